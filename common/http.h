@@ -1,0 +1,89 @@
+/* http.h: the HTTP client of reclaim, over libcurl.
+ *
+ * One rc_http per endpoint. Endpoints: "unix:///path/to.sock",
+ * "tcp://host:port" (https when TLS is configured), "http://..." and
+ * "https://...". In read-only mode every method but GET and HEAD is refused
+ * with RC_ERR_READONLY before anything is sent: the planner relies on it. */
+#ifndef RC_HTTP_H
+#define RC_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct rc_http_tls {
+	int verify;       /* verify the peer (default 1) */
+	char *ca_file;    /* owned; NULL: system store */
+	char *cert_file;  /* client certificate, owned, may be NULL */
+	char *key_file;   /* client key, owned, may be NULL */
+};
+
+struct rc_http_opts {
+	int read_only;            /* refuse everything but GET/HEAD */
+	long connect_timeout_ms;  /* default 5000 */
+	long timeout_ms;          /* whole request, default 60000 */
+	int max_retries;          /* idempotent requests on connect errors/5xx/429; default 3 */
+	long retry_base_ms;       /* first backoff, doubled each time; default 200 */
+	size_t max_body;          /* response cap, default RC_BUF_DEFAULT_MAX */
+	struct rc_http_tls tls;
+};
+
+struct rc_http_resp {
+	long status;
+	struct rc_buf body;
+	/* Selected response headers (owned, NULL when absent). */
+	char *content_type;
+	char *link;               /* Link */
+	char *docker_content_digest;
+	char *www_authenticate;
+	char *api_version;        /* Api-Version (engine /_ping) */
+	char *next_page_start;    /* X-Next-Page-Start (DTR) */
+	char *total_count;        /* X-Total-Count / X-Resource-Count */
+	long retry_after_s;       /* Retry-After seconds, -1 when absent */
+};
+
+struct rc_http;
+
+/* Fills opts with the defaults above. */
+void rc_http_opts_default(struct rc_http_opts *opts);
+/* Frees the strings inside opts->tls (not opts itself). */
+void rc_http_opts_release(struct rc_http_opts *opts);
+
+/* Creates a client for `endpoint`; copies what it needs from opts.
+ * Returns NULL and fills err on a bad endpoint or scheme. */
+struct rc_http *rc_http_new(const char *endpoint, const struct rc_http_opts *opts,
+			    struct rc_err *err);
+void rc_http_free(struct rc_http *h);
+
+/* The endpoint as given, for plans and messages. */
+const char *rc_http_endpoint(const struct rc_http *h);
+
+/* Adds a header sent with every request, e.g. "Authorization: Basic ...". */
+int rc_http_add_header(struct rc_http *h, const char *header, struct rc_err *err);
+
+/* Performs METHOD on path (starting with '/'; may hold a query string).
+ * body may be NULL. On return 0, resp holds the status (any status, also
+ * 4xx/5xx: callers decide) and the body. Returns -1 on transport failure
+ * (RC_ERR_CONNECT), read-only refusal (RC_ERR_READONLY) or a body over the cap
+ * (RC_ERR_PROTOCOL). GET, HEAD and DELETE are retried on transport errors,
+ * 5xx and 429 (honouring Retry-After, capped) up to max_retries times.
+ * resp must be released with rc_http_resp_release even on failure. */
+int rc_http_request(struct rc_http *h, const char *method, const char *path,
+		    const char *content_type, const void *body, size_t body_len,
+		    struct rc_http_resp *resp, struct rc_err *err);
+
+/* Convenience: GET path; on a status other than 2xx fills err with
+ * RC_ERR_HTTP, http_status and a message naming the path and the server's
+ * error text (sanitised) when the body has one, and returns -1. */
+int rc_http_get_ok(struct rc_http *h, const char *path, struct rc_http_resp *resp,
+		   struct rc_err *err);
+
+void rc_http_resp_init(struct rc_http_resp *resp);
+void rc_http_resp_release(struct rc_http_resp *resp);
+
+/* Test hook: number of requests actually sent by this client. */
+size_t rc_http_requests_sent(const struct rc_http *h);
+
+#endif

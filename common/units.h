@@ -1,0 +1,34 @@
+/* units.h: human sizes, durations and timestamps. */
+#ifndef RC_UNITS_H
+#define RC_UNITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Formats bytes in SI units as the docker CLI does (4 significant digits:
+ * "0B", "999B", "1.98MB", "12.3GB"). Returns out. */
+char *rc_human_size(int64_t bytes, char *out, size_t outsz);
+
+/* Parses a duration: an integer followed by s, m, h, d or w ("90m", "36h",
+ * "30d", "2w"), or "0". Stores seconds. -1 with RC_ERR_USAGE on bad input
+ * or overflow. */
+int rc_parse_duration(const char *s, int64_t *seconds, struct rc_err *err);
+
+/* Formats seconds the short way: "45d", "3h", "12m", "30s" (largest unit
+ * that divides evenly is not required: 1 decimal-free, truncated). */
+char *rc_format_duration(int64_t seconds, char *out, size_t outsz);
+
+/* Parses RFC 3339 ("2026-11-27T04:51:09Z", "...09.123456789+02:00") to Unix
+ * seconds (fraction dropped). Docker's zero time "0001-01-01T00:00:00Z" parses
+ * to 0... callers treat <= 0 as unknown. -1 on malformed input. */
+int rc_parse_time(const char *s, int64_t *unix_s, struct rc_err *err);
+
+/* Formats Unix seconds as "YYYY-MM-DDTHH:MM:SSZ". Returns out (size >= 21). */
+char *rc_format_time(int64_t unix_s, char *out, size_t outsz);
+
+/* Strict integer parsing with strtoll and full checks. */
+int rc_parse_int64(const char *s, int64_t *v, struct rc_err *err);
+
+#endif

@@ -1,0 +1,5 @@
+/* placeholder until the planner lands */
+int main(void)
+{
+	return 1;
+}
