@@ -48,6 +48,7 @@ int rc_err_prefix(struct rc_err *err, const char *fmt, ...)
 	char ctx[RC_ERR_MSG_MAX];
 	char old[RC_ERR_MSG_MAX];
 	va_list ap;
+	size_t n;
 
 	if (!err)
 		return -1;
@@ -55,7 +56,10 @@ int rc_err_prefix(struct rc_err *err, const char *fmt, ...)
 	vsnprintf(ctx, sizeof(ctx), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", ctx, old);
+	/* ctx fills at most the whole message; the old text is cut first */
+	n = strnlen(ctx, sizeof(err->msg) - 1);
+	memcpy(err->msg, ctx, n);
+	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", old);
 	return -1;
 }
 

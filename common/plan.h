@@ -37,31 +37,31 @@ int rc_kind_parse(const char *s);
 
 /* What the executor must find true just before deleting the item. */
 struct rc_precond {
-	struct rc_strv tags;        /* image: tags that must still point to `object` */
+	struct rc_strv tags; /* image: tags that must still point to `object` */
 	struct rc_strv users_in_plan; /* image: containers allowed to reference it
 					 because this plan deletes them first */
 };
 
 struct rc_plan_item {
-	char *id;          /* stable: "<source>/<kind>/<object>" */
-	char *source;      /* source name, e.g. "engine" */
+	char *id; /* stable: "<source>/<kind>/<object>" */
+	char *source; /* source name, e.g. "engine" */
 	enum rc_kind kind;
-	char *object;      /* exact identity: image ID, container ID, volume name,
-			      network ID, build-cache ID */
-	char *name;        /* human name: container or network name, first tag; may be "" */
+	char *object; /* exact identity: image ID, container ID, volume name,
+			 network ID, build-cache ID */
+	char *name; /* human name: container or network name, first tag; may be "" */
 	struct rc_strv refs; /* image tags, or container/network name */
-	int64_t size;      /* the object's own size, -1 unknown */
+	int64_t size; /* the object's own size, -1 unknown */
 	int64_t reclaimable; /* bytes this item frees given what is kept */
 	int64_t created;
 	int64_t last_used;
-	char *rule;        /* rule that chose it (candidates) or protected it */
-	char *reason;      /* human reason, e.g. "age 45d > 30d" */
+	char *rule; /* rule that chose it (candidates) or protected it */
+	char *reason; /* human reason, e.g. "age 45d > 30d" */
 	struct rc_precond pre; /* candidates only */
 };
 
 struct rc_plan_source {
-	char *name;        /* "engine" */
-	char *type;        /* "engine" */
+	char *name; /* "engine" */
+	char *type; /* "engine" */
 	char *endpoint;
 	char *engine_id;
 	char *engine_name;
@@ -72,7 +72,7 @@ struct rc_plan_source {
 struct rc_plan_summary {
 	size_t candidates;
 	size_t protected_count;
-	int64_t bytes_freed_now;      /* engine */
+	int64_t bytes_freed_now; /* engine */
 	int64_t bytes_freed_after_gc; /* registries */
 	size_t count_by_kind[RC_KIND_COUNT];
 	int64_t bytes_by_kind[RC_KIND_COUNT];
@@ -83,8 +83,8 @@ struct rc_plan {
 	char *tool_version;
 	int64_t created_at;
 	int64_t expires_at;
-	cJSON *policy;          /* the effective policy, owned */
-	char *policy_digest;    /* "sha256:<hex>" of the policy's canonical form */
+	cJSON *policy; /* the effective policy, owned */
+	char *policy_digest; /* "sha256:<hex>" of the policy's canonical form */
 	struct rc_plan_source *sources;
 	size_t n_sources;
 	struct rc_plan_summary summary;
@@ -92,7 +92,7 @@ struct rc_plan {
 	size_t n_candidates;
 	struct rc_plan_item *protected_items;
 	size_t n_protected;
-	char *digest;           /* "sha256:<hex>"; set by rc_plan_seal or load */
+	char *digest; /* "sha256:<hex>"; set by rc_plan_seal or load */
 };
 
 void rc_plan_init(struct rc_plan *p);
@@ -104,29 +104,66 @@ int rc_plan_add_candidate(struct rc_plan *p, struct rc_plan_item *it, struct rc_
 int rc_plan_add_protected(struct rc_plan *p, struct rc_plan_item *it, struct rc_err *err);
 int rc_plan_add_source(struct rc_plan *p, struct rc_plan_source *src, struct rc_err *err);
 
-/* Recomputes summary from the items. */
+/* Recomputes summary from the items: counts, and byte totals as sums of the
+ * candidates' reclaimable bytes (unknown counts as 0), "now" for engine
+ * sources and "after GC" for the others. A planner that knows better (shared
+ * layers counted once over the whole set) may overwrite the byte figures
+ * afterwards. rc_plan_to_json always recomputes the counts, never the bytes. */
 void rc_plan_summarise(struct rc_plan *p);
 
 /* Builds the JSON document, without "digest" when with_digest is 0.
- * Returns an owned cJSON (cJSON_Delete), NULL with err on failure. */
+ * Returns an owned cJSON (cJSON_Delete), NULL with err on failure.
+ * Integers outside the int32 range are cJSON Raw nodes holding the decimal
+ * literal (cJSON would print a large double as "5e+09"); read them with
+ * rc_jcs_raw_integer, not valuedouble. Members are in the documented order.
+ * Summary counts are recomputed from the items; byte totals are taken from
+ * p->summary as they are. */
 cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *err);
 
 /* Computes the digest over the canonical form (RFC 8785) of the document
- * without "digest" and stores it in p->digest. */
+ * without "digest" and stores it in p->digest. It first sets
+ * p->policy_digest to rc_json_digest(p->policy) (an empty object when policy
+ * is NULL), so the planner need not compute it. Fails with RC_ERR_PLAN when a
+ * value cannot be written exactly (an integer beyond 2^53-1, invalid UTF-8, an
+ * unknown kind, an item without id/source/object/rule), and whenever the result
+ * would not pass rc_plan_parse (the reader is run on it), with the reader's
+ * message prefixed by "the plan would not load", so a sealed plan always
+ * loads. On failure p->digest is NULL. */
 int rc_plan_seal(struct rc_plan *p, struct rc_err *err);
 
 /* Serialises the sealed plan: pretty-printed, keys in a fixed order, ending in
- * a newline. Returns an owned string. */
+ * a newline. Returns an owned string. The same struct renders byte-identically.
+ * Refuses (RC_ERR_INTERNAL, NULL) a plan that is not sealed or that changed
+ * after rc_plan_seal, so a rendered plan always verifies. */
 char *rc_plan_render(const struct rc_plan *p, struct rc_err *err);
+
+/* Seals p, renders it and writes it to path atomically (see fsutil.h; "-" is
+ * standard output), mode 0644. */
+int rc_plan_write(struct rc_plan *p, const char *path, struct rc_err *err);
 
 /* Parses text into p, validates against the schema (RC_ERR_PLAN naming the
  * JSON path) and recomputes the digest (RC_ERR_TAMPERED on mismatch). A plan of
- * an unknown version is RC_ERR_PLAN. */
+ * an unknown version is RC_ERR_PLAN ("unsupported plan version 2 (this reclaim
+ * reads version 1)"). Also RC_ERR_PLAN: malformed or truncated JSON, numbers
+ * that are not integer literals, "\u0000" in a string, duplicate member names,
+ * an item id other than "<source>/<kind>/<object>", duplicate item ids, an
+ * item whose source is not in "sources", summary counts that disagree with
+ * the item lists, a policy_digest that does not match the inline policy.
+ * p is initialised here (its old content is not freed); on failure it is left
+ * empty, and rc_plan_free on it is harmless. The plan's expiry is not checked
+ * here: that is the executor's decision. */
 int rc_plan_parse(const char *text, size_t len, struct rc_plan *p, struct rc_err *err);
-/* Reads path (at most 64 MiB) and calls rc_plan_parse. */
+/* Reads path (at most RC_PLAN_MAX_BYTES; "-" is standard input) and calls
+ * rc_plan_parse; errors are prefixed with the path. */
 int rc_plan_load(const char *path, struct rc_plan *p, struct rc_err *err);
 
-/* sha256:<hex> of the RFC 8785 canonical form of json. Owned string. */
+#define RC_PLAN_MAX_BYTES ((size_t)64 << 20)
+
+/* sha256:<hex> of the RFC 8785 canonical form of json. Owned string, or NULL
+ * with err (RC_ERR_PLAN when json holds a value outside jcs.h's rules). */
 char *rc_json_digest(const cJSON *json, struct rc_err *err);
+
+/* docs/plan.schema.json, embedded at build time (common/plan_schema.c). */
+extern const char rc_plan_schema_json[];
 
 #endif

@@ -1,5 +1,442 @@
-/* placeholder until the planner lands */
-int main(void)
+/* reclaim-apply: apply an approved plan exactly, safely and idempotently.
+ *
+ * main() parses options, runs the refusals in order (plan, expiry, approval,
+ * journal, engine identity), then hands the items to ra_apply() and reports.
+ * Exit statuses are the RA_EXIT_* table in apply.h. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply.h"
+#include "engine.h"
+#include "journal.h"
+#include "log.h"
+#include "plan.h"
+#include "run_report.h"
+#include "sha256.h"
+#include "units.h"
+
+static const char usage_text[] =
+	"Usage: reclaim-apply [OPTIONS] PLAN.json\n"
+	"\n"
+	"Apply a reviewed reclaim plan to the Docker Engine it was made for. The plan\n"
+	"is verified first (schema, digest, expiry, approval, engine identity); any\n"
+	"failure refuses the whole plan and deletes nothing. Then each item, in plan\n"
+	"order, is re-checked against the engine just before it is deleted: an item\n"
+	"that no longer matches the plan is reported 'changed' and never deleted. A\n"
+	"journal records progress, so a rerun after a crash or a timeout finishes the\n"
+	"job and does nothing twice.\n"
+	"\n"
+	"Approval:\n"
+	"      --approve sha256:HEX  apply only if the plan's digest is exactly HEX; the\n"
+	"                            digest is printed by reclaim-plan and in the plan\n"
+	"      --auto-approve        apply without a digest (unattended jobs that make\n"
+	"                            and apply their own plan from a fixed policy)\n"
+	"  Without either, the plan is summarised with the command that approves it,\n"
+	"  and refused.\n"
+	"\n"
+	"Options:\n"
+	"      --engine URL          Docker Engine to use: unix:///path or tcp://host:port\n"
+	"                            (default: $DOCKER_HOST, else\n"
+	"                            unix:///var/run/docker.sock; TLS with\n"
+	"                            $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH). The engine\n"
+	"                            must report the engine ID recorded in the plan\n"
+	"      --journal FILE        journal of this plan's progress (default: the plan's\n"
+	"                            path with '.json' replaced by '.journal', e.g.\n"
+	"                            plan.json -> plan.journal)\n"
+	"      --dry-run             run every check, report what would happen, delete\n"
+	"                            nothing and write no journal (read-only HTTP)\n"
+	"      --report FILE         write a JSON report: one entry per item (id, kind,\n"
+	"                            object, outcome, reason, bytes_freed, duration_ms)\n"
+	"                            and totals\n"
+	"      --junit FILE          write JUnit XML: one test case per item; deleted and\n"
+	"                            already done pass, changed is skipped, failed fails\n"
+	"      --fail-on-changed     exit 5 when any item changed since the plan\n"
+	"      --fail-fast           stop at the first failed item (others: not-attempted)\n"
+	"      --now TIME            the current time, RFC 3339 (for tests and replays);\n"
+	"                            decides whether the plan has expired\n"
+	"  -q, --quiet               no summary, progress or warnings; errors only\n"
+	"  -v, --verbose             one line per item on stderr (twice: debug)\n"
+	"  -h, --help                show this help and exit\n"
+	"      --version             show the version and exit\n"
+	"\n"
+	"Outcomes per item:\n"
+	"  deleted         removed by this run\n"
+	"  already-absent  not there any more (HTTP 404): counts as done\n"
+	"  already-done    the journal records it deleted or absent: not touched\n"
+	"  changed         differs from the plan (e.g. an image now used by a\n"
+	"                  container, a tag that moved, a container that was started,\n"
+	"                  or the daemon answered 409): skipped, never deleted or forced\n"
+	"  failed          the engine could not be asked or answered an error, after\n"
+	"                  bounded retries of transient errors\n"
+	"  would-delete    --dry-run: every check passed\n"
+	"  not-attempted   --fail-fast stopped before this item\n"
+	"\n"
+	"Exit status:\n"
+	"  0  every item done; changed items count as success\n"
+	"  1  error: engine unreachable, journal or report not writable, ... (nothing\n"
+	"     or part of the plan was applied; a rerun continues)\n"
+	"  2  usage error\n"
+	"  3  some deletions failed (the others were applied)\n"
+	"  4  refused, nothing touched: unapproved, digest mismatch (tampered), expired,\n"
+	"     wrong engine, invalid plan, unknown plan version, journal of another plan\n"
+	"  5  changed items present, with --fail-on-changed\n"
+	"\n"
+	"Bytes reclaimed are the sum of the plan's 'reclaimable' figures of the items\n"
+	"deleted: the engine does not report what an image deletion really frees.\n"
+	"\n"
+	"Examples:\n"
+	"  reclaim-plan -o plan.json                  # review plan.json, note its digest\n"
+	"  reclaim-apply plan.json                    # shows the plan and how to approve\n"
+	"  reclaim-apply --approve sha256:... plan.json\n"
+	"  reclaim-apply --dry-run --auto-approve plan.json\n"
+	"\n"
+	"See reclaim-apply(1) and docs/apply.md.\n";
+
+struct cli {
+	const char *plan_path;
+	const char *approve;
+	int auto_approve;
+	const char *engine;
+	const char *journal;
+	int dry_run;
+	const char *report;
+	const char *junit;
+	int fail_on_changed;
+	int fail_fast;
+	int have_now;
+	int64_t now;
+	int verbose;
+	int quiet;
+};
+
+static int usage_error(const char *fmt, const char *arg)
 {
-	return 1;
+	char safe[256];
+
+	rc_sanitize(safe, sizeof(safe), arg ? arg : "");
+	fprintf(stderr, "reclaim-apply: ");
+	fprintf(stderr, fmt, safe);
+	fprintf(stderr, "\nTry 'reclaim-apply --help'.\n");
+	return RA_EXIT_USAGE;
+}
+
+/* 0 to go on, else the exit status (help, version, usage error) + 100. */
+static int parse_cli(int argc, char **argv, struct cli *c)
+{
+	enum {
+		OPT_APPROVE = 256,
+		OPT_AUTO,
+		OPT_ENGINE,
+		OPT_JOURNAL,
+		OPT_DRY,
+		OPT_REPORT,
+		OPT_JUNIT,
+		OPT_FAIL_CHANGED,
+		OPT_FAIL_FAST,
+		OPT_NOW,
+		OPT_VERSION,
+	};
+	static const struct option longopts[] = {
+		{"approve", required_argument, NULL, OPT_APPROVE},
+		{"auto-approve", no_argument, NULL, OPT_AUTO},
+		{"engine", required_argument, NULL, OPT_ENGINE},
+		{"journal", required_argument, NULL, OPT_JOURNAL},
+		{"dry-run", no_argument, NULL, OPT_DRY},
+		{"report", required_argument, NULL, OPT_REPORT},
+		{"junit", required_argument, NULL, OPT_JUNIT},
+		{"fail-on-changed", no_argument, NULL, OPT_FAIL_CHANGED},
+		{"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+		{"now", required_argument, NULL, OPT_NOW},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	struct rc_err err = RC_ERR_INIT;
+	int ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":qvh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_APPROVE:
+			if (!rc_digest_valid(optarg))
+				return 100 + usage_error("invalid --approve '%s': expected "
+							 "sha256:<64 lower-case hex digits>",
+							 optarg);
+			c->approve = optarg;
+			break;
+		case OPT_AUTO:
+			c->auto_approve = 1;
+			break;
+		case OPT_ENGINE:
+			c->engine = optarg;
+			break;
+		case OPT_JOURNAL:
+			if (!*optarg)
+				return 100 + usage_error("empty --journal%s", "");
+			c->journal = optarg;
+			break;
+		case OPT_DRY:
+			c->dry_run = 1;
+			break;
+		case OPT_REPORT:
+			c->report = optarg;
+			break;
+		case OPT_JUNIT:
+			c->junit = optarg;
+			break;
+		case OPT_FAIL_CHANGED:
+			c->fail_on_changed = 1;
+			break;
+		case OPT_FAIL_FAST:
+			c->fail_fast = 1;
+			break;
+		case OPT_NOW:
+			if (rc_parse_time(optarg, &c->now, &err) < 0)
+				return 100 + usage_error("invalid --now '%s': expected RFC 3339, "
+							 "e.g. 2026-11-27T04:51:09Z",
+							 optarg);
+			c->have_now = 1;
+			break;
+		case 'q':
+			c->quiet = 1;
+			break;
+		case 'v':
+			c->verbose++;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 100 + RA_EXIT_OK;
+		case OPT_VERSION:
+			printf("reclaim-apply %s\n", RC_VERSION);
+			return 100 + RA_EXIT_OK;
+		case ':':
+			return 100 + usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return 100 + usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return 100 + usage_error("missing the plan file%s", "");
+	if (optind + 1 < argc)
+		return 100 + usage_error("unexpected argument '%s': give one plan file",
+					 argv[optind + 1]);
+	c->plan_path = argv[optind];
+	if (c->quiet && c->verbose)
+		return 100 + usage_error("--quiet and --verbose exclude each other%s", "");
+	if (strcmp(c->plan_path, "-") == 0 && !c->journal && !c->dry_run)
+		return 100 + usage_error("a plan read from standard input needs --journal%s", "");
+	return 0;
+}
+
+/* plan.json -> plan.journal; other names get ".journal" appended. */
+static char *default_journal(const char *plan_path, struct rc_err *err)
+{
+	struct rc_buf b = RC_BUF_INIT;
+	size_t n = strlen(plan_path);
+
+	rc_buf_init(&b, 0);
+	if (n > 5 && strcmp(plan_path + n - 5, ".json") == 0 && plan_path[n - 6] != '/') {
+		if (rc_buf_append(&b, plan_path, n - 5, err) < 0)
+			goto fail;
+	} else if (rc_buf_puts(&b, plan_path, err) < 0) {
+		goto fail;
+	}
+	if (rc_buf_puts(&b, ".journal", err) < 0)
+		goto fail;
+	return rc_buf_detach(&b);
+fail:
+	rc_buf_free(&b);
+	return NULL;
+}
+
+/* Maps a refusal-phase error to an exit status. */
+static int refusal_status(const struct rc_err *err)
+{
+	switch (err->kind) {
+	case RC_ERR_PLAN:
+	case RC_ERR_TAMPERED:
+	case RC_ERR_REFUSED:
+		return RA_EXIT_REFUSED;
+	case RC_ERR_USAGE:
+		return RA_EXIT_USAGE;
+	default:
+		return RA_EXIT_ERROR;
+	}
+}
+
+static long env_hook(const char *name)
+{
+	const char *v = getenv(name);
+	struct rc_err err = RC_ERR_INIT;
+	int64_t n;
+
+	if (!v || !*v)
+		return 0;
+	if (rc_parse_int64(v, &n, &err) < 0 || n < 0) {
+		rc_log_warn("ignoring %s='%s': not a count", name, v);
+		return 0;
+	}
+	return (long)n;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan plan;
+	struct rc_inventory inv; /* only its engine info is used */
+	struct rc_engine *eng = NULL;
+	struct ra_journal *journal = NULL;
+	struct ra_run run;
+	struct ra_opts opts;
+	struct ra_report_ctx ctx;
+	struct rc_buf text = RC_BUF_INIT;
+	const struct rc_plan_source *src;
+	char *journal_path = NULL;
+	int status = RA_EXIT_ERROR, rc;
+	int64_t now;
+
+	memset(&c, 0, sizeof(c));
+	memset(&opts, 0, sizeof(opts));
+	memset(&ctx, 0, sizeof(ctx));
+	rc_plan_init(&plan);
+	rc_inventory_init(&inv);
+	ra_run_init(&run);
+	rc_buf_init(&text, 0);
+	rc_log_init("reclaim-apply", RC_LOG_NORMAL);
+
+	rc = parse_cli(argc, argv, &c);
+	if (rc)
+		return rc - 100;
+	rc_log_init("reclaim-apply", c.quiet	     ? RC_LOG_QUIET
+				     : c.verbose > 1 ? RC_LOG_DEBUG
+				     : c.verbose     ? RC_LOG_VERBOSE
+						     : RC_LOG_NORMAL);
+	now = c.have_now ? c.now : (int64_t)time(NULL);
+	opts.dry_run = c.dry_run;
+	opts.fail_fast = c.fail_fast;
+	opts.crash_after_deletes = env_hook("RECLAIM_TEST_CRASH_AFTER_DELETES");
+	opts.crash_after_intent = env_hook("RECLAIM_TEST_CRASH_AFTER_INTENT");
+
+	/* 1. The plan parses, validates against the schema, has a known
+	 * version and its digest recomputes. */
+	if (rc_plan_load(c.plan_path, &plan, &err) < 0) {
+		rc_log_error("%s", err.msg);
+		status = refusal_status(&err);
+		goto out;
+	}
+	/* 2. Not expired. */
+	if (ra_verify_expiry(&plan, now, &err) < 0)
+		goto refused;
+	/* 3. Approved by digest, or explicitly auto-approved. */
+	if (!c.approve && !c.auto_approve) {
+		if (ra_plan_overview_text(&plan, c.plan_path, &text, &err) < 0) {
+			rc_log_error("%s", err.msg);
+			goto out;
+		}
+		if (!c.quiet)
+			fputs(text.data, stdout);
+		fflush(stdout);
+		rc_log_error("plan %s is not approved: review it, then rerun with --approve %s",
+			     plan.digest, plan.digest);
+		status = RA_EXIT_REFUSED;
+		goto out;
+	}
+	if (ra_verify_approval(&plan, c.approve, c.auto_approve, &err) < 0)
+		goto refused;
+	/* 4. Candidates come from one engine source. */
+	rc_err_clear(&err);
+	src = ra_plan_engine_source(&plan, &err);
+	if (!src && err.kind != RC_ERR_NONE)
+		goto refused;
+	/* 5. The journal, if any, belongs to this plan. */
+	if (c.journal) {
+		journal_path = strdup(c.journal);
+	} else if (strcmp(c.plan_path, "-") != 0) {
+		journal_path = default_journal(c.plan_path, &err);
+	}
+	if ((c.journal || strcmp(c.plan_path, "-") != 0) && !journal_path) {
+		rc_log_error("out of memory");
+		goto out;
+	}
+	if (journal_path && ra_journal_load(journal_path, plan.digest, &journal, &err) < 0) {
+		rc_log_error("%s", err.msg);
+		status = refusal_status(&err);
+		goto out;
+	}
+	if (journal && ra_journal_had_torn_tail(journal))
+		rc_log_verbose("journal '%s': ignoring a torn last line", journal_path);
+	/* 6. The engine reached is the one the plan was made for. */
+	if (src) {
+		eng = rc_engine_new(c.engine, c.dry_run, &err);
+		if (!eng) {
+			rc_log_error("%s", err.msg);
+			if (err.kind == RC_ERR_USAGE)
+				fprintf(stderr, "Try 'reclaim-apply --help'.\n");
+			status = err.kind == RC_ERR_USAGE ? RA_EXIT_USAGE : RA_EXIT_ERROR;
+			goto out;
+		}
+		if (rc_engine_connect(eng, &inv.engine, &err) < 0) {
+			rc_log_error("%s", err.msg);
+			status = RA_EXIT_ERROR;
+			goto out;
+		}
+		if (ra_verify_engine(src, &inv.engine, &err) < 0)
+			goto refused;
+	}
+	/* Apply. */
+	if (!c.dry_run && ra_journal_begin(journal, 0, &err) < 0) {
+		rc_log_error("%s", err.msg);
+		status = refusal_status(&err);
+		goto out;
+	}
+	rc = ra_apply(&plan, eng, journal, &opts, &run, &err);
+	status = ra_exit_status(&run, c.fail_on_changed);
+	if (rc < 0) {
+		rc_log_error("%s", err.msg);
+		status = RA_EXIT_ERROR;
+	}
+	rc_err_clear(&err);
+	if (journal && ra_journal_close(journal, &err) < 0) {
+		rc_log_error("%s", err.msg);
+		status = RA_EXIT_ERROR;
+	}
+	ctx.plan_path = c.plan_path;
+	ctx.journal_path = journal_path;
+	ctx.engine_id = inv.engine.id;
+	ctx.dry_run = c.dry_run;
+	ctx.exit_code = status;
+	if (c.report && ra_report_write(c.report, &plan, &run, &ctx, &err) < 0) {
+		rc_log_error("%s", err.msg);
+		status = RA_EXIT_ERROR;
+	}
+	if (c.junit && ra_junit_write(c.junit, &plan, &run, &err) < 0) {
+		rc_log_error("%s", err.msg);
+		status = RA_EXIT_ERROR;
+	}
+	if (!c.quiet) {
+		rc_buf_reset(&text);
+		if (ra_summary_text(&plan, &run, &ctx, &text, &err) == 0)
+			fputs(text.data, stdout);
+	}
+	goto out;
+refused:
+	rc_log_error("%s", err.msg);
+	status = RA_EXIT_REFUSED;
+out:
+	if (fflush(stdout) != 0 && status == RA_EXIT_OK)
+		status = RA_EXIT_ERROR;
+	rc_buf_free(&text);
+	ra_run_free(&run);
+	ra_journal_free(journal);
+	free(journal_path);
+	rc_engine_free(eng);
+	rc_inventory_free(&inv);
+	rc_plan_free(&plan);
+	return status;
 }

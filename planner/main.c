@@ -1,5 +1,460 @@
-/* placeholder until the planner lands */
-int main(void)
+/* reclaim-plan: scan a Docker Engine read-only and write a reviewable plan.
+ *
+ * This file parses options, calls the library and reports. Exit status:
+ * 0 success (with --detailed-exitcode: nothing to do), 2 candidates found
+ * (--detailed-exitcode) or a usage error (without it), 1 any other error. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "decide.h"
+#include "engine.h"
+#include "fsutil.h"
+#include "log.h"
+#include "plan.h"
+#include "policy.h"
+#include "report.h"
+#include "units.h"
+
+#define PROG "reclaim-plan"
+#define DEFAULT_TTL (24 * 3600)
+
+static const char usage_text[] =
+    "Usage: reclaim-plan [OPTIONS]\n"
+    "       reclaim-plan show PLAN.json\n"
+    "\n"
+    "Scan a Docker Engine read-only and write a reviewable plan of what cleanup\n"
+    "would delete, and how much space that would really free. Nothing is changed:\n"
+    "the engine connection refuses every method but GET and HEAD. Apply an approved\n"
+    "plan with reclaim-apply.\n"
+    "\n"
+    "Without options the plan proposes what `docker system prune` removes: stopped\n"
+    "containers, dangling images, unused custom networks and unused build cache,\n"
+    "keeping anything younger than 1h. Every scanned object is listed, as a\n"
+    "candidate or as protected, with the rule and a reason.\n"
+    "\n"
+    "Source:\n"
+    "      --engine URL             scan this engine (unix:///path or tcp://host:port);\n"
+    "                               default: $DOCKER_HOST, else unix:///var/run/docker.sock\n"
+    "\n"
+    "Policy (docs/policy.md):\n"
+    "      --policy FILE            JSON policy: ordered rules plus protections; the\n"
+    "                               selection flags below cannot be combined with it\n"
+    "      --containers-older-than D  only containers stopped (or created, if never\n"
+    "                               started) more than D ago\n"
+    "      --images=dangling|unused dangling images (default), or every unused image\n"
+    "      --images-older-than D    only images whose last evidence of use (created,\n"
+    "                               tagged, used by a container) is older than D\n"
+    "      --volumes=anonymous|all  include unused volumes (default: no volumes)\n"
+    "      --keep-label KEY[=VALUE] keep objects carrying the label (repeatable)\n"
+    "      --keep PATTERN           keep images with a tag matching the glob; without\n"
+    "                               ':' it matches the tag part (repeatable)\n"
+    "      --min-age D              keep anything younger than D (default 1h; 0: off)\n"
+    "\n"
+    "Outputs:\n"
+    "  -o, --output FILE            write the plan JSON to FILE atomically ('-': stdout,\n"
+    "                               and the summary goes to stderr); default: no file\n"
+    "      --csv FILE               write a CSV report, one row per object\n"
+    "      --junit FILE             write a JUnit XML report, one test case per object\n"
+    "      --ttl D                  the plan expires D after it is made (default 24h)\n"
+    "      --now TIME               use TIME (RFC 3339) as the clock, for tests\n"
+    "      --detailed-exitcode      exit 0 when there is nothing to do, 2 when there\n"
+    "                               are candidates, 1 on any error\n"
+    "  -q, --quiet                  print only the plan digest\n"
+    "  -v, --verbose                also list protected objects; more diagnostics\n"
+    "  -h, --help                   show this help and exit\n"
+    "      --version                show the version and exit\n"
+    "\n"
+    "Durations are an integer and a unit: s, m, h, d or w (90m, 36h, 30d, 2w).\n"
+    "\n"
+    "Exit status: 0 success; 1 error; 2 usage error, or candidates found with\n"
+    "--detailed-exitcode (then usage errors exit 1).\n"
+    "\n"
+    "Examples:\n"
+    "  reclaim-plan\n"
+    "  reclaim-plan --images=unused --images-older-than 30d --keep 'latest' -o plan.json\n"
+    "  reclaim-plan --policy /etc/reclaim/policy.json -o plan.json --csv plan.csv\n"
+    "  reclaim-plan show plan.json\n"
+    "\n"
+    "See reclaim-plan(1), reclaim-apply(1).\n";
+
+enum {
+	OPT_ENGINE = 256,
+	OPT_POLICY,
+	OPT_CONTAINERS_OLDER,
+	OPT_IMAGES,
+	OPT_IMAGES_OLDER,
+	OPT_VOLUMES,
+	OPT_KEEP_LABEL,
+	OPT_KEEP,
+	OPT_MIN_AGE,
+	OPT_TTL,
+	OPT_NOW,
+	OPT_CSV,
+	OPT_JUNIT,
+	OPT_DETAILED,
+	OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+    {"engine", required_argument, NULL, OPT_ENGINE},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"containers-older-than", required_argument, NULL, OPT_CONTAINERS_OLDER},
+    {"images", required_argument, NULL, OPT_IMAGES},
+    {"images-older-than", required_argument, NULL, OPT_IMAGES_OLDER},
+    {"volumes", required_argument, NULL, OPT_VOLUMES},
+    {"keep-label", required_argument, NULL, OPT_KEEP_LABEL},
+    {"keep", required_argument, NULL, OPT_KEEP},
+    {"min-age", required_argument, NULL, OPT_MIN_AGE},
+    {"ttl", required_argument, NULL, OPT_TTL},
+    {"now", required_argument, NULL, OPT_NOW},
+    {"output", required_argument, NULL, 'o'},
+    {"csv", required_argument, NULL, OPT_CSV},
+    {"junit", required_argument, NULL, OPT_JUNIT},
+    {"detailed-exitcode", no_argument, NULL, OPT_DETAILED},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+struct opts {
+	const char *engine;
+	const char *policy;
+	const char *output;
+	const char *csv;
+	const char *junit;
+	const char *now_arg;
+	int64_t ttl;
+	int detailed;
+	int quiet;
+	int verbose;
+	int help;
+	int version;
+	struct rp_flags flags;
+	char usage_err[512]; /* first usage error, reported after parsing */
+};
+
+static void usage_error(struct opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void usage_error(struct opts *o, const char *fmt, ...)
 {
+	va_list ap;
+
+	if (o->usage_err[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(o->usage_err, sizeof(o->usage_err), fmt, ap);
+	va_end(ap);
+}
+
+static void duration_opt(struct opts *o, const char *flag, const char *arg, int64_t *out)
+{
+	struct rc_err err = RC_ERR_INIT;
+	char q[128];
+
+	if (rc_parse_duration(arg, out, &err) < 0) {
+		rc_sanitize(q, sizeof(q), arg);
+		usage_error(o, "invalid duration '%s' for %s: want a number and s, m, h, d or w", q,
+			    flag);
+	}
+}
+
+static void push_opt(struct opts *o, struct rc_strv *v, const char *arg)
+{
+	struct rc_err err = RC_ERR_INIT;
+
+	if (rp_strv_push(v, arg, &err) < 0)
+		usage_error(o, "%s", err.msg);
+}
+
+/* Parses argv into o; usage problems are recorded in o->usage_err. */
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:qvh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ENGINE:
+			o->engine = optarg;
+			break;
+		case OPT_POLICY:
+			o->policy = optarg;
+			break;
+		case OPT_CONTAINERS_OLDER:
+			duration_opt(o, "--containers-older-than", optarg,
+				     &o->flags.containers_older_than);
+			break;
+		case OPT_IMAGES:
+			if (strcmp(optarg, "dangling") == 0)
+				o->flags.images = RP_IMAGES_DANGLING;
+			else if (strcmp(optarg, "unused") == 0)
+				o->flags.images = RP_IMAGES_UNUSED;
+			else
+				usage_error(o, "invalid --images '%s': want dangling or unused",
+					    optarg);
+			break;
+		case OPT_IMAGES_OLDER:
+			duration_opt(o, "--images-older-than", optarg, &o->flags.images_older_than);
+			break;
+		case OPT_VOLUMES:
+			if (strcmp(optarg, "anonymous") == 0)
+				o->flags.volumes = RP_VOLUMES_FLAG_ANONYMOUS;
+			else if (strcmp(optarg, "all") == 0)
+				o->flags.volumes = RP_VOLUMES_FLAG_ALL;
+			else
+				usage_error(o, "invalid --volumes '%s': want anonymous or all",
+					    optarg);
+			break;
+		case OPT_KEEP_LABEL:
+			push_opt(o, &o->flags.keep_labels, optarg);
+			break;
+		case OPT_KEEP:
+			push_opt(o, &o->flags.keep_tags, optarg);
+			break;
+		case OPT_MIN_AGE:
+			duration_opt(o, "--min-age", optarg, &o->flags.min_age);
+			break;
+		case OPT_TTL:
+			duration_opt(o, "--ttl", optarg, &o->ttl);
+			if (o->ttl <= 0 && !o->usage_err[0])
+				usage_error(o, "invalid --ttl '%s': must be more than 0", optarg);
+			break;
+		case OPT_NOW:
+			o->now_arg = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_CSV:
+			o->csv = optarg;
+			break;
+		case OPT_JUNIT:
+			o->junit = optarg;
+			break;
+		case OPT_DETAILED:
+			o->detailed = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			o->help = 1;
+			break;
+		case OPT_VERSION:
+			o->version = 1;
+			break;
+		case ':':
+			if (optopt > 0 && optopt < 256)
+				usage_error(o, "option '-%c' needs an argument", optopt);
+			else
+				usage_error(o, "option '%s' needs an argument", argv[optind - 1]);
+			break;
+		default:
+			if (optopt > 0 && optopt < 256)
+				usage_error(o, "unknown option '-%c'", optopt);
+			else
+				usage_error(o, "unknown option '%s'", argv[optind - 1]);
+			break;
+		}
+	}
+}
+
+static int usage_exit(const struct opts *o)
+{
+	char msg[600];
+
+	rc_sanitize(msg, sizeof(msg), o->usage_err);
+	fprintf(stderr, "%s: error: %s\nTry '%s --help'.\n", PROG, msg, PROG);
+	return o->detailed ? 1 : 2;
+}
+
+static int error_exit(const struct rc_err *err)
+{
+	char msg[RC_ERR_MSG_MAX];
+
+	rc_sanitize(msg, sizeof(msg), err->msg);
+	rc_log_error("%s", msg);
 	return 1;
+}
+
+static enum rp_summary_mode summary_mode(const struct opts *o)
+{
+	if (o->quiet)
+		return RP_SUMMARY_QUIET;
+	return o->verbose ? RP_SUMMARY_VERBOSE : RP_SUMMARY_NORMAL;
+}
+
+static void init_log(const struct opts *o)
+{
+	enum rc_log_level lvl = RC_LOG_NORMAL;
+
+	if (o->quiet)
+		lvl = RC_LOG_QUIET;
+	else if (o->verbose >= 2)
+		lvl = RC_LOG_DEBUG;
+	else if (o->verbose)
+		lvl = RC_LOG_VERBOSE;
+	rc_log_init(PROG, lvl);
+}
+
+/* reclaim-plan show PLAN.json */
+static int cmd_show(int argc, char **argv, struct opts *o)
+{
+	struct rc_plan plan;
+	struct rc_err err = RC_ERR_INIT;
+	int rc;
+
+	parse_args(argc, argv, o);
+	if (o->help) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!o->usage_err[0] && optind != argc - 1)
+		usage_error(o,
+			    optind >= argc ? "show needs a plan file" : "show takes one plan file");
+	if (!o->usage_err[0] && (o->engine || o->policy || o->output || o->csv || o->junit))
+		usage_error(o, "show takes no scan or output options");
+	if (o->usage_err[0])
+		return usage_exit(o);
+	init_log(o);
+	rc_plan_init(&plan);
+	if (rc_plan_load(argv[optind], &plan, &err) < 0) {
+		rc_err_prefix(&err, "invalid plan '%s'", argv[optind]);
+		rc_plan_free(&plan);
+		return error_exit(&err);
+	}
+	rp_summary_print(stdout, &plan, argv[optind], summary_mode(o));
+	rc = o->detailed && plan.n_candidates ? 2 : 0;
+	rc_plan_free(&plan);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct rp_policy pol;
+	struct rc_inventory inv;
+	struct rc_plan plan;
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_engine *eng = NULL;
+	struct rc_buf csv = RC_BUF_INIT, junit = RC_BUF_INIT;
+	char *json = NULL;
+	int64_t now;
+	int rc = 1;
+
+	memset(&o, 0, sizeof(o));
+	o.ttl = DEFAULT_TTL;
+	rp_flags_init(&o.flags);
+	rp_policy_init(&pol);
+	rc_inventory_init(&inv);
+	rc_plan_init(&plan);
+	rc_buf_init(&csv, 0);
+	rc_buf_init(&junit, 0);
+	rc_log_init(PROG, RC_LOG_NORMAL);
+
+	if (argc > 1 && strcmp(argv[1], "show") == 0) {
+		rc = cmd_show(argc - 1, argv + 1, &o);
+		goto out;
+	}
+	parse_args(argc, argv, &o);
+	if (o.help) {
+		fputs(usage_text, stdout);
+		rc = 0;
+		goto out;
+	}
+	if (o.version) {
+		printf("%s %s\n", PROG, RC_VERSION);
+		rc = 0;
+		goto out;
+	}
+	if (!o.usage_err[0] && optind < argc)
+		usage_error(&o, "unexpected argument '%s'", argv[optind]);
+	if (!o.usage_err[0] && o.quiet && o.verbose)
+		usage_error(&o, "--quiet and --verbose exclude each other");
+	if (!o.usage_err[0] && o.now_arg && rc_parse_time(o.now_arg, &now, &err) < 0)
+		usage_error(&o, "invalid --now '%s': want RFC 3339, e.g. 2026-11-27T04:51:09Z",
+			    o.now_arg);
+	if (o.usage_err[0]) {
+		rc = usage_exit(&o);
+		goto out;
+	}
+	init_log(&o);
+	if (!o.now_arg)
+		now = (int64_t)time(NULL);
+
+	if (o.policy) {
+		if (rp_policy_load(o.policy, &pol, &err) < 0) {
+			rc = error_exit(&err);
+			goto out;
+		}
+		if (rp_policy_apply_flags(&pol, &o.flags, &err) < 0) {
+			snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
+			rc = err.kind == RC_ERR_USAGE ? usage_exit(&o) : error_exit(&err);
+			goto out;
+		}
+	} else if (rp_policy_from_flags(&o.flags, &pol, &err) < 0) {
+		snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
+		rc = err.kind == RC_ERR_USAGE ? usage_exit(&o) : error_exit(&err);
+		goto out;
+	}
+
+	/* The planner opens its engine read-only: the HTTP layer refuses writes. */
+	eng = rc_engine_new(o.engine, 1, &err);
+	if (!eng) {
+		if (err.kind == RC_ERR_USAGE) {
+			snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
+			rc = usage_exit(&o);
+		} else {
+			rc = error_exit(&err);
+		}
+		goto out;
+	}
+	if (rc_engine_scan(eng, &inv, &err) < 0) {
+		rc = error_exit(&err);
+		goto out;
+	}
+	rc_log_verbose("scanned %zu images, %zu containers, %zu volumes, %zu networks, %zu "
+		       "build-cache records",
+		       inv.n_images, inv.n_containers, inv.n_volumes, inv.n_networks,
+		       inv.n_build_cache);
+	if (rp_plan_build(&inv, &pol, now, o.ttl, &plan, &err) < 0) {
+		rc = error_exit(&err);
+		goto out;
+	}
+
+	/* Render everything before writing anything. */
+	if ((o.output && !(json = rc_plan_render(&plan, &err))) ||
+	    (o.csv && rp_csv_render(&plan, &csv, &err) < 0) ||
+	    (o.junit && rp_junit_render(&plan, &junit, &err) < 0)) {
+		rc = error_exit(&err);
+		goto out;
+	}
+	if ((o.csv && rc_write_file_atomic(o.csv, csv.data, csv.len, 0644, &err) < 0) ||
+	    (o.junit && rc_write_file_atomic(o.junit, junit.data, junit.len, 0644, &err) < 0) ||
+	    (o.output && rc_write_file_atomic(o.output, json, strlen(json), 0644, &err) < 0)) {
+		rc = error_exit(&err);
+		goto out;
+	}
+	rp_summary_print(o.output && strcmp(o.output, "-") == 0 ? stderr : stdout, &plan, o.output,
+			 summary_mode(&o));
+	rc = o.detailed && plan.n_candidates ? 2 : 0;
+out:
+	free(json);
+	rc_buf_free(&csv);
+	rc_buf_free(&junit);
+	rc_plan_free(&plan);
+	rc_inventory_free(&inv);
+	rc_engine_free(eng);
+	rp_policy_free(&pol);
+	rp_flags_release(&o.flags);
+	return rc;
 }

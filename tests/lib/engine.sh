@@ -26,7 +26,9 @@ engine_start() {
 	mkdir -p "$RC_T/data" "$RC_T/exec" "$RC_T/work" "$RC_T/home"
 	local ns
 	ns="rc$(basename "$RC_T" | tr -dc 'a-zA-Z0-9')"
-	dockerd --storage-driver vfs --iptables=false --ip6tables=false --bridge=none \
+	# Its own network namespace: bridges it creates vanish with it, and
+	# nothing it does can reach the host's network.
+	unshare --net -- dockerd --storage-driver vfs --iptables=false --ip6tables=false --bridge=none \
 		--data-root "$RC_T/data" --exec-root "$RC_T/exec" --pidfile "$RC_T/dockerd.pid" \
 		-H "unix://$RC_T/docker.sock" --containerd-namespace "$ns" \
 		--containerd-plugins-namespace "${ns}p" --log-level warn \
@@ -117,12 +119,13 @@ mk_child() {
 	rm -rf "$ctx"
 }
 
-# mk_dangling: an untagged image (import a tiny tarball, then drop its tag).
+# mk_dangling: an untagged image: build a tag, then build the same tag
+# again, which leaves the first image without tags.
 mk_dangling() {
-	local id
-	id=$(mk_image "rc-dangling-tmp:$RANDOM$RANDOM")
-	D rmi "$(D inspect --format '{{index .RepoTags 0}}' "$id")" >/dev/null ||
-		true
+	local id tag="rc-dangling-tmp:$RANDOM$RANDOM"
+	id=$(mk_image "$tag")
+	mk_image "$tag" >/dev/null
+	D rmi "$tag" >/dev/null
 	echo "$id"
 }
 
@@ -160,4 +163,39 @@ schema = json.load(open(sys.argv[1]))
 doc = json.load(open(sys.argv[2]))
 jsonschema.validate(doc, schema)
 PY
+}
+
+# engine_state: the engine's full state as sorted text lines, for before/after
+# comparisons: images with their tags, containers with state and image,
+# volumes, networks.
+engine_state() {
+	D image ls -a --no-trunc --format 'image {{.ID}} {{.Repository}}:{{.Tag}}' | sort
+	D ps -a --no-trunc --format 'container {{.ID}} {{.Names}} {{.State}} {{.Image}}' | sort
+	D volume ls --format 'volume {{.Name}}' | sort
+	D network ls --no-trunc --format 'network {{.ID}} {{.Name}}' | sort
+}
+
+# plan_items FILE SECTION: "kind object rule" lines of a plan's candidates or
+# protected list, in file order.
+plan_items() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+for it in plan[sys.argv[2]]:
+    print(it["kind"], it["object"], it["rule"])
+PY
+}
+
+# start_proxy SOCKET LOG: a recording proxy in front of the private dockerd.
+RC_PROXY_PID=""
+start_proxy() {
+	/usr/bin/python3 "$ROOT/tests/fake/record_proxy.py" "$1" "$RC_T/docker.sock" "$2" &
+	RC_PROXY_PID=$!
+	local i
+	for i in $(seq 1 50); do [ -S "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
+stop_proxy() {
+	[ -n "$RC_PROXY_PID" ] && kill "$RC_PROXY_PID" 2>/dev/null && wait "$RC_PROXY_PID" 2>/dev/null
+	RC_PROXY_PID=""
 }

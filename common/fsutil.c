@@ -1,0 +1,172 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Splits path into its directory ("." when none) and base name. */
+static int split_path(const char *path, struct rc_buf *dir, const char **base, struct rc_err *err)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		*base = path;
+		return rc_buf_puts(dir, ".", err);
+	}
+	*base = slash + 1;
+	if (slash == path)
+		return rc_buf_puts(dir, "/", err);
+	return rc_buf_append(dir, path, (size_t)(slash - path), err);
+}
+
+int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct rc_err *err)
+{
+	struct rc_buf dir = RC_BUF_INIT, tmp = RC_BUF_INIT;
+	const char *base = NULL;
+	int fd = -1, dfd = -1, rc = -1, made = 0;
+
+	if (!path || !*path)
+		return rc_err_set(err, RC_ERR_USAGE, "no output file name given");
+	if (strcmp(path, "-") == 0) {
+		if (write_all(STDOUT_FILENO, data, len) < 0)
+			return rc_err_sys(err, errno, "cannot write to standard output");
+		return 0;
+	}
+	rc_buf_init(&dir, 0);
+	rc_buf_init(&tmp, 0);
+	if (split_path(path, &dir, &base, err) < 0)
+		goto out;
+	if (!*base) {
+		rc_err_set(err, RC_ERR_USAGE, "cannot write '%s': it names a directory", path);
+		goto out;
+	}
+	if (rc_buf_printf(&tmp, err, "%s/.%s.tmp.XXXXXX", dir.data, base) < 0)
+		goto out;
+	fd = mkstemp(tmp.data);
+	if (fd < 0) {
+		rc_err_sys(err, errno, "cannot create a temporary file next to '%s'", path);
+		goto out;
+	}
+	made = 1;
+	if (write_all(fd, data, len) < 0) {
+		rc_err_sys(err, errno, "cannot write '%s'", tmp.data);
+		goto out;
+	}
+	if (fchmod(fd, mode) < 0) {
+		rc_err_sys(err, errno, "cannot set the mode of '%s'", tmp.data);
+		goto out;
+	}
+	if (fsync(fd) < 0) {
+		rc_err_sys(err, errno, "cannot flush '%s' to disk", tmp.data);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		rc_err_sys(err, errno, "cannot close '%s'", tmp.data);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp.data, path) < 0) {
+		rc_err_sys(err, errno, "cannot rename '%s' to '%s'", tmp.data, path);
+		goto out;
+	}
+	made = 0;
+	/* Make the rename itself durable. */
+	dfd = open(dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		rc_err_sys(err, errno, "cannot flush directory '%s' after writing '%s'", dir.data,
+			   path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	if (made)
+		unlink(tmp.data);
+	rc_buf_free(&tmp);
+	rc_buf_free(&dir);
+	return rc;
+}
+
+int rc_read_file(const char *path, size_t max, struct rc_buf *out, struct rc_err *err)
+{
+	int fd = -1, rc = -1, is_stdin = 0;
+	struct stat st;
+	char chunk[65536];
+	const char *name = path;
+
+	rc_buf_init(out, max ? max + 1 : 0);
+	if (!path || !*path)
+		return rc_err_set(err, RC_ERR_USAGE, "no input file name given");
+	if (strcmp(path, "-") == 0) {
+		is_stdin = 1;
+		fd = STDIN_FILENO;
+		name = "standard input";
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return rc_err_sys(err, errno, "cannot open '%s'", path);
+	}
+	if (fstat(fd, &st) < 0) {
+		rc_err_sys(err, errno, "cannot stat '%s'", name);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc_err_sys(err, EISDIR, "cannot read '%s'", name);
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max)
+		goto too_big;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc_err_sys(err, errno, "cannot read '%s'", name);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		/* The file may grow between fstat and read, or be a pipe. */
+		if ((size_t)n > max - out->len)
+			goto too_big;
+		if (rc_buf_append(out, chunk, (size_t)n, err) < 0)
+			goto out;
+	}
+	rc = 0;
+	goto out;
+too_big:
+	rc_err_sys(err, EFBIG, "'%s' is larger than the %zu byte limit", name, max);
+out:
+	if (fd >= 0 && !is_stdin)
+		close(fd);
+	if (rc < 0)
+		rc_buf_free(out);
+	return rc;
+}

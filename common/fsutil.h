@@ -1,0 +1,33 @@
+/* fsutil.h: whole-file reads with a size cap, and atomic file writes.
+ *
+ * The path "-" means standard output for rc_write_file_atomic and standard
+ * input for rc_read_file; writes to "-" are not atomic (a pipe cannot be). */
+#ifndef RC_FSUTIL_H
+#define RC_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "err.h"
+
+/* Replaces path with data[0..len) so that a reader sees either the old file
+ * or the complete new one: writes a temp file ".<name>.tmp.XXXXXX" in the
+ * same directory, fsyncs it, sets its mode to `mode` exactly (umask is not
+ * applied), renames it over path and fsyncs the directory. On failure before
+ * the rename the temp file is removed, path is untouched, and -1 is returned
+ * with RC_ERR_IO (sys_errno set) naming the path. If only the final directory
+ * fsync fails, the new content is in place but may not survive a crash, and
+ * -1 is still returned. An empty path is RC_ERR_USAGE. */
+int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct rc_err *err);
+
+/* Reads the whole of path into out, which this function initialises (any old
+ * content is not freed: pass an unused or freed buffer). Refuses, with
+ * RC_ERR_IO and sys_errno EFBIG, a file larger than max bytes ("'p' is larger
+ * than the N byte limit") without reading it all. On success out->data is
+ * NUL-terminated and owned by the caller (rc_buf_free). On failure out is
+ * left empty. */
+int rc_read_file(const char *path, size_t max, struct rc_buf *out, struct rc_err *err);
+
+#endif

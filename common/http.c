@@ -1,0 +1,561 @@
+/* http.c: the HTTP client of reclaim, over libcurl.
+ *
+ * One easy handle per client, reset before every request so that options
+ * never leak from one request to the next while the connection is reused.
+ * Redirects are never followed: a redirect could carry credentials to
+ * another host, and neither the engine nor a registry API needs one. */
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#include "http.h"
+
+#define RETRY_AFTER_CAP_S 30
+#define BACKOFF_CAP_MS 30000L
+
+struct rc_http {
+	char *endpoint; /* as given */
+	char *base_url; /* scheme://host[:port], no trailing slash */
+	char *unix_path; /* socket path for unix:// endpoints, else NULL */
+	struct rc_http_opts opts;
+	struct curl_slist *headers;
+	CURL *curl;
+	size_t sent;
+};
+
+struct xfer {
+	struct rc_http_resp *resp;
+	struct rc_err cap_err;
+	int over_cap;
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_OK;
+
+static void global_init(void)
+{
+	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void rc_http_opts_default(struct rc_http_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->connect_timeout_ms = 5000;
+	opts->timeout_ms = 60000;
+	opts->max_retries = 3;
+	opts->retry_base_ms = 200;
+	opts->max_body = RC_BUF_DEFAULT_MAX;
+	opts->tls.verify = 1;
+}
+
+void rc_http_opts_release(struct rc_http_opts *opts)
+{
+	if (!opts)
+		return;
+	free(opts->tls.ca_file);
+	free(opts->tls.cert_file);
+	free(opts->tls.key_file);
+	opts->tls.ca_file = opts->tls.cert_file = opts->tls.key_file = NULL;
+}
+
+void rc_http_resp_init(struct rc_http_resp *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	rc_buf_init(&resp->body, 0);
+	resp->retry_after_s = -1;
+}
+
+static void resp_clear_headers(struct rc_http_resp *resp)
+{
+	free(resp->content_type);
+	free(resp->link);
+	free(resp->docker_content_digest);
+	free(resp->www_authenticate);
+	free(resp->api_version);
+	free(resp->next_page_start);
+	free(resp->total_count);
+	resp->content_type = resp->link = resp->docker_content_digest = NULL;
+	resp->www_authenticate = resp->api_version = NULL;
+	resp->next_page_start = resp->total_count = NULL;
+	resp->retry_after_s = -1;
+}
+
+void rc_http_resp_release(struct rc_http_resp *resp)
+{
+	if (!resp)
+		return;
+	resp_clear_headers(resp);
+	rc_buf_free(&resp->body);
+	resp->status = 0;
+}
+
+static int has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+struct rc_http *rc_http_new(const char *endpoint, const struct rc_http_opts *opts,
+			    struct rc_err *err)
+{
+	struct rc_http *h = NULL;
+	struct rc_http_opts def;
+	char q[256];
+	struct rc_buf url = RC_BUF_INIT;
+	const char *rest;
+	int tls;
+
+	if (!endpoint || !*endpoint) {
+		rc_err_set(err, RC_ERR_USAGE, "missing endpoint");
+		return NULL;
+	}
+	rc_sanitize(q, sizeof(q), endpoint);
+	pthread_once(&global_once, global_init);
+	if (global_rc != CURLE_OK) {
+		rc_err_set(err, RC_ERR_INTERNAL, "cannot initialise libcurl: %s",
+			   curl_easy_strerror(global_rc));
+		return NULL;
+	}
+	if (!opts) {
+		rc_http_opts_default(&def);
+		opts = &def;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		goto nomem;
+	rc_buf_init(&url, 4096);
+	h->opts = *opts;
+	h->opts.tls.ca_file = h->opts.tls.cert_file = h->opts.tls.key_file = NULL;
+	if ((opts->tls.ca_file && !(h->opts.tls.ca_file = strdup(opts->tls.ca_file))) ||
+	    (opts->tls.cert_file && !(h->opts.tls.cert_file = strdup(opts->tls.cert_file))) ||
+	    (opts->tls.key_file && !(h->opts.tls.key_file = strdup(opts->tls.key_file))))
+		goto nomem;
+	if (h->opts.connect_timeout_ms <= 0)
+		h->opts.connect_timeout_ms = 5000;
+	if (h->opts.timeout_ms <= 0)
+		h->opts.timeout_ms = 60000;
+	if (h->opts.max_retries < 0)
+		h->opts.max_retries = 0;
+	if (h->opts.retry_base_ms < 0)
+		h->opts.retry_base_ms = 0;
+	if (!h->opts.max_body)
+		h->opts.max_body = RC_BUF_DEFAULT_MAX;
+	if (!(h->endpoint = strdup(endpoint)))
+		goto nomem;
+
+	if (has_prefix(endpoint, "unix://")) {
+		rest = endpoint + strlen("unix://");
+		if (!*rest) {
+			rc_err_set(err, RC_ERR_USAGE, "invalid endpoint '%s': no socket path", q);
+			goto fail;
+		}
+		if (!(h->unix_path = strdup(rest)) ||
+		    rc_buf_puts(&url, "http://localhost", err) < 0)
+			goto nomem;
+	} else if (has_prefix(endpoint, "tcp://") || has_prefix(endpoint, "http://") ||
+		   has_prefix(endpoint, "https://")) {
+		if (has_prefix(endpoint, "tcp://")) {
+			rest = endpoint + strlen("tcp://");
+			tls = opts->tls.ca_file || opts->tls.cert_file || opts->tls.key_file;
+			if (rc_buf_puts(&url, tls ? "https://" : "http://", err) < 0)
+				goto nomem;
+		} else {
+			rest = strstr(endpoint, "://") + 3;
+			if (rc_buf_append(&url, endpoint, (size_t)(rest - endpoint), err) < 0)
+				goto nomem;
+		}
+		if (!*rest || *rest == '/' || strpbrk(rest, " \t\r\n?#@")) {
+			rc_err_set(err, RC_ERR_USAGE,
+				   "invalid endpoint '%s': no host or bad characters", q);
+			goto fail;
+		}
+		if (rc_buf_puts(&url, rest, err) < 0)
+			goto fail;
+		while (url.len && url.data[url.len - 1] == '/')
+			url.data[--url.len] = '\0';
+	} else {
+		rc_err_set(err, RC_ERR_USAGE,
+			   "unsupported endpoint '%s': want unix://, tcp://, http:// or https://",
+			   q);
+		goto fail;
+	}
+	h->base_url = rc_buf_detach(&url);
+	h->curl = curl_easy_init();
+	if (!h->base_url || !h->curl)
+		goto nomem;
+	rc_buf_free(&url);
+	return h;
+nomem:
+	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+fail:
+	rc_buf_free(&url);
+	rc_http_free(h);
+	return NULL;
+}
+
+void rc_http_free(struct rc_http *h)
+{
+	if (!h)
+		return;
+	if (h->curl)
+		curl_easy_cleanup(h->curl);
+	curl_slist_free_all(h->headers);
+	rc_http_opts_release(&h->opts);
+	free(h->endpoint);
+	free(h->base_url);
+	free(h->unix_path);
+	free(h);
+}
+
+const char *rc_http_endpoint(const struct rc_http *h)
+{
+	return h ? h->endpoint : NULL;
+}
+
+size_t rc_http_requests_sent(const struct rc_http *h)
+{
+	return h ? h->sent : 0;
+}
+
+int rc_http_add_header(struct rc_http *h, const char *header, struct rc_err *err)
+{
+	struct curl_slist *l;
+
+	if (!header || !strchr(header, ':') || strpbrk(header, "\r\n"))
+		return rc_err_set(err, RC_ERR_USAGE,
+				  "invalid header: want 'Name: value' on one line");
+	l = curl_slist_append(h->headers, header);
+	if (!l)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	h->headers = l;
+	return 0;
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct xfer *x = userdata;
+	size_t n = size * nmemb;
+
+	if (rc_buf_append(&x->resp->body, ptr, n, &x->cap_err) < 0) {
+		x->over_cap = 1;
+		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+	}
+	return n;
+}
+
+/* Copies the trimmed value into *slot (replacing an earlier one). */
+static int set_header(char **slot, const char *v, size_t n)
+{
+	char *s;
+
+	while (n && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n && isspace((unsigned char)v[n - 1]))
+		n--;
+	s = strndup(v, n);
+	if (!s)
+		return -1;
+	free(*slot);
+	*slot = s;
+	return 0;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} known[] = {
+	    {"content-type", offsetof(struct rc_http_resp, content_type)},
+	    {"link", offsetof(struct rc_http_resp, link)},
+	    {"docker-content-digest", offsetof(struct rc_http_resp, docker_content_digest)},
+	    {"www-authenticate", offsetof(struct rc_http_resp, www_authenticate)},
+	    {"api-version", offsetof(struct rc_http_resp, api_version)},
+	    {"x-next-page-start", offsetof(struct rc_http_resp, next_page_start)},
+	    {"x-total-count", offsetof(struct rc_http_resp, total_count)},
+	    {"x-resource-count", offsetof(struct rc_http_resp, total_count)},
+	};
+	struct xfer *x = userdata;
+	size_t n = size * nmemb, i, nl;
+	const char *colon;
+
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
+		/* a new response (after 100 Continue): forget earlier headers */
+		resp_clear_headers(x->resp);
+		return n;
+	}
+	colon = memchr(ptr, ':', n);
+	if (!colon)
+		return n;
+	nl = (size_t)(colon - ptr);
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strlen(known[i].name) == nl && strncasecmp(ptr, known[i].name, nl) == 0) {
+			char **slot = (char **)((char *)x->resp + known[i].off);
+			if (set_header(slot, colon + 1, n - nl - 1) < 0)
+				return 0;
+			return n;
+		}
+	}
+	if (nl == strlen("retry-after") && strncasecmp(ptr, "retry-after", nl) == 0) {
+		char *v = NULL;
+		char *end;
+		long long s;
+
+		if (set_header(&v, colon + 1, n - nl - 1) < 0)
+			return 0;
+		errno = 0;
+		s = strtoll(v, &end, 10);
+		if (*v && isdigit((unsigned char)*v) && !*end && !errno) {
+			x->resp->retry_after_s =
+			    s > RETRY_AFTER_CAP_S ? RETRY_AFTER_CAP_S : (long)s;
+		} else {
+			time_t t = curl_getdate(v, NULL), now = time(NULL);
+			if (t != (time_t)-1)
+				x->resp->retry_after_s =
+				    t <= now ? 0
+					     : (t - now > RETRY_AFTER_CAP_S ? RETRY_AFTER_CAP_S
+									    : (long)(t - now));
+		}
+		free(v);
+	}
+	return n;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int is_method(const char *m, const char *want)
+{
+	return strcmp(m, want) == 0;
+}
+
+/* One attempt. Returns the curl code; fills resp. */
+static CURLcode perform_once(struct rc_http *h, const char *method, const char *url,
+			     struct curl_slist *hdrs, const void *body, size_t body_len,
+			     struct xfer *x)
+{
+	CURL *c = h->curl;
+	CURLcode rc;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->opts.timeout_ms);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "reclaim/" RC_VERSION);
+	if (h->unix_path)
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, h->unix_path);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->opts.tls.verify ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, h->opts.tls.verify ? 2L : 0L);
+	if (h->opts.tls.ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->opts.tls.ca_file);
+	if (h->opts.tls.cert_file)
+		curl_easy_setopt(c, CURLOPT_SSLCERT, h->opts.tls.cert_file);
+	if (h->opts.tls.key_file)
+		curl_easy_setopt(c, CURLOPT_SSLKEY, h->opts.tls.key_file);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	if (is_method(method, "GET")) {
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	} else if (is_method(method, "HEAD")) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	} else {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		if (body || !is_method(method, "DELETE")) {
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+		}
+	}
+	h->sent++;
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->resp->status);
+	return rc;
+}
+
+int rc_http_request(struct rc_http *h, const char *method, const char *path,
+		    const char *content_type, const void *body, size_t body_len,
+		    struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct rc_buf url = RC_BUF_INIT;
+	struct rc_buf ct = RC_BUF_INIT;
+	struct curl_slist *hdrs = NULL, *l;
+	struct xfer x;
+	const struct curl_slist *s;
+	int idempotent, attempt, ret = -1;
+	char qpath[256];
+
+	if (!h || !method || !path || !resp)
+		return rc_err_set(err, RC_ERR_INTERNAL, "rc_http_request: missing argument");
+	rc_sanitize(qpath, sizeof(qpath), path);
+	if (h->opts.read_only && !is_method(method, "GET") && !is_method(method, "HEAD"))
+		return rc_err_set(err, RC_ERR_READONLY, "refusing %s '%s': the client is read-only",
+				  method, qpath);
+	if (path[0] != '/' || strpbrk(path, " \r\n"))
+		return rc_err_set(err, RC_ERR_USAGE, "invalid request path '%s'", qpath);
+	if (!*method || strpbrk(method, " \r\n"))
+		return rc_err_set(err, RC_ERR_USAGE, "invalid method");
+	idempotent =
+	    is_method(method, "GET") || is_method(method, "HEAD") || is_method(method, "DELETE");
+
+	rc_buf_init(&url, 0);
+	rc_buf_init(&ct, 4096);
+	if (rc_buf_printf(&url, err, "%s%s", h->base_url, path) < 0)
+		goto out;
+	for (s = h->headers; s; s = s->next) {
+		if (!(l = curl_slist_append(hdrs, s->data)))
+			goto nomem;
+		hdrs = l;
+	}
+	if (content_type) {
+		if (strpbrk(content_type, "\r\n")) {
+			rc_err_set(err, RC_ERR_USAGE, "invalid content type");
+			goto out;
+		}
+		if (rc_buf_printf(&ct, err, "Content-Type: %s", content_type) < 0)
+			goto out;
+	} else if (rc_buf_puts(&ct, "Content-Type:", err) < 0) {
+		goto out;
+	}
+	if (!(l = curl_slist_append(hdrs, ct.data)))
+		goto nomem;
+	hdrs = l;
+	if (!(l = curl_slist_append(hdrs, "Expect:")))
+		goto nomem;
+	hdrs = l;
+
+	for (attempt = 0;; attempt++) {
+		CURLcode rc;
+		int retry = 0;
+		long wait_ms;
+
+		resp_clear_headers(resp);
+		rc_buf_free(&resp->body);
+		rc_buf_init(&resp->body, h->opts.max_body);
+		resp->status = 0;
+		memset(&x, 0, sizeof(x));
+		x.resp = resp;
+		rc = perform_once(h, method, url.data, hdrs, body, body_len, &x);
+		if (x.over_cap) {
+			rc_err_set(err, RC_ERR_PROTOCOL,
+				   "answer to %s '%s' from '%s' exceeds the %zu byte limit", method,
+				   qpath, h->endpoint, h->opts.max_body);
+			goto out;
+		}
+		if (rc != CURLE_OK) {
+			long os_errno = 0;
+
+			if (idempotent && attempt < h->opts.max_retries) {
+				retry = 1;
+			} else {
+				char ep[256];
+
+				curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno);
+				rc_sanitize(ep, sizeof(ep), h->endpoint);
+				rc_err_set(err, RC_ERR_CONNECT, "cannot %s '%s' on '%s': %s",
+					   method, qpath, ep, curl_easy_strerror(rc));
+				if (err)
+					err->sys_errno = (int)os_errno;
+				goto out;
+			}
+		} else if ((resp->status >= 500 || resp->status == 429) && idempotent &&
+			   attempt < h->opts.max_retries) {
+			retry = 1;
+		}
+		if (!retry)
+			break;
+		wait_ms = h->opts.retry_base_ms;
+		for (int i = 0; i < attempt && wait_ms < BACKOFF_CAP_MS; i++)
+			wait_ms *= 2;
+		if (wait_ms > BACKOFF_CAP_MS)
+			wait_ms = BACKOFF_CAP_MS;
+		if (rc == CURLE_OK && resp->retry_after_s >= 0)
+			wait_ms = resp->retry_after_s * 1000L;
+		sleep_ms(wait_ms);
+	}
+	ret = 0;
+	goto out;
+nomem:
+	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+out:
+	curl_slist_free_all(hdrs);
+	rc_buf_free(&ct);
+	rc_buf_free(&url);
+	return ret;
+}
+
+/* Extracts the server's error text from Docker ({"message"}) or registry
+ * ({"errors":[{"code","message"}]}) error bodies, sanitised. */
+static void server_message(const struct rc_buf *body, char *out, size_t outsz)
+{
+	cJSON *root, *m, *errs, *e;
+	char raw[512] = "";
+
+	out[0] = '\0';
+	if (!body->len)
+		return;
+	root = cJSON_ParseWithLength(body->data, body->len);
+	if (!root)
+		return;
+	m = cJSON_GetObjectItemCaseSensitive(root, "message");
+	errs = cJSON_GetObjectItemCaseSensitive(root, "errors");
+	if (cJSON_IsString(m) && m->valuestring) {
+		snprintf(raw, sizeof(raw), "%s", m->valuestring);
+	} else if (cJSON_IsArray(errs) && (e = cJSON_GetArrayItem(errs, 0)) && cJSON_IsObject(e)) {
+		cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+		cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+		const char *cs = cJSON_IsString(code) ? code->valuestring : NULL;
+		const char *ms = cJSON_IsString(msg) ? msg->valuestring : NULL;
+
+		if (cs && ms)
+			snprintf(raw, sizeof(raw), "%s: %s", cs, ms);
+		else if (cs || ms)
+			snprintf(raw, sizeof(raw), "%s", cs ? cs : ms);
+	}
+	cJSON_Delete(root);
+	rc_sanitize(out, outsz, raw);
+}
+
+int rc_http_get_ok(struct rc_http *h, const char *path, struct rc_http_resp *resp,
+		   struct rc_err *err)
+{
+	char msg[512], qpath[256];
+
+	if (rc_http_request(h, "GET", path, NULL, NULL, 0, resp, err) < 0)
+		return -1;
+	if (resp->status >= 200 && resp->status < 300)
+		return 0;
+	rc_sanitize(qpath, sizeof(qpath), path);
+	server_message(&resp->body, msg, sizeof(msg));
+	if (msg[0])
+		rc_err_set(err, RC_ERR_HTTP, "cannot fetch '%s': HTTP %ld: %s", qpath, resp->status,
+			   msg);
+	else
+		rc_err_set(err, RC_ERR_HTTP, "cannot fetch '%s': HTTP %ld", qpath, resp->status);
+	if (err)
+		err->http_status = resp->status;
+	return -1;
+}

@@ -1,0 +1,127 @@
+/* inventory.c: lifetime and lookups of the inventory model. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+
+void rc_inventory_init(struct rc_inventory *inv)
+{
+	memset(inv, 0, sizeof(*inv));
+	inv->layers_size = -1;
+}
+
+void rc_strv_free(struct rc_strv *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+void rc_labels_free(struct rc_labels *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].key);
+		free(l->v[i].value);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static void engine_info_free(struct rc_engine_info *e)
+{
+	free(e->id);
+	free(e->name);
+	free(e->server_version);
+	free(e->api_version);
+	free(e->endpoint);
+	memset(e, 0, sizeof(*e));
+}
+
+void rc_inventory_free(struct rc_inventory *inv)
+{
+	size_t i;
+
+	if (!inv)
+		return;
+	engine_info_free(&inv->engine);
+	for (i = 0; i < inv->n_images; i++) {
+		struct rc_image *m = &inv->images[i];
+		free(m->id);
+		free(m->parent_id);
+		rc_strv_free(&m->repo_tags);
+		rc_strv_free(&m->repo_digests);
+		rc_strv_free(&m->layers);
+		free(m->layer_sizes);
+		rc_labels_free(&m->labels);
+	}
+	free(inv->images);
+	for (i = 0; i < inv->n_containers; i++) {
+		struct rc_container *c = &inv->containers[i];
+		free(c->id);
+		free(c->name);
+		free(c->image);
+		free(c->image_id);
+		free(c->state);
+		rc_labels_free(&c->labels);
+		rc_strv_free(&c->volumes);
+		rc_strv_free(&c->networks);
+	}
+	free(inv->containers);
+	for (i = 0; i < inv->n_volumes; i++) {
+		free(inv->volumes[i].name);
+		free(inv->volumes[i].driver);
+		rc_labels_free(&inv->volumes[i].labels);
+	}
+	free(inv->volumes);
+	for (i = 0; i < inv->n_networks; i++) {
+		struct rc_network *n = &inv->networks[i];
+		free(n->id);
+		free(n->name);
+		free(n->driver);
+		free(n->scope);
+		rc_labels_free(&n->labels);
+	}
+	free(inv->networks);
+	for (i = 0; i < inv->n_build_cache; i++) {
+		free(inv->build_cache[i].id);
+		free(inv->build_cache[i].type);
+		free(inv->build_cache[i].description);
+	}
+	free(inv->build_cache);
+	rc_inventory_init(inv);
+}
+
+const struct rc_image *rc_inventory_image(const struct rc_inventory *inv, const char *id)
+{
+	size_t i;
+
+	if (!inv || !id)
+		return NULL;
+	for (i = 0; i < inv->n_images; i++)
+		if (inv->images[i].id && strcmp(inv->images[i].id, id) == 0)
+			return &inv->images[i];
+	return NULL;
+}
+
+const char *rc_labels_get(const struct rc_labels *l, const char *key)
+{
+	size_t i;
+
+	if (!l || !key)
+		return NULL;
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].key && strcmp(l->v[i].key, key) == 0)
+			return l->v[i].value ? l->v[i].value : "";
+	return NULL;
+}

@@ -1,0 +1,978 @@
+/* plan.c: the plan model, its JSON form, canonical digest and loader. The
+ * wire format is specified in docs/plan-format.md and docs/plan.schema.json. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "jcs.h"
+#include "plan.h"
+#include "schema.h"
+#include "sha256.h"
+#include "units.h"
+
+#ifndef RC_VERSION
+#define RC_VERSION "unknown"
+#endif
+
+static const char *const kind_names[RC_KIND_COUNT] = {"container", "image", "volume", "network",
+						      "build-cache"};
+
+const char *rc_kind_name(enum rc_kind k)
+{
+	if ((unsigned)k < RC_KIND_COUNT)
+		return kind_names[k];
+	return "unknown";
+}
+
+int rc_kind_parse(const char *s)
+{
+	for (int i = 0; s && i < RC_KIND_COUNT; i++)
+		if (strcmp(s, kind_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- model ---------------------------------------------------------------- */
+
+void rc_plan_init(struct rc_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->version = RC_PLAN_VERSION;
+}
+
+void rc_plan_item_free(struct rc_plan_item *it)
+{
+	if (!it)
+		return;
+	free(it->id);
+	free(it->source);
+	free(it->object);
+	free(it->name);
+	rc_strv_free(&it->refs);
+	free(it->rule);
+	free(it->reason);
+	rc_strv_free(&it->pre.tags);
+	rc_strv_free(&it->pre.users_in_plan);
+	memset(it, 0, sizeof(*it));
+}
+
+static void source_free(struct rc_plan_source *s)
+{
+	free(s->name);
+	free(s->type);
+	free(s->endpoint);
+	free(s->engine_id);
+	free(s->engine_name);
+	free(s->api_version);
+	memset(s, 0, sizeof(*s));
+}
+
+void rc_plan_free(struct rc_plan *p)
+{
+	if (!p)
+		return;
+	free(p->tool_version);
+	cJSON_Delete(p->policy);
+	free(p->policy_digest);
+	for (size_t i = 0; i < p->n_sources; i++)
+		source_free(&p->sources[i]);
+	free(p->sources);
+	for (size_t i = 0; i < p->n_candidates; i++)
+		rc_plan_item_free(&p->candidates[i]);
+	free(p->candidates);
+	for (size_t i = 0; i < p->n_protected; i++)
+		rc_plan_item_free(&p->protected_items[i]);
+	free(p->protected_items);
+	free(p->digest);
+	rc_plan_init(p);
+}
+
+/* Makes room for element n of *arr. Capacity is implied by n: 8, then powers
+ * of two, so appends stay amortised O(1) without a capacity field. */
+static int reserve(void *arr, size_t n, size_t elsz, struct rc_err *err)
+{
+	void **pp = arr;
+	size_t cap;
+	void *q;
+
+	if (n == 0)
+		cap = 8;
+	else if (n >= 8 && (n & (n - 1)) == 0)
+		cap = n * 2;
+	else
+		return 0;
+	if (cap > SIZE_MAX / elsz)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	q = realloc(*pp, cap * elsz);
+	if (!q)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	*pp = q;
+	return 0;
+}
+
+static int add_item(struct rc_plan_item **arr, size_t *n, struct rc_plan_item *it,
+		    struct rc_err *err)
+{
+	if (reserve(arr, *n, sizeof(**arr), err) < 0)
+		return -1;
+	(*arr)[(*n)++] = *it;
+	memset(it, 0, sizeof(*it));
+	return 0;
+}
+
+int rc_plan_add_candidate(struct rc_plan *p, struct rc_plan_item *it, struct rc_err *err)
+{
+	return add_item(&p->candidates, &p->n_candidates, it, err);
+}
+
+int rc_plan_add_protected(struct rc_plan *p, struct rc_plan_item *it, struct rc_err *err)
+{
+	return add_item(&p->protected_items, &p->n_protected, it, err);
+}
+
+int rc_plan_add_source(struct rc_plan *p, struct rc_plan_source *src, struct rc_err *err)
+{
+	if (reserve(&p->sources, p->n_sources, sizeof(*p->sources), err) < 0)
+		return -1;
+	p->sources[p->n_sources++] = *src;
+	memset(src, 0, sizeof(*src));
+	return 0;
+}
+
+static const struct rc_plan_source *find_source(const struct rc_plan *p, const char *name)
+{
+	for (size_t i = 0; name && i < p->n_sources; i++)
+		if (p->sources[i].name && strcmp(p->sources[i].name, name) == 0)
+			return &p->sources[i];
+	return NULL;
+}
+
+void rc_plan_summarise(struct rc_plan *p)
+{
+	struct rc_plan_summary *s = &p->summary;
+
+	memset(s, 0, sizeof(*s));
+	s->candidates = p->n_candidates;
+	s->protected_count = p->n_protected;
+	for (size_t i = 0; i < p->n_candidates; i++) {
+		const struct rc_plan_item *it = &p->candidates[i];
+		const struct rc_plan_source *src = find_source(p, it->source);
+		int64_t b = it->reclaimable > 0 ? it->reclaimable : 0;
+
+		if ((unsigned)it->kind >= RC_KIND_COUNT)
+			continue;
+		s->count_by_kind[it->kind]++;
+		s->bytes_by_kind[it->kind] += b;
+		/* Engines free space at once; registries only after their GC. */
+		if (!src || !src->type || strcmp(src->type, "engine") == 0)
+			s->bytes_freed_now += b;
+		else
+			s->bytes_freed_after_gc += b;
+	}
+}
+
+/* ---- to JSON ------------------------------------------------------------- */
+
+static int add_int(cJSON *obj, const char *key, int64_t v, struct rc_err *err)
+{
+	cJSON *n;
+	char lit[32];
+
+	if (v > RC_MAX_EXACT_INT || v < -RC_MAX_EXACT_INT)
+		return rc_err_set(err, RC_ERR_PLAN,
+				  "'%s' value %" PRId64
+				  " is beyond 2^53-1 and cannot be written exactly",
+				  key, v);
+	if (v >= -2147483647LL && v <= 2147483647LL) {
+		n = cJSON_CreateNumber((double)v);
+	} else {
+		/* cJSON would print large doubles as 1e+15; a Raw keeps digits. */
+		snprintf(lit, sizeof(lit), "%" PRId64, v);
+		n = cJSON_CreateRaw(lit);
+	}
+	if (!n || !cJSON_AddItemToObject(obj, key, n)) {
+		cJSON_Delete(n);
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int add_str(cJSON *obj, const char *key, const char *v, struct rc_err *err)
+{
+	if (!cJSON_AddStringToObject(obj, key, v ? v : ""))
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static int add_time(cJSON *obj, const char *key, int64_t t, int nullable, struct rc_err *err)
+{
+	char buf[64];
+
+	if (nullable && t <= 0) {
+		if (!cJSON_AddNullToObject(obj, key))
+			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	return add_str(obj, key, rc_format_time(t, buf, sizeof(buf)), err);
+}
+
+static int add_strv(cJSON *obj, const char *key, const struct rc_strv *v, struct rc_err *err)
+{
+	cJSON *a = cJSON_AddArrayToObject(obj, key);
+
+	if (!a)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < v->n; i++) {
+		cJSON *s = cJSON_CreateString(v->v[i] ? v->v[i] : "");
+		if (!s || !cJSON_AddItemToArray(a, s)) {
+			cJSON_Delete(s);
+			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+static int nonempty(const char *s)
+{
+	return s && *s;
+}
+
+static int item_to_json(const struct rc_plan_item *it, int candidate, const char *where,
+			size_t index, cJSON *arr, struct rc_err *err)
+{
+	struct rc_buf id = RC_BUF_INIT;
+	cJSON *o = cJSON_CreateObject(), *pre;
+	int rc = -1;
+
+	rc_buf_init(&id, 0);
+	if (!o || !cJSON_AddItemToArray(arr, o)) {
+		cJSON_Delete(o);
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
+	if ((unsigned)it->kind >= RC_KIND_COUNT || !nonempty(it->source) || !nonempty(it->object) ||
+	    !nonempty(it->rule)) {
+		rc_err_set(err, RC_ERR_PLAN, "%s[%zu]: item needs a kind, source, object and rule",
+			   where, index);
+		goto out;
+	}
+	if (rc_buf_printf(&id, err, "%s/%s/%s", it->source, rc_kind_name(it->kind), it->object) < 0)
+		goto out;
+	if (it->id && strcmp(it->id, id.data) != 0) {
+		rc_err_set(err, RC_ERR_PLAN, "%s[%zu]: item id '%s' is not '%s'", where, index,
+			   it->id, id.data);
+		goto out;
+	}
+	if (add_str(o, "id", id.data, err) < 0 || add_str(o, "source", it->source, err) < 0 ||
+	    add_str(o, "kind", rc_kind_name(it->kind), err) < 0 ||
+	    add_str(o, "object", it->object, err) < 0 || add_str(o, "name", it->name, err) < 0 ||
+	    add_strv(o, "refs", &it->refs, err) < 0 || add_int(o, "size", it->size, err) < 0 ||
+	    add_int(o, "reclaimable", it->reclaimable, err) < 0 ||
+	    add_time(o, "created_at", it->created, 1, err) < 0 ||
+	    add_time(o, "last_used_at", it->last_used, 1, err) < 0 ||
+	    add_str(o, "rule", it->rule, err) < 0 || add_str(o, "reason", it->reason, err) < 0)
+		goto out;
+	if (candidate) {
+		pre = cJSON_AddObjectToObject(o, "preconditions");
+		if (!pre) {
+			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if (add_strv(pre, "tags", &it->pre.tags, err) < 0 ||
+		    add_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	rc_buf_free(&id);
+	return rc;
+}
+
+cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *err)
+{
+	cJSON *root = cJSON_CreateObject(), *o, *a, *bk, *policy = NULL;
+	char *pdigest = NULL;
+	struct rc_plan_summary sum;
+
+	if (!root)
+		goto nomem;
+	if (add_str(root, "format", RC_PLAN_FORMAT, err) < 0 ||
+	    add_int(root, "version", RC_PLAN_VERSION, err) < 0)
+		goto fail;
+	o = cJSON_AddObjectToObject(root, "tool");
+	if (!o)
+		goto nomem;
+	if (add_str(o, "name", "reclaim", err) < 0 ||
+	    add_str(o, "version", nonempty(p->tool_version) ? p->tool_version : RC_VERSION, err) <
+		0 ||
+	    add_time(root, "created_at", p->created_at, 0, err) < 0 ||
+	    add_time(root, "expires_at", p->expires_at, 0, err) < 0)
+		goto fail;
+
+	policy = p->policy ? cJSON_Duplicate(p->policy, 1) : cJSON_CreateObject();
+	if (!policy)
+		goto nomem;
+	if (!cJSON_IsObject(policy)) {
+		cJSON_Delete(policy);
+		rc_err_set(err, RC_ERR_PLAN, "the plan's policy is not a JSON object");
+		goto fail;
+	}
+	if (!cJSON_AddItemToObject(root, "policy", policy)) {
+		cJSON_Delete(policy);
+		goto nomem;
+	}
+	if (p->policy_digest) {
+		if (!rc_digest_valid(p->policy_digest)) {
+			rc_err_set(err, RC_ERR_PLAN, "policy digest '%s' is not sha256:<64 hex>",
+				   p->policy_digest);
+			goto fail;
+		}
+		if (add_str(root, "policy_digest", p->policy_digest, err) < 0)
+			goto fail;
+	} else {
+		pdigest = rc_json_digest(policy, err);
+		if (!pdigest || add_str(root, "policy_digest", pdigest, err) < 0)
+			goto fail;
+	}
+
+	a = cJSON_AddArrayToObject(root, "sources");
+	if (!a)
+		goto nomem;
+	for (size_t i = 0; i < p->n_sources; i++) {
+		const struct rc_plan_source *s = &p->sources[i];
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(a, o)) {
+			cJSON_Delete(o);
+			goto nomem;
+		}
+		if (add_str(o, "name", s->name, err) < 0 || add_str(o, "type", s->type, err) < 0 ||
+		    add_str(o, "endpoint", s->endpoint, err) < 0 ||
+		    add_str(o, "engine_id", s->engine_id, err) < 0 ||
+		    add_str(o, "engine_name", s->engine_name, err) < 0 ||
+		    add_str(o, "api_version", s->api_version, err) < 0 ||
+		    add_time(o, "scanned_at", s->scanned_at, 0, err) < 0)
+			goto fail;
+	}
+
+	/* Counts always describe the items actually written; byte totals are
+	 * the caller's (rc_plan_summarise, or the planner's own figures). */
+	{
+		struct rc_plan tmp = *p;
+		rc_plan_summarise(&tmp);
+		sum = p->summary;
+		sum.candidates = tmp.summary.candidates;
+		sum.protected_count = tmp.summary.protected_count;
+		memcpy(sum.count_by_kind, tmp.summary.count_by_kind, sizeof(sum.count_by_kind));
+	}
+	o = cJSON_AddObjectToObject(root, "summary");
+	if (!o)
+		goto nomem;
+	if (add_int(o, "candidates", (int64_t)sum.candidates, err) < 0 ||
+	    add_int(o, "protected", (int64_t)sum.protected_count, err) < 0 ||
+	    add_int(o, "bytes_freed_now", sum.bytes_freed_now, err) < 0 ||
+	    add_int(o, "bytes_freed_after_gc", sum.bytes_freed_after_gc, err) < 0)
+		goto fail;
+	bk = cJSON_AddObjectToObject(o, "by_kind");
+	if (!bk)
+		goto nomem;
+	for (int k = 0; k < RC_KIND_COUNT; k++) {
+		cJSON *ko = cJSON_AddObjectToObject(bk, kind_names[k]);
+		if (!ko)
+			goto nomem;
+		if (add_int(ko, "count", (int64_t)sum.count_by_kind[k], err) < 0 ||
+		    add_int(ko, "bytes", sum.bytes_by_kind[k], err) < 0)
+			goto fail;
+	}
+
+	a = cJSON_AddArrayToObject(root, "candidates");
+	if (!a)
+		goto nomem;
+	for (size_t i = 0; i < p->n_candidates; i++)
+		if (item_to_json(&p->candidates[i], 1, "candidates", i, a, err) < 0)
+			goto fail;
+	a = cJSON_AddArrayToObject(root, "protected");
+	if (!a)
+		goto nomem;
+	for (size_t i = 0; i < p->n_protected; i++)
+		if (item_to_json(&p->protected_items[i], 0, "protected", i, a, err) < 0)
+			goto fail;
+
+	if (with_digest) {
+		if (!rc_digest_valid(p->digest)) {
+			rc_err_set(err, RC_ERR_INTERNAL, "plan is not sealed: no valid digest");
+			goto fail;
+		}
+		if (add_str(root, "digest", p->digest, err) < 0)
+			goto fail;
+	}
+	free(pdigest);
+	return root;
+nomem:
+	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+fail:
+	free(pdigest);
+	cJSON_Delete(root);
+	return NULL;
+}
+
+char *rc_json_digest(const cJSON *json, struct rc_err *err)
+{
+	struct rc_buf canon = RC_BUF_INIT;
+	char *d = NULL;
+
+	rc_buf_init(&canon, 0);
+	if (rc_jcs_serialize(json, &canon, err) == 0)
+		d = rc_sha256_digest(canon.data, canon.len, err);
+	rc_buf_free(&canon);
+	return d;
+}
+
+int rc_plan_seal(struct rc_plan *p, struct rc_err *err)
+{
+	cJSON *empty = NULL, *doc = NULL;
+	char *pd = NULL, *d = NULL, *text = NULL;
+	struct rc_plan check;
+	int rc = -1;
+
+	rc_plan_init(&check);
+
+	if (!p->policy) {
+		empty = cJSON_CreateObject();
+		if (!empty)
+			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
+	pd = rc_json_digest(p->policy ? p->policy : empty, err);
+	if (!pd)
+		goto out;
+	free(p->policy_digest);
+	p->policy_digest = pd;
+	doc = rc_plan_to_json(p, 0, err);
+	if (!doc)
+		goto out;
+	d = rc_json_digest(doc, err);
+	if (!d)
+		goto out;
+	free(p->digest);
+	p->digest = d;
+	d = NULL;
+	/* Whatever the writer produces must load: run the reader on it. */
+	text = rc_plan_render(p, err);
+	if (!text || rc_plan_parse(text, strlen(text), &check, err) < 0) {
+		free(p->digest);
+		p->digest = NULL;
+		rc_err_prefix(err, "the plan would not load");
+		goto out;
+	}
+	rc = 0;
+out:
+	rc_plan_free(&check);
+	free(text);
+	cJSON_Delete(doc);
+	cJSON_Delete(empty);
+	return rc;
+}
+
+char *rc_plan_render(const struct rc_plan *p, struct rc_err *err)
+{
+	cJSON *doc = NULL;
+	char *d = NULL, *txt = NULL, *out = NULL;
+	size_t n;
+
+	if (!rc_digest_valid(p->digest)) {
+		rc_err_set(err, RC_ERR_INTERNAL, "cannot render a plan that is not sealed");
+		return NULL;
+	}
+	doc = rc_plan_to_json(p, 0, err);
+	if (!doc)
+		goto out;
+	d = rc_json_digest(doc, err);
+	if (!d)
+		goto out;
+	if (strcmp(d, p->digest) != 0) {
+		rc_err_set(err, RC_ERR_INTERNAL, "plan changed after it was sealed (%s, now %s)",
+			   p->digest, d);
+		goto out;
+	}
+	if (add_str(doc, "digest", d, err) < 0)
+		goto out;
+	txt = cJSON_Print(doc);
+	if (!txt) {
+		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	n = strlen(txt);
+	out = malloc(n + 2);
+	if (!out) {
+		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(out, txt, n);
+	out[n] = '\n';
+	out[n + 1] = '\0';
+out:
+	free(txt);
+	free(d);
+	cJSON_Delete(doc);
+	return out;
+}
+
+int rc_plan_write(struct rc_plan *p, const char *path, struct rc_err *err)
+{
+	char *txt;
+	int rc;
+
+	if (rc_plan_seal(p, err) < 0)
+		return -1;
+	txt = rc_plan_render(p, err);
+	if (!txt)
+		return -1;
+	rc = rc_write_file_atomic(path, txt, strlen(txt), 0644, err);
+	free(txt);
+	if (rc < 0)
+		return rc_err_prefix(err, "cannot write plan");
+	return 0;
+}
+
+/* ---- parse --------------------------------------------------------------- */
+
+/* cJSON keeps numbers as doubles and turns "\u0000" into an early end of
+ * string. Both would make our view of the plan differ from a third party's,
+ * so refuse them before parsing: every number must be an integer literal,
+ * and no string may hold U+0000. */
+static int lexical_check(const char *text, size_t len, struct rc_err *err)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		char c = text[i];
+		if (c == '"') {
+			for (i++; i < len && text[i] != '"'; i++) {
+				if (text[i] != '\\')
+					continue;
+				if (i + 5 < len && text[i + 1] == 'u' && text[i + 2] == '0' &&
+				    text[i + 3] == '0' && text[i + 4] == '0' && text[i + 5] == '0')
+					return rc_err_set(
+					    err, RC_ERR_PLAN,
+					    "plan holds \\u0000 in a string at byte %zu", i);
+				i++; /* skip the escaped character */
+			}
+			i++;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t start = i;
+			int frac = 0;
+			for (; i < len &&
+			       (strchr("+-.eE", text[i]) || (text[i] >= '0' && text[i] <= '9'));
+			     i++)
+				frac |= text[i] == '.' || text[i] == 'e' || text[i] == 'E';
+			if (frac) {
+				char tok[40];
+				size_t n =
+				    i - start < sizeof(tok) - 1 ? i - start : sizeof(tok) - 1;
+				memcpy(tok, text + start, n);
+				tok[n] = '\0';
+				return rc_err_set(err, RC_ERR_PLAN,
+						  "number '%s' at byte %zu is not an integer", tok,
+						  start);
+			}
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Refuses an object that names a member twice, anywhere in the tree: cJSON
+ * keeps both and finds the first, other readers the last. */
+static int check_duplicates(const cJSON *j, struct rc_err *err)
+{
+	const cJSON *c;
+	const char **names = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	for (c = j->child; c; c = c->next) {
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && check_duplicates(c, err) < 0)
+			return -1;
+		n++;
+	}
+	if (!cJSON_IsObject(j) || n < 2)
+		return 0;
+	names = calloc(n, sizeof(*names));
+	if (!names)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	i = 0;
+	for (c = j->child; c; c = c->next)
+		names[i++] = c->string ? c->string : "";
+	qsort(names, n, sizeof(*names), cmp_str_ptr);
+	for (i = 1; i < n; i++) {
+		if (strcmp(names[i - 1], names[i]) == 0) {
+			char clean[128];
+			rc_sanitize(clean, sizeof(clean), names[i]);
+			rc = rc_err_set(err, RC_ERR_PLAN,
+					"plan names member '%s' twice in one object", clean);
+			break;
+		}
+	}
+	free(names);
+	return rc;
+}
+
+static const cJSON *member(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+static int dup_str(const cJSON *o, const char *key, char **out, struct rc_err *err)
+{
+	const cJSON *s = member(o, key);
+
+	*out = strdup(cJSON_IsString(s) ? s->valuestring : "");
+	if (!*out)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+/* Schema validation has already made these integers within +-(2^53-1). */
+static int64_t get_int(const cJSON *o, const char *key)
+{
+	const cJSON *n = member(o, key);
+
+	return cJSON_IsNumber(n) ? (int64_t)n->valuedouble : 0;
+}
+
+static int get_time(const cJSON *o, const char *key, const char *path, int64_t *t,
+		    struct rc_err *err)
+{
+	const cJSON *s = member(o, key);
+	struct rc_err sub = RC_ERR_INIT;
+
+	*t = 0;
+	if (cJSON_IsNull(s))
+		return 0;
+	if (!cJSON_IsString(s) || rc_parse_time(s->valuestring, t, &sub) < 0)
+		return rc_err_set(err, RC_ERR_PLAN, "%s.%s: not a valid time: %s", path, key,
+				  sub.msg);
+	return 0;
+}
+
+static int get_strv(const cJSON *o, const char *key, struct rc_strv *v, struct rc_err *err)
+{
+	const cJSON *a = member(o, key), *c;
+	int n = cJSON_GetArraySize(a);
+
+	v->v = NULL;
+	v->n = 0;
+	if (n <= 0)
+		return 0;
+	v->v = calloc((size_t)n, sizeof(*v->v));
+	if (!v->v)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	cJSON_ArrayForEach(c, a)
+	{
+		v->v[v->n] = strdup(c->valuestring);
+		if (!v->v[v->n])
+			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		v->n++;
+	}
+	return 0;
+}
+
+static int parse_item(const cJSON *o, const char *where, size_t index, int candidate,
+		      const struct rc_plan *p, struct rc_plan_item *it, struct rc_err *err)
+{
+	char path[64];
+	struct rc_buf id = RC_BUF_INIT;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "plan.%s[%zu]", where, index);
+	rc_buf_init(&id, 0);
+	if (dup_str(o, "id", &it->id, err) < 0 || dup_str(o, "source", &it->source, err) < 0 ||
+	    dup_str(o, "object", &it->object, err) < 0 || dup_str(o, "name", &it->name, err) < 0 ||
+	    dup_str(o, "rule", &it->rule, err) < 0 || dup_str(o, "reason", &it->reason, err) < 0 ||
+	    get_strv(o, "refs", &it->refs, err) < 0)
+		goto out;
+	it->kind = (enum rc_kind)rc_kind_parse(member(o, "kind")->valuestring);
+	it->size = get_int(o, "size");
+	it->reclaimable = get_int(o, "reclaimable");
+	if (get_time(o, "created_at", path, &it->created, err) < 0 ||
+	    get_time(o, "last_used_at", path, &it->last_used, err) < 0)
+		goto out;
+	if (candidate) {
+		const cJSON *pre = member(o, "preconditions");
+		if (get_strv(pre, "tags", &it->pre.tags, err) < 0 ||
+		    get_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0)
+			goto out;
+	}
+	if (!find_source(p, it->source)) {
+		char clean[128];
+		rc_sanitize(clean, sizeof(clean), it->source);
+		rc_err_set(err, RC_ERR_PLAN, "%s.source: '%s' is not one of the plan's sources",
+			   path, clean);
+		goto out;
+	}
+	if (rc_buf_printf(&id, err, "%s/%s/%s", it->source, rc_kind_name(it->kind), it->object) < 0)
+		goto out;
+	if (strcmp(id.data, it->id) != 0) {
+		char clean[256];
+		rc_sanitize(clean, sizeof(clean), it->id);
+		rc_err_set(err, RC_ERR_PLAN, "%s.id: '%s' is not \"<source>/<kind>/<object>\"",
+			   path, clean);
+		goto out;
+	}
+	rc = 0;
+out:
+	rc_buf_free(&id);
+	return rc;
+}
+
+static int parse_items(const cJSON *arr, const char *where, int candidate, struct rc_plan *p,
+		       struct rc_plan_item **items, size_t *n, struct rc_err *err)
+{
+	int count = cJSON_GetArraySize(arr);
+	const cJSON *c;
+
+	*items = NULL;
+	*n = 0;
+	if (count <= 0)
+		return 0;
+	*items = calloc((size_t)count, sizeof(**items));
+	if (!*items)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	cJSON_ArrayForEach(c, arr)
+	{
+		/* Count first so rc_plan_free releases a half-filled item. */
+		(*n)++;
+		if (parse_item(c, where, *n - 1, candidate, p, &(*items)[*n - 1], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_unique_ids(const struct rc_plan *p, struct rc_err *err)
+{
+	size_t n = p->n_candidates + p->n_protected, i;
+	const char **ids;
+	int rc = 0;
+
+	if (n < 2)
+		return 0;
+	ids = calloc(n, sizeof(*ids));
+	if (!ids)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	for (i = 0; i < p->n_candidates; i++)
+		ids[i] = p->candidates[i].id;
+	for (i = 0; i < p->n_protected; i++)
+		ids[p->n_candidates + i] = p->protected_items[i].id;
+	qsort(ids, n, sizeof(*ids), cmp_str_ptr);
+	for (i = 1; i < n; i++) {
+		if (strcmp(ids[i - 1], ids[i]) == 0) {
+			char clean[256];
+			rc_sanitize(clean, sizeof(clean), ids[i]);
+			rc = rc_err_set(err, RC_ERR_PLAN, "plan lists item '%s' more than once",
+					clean);
+			break;
+		}
+	}
+	free(ids);
+	return rc;
+}
+
+static int fill_plan(const cJSON *root, struct rc_plan *p, struct rc_err *err)
+{
+	const cJSON *sources = member(root, "sources"), *summary = member(root, "summary");
+	const cJSON *c, *bk;
+	char *pd = NULL;
+	int n;
+
+	p->version = (int)get_int(root, "version");
+	if (dup_str(member(root, "tool"), "version", &p->tool_version, err) < 0 ||
+	    dup_str(root, "policy_digest", &p->policy_digest, err) < 0 ||
+	    dup_str(root, "digest", &p->digest, err) < 0 ||
+	    get_time(root, "created_at", "plan", &p->created_at, err) < 0 ||
+	    get_time(root, "expires_at", "plan", &p->expires_at, err) < 0)
+		return -1;
+	p->policy = cJSON_Duplicate(member(root, "policy"), 1);
+	if (!p->policy)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	pd = rc_json_digest(p->policy, err);
+	if (!pd)
+		return rc_err_prefix(err, "plan.policy");
+	if (strcmp(pd, p->policy_digest) != 0) {
+		rc_err_set(err, RC_ERR_PLAN,
+			   "plan.policy_digest: says %s, the inline policy hashes to %s",
+			   p->policy_digest, pd);
+		free(pd);
+		return -1;
+	}
+	free(pd);
+
+	n = cJSON_GetArraySize(sources);
+	p->sources = calloc((size_t)n, sizeof(*p->sources));
+	if (!p->sources)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	cJSON_ArrayForEach(c, sources)
+	{
+		struct rc_plan_source *s = &p->sources[p->n_sources];
+		char path[64];
+
+		snprintf(path, sizeof(path), "plan.sources[%zu]", p->n_sources);
+		p->n_sources++;
+		if (dup_str(c, "name", &s->name, err) < 0 ||
+		    dup_str(c, "type", &s->type, err) < 0 ||
+		    dup_str(c, "endpoint", &s->endpoint, err) < 0 ||
+		    dup_str(c, "engine_id", &s->engine_id, err) < 0 ||
+		    dup_str(c, "engine_name", &s->engine_name, err) < 0 ||
+		    dup_str(c, "api_version", &s->api_version, err) < 0 ||
+		    get_time(c, "scanned_at", path, &s->scanned_at, err) < 0)
+			return -1;
+		for (size_t i = 0; i + 1 < p->n_sources; i++)
+			if (strcmp(p->sources[i].name, s->name) == 0)
+				return rc_err_set(err, RC_ERR_PLAN,
+						  "%s.name: source '%s' is listed twice", path,
+						  s->name);
+	}
+
+	if (parse_items(member(root, "candidates"), "candidates", 1, p, &p->candidates,
+			&p->n_candidates, err) < 0 ||
+	    parse_items(member(root, "protected"), "protected", 0, p, &p->protected_items,
+			&p->n_protected, err) < 0 ||
+	    check_unique_ids(p, err) < 0)
+		return -1;
+
+	p->summary.candidates = (size_t)get_int(summary, "candidates");
+	p->summary.protected_count = (size_t)get_int(summary, "protected");
+	p->summary.bytes_freed_now = get_int(summary, "bytes_freed_now");
+	p->summary.bytes_freed_after_gc = get_int(summary, "bytes_freed_after_gc");
+	bk = member(summary, "by_kind");
+	for (int k = 0; k < RC_KIND_COUNT; k++) {
+		const cJSON *ko = member(bk, kind_names[k]);
+		p->summary.count_by_kind[k] = (size_t)get_int(ko, "count");
+		p->summary.bytes_by_kind[k] = get_int(ko, "bytes");
+	}
+	if (p->summary.candidates != p->n_candidates ||
+	    p->summary.protected_count != p->n_protected)
+		return rc_err_set(err, RC_ERR_PLAN,
+				  "plan.summary: counts %zu candidates and %zu protected, the "
+				  "lists hold %zu and %zu",
+				  p->summary.candidates, p->summary.protected_count,
+				  p->n_candidates, p->n_protected);
+	{
+		struct rc_plan tmp = *p;
+		rc_plan_summarise(&tmp);
+		for (int k = 0; k < RC_KIND_COUNT; k++)
+			if (tmp.summary.count_by_kind[k] != p->summary.count_by_kind[k])
+				return rc_err_set(err, RC_ERR_PLAN,
+						  "plan.summary.by_kind.%s.count: says %zu, the "
+						  "candidates hold %zu",
+						  kind_names[k], p->summary.count_by_kind[k],
+						  tmp.summary.count_by_kind[k]);
+	}
+	return 0;
+}
+
+int rc_plan_parse(const char *text, size_t len, struct rc_plan *p, struct rc_err *err)
+{
+	cJSON *root = NULL, *schema = NULL, *claimed = NULL;
+	const cJSON *fmt, *ver;
+	const char *end = NULL;
+	char *actual = NULL;
+	int rc = -1;
+
+	rc_plan_init(p);
+	if (!text || len == 0)
+		return rc_err_set(err, RC_ERR_PLAN, "plan is empty");
+	if (lexical_check(text, len, err) < 0)
+		return -1;
+	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!root) {
+		size_t at = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
+		return rc_err_set(err, RC_ERR_PLAN,
+				  "plan is not valid JSON (error near byte %zu of %zu; truncated, "
+				  "malformed or nested too deeply)",
+				  at, len);
+	}
+	for (; end && end < text + len; end++)
+		if (!isspace((unsigned char)*end)) {
+			rc_err_set(err, RC_ERR_PLAN,
+				   "plan has data after the JSON document at byte %zu",
+				   (size_t)(end - text));
+			goto out;
+		}
+	if (!cJSON_IsObject(root)) {
+		rc_err_set(err, RC_ERR_PLAN, "plan: expected a JSON object");
+		goto out;
+	}
+	if (check_duplicates(root, err) < 0)
+		goto out;
+	fmt = member(root, "format");
+	if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, RC_PLAN_FORMAT) != 0) {
+		rc_err_set(err, RC_ERR_PLAN, "not a reclaim plan: \"format\" is not \"%s\"",
+			   RC_PLAN_FORMAT);
+		goto out;
+	}
+	ver = member(root, "version");
+	if (cJSON_IsNumber(ver) && ver->valuedouble != RC_PLAN_VERSION) {
+		rc_err_set(err, RC_ERR_PLAN,
+			   "unsupported plan version %.17g (this reclaim reads version %d)",
+			   ver->valuedouble, RC_PLAN_VERSION);
+		goto out;
+	}
+	schema = cJSON_Parse(rc_plan_schema_json);
+	if (!schema) {
+		rc_err_set(err, RC_ERR_INTERNAL, "the embedded plan schema does not parse");
+		goto out;
+	}
+	if (rc_schema_validate(schema, root, "plan", RC_ERR_PLAN, err) < 0)
+		goto out;
+
+	claimed = cJSON_DetachItemFromObjectCaseSensitive(root, "digest");
+	actual = rc_json_digest(root, err);
+	if (!actual)
+		goto out;
+	if (strcmp(actual, claimed->valuestring) != 0) {
+		rc_err_set(err, RC_ERR_TAMPERED,
+			   "plan digest mismatch: file says %s, content hashes to %s",
+			   claimed->valuestring, actual);
+		goto out;
+	}
+	if (!cJSON_AddItemToObject(root, "digest", claimed)) {
+		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	claimed = NULL;
+	if (fill_plan(root, p, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		rc_plan_free(p);
+	free(actual);
+	cJSON_Delete(claimed);
+	cJSON_Delete(schema);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int rc_plan_load(const char *path, struct rc_plan *p, struct rc_err *err)
+{
+	struct rc_buf text = RC_BUF_INIT;
+	int rc;
+
+	rc_plan_init(p);
+	if (rc_read_file(path, RC_PLAN_MAX_BYTES, &text, err) < 0)
+		return rc_err_prefix(err, "cannot load plan");
+	rc = rc_plan_parse(text.data, text.len, p, err);
+	if (rc < 0)
+		rc_err_prefix(err, "cannot load plan '%s'", path);
+	rc_buf_free(&text);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/* sha256.h: SHA-256 through libcrypto's EVP interface, and the
+ * "sha256:<64 lower-case hex>" digest strings used in plans. */
+#ifndef RC_SHA256_H
+#define RC_SHA256_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define RC_SHA256_HEX_LEN 64
+#define RC_DIGEST_PREFIX "sha256:"
+#define RC_DIGEST_LEN (7 + RC_SHA256_HEX_LEN) /* without the NUL */
+
+/* Writes the lower-case hex SHA-256 of data[0..len) and a NUL into out.
+ * Returns 0, or -1 with RC_ERR_INTERNAL when libcrypto fails. */
+int rc_sha256_hex(const void *data, size_t len, char out[RC_SHA256_HEX_LEN + 1],
+		  struct rc_err *err);
+
+/* Returns an owned "sha256:<hex>" string for data, or NULL with err. */
+char *rc_sha256_digest(const void *data, size_t len, struct rc_err *err);
+
+/* 1 when s is exactly "sha256:" followed by 64 lower-case hex digits, else 0.
+ * NULL is 0. */
+int rc_digest_valid(const char *s);
+
+#endif

@@ -1,0 +1,382 @@
+/* apply.c: plan-level refusals, then each item: re-check, journal, delete. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply.h"
+#include "log.h"
+#include "recheck.h"
+#include "units.h"
+
+static const char *const outcome_names[RA_OUTCOME_COUNT] = {
+	"deleted", "already-absent", "already-done", "changed",
+	"failed",  "would-delete",   "not-attempted",
+};
+
+const char *ra_outcome_name(enum ra_outcome o)
+{
+	return (unsigned)o < RA_OUTCOME_COUNT ? outcome_names[o] : "unknown";
+}
+
+void ra_run_init(struct ra_run *run)
+{
+	memset(run, 0, sizeof(*run));
+}
+
+void ra_run_free(struct ra_run *run)
+{
+	if (!run)
+		return;
+	free(run->results);
+	memset(run, 0, sizeof(*run));
+}
+
+int ra_verify_expiry(const struct rc_plan *p, int64_t now, struct rc_err *err)
+{
+	char exp[32], cur[32];
+
+	if (now >= p->expires_at)
+		return rc_err_set(err, RC_ERR_REFUSED,
+				  "plan expired at %s (now %s): make a new plan",
+				  rc_format_time(p->expires_at, exp, sizeof(exp)),
+				  rc_format_time(now, cur, sizeof(cur)));
+	return 0;
+}
+
+int ra_verify_approval(const struct rc_plan *p, const char *approve, int auto_approve,
+		       struct rc_err *err)
+{
+	char safe[128];
+
+	if (!approve) {
+		if (auto_approve)
+			return 0;
+		return rc_err_set(err, RC_ERR_REFUSED, "plan %s is not approved", p->digest);
+	}
+	/* A digest given alongside --auto-approve must still match. */
+	if (strcmp(approve, p->digest) != 0) {
+		rc_sanitize(safe, sizeof(safe), approve);
+		return rc_err_set(err, RC_ERR_REFUSED,
+				  "approved digest '%s' does not match the plan's %s: the plan "
+				  "is not the one that was approved",
+				  safe, p->digest);
+	}
+	return 0;
+}
+
+static const struct rc_plan_source *find_source(const struct rc_plan *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_sources; i++)
+		if (p->sources[i].name && name && strcmp(p->sources[i].name, name) == 0)
+			return &p->sources[i];
+	return NULL;
+}
+
+const struct rc_plan_source *ra_plan_engine_source(const struct rc_plan *p, struct rc_err *err)
+{
+	const struct rc_plan_source *eng = NULL;
+	size_t i;
+
+	for (i = 0; i < p->n_candidates; i++) {
+		const struct rc_plan_item *it = &p->candidates[i];
+		const struct rc_plan_source *s = find_source(p, it->source);
+		char a[256], b[128], c[128];
+
+		if (!s) {
+			rc_sanitize(a, sizeof(a), it->id);
+			rc_sanitize(b, sizeof(b), it->source);
+			rc_err_set(err, RC_ERR_REFUSED, "item '%s' names an unknown source '%s'",
+				   a, b);
+			return NULL;
+		}
+		if (!s->type || strcmp(s->type, "engine") != 0) {
+			rc_sanitize(a, sizeof(a), it->id);
+			rc_sanitize(b, sizeof(b), s->name);
+			rc_sanitize(c, sizeof(c), s->type ? s->type : "?");
+			rc_err_set(err, RC_ERR_REFUSED,
+				   "item '%s' is from source '%s' of type '%s', which this "
+				   "reclaim-apply cannot apply",
+				   a, b, c);
+			return NULL;
+		}
+		if (eng && eng != s) {
+			rc_sanitize(b, sizeof(b), eng->name);
+			rc_sanitize(c, sizeof(c), s->name);
+			rc_err_set(err, RC_ERR_REFUSED,
+				   "plan has candidates from more than one engine ('%s' and "
+				   "'%s'): apply one engine per plan",
+				   b, c);
+			return NULL;
+		}
+		eng = s;
+	}
+	if (!eng) {
+		/* No candidates: still identify the engine when the plan names one. */
+		for (i = 0; i < p->n_sources; i++)
+			if (p->sources[i].type && strcmp(p->sources[i].type, "engine") == 0)
+				return &p->sources[i];
+		rc_err_clear(err);
+	}
+	return eng;
+}
+
+int ra_verify_engine(const struct rc_plan_source *src, const struct rc_engine_info *info,
+		     struct rc_err *err)
+{
+	char id[160], name[160], pid[160], pname[160], ep[256];
+
+	rc_sanitize(pname, sizeof(pname), src->engine_name ? src->engine_name : "");
+	if (!src->engine_id || !*src->engine_id) {
+		rc_sanitize(pid, sizeof(pid), src->name ? src->name : "");
+		return rc_err_set(err, RC_ERR_REFUSED, "plan source '%s' records no engine ID",
+				  pid);
+	}
+	if (!info->id || strcmp(info->id, src->engine_id) != 0) {
+		rc_sanitize(pid, sizeof(pid), src->engine_id);
+		rc_sanitize(id, sizeof(id), info->id ? info->id : "");
+		rc_sanitize(name, sizeof(name), info->name ? info->name : "");
+		rc_sanitize(ep, sizeof(ep), info->endpoint ? info->endpoint : "?");
+		return rc_err_set(err, RC_ERR_REFUSED,
+				  "wrong target: the plan is for engine '%s' (ID %s), but '%s' "
+				  "is engine '%s' (ID %s)",
+				  pname, pid, ep, name, id);
+	}
+	return 0;
+}
+
+/* Did the build-prune answer delete exactly `id`? */
+static int prune_deleted(const struct rc_buf *body, const char *id)
+{
+	cJSON *o = cJSON_ParseWithLength(body->data, body->len);
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "CachesDeleted"), *e;
+	int found = 0;
+
+	cJSON_ArrayForEach(e, list)
+	{
+		if (cJSON_IsString(e) && strcmp(e->valuestring, id) == 0)
+			found = 1;
+	}
+	cJSON_Delete(o);
+	return found;
+}
+
+void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outcome *outcome,
+	       char *reason, size_t reasonsz)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_http_resp resp;
+	char path[2048], vpath[2304], msg[RA_REASON_MAX];
+	const char *method = "DELETE";
+
+	reason[0] = '\0';
+	*outcome = RA_FAILED;
+	rc_http_resp_init(&resp);
+	if (!ra_object_safe(it->object)) {
+		snprintf(reason, reasonsz, "unsafe object identity");
+		goto out;
+	}
+	switch (it->kind) {
+	case RC_KIND_CONTAINER:
+		snprintf(path, sizeof(path), "/containers/%s", it->object);
+		break;
+	case RC_KIND_IMAGE:
+		/* noprune: untagged parents are not in the plan, so they stay. */
+		snprintf(path, sizeof(path), "/images/%s?noprune=1", it->object);
+		break;
+	case RC_KIND_VOLUME:
+		snprintf(path, sizeof(path), "/volumes/%s", it->object);
+		break;
+	case RC_KIND_NETWORK:
+		snprintf(path, sizeof(path), "/networks/%s", it->object);
+		break;
+	case RC_KIND_BUILD_CACHE: {
+		char filt[512], enc[1536];
+		snprintf(filt, sizeof(filt), "{\"id\":[\"%s\"]}", it->object);
+		ra_pct_encode(filt, enc, sizeof(enc));
+		snprintf(path, sizeof(path), "/build/prune?all=1&filters=%s", enc);
+		method = "POST";
+		break;
+	}
+	default:
+		snprintf(reason, reasonsz, "unknown kind");
+		goto out;
+	}
+	rc_engine_path(e, path, vpath, sizeof(vpath));
+	if (rc_http_request(rc_engine_http(e), method, vpath, NULL, NULL, 0, &resp, &err) < 0) {
+		rc_sanitize(reason, reasonsz, err.msg);
+		goto out;
+	}
+	if (resp.status >= 200 && resp.status <= 299) {
+		if (it->kind == RC_KIND_BUILD_CACHE && !prune_deleted(&resp.body, it->object)) {
+			*outcome = RA_CHANGED;
+			snprintf(reason, reasonsz, "the daemon did not prune the record");
+			goto out;
+		}
+		*outcome = RA_DELETED;
+		goto out;
+	}
+	ra_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
+	if (resp.status == 404) {
+		*outcome = RA_ALREADY_ABSENT;
+	} else if (resp.status == 409) {
+		/* In use or referenced: the daemon knows better than the plan.
+		 * Never retried with force. */
+		*outcome = RA_CHANGED;
+		snprintf(reason, reasonsz, "daemon refused: %.400s", msg);
+	} else {
+		snprintf(reason, reasonsz, "HTTP %ld: %.400s", resp.status, msg);
+	}
+out:
+	rc_http_resp_release(&resp);
+}
+
+int ra_exit_status(const struct ra_run *run, int fail_on_changed)
+{
+	if (run->count[RA_FAILED])
+		return RA_EXIT_FAILED;
+	if (fail_on_changed && run->count[RA_CHANGED])
+		return RA_EXIT_CHANGED;
+	return RA_EXIT_OK;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int gone_add(struct rc_strv *gone, const char *id, struct rc_err *err)
+{
+	char **nv = realloc(gone->v, (gone->n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	gone->v = nv;
+	if (!(gone->v[gone->n] = strdup(id)))
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	gone->n++;
+	return 0;
+}
+
+/* The journal's spelling of outcomes it records. */
+static const char *journal_outcome(enum ra_outcome o)
+{
+	switch (o) {
+	case RA_DELETED:
+	case RA_ALREADY_ABSENT:
+	case RA_CHANGED:
+	case RA_FAILED:
+		return ra_outcome_name(o);
+	default:
+		return NULL;
+	}
+}
+
+/* Re-check, then (unless a dry run) intent, delete, outcome. Returns -1 only
+ * when the journal cannot be written. */
+static int apply_item(const struct rc_plan_item *it, struct rc_engine *e, struct ra_journal *j,
+		      const struct ra_opts *o, const struct rc_strv *gone, long *n_deletes,
+		      long *n_intents, struct ra_result *r, struct rc_err *err)
+{
+	struct rc_err cerr = RC_ERR_INIT;
+	enum ra_check check;
+	const char *jo;
+
+	r->outcome = RA_FAILED;
+	if (j && ra_journal_done(j, it->id)) {
+		r->outcome = RA_ALREADY_DONE;
+		snprintf(r->reason, sizeof(r->reason), "journal records it %s",
+			 ra_journal_last_outcome(j, it->id));
+		return 0;
+	}
+	if (ra_recheck(e, it, gone, &check, r->reason, sizeof(r->reason), &cerr) < 0) {
+		r->outcome = RA_FAILED;
+		snprintf(r->reason, sizeof(r->reason), "re-check failed: %.400s", cerr.msg);
+	} else if (check == RA_CHECK_ABSENT) {
+		r->outcome = RA_ALREADY_ABSENT;
+	} else if (check == RA_CHECK_CHANGED) {
+		r->outcome = RA_CHANGED;
+	} else if (o->dry_run) {
+		r->outcome = RA_WOULD_DELETE;
+		return 0;
+	} else {
+		if (ra_journal_intent(j, it->id, err) < 0) {
+			snprintf(r->reason, sizeof(r->reason), "not attempted: %.400s", err->msg);
+			return -1;
+		}
+		if (o->crash_after_intent && ++*n_intents == o->crash_after_intent)
+			raise(SIGKILL);
+		ra_delete(e, it, &r->outcome, r->reason, sizeof(r->reason));
+		if (r->outcome == RA_DELETED) {
+			r->bytes_freed = it->reclaimable > 0 ? it->reclaimable : 0;
+			if (o->crash_after_deletes && ++*n_deletes == o->crash_after_deletes)
+				raise(SIGKILL);
+		}
+	}
+	jo = journal_outcome(r->outcome);
+	if (!o->dry_run && jo && ra_journal_outcome(j, it->id, jo, r->reason, err) < 0)
+		return -1;
+	return 0;
+}
+
+int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
+	     const struct ra_opts *o, struct ra_run *run, struct rc_err *err)
+{
+	struct rc_strv gone = {NULL, 0};
+	long n_deletes = 0, n_intents = 0;
+	int stop = 0, rc = 0;
+	size_t i;
+
+	if (!o->dry_run && !j)
+		return rc_err_set(err, RC_ERR_INTERNAL, "a journal is required");
+	run->results = calloc(p->n_candidates ? p->n_candidates : 1, sizeof(*run->results));
+	if (!run->results)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	run->started_at = (int64_t)time(NULL);
+	for (i = 0; i < p->n_candidates; i++) {
+		const struct rc_plan_item *it = &p->candidates[i];
+		struct ra_result *r = &run->results[i];
+		int64_t t0 = mono_ms();
+
+		r->item = it;
+		run->n = i + 1;
+		rc_progress("applying", i, p->n_candidates);
+		if (stop) {
+			r->outcome = RA_NOT_ATTEMPTED;
+			snprintf(r->reason, sizeof(r->reason),
+				 "not attempted: --fail-fast after a failure");
+		} else if (apply_item(it, e, j, o, &gone, &n_deletes, &n_intents, r, err) < 0) {
+			r->duration_ms = mono_ms() - t0;
+			run->count[r->outcome]++;
+			rc = -1;
+			break;
+		}
+		r->duration_ms = mono_ms() - t0;
+		run->count[r->outcome]++;
+		if (r->outcome == RA_DELETED)
+			run->bytes_freed += r->bytes_freed;
+		if (r->outcome == RA_WOULD_DELETE && it->reclaimable > 0)
+			run->bytes_would_free += it->reclaimable;
+		if (it->kind == RC_KIND_CONTAINER &&
+		    (r->outcome == RA_DELETED || r->outcome == RA_ALREADY_ABSENT ||
+		     r->outcome == RA_ALREADY_DONE || r->outcome == RA_WOULD_DELETE) &&
+		    gone_add(&gone, it->object, err) < 0) {
+			rc = -1;
+			break;
+		}
+		if (r->outcome == RA_FAILED && o->fail_fast)
+			stop = 1;
+		rc_log_verbose("%s: %s%s%s", it->id, ra_outcome_name(r->outcome),
+			       r->reason[0] ? ": " : "", r->reason);
+	}
+	rc_progress_done();
+	run->finished_at = (int64_t)time(NULL);
+	rc_strv_free(&gone);
+	return rc;
+}

@@ -1,0 +1,446 @@
+/* journal.c: the append-only journal of reclaim-apply (see journal.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "journal.h"
+
+#define JOURNAL_MAX_BYTES ((size_t)256 << 20)
+#define JOURNAL_VERSION 1
+
+struct entry {
+	char *item;
+	char *outcome; /* latest outcome, NULL when only an intent was seen */
+};
+
+struct ra_journal {
+	char *path;
+	char *plan_digest;
+	struct entry *v;
+	size_t n, cap;
+	size_t records;     /* complete lines read, header included */
+	size_t valid_len;   /* bytes of complete lines in the file */
+	int torn_tail;
+	int fd;             /* -1 until ra_journal_begin */
+	unsigned sync_every;
+	unsigned unsynced;
+};
+
+static struct entry *find(const struct ra_journal *j, const char *item)
+{
+	size_t i;
+
+	/* Newest first: a rerun's lines are at the end. */
+	for (i = j->n; i > 0; i--)
+		if (strcmp(j->v[i - 1].item, item) == 0)
+			return &j->v[i - 1];
+	return NULL;
+}
+
+static int remember(struct ra_journal *j, const char *item, const char *outcome,
+		    struct rc_err *err)
+{
+	struct entry *e = find(j, item);
+	char *o = NULL;
+
+	if (outcome && !(o = strdup(outcome)))
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	if (e) {
+		if (o) {
+			free(e->outcome);
+			e->outcome = o;
+		}
+		return 0;
+	}
+	if (j->n == j->cap) {
+		size_t ncap = j->cap ? j->cap * 2 : 64;
+		struct entry *nv = realloc(j->v, ncap * sizeof(*nv));
+		if (!nv) {
+			free(o);
+			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		}
+		j->v = nv;
+		j->cap = ncap;
+	}
+	j->v[j->n].item = strdup(item);
+	if (!j->v[j->n].item) {
+		free(o);
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
+	j->v[j->n].outcome = o;
+	j->n++;
+	return 0;
+}
+
+static int known_outcome(const char *s)
+{
+	static const char *const names[] = {"deleted", "already-absent", "changed", "failed"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *str_member(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int parse_header(struct ra_journal *j, const cJSON *o, size_t lineno, struct rc_err *err)
+{
+	const char *kind = str_member(o, "journal");
+	const char *digest = str_member(o, "plan_digest");
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(o, "version");
+
+	if (!kind || strcmp(kind, "reclaim") != 0 || !digest)
+		return rc_err_set(err, RC_ERR_PLAN,
+				  "'%s' line %zu: not a reclaim journal header", j->path, lineno);
+	if (ver && (!cJSON_IsNumber(ver) || ver->valuedouble != JOURNAL_VERSION))
+		return rc_err_set(err, RC_ERR_REFUSED,
+				  "journal '%s' has an unknown version (this tool writes %d)",
+				  j->path, JOURNAL_VERSION);
+	if (strcmp(digest, j->plan_digest) != 0) {
+		char safe[160];
+		rc_sanitize(safe, sizeof(safe), digest);
+		return rc_err_set(err, RC_ERR_REFUSED,
+				  "journal '%s' belongs to another plan (%s, not %s)", j->path, safe,
+				  j->plan_digest);
+	}
+	return 0;
+}
+
+static int parse_record(struct ra_journal *j, const cJSON *o, size_t lineno, struct rc_err *err)
+{
+	const char *item = str_member(o, "item");
+	const char *event = str_member(o, "event");
+	const char *outcome;
+
+	if (!item || !*item || !event)
+		return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: not a journal record",
+				  j->path, lineno);
+	if (strcmp(event, "intent") == 0)
+		return remember(j, item, NULL, err);
+	if (strcmp(event, "outcome") != 0)
+		return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: unknown event", j->path,
+				  lineno);
+	outcome = str_member(o, "outcome");
+	if (!outcome || !known_outcome(outcome))
+		return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: unknown outcome", j->path,
+				  lineno);
+	return remember(j, item, outcome, err);
+}
+
+/* Parses the complete lines of text; sets valid_len and torn_tail. */
+static int parse_text(struct ra_journal *j, const char *text, size_t len, struct rc_err *err)
+{
+	size_t pos = 0, lineno = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t llen;
+		cJSON *o;
+		int rc;
+
+		if (!nl) {
+			/* A crash mid-write leaves an unterminated tail: it never
+			 * counted, and begin() cuts it off. */
+			j->torn_tail = 1;
+			break;
+		}
+		llen = (size_t)(nl - (text + pos));
+		lineno++;
+		o = llen ? cJSON_ParseWithLength(text + pos, llen) : NULL;
+		if (!cJSON_IsObject(o)) {
+			cJSON_Delete(o);
+			return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: not a JSON object",
+					  j->path, lineno);
+		}
+		rc = lineno == 1 ? parse_header(j, o, lineno, err)
+				 : parse_record(j, o, lineno, err);
+		cJSON_Delete(o);
+		if (rc < 0)
+			return -1;
+		pos += llen + 1;
+		j->records++;
+		j->valid_len = pos;
+	}
+	return 0;
+}
+
+int ra_journal_load(const char *path, const char *plan_digest, struct ra_journal **out,
+		    struct rc_err *err)
+{
+	struct ra_journal *j = calloc(1, sizeof(*j));
+	struct rc_buf text = RC_BUF_INIT;
+	int rc = -1;
+
+	*out = NULL;
+	if (!j)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	j->fd = -1;
+	j->path = strdup(path);
+	j->plan_digest = strdup(plan_digest);
+	if (!j->path || !j->plan_digest) {
+		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (rc_read_file(path, JOURNAL_MAX_BYTES, &text, err) < 0) {
+		if (err && err->sys_errno == ENOENT) {
+			rc_err_clear(err);
+			rc = 0;
+		} else {
+			rc_err_prefix(err, "cannot read journal");
+		}
+		goto out;
+	}
+	rc = parse_text(j, text.data, text.len, err);
+out:
+	rc_buf_free(&text);
+	if (rc < 0) {
+		ra_journal_free(j);
+		return -1;
+	}
+	*out = j;
+	return 0;
+}
+
+int ra_journal_done(const struct ra_journal *j, const char *item_id)
+{
+	const char *o = ra_journal_last_outcome(j, item_id);
+
+	return o && (strcmp(o, "deleted") == 0 || strcmp(o, "already-absent") == 0);
+}
+
+const char *ra_journal_last_outcome(const struct ra_journal *j, const char *item_id)
+{
+	const struct entry *e = j ? find(j, item_id) : NULL;
+
+	return e ? e->outcome : NULL;
+}
+
+size_t ra_journal_records(const struct ra_journal *j)
+{
+	return j ? j->records : 0;
+}
+
+int ra_journal_had_torn_tail(const struct ra_journal *j)
+{
+	return j ? j->torn_tail : 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int fsync_dir_of(const char *path, struct rc_err *err)
+{
+	char *copy = strdup(path);
+	int fd, rc = 0;
+
+	if (!copy)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		rc = rc_err_sys(err, errno, "cannot flush the directory of journal '%s'", path);
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return rc;
+}
+
+/* Appends one JSON object as a line with a single write(2). */
+static int append(struct ra_journal *j, cJSON *o, struct rc_err *err)
+{
+	struct rc_buf line = RC_BUF_INIT;
+	char *s;
+	int rc = -1;
+
+	if (j->fd < 0)
+		return rc_err_set(err, RC_ERR_INTERNAL, "journal '%s' is not open", j->path);
+	s = cJSON_PrintUnformatted(o);
+	if (!s)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	rc_buf_init(&line, 0);
+	if (rc_buf_puts(&line, s, err) < 0 || rc_buf_puts(&line, "\n", err) < 0)
+		goto out;
+	if (write_all(j->fd, line.data, line.len) < 0) {
+		rc_err_sys(err, errno, "cannot append to journal '%s'", j->path);
+		goto out;
+	}
+	j->unsynced++;
+	rc = 0;
+	if (j->unsynced >= j->sync_every)
+		rc = ra_journal_sync(j, err);
+out:
+	rc_buf_free(&line);
+	cJSON_free(s);
+	return rc;
+}
+
+int ra_journal_begin(struct ra_journal *j, unsigned sync_every, struct rc_err *err)
+{
+	struct stat st;
+	int created;
+
+	if (j->fd >= 0)
+		return 0;
+	j->sync_every = sync_every ? sync_every : RA_JOURNAL_SYNC_EVERY;
+	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (j->fd < 0)
+		return rc_err_sys(err, errno, "cannot open journal '%s'", j->path);
+	if (flock(j->fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(j->fd);
+		j->fd = -1;
+		if (e == EWOULDBLOCK)
+			return rc_err_set(err, RC_ERR_IO,
+					  "journal '%s' is in use by another reclaim-apply",
+					  j->path);
+		return rc_err_sys(err, e, "cannot lock journal '%s'", j->path);
+	}
+	if (fstat(j->fd, &st) < 0) {
+		rc_err_sys(err, errno, "cannot stat journal '%s'", j->path);
+		goto fail;
+	}
+	/* Someone appended between load and lock: our view is stale. */
+	if ((size_t)st.st_size < j->valid_len ||
+	    ((size_t)st.st_size > j->valid_len && !j->torn_tail)) {
+		rc_err_set(err, RC_ERR_IO, "journal '%s' changed while it was being read",
+			   j->path);
+		goto fail;
+	}
+	if ((size_t)st.st_size > j->valid_len && ftruncate(j->fd, (off_t)j->valid_len) < 0) {
+		rc_err_sys(err, errno, "cannot cut the torn last line of journal '%s'", j->path);
+		goto fail;
+	}
+	created = j->records == 0;
+	if (created) {
+		cJSON *h = cJSON_CreateObject();
+		int rc;
+
+		if (!h || !cJSON_AddStringToObject(h, "journal", "reclaim") ||
+		    !cJSON_AddNumberToObject(h, "version", JOURNAL_VERSION) ||
+		    !cJSON_AddStringToObject(h, "plan_digest", j->plan_digest)) {
+			cJSON_Delete(h);
+			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+		rc = append(j, h, err);
+		cJSON_Delete(h);
+		if (rc < 0)
+			goto fail;
+		j->records = 1;
+		/* The header and the directory entry must be durable before any
+		 * delete, or a rerun could not tell whose journal this is. */
+		if (ra_journal_sync(j, err) < 0 || fsync_dir_of(j->path, err) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	close(j->fd);
+	j->fd = -1;
+	return -1;
+}
+
+int ra_journal_intent(struct ra_journal *j, const char *item_id, struct rc_err *err)
+{
+	cJSON *o = cJSON_CreateObject();
+	int rc;
+
+	if (!o || !cJSON_AddStringToObject(o, "item", item_id) ||
+	    !cJSON_AddStringToObject(o, "event", "intent")) {
+		cJSON_Delete(o);
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
+	rc = append(j, o, err);
+	cJSON_Delete(o);
+	if (rc == 0)
+		rc = remember(j, item_id, NULL, err);
+	return rc;
+}
+
+int ra_journal_outcome(struct ra_journal *j, const char *item_id, const char *outcome,
+		       const char *reason, struct rc_err *err)
+{
+	cJSON *o;
+	int rc;
+
+	if (!known_outcome(outcome))
+		return rc_err_set(err, RC_ERR_INTERNAL, "unknown journal outcome '%s'", outcome);
+	o = cJSON_CreateObject();
+	if (!o || !cJSON_AddStringToObject(o, "item", item_id) ||
+	    !cJSON_AddStringToObject(o, "event", "outcome") ||
+	    !cJSON_AddStringToObject(o, "outcome", outcome) ||
+	    !cJSON_AddStringToObject(o, "reason", reason ? reason : "")) {
+		cJSON_Delete(o);
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
+	rc = append(j, o, err);
+	cJSON_Delete(o);
+	if (rc == 0)
+		rc = remember(j, item_id, outcome, err);
+	return rc;
+}
+
+int ra_journal_sync(struct ra_journal *j, struct rc_err *err)
+{
+	if (j->fd < 0 || !j->unsynced)
+		return 0;
+	if (fdatasync(j->fd) < 0)
+		return rc_err_sys(err, errno, "cannot flush journal '%s' to disk", j->path);
+	j->unsynced = 0;
+	return 0;
+}
+
+int ra_journal_close(struct ra_journal *j, struct rc_err *err)
+{
+	int rc;
+
+	if (!j || j->fd < 0)
+		return 0;
+	rc = ra_journal_sync(j, err);
+	if (close(j->fd) < 0 && rc == 0)
+		rc = rc_err_sys(err, errno, "cannot close journal '%s'", j->path);
+	j->fd = -1;
+	return rc;
+}
+
+void ra_journal_free(struct ra_journal *j)
+{
+	size_t i;
+
+	if (!j)
+		return;
+	ra_journal_close(j, NULL);
+	for (i = 0; i < j->n; i++) {
+		free(j->v[i].item);
+		free(j->v[i].outcome);
+	}
+	free(j->v);
+	free(j->path);
+	free(j->plan_digest);
+	free(j);
+}

@@ -1,0 +1,462 @@
+/* recheck.c: re-check a plan item against the engine just before deleting it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "recheck.h"
+
+static int bad(struct rc_err *err, const char *what)
+{
+	return rc_err_set(err, RC_ERR_PROTOCOL, "unexpected engine answer: %s", what);
+}
+
+static int changed(char *reason, size_t sz, const char *fmt, const char *arg)
+{
+	char safe[256];
+
+	rc_sanitize(safe, sizeof(safe), arg ? arg : "");
+	snprintf(reason, sz, fmt, safe);
+	return RA_CHECK_CHANGED;
+}
+
+static const char *str_member(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int strv_has(const struct rc_strv *s, const char *x)
+{
+	size_t i;
+
+	if (!s || !x)
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], x) == 0)
+			return 1;
+	return 0;
+}
+
+/* A container's human name: Names[0] without '/', else its short ID. */
+static void container_name(const cJSON *c, char *out, size_t outsz)
+{
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(c, "Names");
+	const cJSON *first = cJSON_IsArray(names) ? cJSON_GetArrayItem(names, 0) : NULL;
+	const char *id = str_member(c, "Id");
+
+	if (cJSON_IsString(first) && first->valuestring[0]) {
+		const char *n = first->valuestring;
+		snprintf(out, outsz, "%s", n[0] == '/' ? n + 1 : n);
+	} else {
+		snprintf(out, outsz, "%.12s", id ? id : "?");
+	}
+}
+
+/* Same identity: equal, or the engine's ID is the plan's without or with
+ * "sha256:" (images), so an engine that reports either form matches. */
+static int same_id(const char *have, const char *want)
+{
+	const char *p = "sha256:";
+	size_t pl = strlen(p);
+
+	if (!have || !want)
+		return 0;
+	if (strcmp(have, want) == 0)
+		return 1;
+	if (strncmp(want, p, pl) == 0 && strcmp(have, want + pl) == 0)
+		return 1;
+	if (strncmp(have, p, pl) == 0 && strcmp(have + pl, want) == 0)
+		return 1;
+	return 0;
+}
+
+static int check_list(const cJSON *containers, struct rc_err *err)
+{
+	if (!cJSON_IsArray(containers))
+		return bad(err, "the container list is not an array");
+	return 0;
+}
+
+int ra_eval_image(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
+		  const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err)
+{
+	const cJSON *tags, *t, *c;
+	size_t i;
+
+	if (!cJSON_IsObject(inspect) || !str_member(inspect, "Id"))
+		return bad(err, "image inspect has no string 'Id'");
+	if (check_list(containers, err) < 0)
+		return -1;
+	if (!same_id(str_member(inspect, "Id"), it->object))
+		return changed(reason, reasonsz, "image ID is now '%s'", str_member(inspect, "Id"));
+	tags = cJSON_GetObjectItemCaseSensitive(inspect, "RepoTags");
+	if (tags && !cJSON_IsNull(tags) && !cJSON_IsArray(tags))
+		return bad(err, "image 'RepoTags' is not an array");
+	/* Every current tag was in the plan... */
+	cJSON_ArrayForEach(t, tags)
+	{
+		if (!cJSON_IsString(t))
+			return bad(err, "image 'RepoTags' holds a non-string");
+		if (strcmp(t->valuestring, "<none>:<none>") == 0)
+			continue;
+		if (!strv_has(&it->pre.tags, t->valuestring))
+			return changed(reason, reasonsz, "image is now tagged '%s'",
+				       t->valuestring);
+	}
+	/* ...and every planned tag still points here. */
+	for (i = 0; i < it->pre.tags.n; i++) {
+		int found = 0;
+		cJSON_ArrayForEach(t, tags)
+		{
+			if (strcmp(t->valuestring, it->pre.tags.v[i]) == 0)
+				found = 1;
+		}
+		if (!found)
+			return changed(reason, reasonsz,
+				       "tag '%s' no longer points to this image",
+				       it->pre.tags.v[i]);
+	}
+	cJSON_ArrayForEach(c, containers)
+	{
+		const char *image_id = str_member(c, "ImageID");
+		const char *cid = str_member(c, "Id");
+		char name[256];
+
+		if (!cJSON_IsObject(c) || !cid)
+			return bad(err, "a container in the list has no string 'Id'");
+		if (!image_id || !same_id(image_id, it->object) || strv_has(gone, cid))
+			continue;
+		container_name(c, name, sizeof(name));
+		if (strv_has(&it->pre.users_in_plan, cid))
+			return changed(reason, reasonsz,
+				       "image is still used by container '%s', which was not "
+				       "deleted",
+				       name);
+		return changed(reason, reasonsz, "image is now used by container '%s'", name);
+	}
+	return RA_CHECK_OK;
+}
+
+int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, char *reason,
+		      size_t reasonsz, struct rc_err *err)
+{
+	const cJSON *state;
+	const char *status;
+
+	if (!cJSON_IsObject(inspect) || !str_member(inspect, "Id"))
+		return bad(err, "container inspect has no string 'Id'");
+	if (!same_id(str_member(inspect, "Id"), it->object))
+		return changed(reason, reasonsz, "container ID is now '%s'",
+			       str_member(inspect, "Id"));
+	state = cJSON_GetObjectItemCaseSensitive(inspect, "State");
+	status = str_member(state, "Status");
+	if (!cJSON_IsObject(state) || !status)
+		return bad(err, "container inspect has no string 'State.Status'");
+	if (strcmp(status, "running") == 0 || strcmp(status, "restarting") == 0 ||
+	    strcmp(status, "paused") == 0)
+		return changed(reason, reasonsz, "container is now %s", status);
+	return RA_CHECK_OK;
+}
+
+int ra_eval_volume(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
+		   const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err)
+{
+	const cJSON *c;
+
+	if (!cJSON_IsObject(inspect) || !str_member(inspect, "Name"))
+		return bad(err, "volume inspect has no string 'Name'");
+	if (check_list(containers, err) < 0)
+		return -1;
+	if (strcmp(str_member(inspect, "Name"), it->object) != 0)
+		return changed(reason, reasonsz, "volume name is now '%s'",
+			       str_member(inspect, "Name"));
+	cJSON_ArrayForEach(c, containers)
+	{
+		const cJSON *mounts = cJSON_GetObjectItemCaseSensitive(c, "Mounts"), *m;
+		const char *cid = str_member(c, "Id");
+		char name[256];
+
+		if (!cJSON_IsObject(c) || !cid)
+			return bad(err, "a container in the list has no string 'Id'");
+		if (mounts && !cJSON_IsNull(mounts) && !cJSON_IsArray(mounts))
+			return bad(err, "container 'Mounts' is not an array");
+		if (strv_has(gone, cid))
+			continue;
+		cJSON_ArrayForEach(m, mounts)
+		{
+			const char *type = str_member(m, "Type");
+			const char *vname = str_member(m, "Name");
+			if (vname && strcmp(vname, it->object) == 0 &&
+			    (!type || strcmp(type, "volume") == 0)) {
+				container_name(c, name, sizeof(name));
+				return changed(reason, reasonsz,
+					       "volume is now mounted by container '%s'", name);
+			}
+		}
+	}
+	return RA_CHECK_OK;
+}
+
+int ra_eval_network(const cJSON *inspect, const cJSON *containers,
+		    const struct rc_plan_item *it, const struct rc_strv *gone, char *reason,
+		    size_t reasonsz, struct rc_err *err)
+{
+	const cJSON *attached, *a, *c;
+
+	if (!cJSON_IsObject(inspect) || !str_member(inspect, "Id"))
+		return bad(err, "network inspect has no string 'Id'");
+	if (check_list(containers, err) < 0)
+		return -1;
+	if (!same_id(str_member(inspect, "Id"), it->object))
+		return changed(reason, reasonsz, "network ID is now '%s'", str_member(inspect, "Id"));
+	attached = cJSON_GetObjectItemCaseSensitive(inspect, "Containers");
+	if (attached && !cJSON_IsNull(attached) && !cJSON_IsObject(attached))
+		return bad(err, "network 'Containers' is not an object");
+	cJSON_ArrayForEach(a, attached)
+	{
+		const char *n = str_member(a, "Name");
+		if (a->string && strv_has(gone, a->string))
+			continue;
+		return changed(reason, reasonsz, "network now has container '%s' attached",
+			       n ? n : a->string);
+	}
+	/* Stopped containers are not in the network's endpoint list but keep
+	 * their attachment in the container list. */
+	cJSON_ArrayForEach(c, containers)
+	{
+		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(c, "NetworkSettings");
+		const cJSON *nets = cJSON_GetObjectItemCaseSensitive(ns, "Networks"), *n;
+		const char *cid = str_member(c, "Id");
+		char name[256];
+
+		if (!cJSON_IsObject(c) || !cid)
+			return bad(err, "a container in the list has no string 'Id'");
+		if (strv_has(gone, cid))
+			continue;
+		cJSON_ArrayForEach(n, nets)
+		{
+			const char *nid = str_member(n, "NetworkID");
+			if (nid && same_id(nid, it->object)) {
+				container_name(c, name, sizeof(name));
+				return changed(reason, reasonsz,
+					       "network now has container '%s' attached", name);
+			}
+		}
+	}
+	return RA_CHECK_OK;
+}
+
+int ra_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *reason,
+			size_t reasonsz, struct rc_err *err)
+{
+	const cJSON *bc, *e, *found = NULL;
+	size_t matches = 0;
+
+	if (!cJSON_IsObject(df))
+		return bad(err, "/system/df is not an object");
+	bc = cJSON_GetObjectItemCaseSensitive(df, "BuildCache");
+	if (bc && !cJSON_IsNull(bc) && !cJSON_IsArray(bc))
+		return bad(err, "'BuildCache' is not an array");
+	cJSON_ArrayForEach(e, bc)
+	{
+		const char *id = str_member(e, "ID");
+		if (!cJSON_IsObject(e) || !id)
+			return bad(err, "a build-cache record has no string 'ID'");
+		/* The daemon's id filter may match by substring: count every
+		 * record it could select. */
+		if (strstr(id, it->object))
+			matches++;
+		if (strcmp(id, it->object) == 0)
+			found = e;
+	}
+	if (!found)
+		return RA_CHECK_ABSENT;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(found, "InUse")))
+		return changed(reason, reasonsz, "build cache record is now in use%s", "");
+	if (matches > 1)
+		return changed(reason, reasonsz,
+			       "the daemon's id filter would also select other build cache "
+			       "records%s",
+			       "");
+	return RA_CHECK_OK;
+}
+
+/* Percent-encodes s for a query string (RFC 3986 unreserved pass through). */
+void ra_pct_encode(const char *s, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s && o + 4 < outsz; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+int ra_object_safe(const char *s)
+{
+	size_t n;
+
+	if (!s || !*s || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (n = 0; s[n]; n++) {
+		char c = s[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == ':' || c == '-'))
+			return 0;
+		if (n >= 255)
+			return 0;
+	}
+	return 1;
+}
+
+char *ra_daemon_message(const struct rc_buf *body, long status, char *out, size_t outsz)
+{
+	cJSON *o = body && body->len ? cJSON_ParseWithLength(body->data, body->len) : NULL;
+	const char *m = str_member(o, "message");
+
+	if (m && *m) {
+		rc_sanitize(out, outsz, m);
+	} else {
+		snprintf(out, outsz, "HTTP %ld", status);
+	}
+	cJSON_Delete(o);
+	return out;
+}
+
+int ra_get_json(struct rc_engine *e, const char *path, cJSON **out, struct rc_err *err)
+{
+	struct rc_http_resp resp;
+	char vpath[1024];
+	int rc = -1;
+
+	*out = NULL;
+	rc_http_resp_init(&resp);
+	rc_engine_path(e, path, vpath, sizeof(vpath));
+	if (rc_http_request(rc_engine_http(e), "GET", vpath, NULL, NULL, 0, &resp, err) < 0)
+		goto out;
+	if (resp.status == 404) {
+		rc = 1;
+		goto out;
+	}
+	if (resp.status < 200 || resp.status > 299) {
+		char msg[512];
+		ra_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
+		rc_err_set(err, RC_ERR_HTTP, "cannot fetch '%s': HTTP %ld: %s", vpath, resp.status,
+			   msg);
+		if (err)
+			err->http_status = resp.status;
+		goto out;
+	}
+	*out = cJSON_ParseWithLength(resp.body.data, resp.body.len);
+	if (!*out) {
+		rc_err_set(err, RC_ERR_PROTOCOL, "cannot parse the answer to '%s'", vpath);
+		goto out;
+	}
+	rc = 0;
+out:
+	rc_http_resp_release(&resp);
+	return rc;
+}
+
+/* The container list to judge an item by. The daemon's filter (ancestor,
+ * volume, network) only narrows the answer, to keep it small on hosts with
+ * many containers; the ra_eval_* rules still check every field themselves,
+ * so a filter that matched too much (or that an engine ignored) is harmless.
+ * Matching too little cannot delete anything either: the daemon refuses,
+ * without force, to delete an image, volume or network still in use. */
+static void containers_path(const struct rc_plan_item *it, char *out, size_t outsz)
+{
+	const char *key = it->kind == RC_KIND_IMAGE	 ? "ancestor"
+			  : it->kind == RC_KIND_VOLUME ? "volume"
+						       : "network";
+	char filt[384], enc[1152];
+
+	snprintf(filt, sizeof(filt), "{\"%s\":[\"%s\"]}", key, it->object);
+	ra_pct_encode(filt, enc, sizeof(enc));
+	snprintf(out, outsz, "/containers/json?all=1&filters=%s", enc);
+}
+
+int ra_recheck(struct rc_engine *e, const struct rc_plan_item *it, const struct rc_strv *gone,
+	       enum ra_check *res, char *reason, size_t reasonsz, struct rc_err *err)
+{
+	char path[1536];
+	cJSON *inspect = NULL, *list = NULL;
+	int rc = -1, got, v = -1;
+
+	reason[0] = '\0';
+	if (!ra_object_safe(it->object))
+		return rc_err_set(err, RC_ERR_PLAN, "unsafe object identity in item '%s'", it->id);
+	switch (it->kind) {
+	case RC_KIND_IMAGE:
+		snprintf(path, sizeof(path), "/images/%s/json", it->object);
+		break;
+	case RC_KIND_CONTAINER:
+		snprintf(path, sizeof(path), "/containers/%s/json", it->object);
+		break;
+	case RC_KIND_VOLUME:
+		snprintf(path, sizeof(path), "/volumes/%s", it->object);
+		break;
+	case RC_KIND_NETWORK:
+		snprintf(path, sizeof(path), "/networks/%s", it->object);
+		break;
+	case RC_KIND_BUILD_CACHE:
+		snprintf(path, sizeof(path), "/system/df%s",
+			 rc_engine_api_cmp(rc_engine_api_version(e), "1.42") >= 0
+				 ? "?type=build-cache"
+				 : "");
+		break;
+	default:
+		return rc_err_set(err, RC_ERR_PLAN, "item '%s' has an unknown kind", it->id);
+	}
+	got = ra_get_json(e, path, &inspect, err);
+	if (got < 0)
+		goto out;
+	if (got == 1) {
+		*res = RA_CHECK_ABSENT;
+		rc = 0;
+		goto out;
+	}
+	if (it->kind == RC_KIND_IMAGE || it->kind == RC_KIND_VOLUME ||
+	    it->kind == RC_KIND_NETWORK) {
+		containers_path(it, path, sizeof(path));
+		got = ra_get_json(e, path, &list, err);
+		if (got != 0) {
+			if (got == 1)
+				rc_err_set(err, RC_ERR_HTTP, "cannot list containers: HTTP 404");
+			goto out;
+		}
+	}
+	switch (it->kind) {
+	case RC_KIND_IMAGE:
+		v = ra_eval_image(inspect, list, it, gone, reason, reasonsz, err);
+		break;
+	case RC_KIND_CONTAINER:
+		v = ra_eval_container(inspect, it, reason, reasonsz, err);
+		break;
+	case RC_KIND_VOLUME:
+		v = ra_eval_volume(inspect, list, it, gone, reason, reasonsz, err);
+		break;
+	case RC_KIND_NETWORK:
+		v = ra_eval_network(inspect, list, it, gone, reason, reasonsz, err);
+		break;
+	default:
+		v = ra_eval_build_cache(inspect, it, reason, reasonsz, err);
+		break;
+	}
+	if (v < 0)
+		goto out;
+	*res = (enum ra_check)v;
+	rc = 0;
+out:
+	cJSON_Delete(inspect);
+	cJSON_Delete(list);
+	return rc;
+}

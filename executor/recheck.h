@@ -1,0 +1,72 @@
+/* recheck.h: is a plan item still true, just before it is deleted?
+ *
+ * | kind        | still true when                                             |
+ * | image       | same ID present; no container in any state references it   |
+ * |             | (containers this apply removed are gone, see `gone`); its   |
+ * |             | current tags equal preconditions.tags exactly                |
+ * | container   | same ID; state not running, restarting or paused            |
+ * | volume      | exists and no container mounts it                           |
+ * | network     | same ID, no container attached                              |
+ * | build-cache | present, not in use, and the id filter matches only it     |
+ *
+ * The ra_eval_* functions are pure: they judge parsed engine answers, so the
+ * rules are unit-tested without an engine. ra_recheck fetches the answers. */
+#ifndef RA_RECHECK_H
+#define RA_RECHECK_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine.h"
+#include "err.h"
+#include "inventory.h"
+#include "plan.h"
+
+enum ra_check {
+	RA_CHECK_OK = 0,    /* still true: may be deleted */
+	RA_CHECK_ABSENT,    /* already gone (404, or no longer listed) */
+	RA_CHECK_CHANGED,   /* differs from the plan: reason says how */
+};
+
+/* Each returns an enum ra_check, filling reason (sanitised, one line) for
+ * RA_CHECK_CHANGED; or -1 with RC_ERR_PROTOCOL when an answer has the wrong
+ * shape. `containers` is a /containers/json?all=1 answer (an array); `gone`
+ * holds IDs of containers this run removed (or, in a dry run, would remove)
+ * and may be NULL. */
+int ra_eval_image(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
+		  const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err);
+int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, char *reason,
+		      size_t reasonsz, struct rc_err *err);
+int ra_eval_volume(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
+		   const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err);
+int ra_eval_network(const cJSON *inspect, const cJSON *containers,
+		    const struct rc_plan_item *it, const struct rc_strv *gone, char *reason,
+		    size_t reasonsz, struct rc_err *err);
+/* df is a /system/df answer; an entry that is not listed is RA_CHECK_ABSENT. */
+int ra_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *reason,
+			size_t reasonsz, struct rc_err *err);
+
+/* 1 when s is a safe object identity for an API path: 1..255 characters of
+ * [A-Za-z0-9_.:-], not starting with '.' or '-'. */
+int ra_object_safe(const char *s);
+
+/* Percent-encodes s for a query string (RFC 3986 unreserved characters pass
+ * through), truncating to fit outsz. */
+void ra_pct_encode(const char *s, char *out, size_t outsz);
+
+/* Asks the engine and evaluates: 0 with *res (and reason), or -1 with err
+ * when the engine could not be asked or answered an error other than 404. */
+int ra_recheck(struct rc_engine *e, const struct rc_plan_item *it, const struct rc_strv *gone,
+	       enum ra_check *res, char *reason, size_t reasonsz, struct rc_err *err);
+
+/* Fetches path (versioned by the caller) and parses it. 0 with *out owned
+ * (cJSON_Delete); 1 when the engine answered 404 (*out NULL); -1 with err
+ * otherwise (RC_ERR_HTTP names the path and the daemon's message). */
+int ra_get_json(struct rc_engine *e, const char *path, cJSON **out, struct rc_err *err);
+
+/* The daemon's error text from a JSON body {"message": ...}, sanitised into
+ * out; the raw status line when the body has none. Returns out. */
+char *ra_daemon_message(const struct rc_buf *body, long status, char *out, size_t outsz);
+
+#endif

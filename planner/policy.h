@@ -1,0 +1,140 @@
+/* policy.h: the policy model of reclaim-plan and its loader.
+ *
+ * One JSON policy serves every source (the engine now; registries later):
+ *
+ *   {"version": 1, "protect": {...}, "rules": [{...}, ...]}
+ *
+ * Protections always win over rules. Rules are ordered; the first rule whose
+ * selectors match an object claims it, and its conditions (older_than,
+ * not_pulled_for, keep_last) then decide whether the object is a candidate or
+ * is kept by that rule. docs/policy.md is the reference.
+ *
+ * The command-line shorthands (--images, --keep, ...) build the same struct
+ * through rp_policy_from_flags, so a policy file can express everything the
+ * flags do. */
+#ifndef RP_POLICY_H
+#define RP_POLICY_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "inventory.h"
+
+#define RP_POLICY_VERSION 1
+#define RP_DEFAULT_MIN_AGE 3600 /* "1h" */
+
+/* Kinds a rule can select: the engine kinds of plan.h (bit 1 << enum rc_kind)
+ * plus registry kinds that later sources use. */
+#define RP_KIND_BIT(k) (1u << (unsigned)(k))
+#define RP_KIND_TAG_BIT (1u << 5)
+#define RP_KIND_MANIFEST_BIT (1u << 6)
+
+/* Container states a rule may select; running, paused, restarting and
+ * removing containers are always protected. */
+#define RP_STATE_CREATED 1u
+#define RP_STATE_EXITED 2u
+#define RP_STATE_DEAD 4u
+#define RP_STATE_STOPPED (RP_STATE_CREATED | RP_STATE_EXITED | RP_STATE_DEAD)
+
+enum rp_tagged { RP_TAGGED_ANY = 0, RP_TAGGED_YES, RP_TAGGED_NO };
+enum rp_volumes { RP_VOLUMES_ANONYMOUS = 0, RP_VOLUMES_ALL };
+enum rp_build_cache { RP_BUILD_CACHE_PRIVATE = 0, RP_BUILD_CACHE_ALL };
+
+struct rp_rule {
+	char *name; /* unique, required */
+	struct rc_strv sources; /* source names or types; empty: any */
+	unsigned kinds; /* RP_KIND_* bits; 0: every kind but volume */
+	struct rc_strv repositories; /* fnmatch globs; empty: any */
+	char *tag_include; /* POSIX ERE, whole tag must match; NULL: none */
+	char *tag_exclude;
+	regex_t include_re; /* compiled when tag_include != NULL */
+	regex_t exclude_re;
+	enum rp_tagged tagged;
+	unsigned states; /* RP_STATE_* bits; 0: RP_STATE_STOPPED */
+	enum rp_volumes volumes;
+	enum rp_build_cache build_cache;
+	int64_t older_than; /* seconds; -1: no condition */
+	int64_t not_pulled_for; /* seconds; -1: no condition (registry only) */
+	int64_t keep_last; /* newest N per repository kept; 0: none */
+};
+
+struct rp_protect {
+	int64_t min_age; /* seconds; 0 disables */
+	struct rc_strv labels; /* "KEY" or "KEY=VALUE" */
+	struct rc_strv tags; /* fnmatch globs over tags */
+	struct rc_strv refs; /* exact IDs, names, repo:tag, repo@digest */
+};
+
+struct rp_policy {
+	struct rp_protect protect;
+	struct rp_rule *rules;
+	size_t n_rules;
+};
+
+/* The command-line shorthands. Durations are seconds, -1 when not given. */
+enum rp_images_flag { RP_IMAGES_UNSET = 0, RP_IMAGES_DANGLING, RP_IMAGES_UNUSED };
+enum rp_volumes_flag { RP_VOLUMES_UNSET = 0, RP_VOLUMES_FLAG_ANONYMOUS, RP_VOLUMES_FLAG_ALL };
+
+struct rp_flags {
+	int64_t containers_older_than;
+	enum rp_images_flag images;
+	int64_t images_older_than;
+	enum rp_volumes_flag volumes;
+	struct rc_strv keep_labels; /* owned */
+	struct rc_strv keep_tags; /* owned */
+	int64_t min_age;
+};
+
+void rp_flags_init(struct rp_flags *f);
+void rp_flags_release(struct rp_flags *f);
+/* Appends a copy of s to v. */
+int rp_strv_push(struct rc_strv *v, const char *s, struct rc_err *err);
+
+void rp_policy_init(struct rp_policy *p);
+void rp_policy_free(struct rp_policy *p); /* releases members; p itself is not freed */
+
+/* Builds the policy the flags describe (docs/policy.md, "Flags"). Without any
+ * flag this is the `docker system prune` default: stopped containers, dangling
+ * images, unused custom networks, unused build cache, min_age 1h. p must be
+ * initialised and empty. -1 with RC_ERR_USAGE on a bad label or pattern. */
+int rp_policy_from_flags(const struct rp_flags *f, struct rp_policy *p, struct rc_err *err);
+
+/* Combines flags with a loaded policy file: --keep-label and --keep append
+ * protections, --min-age replaces protect.min_age. The selection flags
+ * (--containers-older-than, --images, --images-older-than, --volumes) are
+ * refused with RC_ERR_USAGE, since the policy's rules select candidates. */
+int rp_policy_apply_flags(struct rp_policy *p, const struct rp_flags *f, struct rc_err *err);
+
+/* Parses and validates a policy document. `file` names it in messages.
+ * Errors are RC_ERR_POLICY, formatted "FILE:LINE: PATH: problem", e.g.
+ * "policy.json:7: rules[1].older_than: invalid duration '3x'", or
+ * "FILE:LINE:COL: invalid JSON" for syntax errors. Unknown keys, duplicate
+ * keys and wrong types are errors. p must be initialised and empty; on
+ * failure it is left empty. */
+int rp_policy_parse(const char *text, size_t len, const char *file, struct rp_policy *p,
+		    struct rc_err *err);
+
+/* Reads path (at most 1 MiB) and calls rp_policy_parse. An unreadable file is
+ * RC_ERR_IO naming it. */
+int rp_policy_load(const char *path, struct rp_policy *p, struct rc_err *err);
+
+/* The effective policy as JSON, for the plan: every key in a fixed order,
+ * defaults written out, durations in their exact shortest form ("90m",
+ * "1h", "0"). Two equal policies give equal documents. Owned (cJSON_Delete);
+ * NULL with err on failure. */
+cJSON *rp_policy_to_json(const struct rp_policy *p, struct rc_err *err);
+
+/* Formats seconds exactly with the largest unit that divides them ("2w",
+ * "36h", "90m", "45s", "0"). Returns out. */
+char *rp_format_duration_exact(int64_t seconds, char *out, size_t outsz);
+
+/* Names of the state bits, "created", "exited", "dead"; NULL otherwise. */
+const char *rp_state_name(unsigned bit);
+/* The RP_STATE_* bit of a state name, 0 when it is not selectable. */
+unsigned rp_state_bit(const char *state);
+
+#endif

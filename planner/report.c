@@ -1,0 +1,194 @@
+/* report.c: JUnit XML and the human summary of a plan. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "junit.h"
+#include "report.h"
+#include "units.h"
+
+static int junit_item(struct rc_junit *j, const struct rc_plan_item *it, int candidate,
+		      struct rc_err *err)
+{
+	struct rc_junit_case c;
+	struct rc_buf msg = RC_BUF_INIT, out = RC_BUF_INIT, cls = RC_BUF_INIT;
+	char sz[32], rc_[32];
+	int rc = -1;
+
+	rc_buf_init(&msg, 0);
+	rc_buf_init(&out, 0);
+	rc_buf_init(&cls, 0);
+	memset(&c, 0, sizeof(c));
+	rc_human_size(it->size > 0 ? it->size : 0, sz, sizeof(sz));
+	rc_human_size(it->reclaimable > 0 ? it->reclaimable : 0, rc_, sizeof(rc_));
+	if (rc_buf_printf(&cls, err, "%s.%s", it->source, rc_kind_name(it->kind)) < 0)
+		goto out;
+	if (candidate) {
+		if (rc_buf_printf(&msg, err, "would delete: %s", it->reason) < 0 ||
+		    rc_buf_printf(&out, err, "rule: %s\nreason: %s\nsize: %s\nreclaimable: %s\n",
+				  it->rule, it->reason, sz, rc_) < 0)
+			goto out;
+		c.result = RC_JUNIT_FAIL;
+		c.type = "candidate";
+		c.message = msg.data;
+	} else {
+		if (rc_buf_printf(&out, err, "kept by %s: %s\n", it->rule, it->reason) < 0)
+			goto out;
+		c.result = RC_JUNIT_PASS;
+	}
+	c.name = it->id;
+	c.classname = cls.data;
+	c.system_out = out.data;
+	rc = rc_junit_add(j, &c, err);
+out:
+	rc_buf_free(&msg);
+	rc_buf_free(&out);
+	rc_buf_free(&cls);
+	return rc;
+}
+
+int rp_junit_render(const struct rc_plan *p, struct rc_buf *out, struct rc_err *err)
+{
+	struct rc_junit *j = rc_junit_new("reclaim-plan");
+	size_t s, i;
+	int rc = -1;
+
+	if (!j)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	for (s = 0; s < p->n_sources; s++) {
+		const char *name = p->sources[s].name ? p->sources[s].name : "";
+		if (rc_junit_suite(j, name, err) < 0)
+			goto out;
+		for (i = 0; i < p->n_candidates; i++)
+			if (strcmp(p->candidates[i].source, name) == 0 &&
+			    junit_item(j, &p->candidates[i], 1, err) < 0)
+				goto out;
+		for (i = 0; i < p->n_protected; i++)
+			if (strcmp(p->protected_items[i].source, name) == 0 &&
+			    junit_item(j, &p->protected_items[i], 0, err) < 0)
+				goto out;
+	}
+	rc = rc_junit_render(j, out, err);
+out:
+	rc_junit_free(j);
+	return rc;
+}
+
+/* ---- human summary --------------------------------------------------------- */
+
+static void short_object(const struct rc_plan_item *it, char *out, size_t outsz)
+{
+	const char *o = it->object ? it->object : "";
+
+	if (strncmp(o, "sha256:", 7) == 0)
+		o += 7;
+	if (it->kind == RC_KIND_VOLUME)
+		snprintf(out, outsz, "%s", o);
+	else
+		snprintf(out, outsz, "%.12s", o);
+}
+
+static void display_name(const struct rc_plan_item *it, char *out, size_t outsz)
+{
+	char raw[512], so[80];
+
+	short_object(it, so, sizeof(so));
+	if (it->name && it->name[0])
+		snprintf(raw, sizeof(raw), "%s", it->name);
+	else if (it->kind == RC_KIND_IMAGE)
+		snprintf(raw, sizeof(raw), "<none> %s", so);
+	else
+		snprintf(raw, sizeof(raw), "%s", so);
+	rc_sanitize(out, outsz, raw);
+	if (strlen(out) > 40 && outsz > 41)
+		memcpy(out + 37, "...", 4);
+}
+
+static void print_table(FILE *f, const struct rc_plan_item *items, size_t n, int kept)
+{
+	size_t i;
+
+	fprintf(f, "%-12s %-40s %-9s %-11s %-20s %s\n", "KIND", "NAME", "SIZE",
+		kept ? "" : "RECLAIMABLE", kept ? "PROTECTION" : "RULE", "REASON");
+	for (i = 0; i < n; i++) {
+		const struct rc_plan_item *it = &items[i];
+		char name[512], sz[32], rc[32], rule[128], reason[512];
+
+		display_name(it, name, sizeof(name));
+		if (it->size >= 0)
+			rc_human_size(it->size, sz, sizeof(sz));
+		else
+			snprintf(sz, sizeof(sz), "?");
+		rc_human_size(it->reclaimable > 0 ? it->reclaimable : 0, rc, sizeof(rc));
+		rc_sanitize(rule, sizeof(rule), it->rule ? it->rule : "");
+		rc_sanitize(reason, sizeof(reason), it->reason ? it->reason : "");
+		fprintf(f, "%-12s %-40s %-9s %-11s %-20s %s\n", rc_kind_name(it->kind), name, sz,
+			kept ? "" : rc, rule, reason);
+	}
+}
+
+void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
+		      enum rp_summary_mode mode)
+{
+	char now[32], gc[32], t[32];
+	size_t s;
+	int k, first = 1;
+
+	if (mode == RP_SUMMARY_QUIET) {
+		fprintf(f, "%s\n", p->digest ? p->digest : "");
+		return;
+	}
+	for (s = 0; s < p->n_sources; s++) {
+		const struct rc_plan_source *src = &p->sources[s];
+		char name[256], ep[256];
+		rc_sanitize(name, sizeof(name), src->engine_name ? src->engine_name : "");
+		rc_sanitize(ep, sizeof(ep), src->endpoint ? src->endpoint : "");
+		fprintf(f, "Scanned %s '%s' at %s (API %s), %s\n", src->type ? src->type : "source",
+			name, ep, src->api_version ? src->api_version : "?",
+			rc_format_time(src->scanned_at, t, sizeof(t)));
+	}
+	fputc('\n', f);
+	if (p->n_candidates) {
+		print_table(f, p->candidates, p->n_candidates, 0);
+	} else {
+		fprintf(f, "Nothing to delete.\n");
+	}
+	if (mode == RP_SUMMARY_VERBOSE && p->n_protected) {
+		fprintf(f, "\nProtected:\n");
+		print_table(f, p->protected_items, p->n_protected, 1);
+	}
+	fprintf(f, "\n%zu candidate%s (", p->summary.candidates,
+		p->summary.candidates == 1 ? "" : "s");
+	for (k = 0; k < RC_KIND_COUNT; k++) {
+		if (!p->summary.count_by_kind[k])
+			continue;
+		size_t n = p->summary.count_by_kind[k];
+		fprintf(f, "%s%zu %s%s", first ? "" : ", ", n,
+			k == RC_KIND_BUILD_CACHE ? "build-cache record"
+						 : rc_kind_name((enum rc_kind)k),
+			n == 1 ? "" : "s");
+		first = 0;
+	}
+	fprintf(f, "%s), %zu protected%s\n", first ? "none" : "", p->summary.protected_count,
+		mode == RP_SUMMARY_VERBOSE ? "" : " (-v lists them)");
+	fprintf(f, "Freed now (engine):        %s\n",
+		rc_human_size(p->summary.bytes_freed_now, now, sizeof(now)));
+	fprintf(f, "Freed after registry GC:   %s\n",
+		rc_human_size(p->summary.bytes_freed_after_gc, gc, sizeof(gc)));
+	fprintf(f, "Plan digest: %s\n", p->digest ? p->digest : "");
+	fprintf(f, "Expires:     %s\n", rc_format_time(p->expires_at, t, sizeof(t)));
+	if (!p->n_candidates)
+		return;
+	if (!plan_path)
+		fprintf(f, "\nThe plan was not saved; run again with -o plan.json to review and "
+			   "apply it.\n");
+	else if (strcmp(plan_path, "-") == 0)
+		fprintf(f,
+			"\nTo apply, save the plan written to stdout and run:\n"
+			"  reclaim-apply --approve %s PLAN.json\n",
+			p->digest);
+	else
+		fprintf(f, "\nTo apply exactly this plan, run:\n  reclaim-apply --approve %s %s\n",
+			p->digest, plan_path);
+}

@@ -1,0 +1,252 @@
+/* Atomic writes leave either the old file or the new one, never a partial or
+ * temporary file; bounded reads refuse oversized input. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fsutil.h"
+#include "sha256.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_fsutil.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static void rm_rf(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char sub[512];
+
+	if (!d) {
+		unlink(path);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		rm_rf(sub);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	chmod(dir, 0700);
+	rm_rf(dir);
+	return 0;
+}
+
+/* Number of entries in dir p whose name contains part. */
+static int count_entries(const char *p, const char *part)
+{
+	DIR *d = opendir(p);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strstr(e->d_name, part))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_write_then_read(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+	struct stat st;
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	assert_int_equal(rc_write_file_atomic(path, "first\n", 6, 0640, &err), 0);
+	assert_int_equal(rc_write_file_atomic(path, "second\0x", 8, 0600, &err), 0);
+	assert_int_equal(rc_read_file(path, 100, &b, &err), 0);
+	assert_int_equal(b.len, 8);
+	assert_memory_equal(b.data, "second\0x", 8);
+	assert_int_equal(b.data[8], '\0');
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(count_entries(dir, ".tmp."), 0);
+	assert_int_equal(count_entries(dir, ""), 1);
+	rc_buf_free(&b);
+	/* An empty file and a relative path work too. */
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(rc_write_file_atomic("empty", "", 0, 0644, &err), 0);
+	assert_int_equal(rc_read_file("empty", 10, &b, &err), 0);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+	rc_buf_free(&b);
+	assert_int_equal(chdir("/"), 0);
+}
+
+static void test_missing_directory(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/no/such/dir/plan.json", dir);
+	assert_int_equal(rc_write_file_atomic(path, "x", 1, 0644, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_IO);
+	assert_int_equal(err.sys_errno, ENOENT);
+	assert_non_null(strstr(err.msg, "cannot create a temporary file next to '"));
+	assert_int_equal(count_entries(dir, ""), 0);
+}
+
+/* rename() fails when the target is a non-empty directory: the temp file was
+ * written and must be removed, and the target left alone. */
+static void test_rename_failure_removes_temp(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	char target[128], inner[160];
+
+	(void)state;
+	snprintf(target, sizeof(target), "%s/plan.json", dir);
+	snprintf(inner, sizeof(inner), "%s/keep", target);
+	assert_int_equal(mkdir(target, 0700), 0);
+	assert_int_equal(rc_write_file_atomic(inner, "keep", 4, 0644, &err), 0);
+	assert_int_equal(rc_write_file_atomic(target, "new", 3, 0644, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_IO);
+	assert_non_null(strstr(err.msg, "cannot rename '"));
+	assert_int_equal(count_entries(dir, ".tmp."), 0);
+	assert_int_equal(count_entries(dir, ""), 1);
+	assert_int_equal(count_entries(target, "keep"), 1);
+	/* A path ending in '/' names a directory. */
+	assert_int_equal(rc_write_file_atomic("/tmp/", "x", 1, 0644, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_USAGE);
+	assert_int_equal(rc_write_file_atomic("", "x", 1, 0644, &err), -1);
+}
+
+static void test_read_only_directory(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	char sub[128], path[160];
+
+	(void)state;
+	if (geteuid() == 0)
+		skip(); /* root writes through directory permissions */
+	snprintf(sub, sizeof(sub), "%s/ro", dir);
+	snprintf(path, sizeof(path), "%s/plan.json", sub);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(rc_write_file_atomic(path, "old", 3, 0644, &err), 0);
+	assert_int_equal(chmod(sub, 0500), 0);
+	assert_int_equal(rc_write_file_atomic(path, "new", 3, 0644, &err), -1);
+	assert_int_equal(err.sys_errno, EACCES);
+	assert_int_equal(chmod(sub, 0700), 0);
+	assert_int_equal(count_entries(sub, ".tmp."), 0);
+}
+
+static void test_read_limits(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/ten", dir);
+	assert_int_equal(rc_write_file_atomic(path, "0123456789", 10, 0644, &err), 0);
+	assert_int_equal(rc_read_file(path, 10, &b, &err), 0);
+	assert_string_equal(b.data, "0123456789");
+	rc_buf_free(&b);
+	assert_int_equal(rc_read_file(path, 9, &b, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_IO);
+	assert_int_equal(err.sys_errno, EFBIG);
+	assert_non_null(strstr(err.msg, "is larger than the 9 byte limit"));
+	assert_int_equal(b.len, 0);
+	assert_int_equal(rc_read_file(dir, 100, &b, &err), -1);
+	assert_int_equal(err.sys_errno, EISDIR);
+	snprintf(path, sizeof(path), "%s/absent", dir);
+	assert_int_equal(rc_read_file(path, 100, &b, &err), -1);
+	assert_int_equal(err.sys_errno, ENOENT);
+	assert_non_null(strstr(err.msg, "cannot open '"));
+	rc_buf_free(&b);
+}
+
+/* A pipe has no size to check up front: the limit applies while reading. */
+static void test_read_stdin_limit(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+	int fds[2], saved = dup(STDIN_FILENO);
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "hello world", 11), 11);
+	close(fds[1]);
+	assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	assert_int_equal(rc_read_file("-", 5, &b, &err), -1);
+	assert_int_equal(err.sys_errno, EFBIG);
+	assert_non_null(strstr(err.msg, "'standard input' is larger"));
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+	rc_buf_free(&b);
+}
+
+static void test_sha256(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	char hex[65];
+	char *d;
+
+	(void)state;
+	/* FIPS 180-2 test vectors. */
+	assert_int_equal(rc_sha256_hex("abc", 3, hex, &err), 0);
+	assert_string_equal(hex,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(rc_sha256_hex("", 0, hex, &err), 0);
+	assert_string_equal(hex,
+			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	d = rc_sha256_digest("abc", 3, &err);
+	assert_string_equal(
+	    d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_true(rc_digest_valid(d));
+	d[7] = 'B';
+	assert_false(rc_digest_valid(d)); /* upper case hex */
+	free(d);
+	assert_false(rc_digest_valid(NULL));
+	assert_false(rc_digest_valid("sha256:"));
+	assert_false(rc_digest_valid(
+	    "sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	assert_false(rc_digest_valid(
+	    "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a"));
+	assert_false(rc_digest_valid(
+	    "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad0"));
+	assert_false(rc_digest_valid(
+	    "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ag"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_write_then_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rename_failure_removes_temp, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_only_directory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_limits, setup, teardown),
+	    cmocka_unit_test(test_read_stdin_limit),
+	    cmocka_unit_test(test_sha256),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,948 @@
+/* The plan contract: build, render, parse back, digest, and refusal of
+ * malformed, hostile and tampered plans. */
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "plan.h"
+#include "sha256.h"
+
+#define T0 1795752000 /* 2026-11-27T04:00:00Z */
+#define BIG INT64_C(5000000000)
+
+/* A plan written by hand, whose policy_digest and digest were computed at
+ * test-writing time with Python, independently of this C code:
+ *   python3 scripts/plan-digest.py fixture.json
+ * (json.dumps(sort_keys=True, separators=(",",":"), ensure_ascii=False) of
+ * the document without "digest", then SHA-256; equal to RFC 8785 here since
+ * all names are ASCII and all numbers integers). It holds \u00e9 escapes,
+ * a quote and a tab, so canonical string escaping is exercised too. */
+static const char fixture[] =
+    "{\n"
+    "  \"format\": \"reclaim-plan\",\n"
+    "  \"version\": 1,\n"
+    "  \"tool\": {\"name\": \"reclaim\", \"version\": \"0.1.0\"},\n"
+    "  \"created_at\": \"2026-11-27T04:00:00Z\",\n"
+    "  \"expires_at\": \"2026-11-28T04:00:00Z\",\n"
+    "  \"policy\": {\"engine\": {\"containers\": {\"stopped_for\": \"24h\"}}},\n"
+    "  \"policy_digest\": "
+    "\"sha256:f2d3cbb216c63dad302830a5d136d54e224e840b5349ac27580ecd2759206452\",\n"
+    "  \"sources\": [{\"name\": \"engine\", \"type\": \"engine\", \"endpoint\": "
+    "\"unix:///run/docker.sock\",\n"
+    "    \"engine_id\": \"ABCD:EFGH\", \"engine_name\": \"host-1\", \"api_version\": \"1.41\",\n"
+    "    \"scanned_at\": \"2026-11-27T03:59:58Z\"}],\n"
+    "  \"summary\": {\"candidates\": 1, \"protected\": 1, \"bytes_freed_now\": 6000000000,\n"
+    "    \"bytes_freed_after_gc\": 0, \"by_kind\": {\n"
+    "      \"container\": {\"count\": 0, \"bytes\": 0}, \"image\": {\"count\": 1, \"bytes\": "
+    "6000000000},\n"
+    "      \"volume\": {\"count\": 0, \"bytes\": 0}, \"network\": {\"count\": 0, \"bytes\": 0},\n"
+    "      \"build-cache\": {\"count\": 0, \"bytes\": 0}}},\n"
+    "  \"candidates\": [{\"id\": "
+    "\"engine/image/sha256:1111111111111111111111111111111111111111111111111111111111111111\",\n"
+    "    \"source\": \"engine\", \"kind\": \"image\",\n"
+    "    \"object\": \"sha256:1111111111111111111111111111111111111111111111111111111111111111\",\n"
+    "    \"name\": \"caf\\u00e9:1.0\", \"refs\": [\"caf\\u00e9:1.0\"], \"size\": 6000000000, "
+    "\"reclaimable\": 6000000000,\n"
+    "    \"created_at\": \"2026-10-01T00:00:00Z\", \"last_used_at\": null, \"rule\": "
+    "\"old-images\",\n"
+    "    \"reason\": \"age 57d > 30d \\\"quoted\\\"\\ttab\", \"preconditions\": {\"tags\": "
+    "[\"caf\\u00e9:1.0\"], \"users_in_plan\": []}}],\n"
+    "  \"protected\": [{\"id\": \"engine/volume/data\", \"source\": \"engine\", \"kind\": "
+    "\"volume\", \"object\": \"data\",\n"
+    "    \"name\": \"data\", \"refs\": [], \"size\": -1, \"reclaimable\": 0, \"created_at\": null, "
+    "\"last_used_at\": null,\n"
+    "    \"rule\": \"volumes-off\", \"reason\": \"volumes are not selected\"}],\n"
+    "  \"digest\": \"sha256:c2269b03cd6bc5297f69b2cea387e9a0d18e37ebb5c4b7a899fa4226474138e7\"\n"
+    "}\n";
+
+#define FIXTURE_DIGEST "sha256:c2269b03cd6bc5297f69b2cea387e9a0d18e37ebb5c4b7a899fa4226474138e7"
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	assert_non_null(d);
+	return d;
+}
+
+static void strv_set(struct rc_strv *v, int n, ...)
+{
+	va_list ap;
+
+	v->n = (size_t)n;
+	v->v = n ? calloc((size_t)n, sizeof(char *)) : NULL;
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		v->v[i] = xstrdup(va_arg(ap, const char *));
+	va_end(ap);
+}
+
+static void add(struct rc_plan *p, int candidate, enum rc_kind kind, const char *object,
+		const char *name, int64_t size, int64_t reclaimable, int64_t created,
+		int64_t last_used, const char *rule, const char *reason)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.source = xstrdup("engine");
+	it.kind = kind;
+	it.object = xstrdup(object);
+	it.name = xstrdup(name);
+	it.size = size;
+	it.reclaimable = reclaimable;
+	it.created = created;
+	it.last_used = last_used;
+	it.rule = xstrdup(rule);
+	it.reason = xstrdup(reason);
+	if (kind == RC_KIND_IMAGE) {
+		strv_set(&it.refs, 2, "app:1.0", "app:latest-build");
+		if (candidate) {
+			strv_set(&it.pre.tags, 2, "app:1.0", "app:latest-build");
+			strv_set(&it.pre.users_in_plan, 1, "c0ffee");
+		}
+	} else if (*name) {
+		strv_set(&it.refs, 1, name);
+	}
+	if (candidate)
+		assert_int_equal(rc_plan_add_candidate(p, &it, &err), 0);
+	else
+		assert_int_equal(rc_plan_add_protected(p, &it, &err), 0);
+	assert_null(it.object); /* ownership moved */
+}
+
+static void build_plan(struct rc_plan *p)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan_source src = {0};
+
+	rc_plan_init(p);
+	p->tool_version = xstrdup("0.1.0-test");
+	p->created_at = T0;
+	p->expires_at = T0 + 86400;
+	p->policy = cJSON_Parse("{\"engine\":{\"volumes\":false,\"min_age\":\"24h\"},"
+				"\"rules\":[{\"name\":\"old\",\"age\":\"30d\"}]}");
+	assert_non_null(p->policy);
+	src.name = xstrdup("engine");
+	src.type = xstrdup("engine");
+	src.endpoint = xstrdup("unix:///run/docker.sock");
+	src.engine_id = xstrdup("ABCD:EFGH:IJKL");
+	src.engine_name = xstrdup("build-host");
+	src.api_version = xstrdup("1.41");
+	src.scanned_at = T0 - 2;
+	assert_int_equal(rc_plan_add_source(p, &src, &err), 0);
+
+	add(p, 1, RC_KIND_CONTAINER, "c0ffee", "old-job", 1200, 1200, T0 - 90 * 86400,
+	    T0 - 45 * 86400, "stopped-containers", "exited 45d > 1d");
+	add(p, 1, RC_KIND_IMAGE, "sha256:aaaa", "app:1.0", BIG, BIG, T0 - 40 * 86400, 0,
+	    "old-images", "age 40d > 30d");
+	add(p, 1, RC_KIND_VOLUME, "scratch", "scratch", -1, 0, 0, 0, "volumes",
+	    "unused, \"anonymous\" <&>");
+	add(p, 1, RC_KIND_NETWORK, "n3tw0rk", "ci-net", 0, 0, T0 - 86400, 0, "networks", "unused");
+	add(p, 1, RC_KIND_BUILD_CACHE, "bc1", "", RC_MAX_EXACT_INT, 4096, T0 - 7 * 86400,
+	    T0 - 3 * 86400, "build-cache", "last used 3d ago \xe2\x9c\x93");
+	add(p, 0, RC_KIND_IMAGE, "sha256:bbbb", "base:stable", 777, 0, T0 - 400 * 86400, T0 - 86400,
+	    "protect-tags", "tag matches ^stable$");
+	add(p, 0, RC_KIND_CONTAINER, "runn1ng", "web", 10, 0, T0 - 86400, T0, "in-use", "running");
+	rc_plan_summarise(p);
+}
+
+static char *render(struct rc_plan *p)
+{
+	struct rc_err err = RC_ERR_INIT;
+	char *s;
+
+	if (rc_plan_seal(p, &err) < 0)
+		fail_msg("seal: %s", err.msg);
+	s = rc_plan_render(p, &err);
+	if (!s)
+		fail_msg("render: %s", err.msg);
+	return s;
+}
+
+static void assert_strv_equal(const struct rc_strv *a, const struct rc_strv *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++)
+		assert_string_equal(a->v[i], b->v[i]);
+}
+
+static void assert_item_equal(const struct rc_plan_item *a, const struct rc_plan_item *b,
+			      int candidate)
+{
+	char id[512];
+
+	snprintf(id, sizeof(id), "%s/%s/%s", a->source, rc_kind_name(a->kind), a->object);
+	assert_string_equal(b->id, id);
+	assert_string_equal(a->source, b->source);
+	assert_int_equal(a->kind, b->kind);
+	assert_string_equal(a->object, b->object);
+	assert_string_equal(a->name, b->name);
+	assert_strv_equal(&a->refs, &b->refs);
+	assert_int_equal(a->size, b->size);
+	assert_int_equal(a->reclaimable, b->reclaimable);
+	assert_int_equal(a->created, b->created);
+	assert_int_equal(a->last_used, b->last_used);
+	assert_string_equal(a->rule, b->rule);
+	assert_string_equal(a->reason, b->reason);
+	if (candidate) {
+		assert_strv_equal(&a->pre.tags, &b->pre.tags);
+		assert_strv_equal(&a->pre.users_in_plan, &b->pre.users_in_plan);
+	}
+}
+
+static void test_kind_names(void **state)
+{
+	(void)state;
+	for (int k = 0; k < RC_KIND_COUNT; k++)
+		assert_int_equal(rc_kind_parse(rc_kind_name((enum rc_kind)k)), k);
+	assert_string_equal(rc_kind_name(RC_KIND_BUILD_CACHE), "build-cache");
+	assert_int_equal(rc_kind_parse("Image"), -1);
+	assert_int_equal(rc_kind_parse(NULL), -1);
+	assert_string_equal(rc_kind_name(RC_KIND_COUNT), "unknown");
+}
+
+static void test_roundtrip(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a, b;
+	char *text, *again;
+
+	(void)state;
+	build_plan(&a);
+	text = render(&a);
+	assert_int_equal(rc_plan_parse(text, strlen(text), &b, &err), 0);
+	assert_int_equal(b.version, 1);
+	assert_string_equal(b.tool_version, "0.1.0-test");
+	assert_int_equal(b.created_at, T0);
+	assert_int_equal(b.expires_at, T0 + 86400);
+	assert_true(cJSON_Compare(a.policy, b.policy, 1));
+	assert_string_equal(a.policy_digest, b.policy_digest);
+	assert_true(rc_digest_valid(b.policy_digest));
+	assert_string_equal(a.digest, b.digest);
+	assert_int_equal(b.n_sources, 1);
+	assert_string_equal(b.sources[0].name, "engine");
+	assert_string_equal(b.sources[0].type, "engine");
+	assert_string_equal(b.sources[0].endpoint, "unix:///run/docker.sock");
+	assert_string_equal(b.sources[0].engine_id, "ABCD:EFGH:IJKL");
+	assert_string_equal(b.sources[0].engine_name, "build-host");
+	assert_string_equal(b.sources[0].api_version, "1.41");
+	assert_int_equal(b.sources[0].scanned_at, T0 - 2);
+	assert_int_equal(b.n_candidates, 5);
+	assert_int_equal(b.n_protected, 2);
+	for (size_t i = 0; i < 5; i++)
+		assert_item_equal(&a.candidates[i], &b.candidates[i], 1);
+	for (size_t i = 0; i < 2; i++)
+		assert_item_equal(&a.protected_items[i], &b.protected_items[i], 0);
+	assert_int_equal(b.protected_items[0].pre.tags.n, 0);
+	/* Summary: counts per kind and exact byte sums beyond 2^32. */
+	assert_int_equal(b.summary.candidates, 5);
+	assert_int_equal(b.summary.protected_count, 2);
+	assert_int_equal(b.summary.bytes_freed_now, 1200 + BIG + 4096);
+	for (int k = 0; k < RC_KIND_COUNT; k++)
+		assert_int_equal(b.summary.count_by_kind[k], 1);
+	assert_int_equal(b.summary.bytes_by_kind[RC_KIND_IMAGE], BIG);
+	assert_int_equal(b.summary.bytes_by_kind[RC_KIND_BUILD_CACHE], 4096);
+	assert_int_equal(b.candidates[4].size, RC_MAX_EXACT_INT);
+	assert_int_equal(b.summary.bytes_freed_after_gc, 0);
+	/* The parsed struct seals and renders to the very same bytes. */
+	again = render(&b);
+	assert_string_equal(text, again);
+	free(again);
+	free(text);
+	rc_plan_free(&a);
+	rc_plan_free(&b);
+}
+
+static void test_render_is_deterministic_and_ordered(void **state)
+{
+	static const char *const keys[] = {"\"format\"",	"\"version\"",	  "\"tool\"",
+					   "\"created_at\"",	"\"expires_at\"", "\"policy\"",
+					   "\"policy_digest\"", "\"sources\"",	  "\"summary\"",
+					   "\"candidates\"",	"\"protected\"",  "\"digest\""};
+	struct rc_plan a, b;
+	char *t1, *t2, *t3;
+	const char *prev;
+
+	(void)state;
+	build_plan(&a);
+	build_plan(&b);
+	t1 = render(&a);
+	t2 = render(&a);
+	t3 = render(&b);
+	assert_string_equal(t1, t2);
+	assert_string_equal(t1, t3);
+	assert_int_equal(t1[strlen(t1) - 1], '\n');
+	assert_int_not_equal(t1[strlen(t1) - 2], '\n');
+	prev = t1;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *at = strstr(t1, keys[i]);
+		assert_non_null(at);
+		assert_true(at >= prev);
+		prev = at;
+	}
+	/* Exact integers, not 5e+09 or 9.007e+15. */
+	assert_non_null(strstr(t1, "5000000000"));
+	assert_non_null(strstr(t1, "9007199254740991"));
+	assert_null(strstr(t1, "e+"));
+	assert_non_null(strstr(t1, "\"last_used_at\":\tnull"));
+	free(t1);
+	free(t2);
+	free(t3);
+	rc_plan_free(&a);
+	rc_plan_free(&b);
+}
+
+/* The planner's digest equals one computed by another implementation. */
+static void test_python_computed_digest(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan p;
+	char *d;
+
+	(void)state;
+	if (rc_plan_parse(fixture, strlen(fixture), &p, &err) < 0)
+		fail_msg("fixture: %s", err.msg);
+	assert_string_equal(p.digest, FIXTURE_DIGEST);
+	assert_string_equal(p.candidates[0].name, "caf\xc3\xa9:1.0");
+	assert_string_equal(p.candidates[0].reason, "age 57d > 30d \"quoted\"\ttab");
+	assert_int_equal(p.candidates[0].size, INT64_C(6000000000));
+	assert_int_equal(p.candidates[0].last_used, 0);
+	assert_int_equal(p.protected_items[0].size, -1);
+	/* Re-sealing our struct reproduces Python's digest. */
+	free(p.digest);
+	p.digest = NULL;
+	assert_int_equal(rc_plan_seal(&p, &err), 0);
+	assert_string_equal(p.digest, FIXTURE_DIGEST);
+	d = rc_json_digest(p.policy, &err);
+	assert_string_equal(
+	    d, "sha256:f2d3cbb216c63dad302830a5d136d54e224e840b5349ac27580ecd2759206452");
+	free(d);
+	rc_plan_free(&p);
+}
+
+static void expect_fail(const char *text, size_t len, enum rc_err_kind kind, const char *part)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan p;
+
+	if (rc_plan_parse(text, len, &p, &err) == 0)
+		fail_msg("plan parsed, expected failure '%s'", part ? part : "");
+	if (err.kind != kind)
+		fail_msg("expected kind %s, got %s: %s", rc_err_kind_name(kind),
+			 rc_err_kind_name(err.kind), err.msg);
+	if (part && !strstr(err.msg, part))
+		fail_msg("message '%s' lacks '%s'", err.msg, part);
+	/* A failed parse leaves an empty plan. */
+	assert_int_equal(p.n_candidates, 0);
+	assert_null(p.candidates);
+	assert_null(p.digest);
+	rc_plan_free(&p);
+}
+
+static void test_tampering_is_detected(void **state)
+{
+	struct rc_plan a;
+	char *text, *at;
+
+	(void)state;
+	build_plan(&a);
+	text = render(&a);
+	/* One byte in a reason. */
+	at = strstr(text, "age 40d");
+	assert_non_null(at);
+	at[4] = '9';
+	expect_fail(text, strlen(text), RC_ERR_TAMPERED, "plan digest mismatch: file says sha256:");
+	at[4] = '4';
+	/* One byte in a size: 5000000000 -> 5000000001. */
+	at = strstr(text, "5000000000");
+	at[9] = '1';
+	expect_fail(text, strlen(text), RC_ERR_TAMPERED, "content hashes to sha256:");
+	at[9] = '0';
+	/* One hex digit of the digest itself. */
+	at = strstr(text, "\"digest\":\t\"sha256:");
+	assert_non_null(at);
+	at += strlen("\"digest\":\t\"sha256:");
+	*at = *at == 'a' ? 'b' : 'a';
+	expect_fail(text, strlen(text), RC_ERR_TAMPERED, "plan digest mismatch");
+	free(text);
+	rc_plan_free(&a);
+}
+
+/* ---- mutations of a valid document ----------------------------------------- */
+
+/* Finds the parent of a '/'-separated path ("candidates/3/size") and the last
+ * step's name. Array steps are decimal indices. */
+static cJSON *walk(cJSON *root, const char *path, char *last, size_t lastsz)
+{
+	char buf[256], *save = NULL, *step, *next;
+	cJSON *cur = root;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	step = strtok_r(buf, "/", &save);
+	while (step) {
+		next = strtok_r(NULL, "/", &save);
+		if (!next) {
+			snprintf(last, lastsz, "%s", step);
+			return cur;
+		}
+		cur = cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, atoi(step))
+					 : cJSON_GetObjectItemCaseSensitive(cur, step);
+		assert_non_null(cur);
+		step = next;
+	}
+	return NULL;
+}
+
+/* Re-computes the digest so a mutation reaches the checks behind it. */
+static void redigest(cJSON *doc)
+{
+	struct rc_err err = RC_ERR_INIT;
+	cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(doc, "digest");
+	char *d = rc_json_digest(doc, &err);
+
+	if (d) {
+		cJSON_AddStringToObject(doc, "digest", d);
+		cJSON_Delete(old);
+	} else if (old) {
+		cJSON_AddItemToObject(doc, "digest", old);
+	}
+	free(d);
+}
+
+/* cJSON prints 9007199254740991 as 9.00719925474099e+15 (its round-trip
+ * check has a tolerance); reclaim's writer uses Raw nodes for that reason,
+ * and so must this harness when it re-prints a document. */
+static void rawify(cJSON *j)
+{
+	for (cJSON *c = j->child; c; c = c->next) {
+		if (cJSON_IsNumber(c) && c->valuedouble == (double)(int64_t)c->valuedouble &&
+		    (c->valuedouble > 2147483647.0 || c->valuedouble < -2147483647.0)) {
+			char lit[32];
+			snprintf(lit, sizeof(lit), "%" PRId64, (int64_t)c->valuedouble);
+			c->type = cJSON_Raw;
+			c->valuestring = strdup(lit);
+			assert_non_null(c->valuestring);
+		}
+		rawify(c);
+	}
+}
+
+/* Sets (or with json NULL deletes) the value at path in the rendered plan,
+ * re-digests, and expects parsing to fail with kind and a message part. */
+static void mutate_expect(const char *path, const char *json, enum rc_err_kind kind,
+			  const char *part)
+{
+	struct rc_plan a;
+	char *text, *out, last[64];
+	cJSON *doc, *parent;
+
+	build_plan(&a);
+	text = render(&a);
+	doc = cJSON_Parse(text);
+	assert_non_null(doc);
+	parent = walk(doc, path, last, sizeof(last));
+	assert_non_null(parent);
+	if (cJSON_IsArray(parent)) {
+		if (json && atoi(last) >= cJSON_GetArraySize(parent))
+			cJSON_AddItemToArray(parent, cJSON_Parse(json));
+		else if (json)
+			cJSON_ReplaceItemInArray(parent, atoi(last), cJSON_Parse(json));
+		else
+			cJSON_DeleteItemFromArray(parent, atoi(last));
+	} else if (!json) {
+		assert_non_null(cJSON_GetObjectItemCaseSensitive(parent, last));
+		cJSON_DeleteItemFromObjectCaseSensitive(parent, last);
+	} else if (cJSON_GetObjectItemCaseSensitive(parent, last)) {
+		cJSON *v = cJSON_Parse(json);
+		assert_non_null(v);
+		cJSON_ReplaceItemInObjectCaseSensitive(parent, last, v);
+	} else {
+		cJSON *v = cJSON_Parse(json);
+		assert_non_null(v);
+		cJSON_AddItemToObject(parent, last, v);
+	}
+	rawify(doc);
+	if (strcmp(path, "digest") != 0)
+		redigest(doc);
+	out = cJSON_Print(doc);
+	expect_fail(out, strlen(out), kind, part);
+	free(out);
+	cJSON_Delete(doc);
+	free(text);
+	rc_plan_free(&a);
+}
+
+static void test_wrong_types_name_the_path(void **state)
+{
+	static const struct {
+		const char *path, *json, *msg;
+	} cases[] = {
+	    {"version", "\"1\"", "plan.version: must be 1"},
+	    {"tool/version", "5", "plan.tool.version: expected string"},
+	    {"tool/name", "\"other\"", "plan.tool.name: must be \"reclaim\""},
+	    {"tool", "[]", "plan.tool: expected object"},
+	    {"created_at", "123", "plan.created_at: expected string"},
+	    {"expires_at", "\"2026-11-27 04:00:00\"", "plan.expires_at: does not match"},
+	    {"expires_at", "\"2026-11-27T04:00:00+02:00\"", "plan.expires_at: does not match"},
+	    {"policy", "[]", "plan.policy: expected object"},
+	    {"policy_digest", "\"sha256:abc\"", "plan.policy_digest: does not match"},
+	    {"policy_digest", "null", "plan.policy_digest: expected string"},
+	    {"sources", "{}", "plan.sources: expected array"},
+	    {"sources", "[]", "plan.sources: must have at least 1 items"},
+	    {"sources/0/engine_id", "null", "plan.sources[0].engine_id: expected string"},
+	    {"sources/0/type", "\"registry\"", "plan.sources[0].type: must be one of"},
+	    {"sources/0/name", "\"a/b\"", "plan.sources[0].name: does not match"},
+	    {"sources/0/api_version", "1", "plan.sources[0].api_version: expected string"},
+	    {"summary", "0", "plan.summary: expected object"},
+	    {"summary/candidates", "\"5\"", "plan.summary.candidates: expected integer"},
+	    {"summary/candidates", "-1", "plan.summary.candidates: must be at least 0"},
+	    {"summary/bytes_freed_now", "true", "plan.summary.bytes_freed_now: expected integer"},
+	    {"summary/by_kind/image/bytes", "-5",
+	     "plan.summary.by_kind.image.bytes: must be at least 0"},
+	    {"summary/by_kind/image", "{\"count\":1}",
+	     "plan.summary.by_kind.image: missing required member 'bytes'"},
+	    {"candidates", "\"x\"", "plan.candidates: expected array"},
+	    {"candidates/3/size", "\"12\"", "plan.candidates[3].size: expected integer"},
+	    {"candidates/0/size", "-2", "plan.candidates[0].size: must be at least -1"},
+	    {"candidates/1/kind", "\"blob\"", "plan.candidates[1].kind: must be one of"},
+	    {"candidates/1/kind", "\"Image\"", "plan.candidates[1].kind: must be one of"},
+	    {"candidates/1/refs", "\"a\"", "plan.candidates[1].refs: expected array"},
+	    {"candidates/1/refs/0", "7", "plan.candidates[1].refs[0]: expected string"},
+	    {"candidates/1/refs/0", "\"\"", "plan.candidates[1].refs[0]: must have at least 1"},
+	    {"candidates/0/created_at", "false",
+	     "plan.candidates[0].created_at: expected string or null"},
+	    {"candidates/0/last_used_at", "\"yesterday\"",
+	     "plan.candidates[0].last_used_at: does not match"},
+	    {"candidates/0/preconditions/tags", "{}",
+	     "plan.candidates[0].preconditions.tags: expected array"},
+	    {"candidates/0/preconditions", "null",
+	     "plan.candidates[0].preconditions: expected object"},
+	    {"candidates/2/object", "\"\"", "plan.candidates[2].object: must have at least 1"},
+	    {"candidates/4", "[]", "plan.candidates[4]: expected object"},
+	    {"protected/1/rule", "{}", "plan.protected[1].rule: expected string"},
+	    {"digest", "5", "plan.digest: expected string"},
+	    {"digest", "\"sha256:ABCDEF\"", "plan.digest: does not match"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		mutate_expect(cases[i].path, cases[i].json, RC_ERR_PLAN, cases[i].msg);
+}
+
+static void test_missing_and_extra_members(void **state)
+{
+	static const struct {
+		const char *path, *json, *msg;
+	} cases[] = {
+	    {"summary", NULL, "plan: missing required member 'summary'"},
+	    {"digest", NULL, "plan: missing required member 'digest'"},
+	    {"policy", NULL, "plan: missing required member 'policy'"},
+	    {"candidates/0/rule", NULL, "plan.candidates[0]: missing required member 'rule'"},
+	    {"candidates/1/preconditions", NULL,
+	     "plan.candidates[1]: missing required member 'preconditions'"},
+	    {"sources/0/scanned_at", NULL, "plan.sources[0]: missing required member 'scanned_at'"},
+	    {"summary/by_kind/build-cache", NULL, "missing required member 'build-cache'"},
+	    {"extra", "1", "plan: unknown member 'extra'"},
+	    {"Digest", "\"x\"", "plan: unknown member 'Digest'"},
+	    {"candidates/0/extra", "null", "plan.candidates[0]: unknown member 'extra'"},
+	    {"protected/0/preconditions", "{\"tags\":[],\"users_in_plan\":[]}",
+	     "plan.protected[0]: unknown member 'preconditions'"},
+	    {"tool/build", "\"x\"", "plan.tool: unknown member 'build'"},
+	    {"summary/by_kind/blob", "{\"count\":0,\"bytes\":0}",
+	     "plan.summary.by_kind: unknown member 'blob'"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		mutate_expect(cases[i].path, cases[i].json, RC_ERR_PLAN, cases[i].msg);
+}
+
+/* Mistakes the schema cannot see, behind a valid digest. */
+static void test_semantic_checks(void **state)
+{
+	(void)state;
+	mutate_expect("candidates/0/id", "\"engine/container/other\"", RC_ERR_PLAN,
+		      "plan.candidates[0].id: 'engine/container/other' is not");
+	mutate_expect("candidates/0/kind", "\"image\"", RC_ERR_PLAN, "plan.candidates[0].id:");
+	mutate_expect("candidates/0/source", "\"registry\"", RC_ERR_PLAN,
+		      "plan.candidates[0].source: 'registry' is not one of the plan's sources");
+	mutate_expect("protected/1",
+		      "{\"id\":\"engine/container/c0ffee\",\"source\":\"engine\","
+		      "\"kind\":\"container\",\"object\":\"c0ffee\",\"name\":\"\",\"refs\":[],"
+		      "\"size\":1,\"reclaimable\":1,\"created_at\":null,\"last_used_at\":null,"
+		      "\"rule\":\"r\",\"reason\":\"\"}",
+		      RC_ERR_PLAN, "plan lists item 'engine/container/c0ffee' more than once");
+	mutate_expect("summary/candidates", "4", RC_ERR_PLAN,
+		      "plan.summary: counts 4 candidates and 2 protected, the lists hold 5 and 2");
+	mutate_expect("summary/by_kind/network/count", "2", RC_ERR_PLAN,
+		      "plan.summary.by_kind.network.count: says 2, the candidates hold 1");
+	mutate_expect("policy_digest",
+		      "\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"",
+		      RC_ERR_PLAN, "plan.policy_digest: says sha256:0000");
+	mutate_expect("created_at", "\"2026-13-45T99:00:00Z\"", RC_ERR_PLAN,
+		      "plan.created_at: not a valid time");
+	mutate_expect("sources/1",
+		      "{\"name\":\"engine\",\"type\":\"engine\",\"endpoint\":\"\","
+		      "\"engine_id\":\"x\",\"engine_name\":\"\",\"api_version\":\"1.41\","
+		      "\"scanned_at\":\"2026-11-27T00:00:00Z\"}",
+		      RC_ERR_PLAN, "plan.sources[1].name: source 'engine' is listed twice");
+}
+
+static void test_version_and_format(void **state)
+{
+	(void)state;
+	mutate_expect("version", "2", RC_ERR_PLAN,
+		      "unsupported plan version 2 (this reclaim reads version 1)");
+	mutate_expect("version", "0", RC_ERR_PLAN, "unsupported plan version 0");
+	mutate_expect("format", "\"reclaim-plan-v2\"", RC_ERR_PLAN, "not a reclaim plan");
+	mutate_expect("format", NULL, RC_ERR_PLAN, "not a reclaim plan");
+	expect_fail("[1,2]", 5, RC_ERR_PLAN, "expected a JSON object");
+	expect_fail("\"reclaim-plan\"", 14, RC_ERR_PLAN, "expected a JSON object");
+	expect_fail("", 0, RC_ERR_PLAN, "plan is empty");
+	expect_fail("{\"format\":\"docker-compose\"}", 27, RC_ERR_PLAN, "not a reclaim plan");
+}
+
+static void test_large_integers(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a;
+
+	(void)state;
+	/* 2^53+1 in the file: a double would silently round it to 2^53. */
+	mutate_expect("candidates/0/size", "9007199254740993", RC_ERR_PLAN,
+		      "plan.candidates[0].size: integer beyond 2^53-1");
+	mutate_expect("summary/bytes_freed_now", "9007199254740992", RC_ERR_PLAN,
+		      "plan.summary.bytes_freed_now: integer beyond 2^53-1");
+	mutate_expect("candidates/0/reclaimable", "-9007199254740993", RC_ERR_PLAN,
+		      "integer beyond 2^53-1");
+	mutate_expect("candidates/0/size", "12.5", RC_ERR_PLAN, "number '12.5'");
+	/* The writer refuses what it cannot write exactly. */
+	build_plan(&a);
+	a.candidates[1].size = RC_MAX_EXACT_INT + 1;
+	assert_int_equal(rc_plan_seal(&a, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_PLAN);
+	assert_non_null(strstr(err.msg, "'size' value 9007199254740992 is beyond 2^53-1"));
+	rc_plan_free(&a);
+}
+
+static void test_literal_number_forms(void **state)
+{
+	char buf[sizeof(fixture) + 16], *at;
+
+	(void)state;
+	/* Not integer literals, though a double would hold them as integers. */
+	static const char *const forms[] = {"6000000000.0", "6e9", "6E+9"};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", fixture);
+		at = strstr(buf, "\"size\": 6000000000");
+		assert_non_null(at);
+		at += strlen("\"size\": ");
+		memmove(at + strlen(forms[i]), at + 10, strlen(at + 10) + 1);
+		memcpy(at, forms[i], strlen(forms[i]));
+		expect_fail(buf, strlen(buf), RC_ERR_PLAN, "is not an integer");
+	}
+}
+
+static void test_truncated_plans(void **state)
+{
+	struct rc_plan a;
+	char *text;
+	size_t len, cut;
+
+	(void)state;
+	build_plan(&a);
+	text = render(&a);
+	len = strlen(text);
+	/* Every proper prefix fails (the last byte is a newline, so stop before
+	 * the closing brace). */
+	for (cut = 0; cut < len - 1; cut++) {
+		struct rc_err err = RC_ERR_INIT;
+		struct rc_plan p;
+		assert_int_equal(rc_plan_parse(text, cut, &p, &err), -1);
+		assert_int_equal(err.kind, RC_ERR_PLAN);
+		rc_plan_free(&p);
+	}
+	expect_fail(text, len - 2, RC_ERR_PLAN, "not valid JSON (error near byte");
+	free(text);
+	rc_plan_free(&a);
+}
+
+/* 1 when the text gets past the lexical check (it may fail later). */
+static int lexical_ok(const char *text)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan p;
+	int ok;
+
+	assert_int_equal(rc_plan_parse(text, strlen(text), &p, &err), -1);
+	ok = strstr(err.msg, "\\u0000") == NULL && strstr(err.msg, "not an integer") == NULL;
+	rc_plan_free(&p);
+	return ok;
+}
+
+static void test_hostile_json(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a, p;
+	struct rc_buf b = RC_BUF_INIT;
+	char *text, *at;
+	size_t depth = 5000;
+
+	(void)state;
+	build_plan(&a);
+	text = render(&a);
+
+	/* Nesting deeper than cJSON's limit, inside the free-form policy. */
+	rc_buf_init(&b, 0);
+	at = strstr(text, "\"policy\":");
+	assert_non_null(at);
+	assert_int_equal(rc_buf_append(&b, text, (size_t)(at - text), &err), 0);
+	assert_int_equal(rc_buf_puts(&b, "\"policy\": ", &err), 0);
+	for (size_t i = 0; i < depth; i++)
+		assert_int_equal(rc_buf_puts(&b, "[", &err), 0);
+	for (size_t i = 0; i < depth; i++)
+		assert_int_equal(rc_buf_puts(&b, "]", &err), 0);
+	assert_int_equal(rc_buf_puts(&b, ", \"x\": 1}", &err), 0);
+	expect_fail(b.data, b.len, RC_ERR_PLAN, "not valid JSON");
+	rc_buf_reset(&b);
+
+	/* A huge string where a short one belongs: refused, no crash. */
+	assert_int_equal(
+	    rc_buf_puts(&b, "{\"format\":\"reclaim-plan\",\"version\":1,\"tool\":\"", &err), 0);
+	for (int i = 0; i < (4 << 20) / 64; i++)
+		assert_int_equal(
+		    rc_buf_puts(&b,
+				"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+				&err),
+		    0);
+	assert_int_equal(rc_buf_puts(&b, "\"}", &err), 0);
+	expect_fail(b.data, b.len, RC_ERR_PLAN, "plan: missing required member 'created_at'");
+	rc_buf_reset(&b);
+
+	/* U+0000 would end the C string early; duplicate names hide values. */
+	at = strstr(text, "\"object\":\t\"c0ffee\"");
+	assert_non_null(at);
+	at += strlen("\"object\":\t\"c0ffee");
+	assert_int_equal(rc_buf_append(&b, text, (size_t)(at - text), &err), 0);
+	assert_int_equal(rc_buf_puts(&b, "\\u0000evil", &err), 0);
+	assert_int_equal(rc_buf_puts(&b, at, &err), 0);
+	expect_fail(b.data, b.len, RC_ERR_PLAN, "plan holds \\u0000 in a string");
+	rc_buf_reset(&b);
+	/* An escaped backslash before "u0000" is not U+0000. */
+	assert_int_equal(lexical_ok("{\"a\":\"\\\\u0000\"}"), 1);
+	assert_int_equal(lexical_ok("{\"a\":\"\\u0000\"}"), 0);
+	assert_int_equal(lexical_ok("{\"a\":[1,-0.0]}"), 0);
+	assert_int_equal(lexical_ok("{\"a\":[1,\"-0.0\"]}"), 1);
+	at = strstr(text, "\"reason\":");
+	assert_int_equal(rc_buf_append(&b, text, (size_t)(at - text), &err), 0);
+	assert_int_equal(rc_buf_puts(&b, "\"reason\": \"a\", ", &err), 0);
+	assert_int_equal(rc_buf_puts(&b, at, &err), 0);
+	expect_fail(b.data, b.len, RC_ERR_PLAN, "names member 'reason' twice");
+	rc_buf_reset(&b);
+
+	/* Invalid UTF-8 in a string cannot be canonicalised. */
+	at = strstr(text, "old-job");
+	at[0] = '\xff';
+	expect_fail(text, strlen(text), RC_ERR_PLAN, "UTF-8");
+	at[0] = 'o';
+
+	/* Data after the document, and a NUL byte inside the length. */
+	assert_int_equal(rc_buf_puts(&b, text, &err), 0);
+	assert_int_equal(rc_buf_puts(&b, "{}", &err), 0);
+	expect_fail(b.data, b.len, RC_ERR_PLAN, "data after the JSON document");
+	b.data[strlen(text)] = '\0';
+	expect_fail(b.data, b.len, RC_ERR_PLAN, "data after the JSON document");
+
+	/* The untouched text still parses: the failures above are real. */
+	assert_int_equal(rc_plan_parse(text, strlen(text), &p, &err), 0);
+	rc_plan_free(&p);
+	rc_buf_free(&b);
+	free(text);
+	rc_plan_free(&a);
+}
+
+static void test_render_requires_seal(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a;
+	char *text;
+
+	(void)state;
+	build_plan(&a);
+	assert_null(rc_plan_render(&a, &err));
+	assert_int_equal(err.kind, RC_ERR_INTERNAL);
+	text = render(&a);
+	free(text);
+	/* A change after sealing would produce a plan that fails to verify. */
+	a.candidates[0].size = 1;
+	assert_null(rc_plan_render(&a, &err));
+	assert_non_null(strstr(err.msg, "plan changed after it was sealed"));
+	/* Items must be complete and their id consistent. */
+	assert_int_equal(rc_plan_seal(&a, &err), 0);
+	free(a.candidates[2].id);
+	a.candidates[2].id = xstrdup("engine/volume/other");
+	assert_int_equal(rc_plan_seal(&a, &err), -1);
+	assert_non_null(
+	    strstr(err.msg, "item id 'engine/volume/other' is not 'engine/volume/scratch'"));
+	free(a.candidates[2].rule);
+	a.candidates[2].rule = NULL;
+	assert_int_equal(rc_plan_seal(&a, &err), -1);
+	assert_non_null(strstr(err.msg, "candidates[2]: item needs"));
+	rc_plan_free(&a);
+	rc_plan_free(NULL);
+	rc_plan_item_free(NULL);
+}
+
+/* The writer runs the reader on its output, so a sealed plan always loads. */
+static void test_seal_refuses_what_would_not_load(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a;
+
+	(void)state;
+	build_plan(&a);
+	free(a.candidates[1].refs.v[1]);
+	a.candidates[1].refs.v[1] = xstrdup("");
+	assert_int_equal(rc_plan_seal(&a, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_PLAN);
+	assert_string_equal(err.msg, "the plan would not load: plan.candidates[1].refs[1]: must "
+				     "have at least 1 characters");
+	assert_null(a.digest);
+	rc_plan_free(&a);
+
+	build_plan(&a);
+	free(a.sources[0].engine_id);
+	a.sources[0].engine_id = xstrdup("");
+	assert_int_equal(rc_plan_seal(&a, &err), -1);
+	assert_non_null(strstr(err.msg, "plan.sources[0].engine_id: must have at least 1"));
+	rc_plan_free(&a);
+
+	build_plan(&a);
+	free(a.candidates[3].source);
+	a.candidates[3].source = xstrdup("registry");
+	assert_int_equal(rc_plan_seal(&a, &err), -1);
+	assert_non_null(strstr(err.msg, "'registry' is not one of the plan's sources"));
+	rc_plan_free(&a);
+
+	build_plan(&a);
+	free(a.protected_items[1].object);
+	a.protected_items[1].object = xstrdup("c0ffee");
+	a.protected_items[1].kind = RC_KIND_CONTAINER;
+	assert_int_equal(rc_plan_seal(&a, &err), -1);
+	assert_non_null(strstr(err.msg, "lists item 'engine/container/c0ffee' more than once"));
+	rc_plan_free(&a);
+}
+
+static void test_write_and_load(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a, b;
+	char dir[] = "/tmp/test_plan.XXXXXX", path[128];
+	struct rc_buf text = RC_BUF_INIT;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	build_plan(&a);
+	assert_int_equal(rc_plan_write(&a, path, &err), 0);
+	assert_int_equal(rc_plan_load(path, &b, &err), 0);
+	assert_string_equal(a.digest, b.digest);
+	assert_int_equal(b.n_candidates, 5);
+	rc_plan_free(&b);
+	/* The file is exactly the render. */
+	assert_int_equal(rc_read_file(path, 1 << 20, &text, &err), 0);
+	{
+		char *r = rc_plan_render(&a, &err);
+		assert_string_equal(text.data, r);
+		free(r);
+	}
+	rc_buf_free(&text);
+	unlink(path);
+	assert_int_equal(rc_plan_load(path, &b, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_IO);
+	assert_int_equal(err.sys_errno, ENOENT);
+	assert_non_null(strstr(err.msg, "cannot load plan: cannot open '"));
+	rmdir(dir);
+	rc_plan_free(&a);
+}
+
+/* The documented third-party recipe (scripts/plan-digest.py, standard
+ * library only) agrees with every plan this code renders. Needs python3 and
+ * the repository root as the working directory, like the schema test. */
+static void test_third_party_digest_script(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a;
+	char dir[] = "/tmp/test_plan_py.XXXXXX", path[128], cmd[512];
+	char *text, *at;
+
+	(void)state;
+	if (system("command -v python3 >/dev/null 2>&1") != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	snprintf(cmd, sizeof(cmd), "python3 scripts/plan-digest.py --check %s 2>/dev/null", path);
+	build_plan(&a);
+	text = render(&a);
+	assert_int_equal(rc_write_file_atomic(path, text, strlen(text), 0644, &err), 0);
+	assert_int_equal(system(cmd), 0);
+	/* And it notices a change, so the check above is not vacuous. */
+	at = strstr(text, "old-job");
+	at[0] = 'O';
+	assert_int_equal(rc_write_file_atomic(path, text, strlen(text), 0644, &err), 0);
+	assert_int_not_equal(system(cmd), 0);
+	unlink(path);
+	rmdir(dir);
+	free(text);
+	rc_plan_free(&a);
+}
+
+static void test_schema_embedded_matches_docs(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+
+	(void)state;
+	/* Tests run from the repository root. Regenerate common/plan_schema.c
+	 * with scripts/embed-plan-schema.py when this fails. */
+	if (rc_read_file("docs/plan.schema.json", 1 << 20, &b, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(b.len, strlen(rc_plan_schema_json));
+	assert_memory_equal(b.data, rc_plan_schema_json, b.len);
+	rc_buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_kind_names),
+	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_render_is_deterministic_and_ordered),
+	    cmocka_unit_test(test_python_computed_digest),
+	    cmocka_unit_test(test_tampering_is_detected),
+	    cmocka_unit_test(test_wrong_types_name_the_path),
+	    cmocka_unit_test(test_missing_and_extra_members),
+	    cmocka_unit_test(test_semantic_checks),
+	    cmocka_unit_test(test_version_and_format),
+	    cmocka_unit_test(test_large_integers),
+	    cmocka_unit_test(test_literal_number_forms),
+	    cmocka_unit_test(test_truncated_plans),
+	    cmocka_unit_test(test_hostile_json),
+	    cmocka_unit_test(test_render_requires_seal),
+	    cmocka_unit_test(test_seal_refuses_what_would_not_load),
+	    cmocka_unit_test(test_write_and_load),
+	    cmocka_unit_test(test_third_party_digest_script),
+	    cmocka_unit_test(test_schema_embedded_matches_docs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,470 @@
+/* test_recheck.c: the executor's re-check rules over recorded engine answers,
+ * the plan-level refusals and the exit-status table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "apply.h"
+#include "recheck.h"
+#include "run_report.h"
+
+#define IMG "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+#define IMG_HEX "1111111111111111111111111111111111111111111111111111111111111111"
+#define CID "2222222222222222222222222222222222222222222222222222222222222222"
+#define CID2 "3333333333333333333333333333333333333333333333333333333333333333"
+#define NID "4444444444444444444444444444444444444444444444444444444444444444"
+
+static char *tags_app[] = {"app:1", "app:latest"};
+static char *users[] = {CID};
+
+static struct rc_plan_item item(enum rc_kind k, const char *object)
+{
+	struct rc_plan_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.id = "engine/x/y";
+	it.source = "engine";
+	it.kind = k;
+	it.object = (char *)object;
+	return it;
+}
+
+static cJSON *js(const char *s)
+{
+	cJSON *j = cJSON_Parse(s);
+	assert_non_null(j);
+	return j;
+}
+
+/* Runs an evaluator over JSON texts; returns its result, reason in r. */
+static int eval(enum rc_kind k, const struct rc_plan_item *it, const char *inspect,
+		const char *list, const struct rc_strv *gone, char *r, size_t rsz,
+		struct rc_err *err)
+{
+	cJSON *a = js(inspect), *b = list ? js(list) : NULL;
+	int v = -1;
+
+	r[0] = '\0';
+	switch (k) {
+	case RC_KIND_IMAGE:
+		v = ra_eval_image(a, b, it, gone, r, rsz, err);
+		break;
+	case RC_KIND_CONTAINER:
+		v = ra_eval_container(a, it, r, rsz, err);
+		break;
+	case RC_KIND_VOLUME:
+		v = ra_eval_volume(a, b, it, gone, r, rsz, err);
+		break;
+	case RC_KIND_NETWORK:
+		v = ra_eval_network(a, b, it, gone, r, rsz, err);
+		break;
+	default:
+		v = ra_eval_build_cache(a, it, r, rsz, err);
+		break;
+	}
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	return v;
+}
+
+static void test_image_unchanged_dangling(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_IMAGE, IMG);
+	struct rc_err err = RC_ERR_INIT;
+	char r[256];
+
+	(void)state;
+	/* API 1.41 inspect of a dangling image: empty RepoTags; the list
+	 * shows other images' containers only. */
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":[]}",
+			      "[{\"Id\":\"" CID2 "\",\"ImageID\":\"sha256:99\",\"Names\":[\"/o\"]}]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	/* RepoTags null, and the legacy "<none>:<none>" spelling. */
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":null}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	assert_int_equal(eval(RC_KIND_IMAGE, &it,
+			      "{\"Id\":\"" IMG "\",\"RepoTags\":[\"<none>:<none>\"]}", "[]", NULL, r,
+			      sizeof(r), &err),
+			 RA_CHECK_OK);
+}
+
+static void test_image_retagged_or_tag_moved_is_changed(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_IMAGE, IMG);
+	struct rc_err err = RC_ERR_INIT;
+	char r[256];
+
+	(void)state;
+	/* A dangling candidate that got a tag. */
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":[\"new:1\"]}",
+			      "[]", NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "image is now tagged 'new:1'");
+	/* Tags must match exactly: one moved away... */
+	it.pre.tags.v = tags_app;
+	it.pre.tags.n = 2;
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":[\"app:1\"]}",
+			      "[]", NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "tag 'app:latest' no longer points to this image");
+	/* ...or one more points here. */
+	assert_int_equal(eval(RC_KIND_IMAGE, &it,
+			      "{\"Id\":\"" IMG
+			      "\",\"RepoTags\":[\"app:1\",\"app:latest\",\"app:2\"]}",
+			      "[]", NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "image is now tagged 'app:2'");
+	/* Same set in another order is fine. */
+	assert_int_equal(eval(RC_KIND_IMAGE, &it,
+			      "{\"Id\":\"" IMG "\",\"RepoTags\":[\"app:latest\",\"app:1\"]}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	/* A different image ID answered. */
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"sha256:ff\",\"RepoTags\":[]}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+}
+
+static void test_image_users(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_IMAGE, IMG);
+	struct rc_err err = RC_ERR_INIT;
+	char *gone_v[] = {CID};
+	struct rc_strv gone = {gone_v, 1};
+	const char *list = "[{\"Id\":\"" CID "\",\"ImageID\":\"" IMG "\",\"Names\":[\"/web\"],"
+			   "\"State\":\"exited\"}]";
+	char r[256];
+
+	(void)state;
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, NULL, r,
+			      sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "image is now used by container 'web'");
+	/* A user this apply deleted (or a dry run would delete) is gone. */
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, &gone, r,
+			      sizeof(r), &err),
+			 RA_CHECK_OK);
+	/* A planned user that is still there was not deleted: still in use. */
+	it.pre.users_in_plan.v = users;
+	it.pre.users_in_plan.n = 1;
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, NULL, r,
+			      sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_non_null(strstr(r, "still used by container 'web'"));
+	/* Engines that report the ID without "sha256:" still match. */
+	it.pre.users_in_plan.n = 0;
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}",
+			      "[{\"Id\":\"" CID2 "\",\"ImageID\":\"" IMG_HEX "\",\"Names\":[]}]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "image is now used by container '333333333333'");
+}
+
+static void test_image_hostile_answers(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_IMAGE, IMG);
+	struct rc_err err = RC_ERR_INIT;
+	char r[256];
+
+	(void)state;
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"RepoTags\":[]}", "[]", NULL, r, sizeof(r),
+			      &err),
+			 -1);
+	assert_int_equal(err.kind, RC_ERR_PROTOCOL);
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":5}", "[]", NULL, r, sizeof(r), &err),
+			 -1);
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":\"a:1\"}",
+			      "[]", NULL, r, sizeof(r), &err),
+			 -1);
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":[1]}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 -1);
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", "{}", NULL, r,
+			      sizeof(r), &err),
+			 -1);
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", "[{\"ImageID\":\"x\"}]",
+			      NULL, r, sizeof(r), &err),
+			 -1);
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "[]", "[]", NULL, r, sizeof(r), &err), -1);
+	/* Control characters in a server-supplied name never reach the reason. */
+	assert_int_equal(eval(RC_KIND_IMAGE, &it,
+			      "{\"Id\":\"" IMG "\",\"RepoTags\":[\"evil\\u001b[2J:1\"]}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_null(strchr(r, '\033'));
+}
+
+static void test_container_states(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_CONTAINER, CID);
+	struct rc_err err = RC_ERR_INIT;
+	static const char *const stay[] = {"running", "restarting", "paused"};
+	static const char *const go[] = {"created", "exited", "dead"};
+	char buf[256], r[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		snprintf(buf, sizeof(buf), "{\"Id\":\"" CID "\",\"State\":{\"Status\":\"%s\"}}",
+			 stay[i]);
+		assert_int_equal(eval(RC_KIND_CONTAINER, &it, buf, NULL, NULL, r, sizeof(r), &err),
+				 RA_CHECK_CHANGED);
+		assert_non_null(strstr(r, stay[i]));
+		snprintf(buf, sizeof(buf), "{\"Id\":\"" CID "\",\"State\":{\"Status\":\"%s\"}}",
+			 go[i]);
+		assert_int_equal(eval(RC_KIND_CONTAINER, &it, buf, NULL, NULL, r, sizeof(r), &err),
+				 RA_CHECK_OK);
+	}
+	assert_int_equal(eval(RC_KIND_CONTAINER, &it,
+			      "{\"Id\":\"" CID2 "\",\"State\":{\"Status\":\"exited\"}}", NULL, NULL,
+			      r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_int_equal(eval(RC_KIND_CONTAINER, &it, "{\"Id\":\"" CID "\",\"State\":\"exited\"}",
+			      NULL, NULL, r, sizeof(r), &err),
+			 -1);
+	assert_int_equal(eval(RC_KIND_CONTAINER, &it, "{\"Id\":\"" CID "\"}", NULL, NULL, r,
+			      sizeof(r), &err),
+			 -1);
+}
+
+static void test_volume_mounts(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_VOLUME, "data");
+	struct rc_err err = RC_ERR_INIT;
+	const char *list = "[{\"Id\":\"" CID "\",\"Names\":[\"/db\"],\"Mounts\":["
+			   "{\"Type\":\"bind\",\"Source\":\"/x\"},"
+			   "{\"Type\":\"volume\",\"Name\":\"data\"}]}]";
+	char *gone_v[] = {CID};
+	struct rc_strv gone = {gone_v, 1};
+	char r[256];
+
+	(void)state;
+	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}",
+			      "[{\"Id\":\"" CID "\",\"Mounts\":null},{\"Id\":\"" CID2 "\"}]", NULL, r,
+			      sizeof(r), &err),
+			 RA_CHECK_OK);
+	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", list, NULL, r, sizeof(r),
+			      &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "volume is now mounted by container 'db'");
+	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", list, &gone, r,
+			      sizeof(r), &err),
+			 RA_CHECK_OK);
+	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}",
+			      "[{\"Id\":\"" CID "\",\"Mounts\":{}}]", NULL, r, sizeof(r), &err),
+			 -1);
+	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":7}", "[]", NULL, r, sizeof(r), &err),
+			 -1);
+}
+
+static void test_network_attachments(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_NETWORK, NID);
+	struct rc_err err = RC_ERR_INIT;
+	char r[256];
+
+	(void)state;
+	assert_int_equal(eval(RC_KIND_NETWORK, &it, "{\"Id\":\"" NID "\",\"Containers\":{}}",
+			      "[]", NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	assert_int_equal(eval(RC_KIND_NETWORK, &it,
+			      "{\"Id\":\"" NID "\",\"Containers\":{\"" CID
+			      "\":{\"Name\":\"web\"}}}",
+			      "[]", NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "network now has container 'web' attached");
+	/* A stopped container keeps its attachment in the container list. */
+	assert_int_equal(eval(RC_KIND_NETWORK, &it, "{\"Id\":\"" NID "\",\"Containers\":{}}",
+			      "[{\"Id\":\"" CID2 "\",\"Names\":[\"/idle\"],\"NetworkSettings\":"
+			      "{\"Networks\":{\"n\":{\"NetworkID\":\"" NID "\"}}}}]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "network now has container 'idle' attached");
+	assert_int_equal(eval(RC_KIND_NETWORK, &it, "{\"Id\":\"" NID "\",\"Containers\":[]}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 -1);
+}
+
+static void test_build_cache(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_BUILD_CACHE, "abc123");
+	struct rc_err err = RC_ERR_INIT;
+	char r[256];
+
+	(void)state;
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
+			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"InUse\":false}]}", NULL, NULL,
+			      r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":null}", NULL, NULL, r,
+			      sizeof(r), &err),
+			 RA_CHECK_ABSENT);
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
+			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"InUse\":true}]}", NULL, NULL,
+			      r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	/* The daemon's id filter could select more than this record. */
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
+			      "{\"BuildCache\":[{\"ID\":\"abc123\"},{\"ID\":\"xabc1234\"}]}", NULL,
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":[{\"ID\":1}]}", NULL,
+			      NULL, r, sizeof(r), &err),
+			 -1);
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":{}}", NULL, NULL, r,
+			      sizeof(r), &err),
+			 -1);
+}
+
+static void test_object_safe(void **state)
+{
+	(void)state;
+	assert_int_equal(ra_object_safe(IMG), 1);
+	assert_int_equal(ra_object_safe("my_vol.1-x"), 1);
+	assert_int_equal(ra_object_safe(""), 0);
+	assert_int_equal(ra_object_safe("../containers"), 0);
+	assert_int_equal(ra_object_safe("a/b"), 0);
+	assert_int_equal(ra_object_safe("a?force=1"), 0);
+	assert_int_equal(ra_object_safe("a b"), 0);
+	assert_int_equal(ra_object_safe("-x"), 0);
+	assert_int_equal(ra_object_safe(NULL), 0);
+}
+
+static void test_daemon_message(void **state)
+{
+	struct rc_buf b;
+	struct rc_err err = RC_ERR_INIT;
+	char out[128];
+
+	(void)state;
+	rc_buf_init(&b, 0);
+	assert_int_equal(rc_buf_puts(&b, "{\"message\":\"conflict:\\nimage in use\"}", &err), 0);
+	assert_string_equal(ra_daemon_message(&b, 409, out, sizeof(out)), "conflict:?image in use");
+	rc_buf_reset(&b);
+	assert_int_equal(rc_buf_puts(&b, "<html>oops", &err), 0);
+	assert_string_equal(ra_daemon_message(&b, 502, out, sizeof(out)), "HTTP 502");
+	rc_buf_free(&b);
+}
+
+static void test_refusals(void **state)
+{
+	struct rc_plan p;
+	struct rc_plan_source src[2];
+	struct rc_plan_item cands[2];
+	struct rc_engine_info info;
+	struct rc_err err = RC_ERR_INIT;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	memset(src, 0, sizeof(src));
+	memset(&info, 0, sizeof(info));
+	p.digest = "sha256:" IMG_HEX;
+	p.expires_at = 1000;
+	assert_int_equal(ra_verify_expiry(&p, 999, &err), 0);
+	assert_int_equal(ra_verify_expiry(&p, 1000, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_REFUSED);
+	assert_int_equal(ra_verify_approval(&p, NULL, 0, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_REFUSED);
+	assert_int_equal(ra_verify_approval(&p, "sha256:" CID, 0, &err), -1);
+	assert_int_equal(ra_verify_approval(&p, "sha256:" IMG_HEX, 0, &err), 0);
+	assert_int_equal(ra_verify_approval(&p, NULL, 1, &err), 0);
+	assert_int_equal(ra_verify_approval(&p, "sha256:" IMG_HEX, 1, &err), 0);
+	assert_int_equal(ra_verify_approval(&p, "sha256:" CID, 1, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_REFUSED);
+
+	src[0].name = "engine";
+	src[0].type = "engine";
+	src[0].engine_id = "AAAA:BBBB";
+	src[0].engine_name = "host-a";
+	src[1].name = "hub";
+	src[1].type = "registry";
+	p.sources = src;
+	p.n_sources = 2;
+	cands[0] = item(RC_KIND_IMAGE, IMG);
+	cands[1] = item(RC_KIND_IMAGE, IMG);
+	p.candidates = cands;
+	p.n_candidates = 1;
+	assert_ptr_equal(ra_plan_engine_source(&p, &err), &src[0]);
+	cands[1].source = "hub";
+	p.n_candidates = 2;
+	assert_null(ra_plan_engine_source(&p, &err));
+	assert_int_equal(err.kind, RC_ERR_REFUSED);
+	cands[1].source = "nowhere";
+	assert_null(ra_plan_engine_source(&p, &err));
+	assert_int_equal(err.kind, RC_ERR_REFUSED);
+
+	info.id = "AAAA:BBBB";
+	assert_int_equal(ra_verify_engine(&src[0], &info, &err), 0);
+	info.id = "CCCC:DDDD";
+	info.endpoint = "unix:///b.sock";
+	assert_int_equal(ra_verify_engine(&src[0], &info, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_REFUSED);
+	assert_non_null(strstr(err.msg, "wrong target"));
+	info.id = NULL;
+	assert_int_equal(ra_verify_engine(&src[0], &info, &err), -1);
+}
+
+static void test_exit_status(void **state)
+{
+	struct ra_run run;
+
+	(void)state;
+	ra_run_init(&run);
+	run.count[RA_DELETED] = 3;
+	run.count[RA_ALREADY_DONE] = 1;
+	assert_int_equal(ra_exit_status(&run, 1), RA_EXIT_OK);
+	run.count[RA_CHANGED] = 1;
+	assert_int_equal(ra_exit_status(&run, 0), RA_EXIT_OK);
+	assert_int_equal(ra_exit_status(&run, 1), RA_EXIT_CHANGED);
+	run.count[RA_FAILED] = 1;
+	assert_int_equal(ra_exit_status(&run, 1), RA_EXIT_FAILED);
+	assert_int_equal(ra_exit_status(&run, 0), RA_EXIT_FAILED);
+	assert_string_equal(ra_outcome_name(RA_ALREADY_ABSENT), "already-absent");
+	assert_string_equal(ra_outcome_name(RA_OUTCOME_COUNT), "unknown");
+}
+
+static void test_shell_quote(void **state)
+{
+	struct rc_buf b;
+	struct rc_err err = RC_ERR_INIT;
+
+	(void)state;
+	rc_buf_init(&b, 0);
+	assert_int_equal(ra_shell_quote(&b, "plans/p-1.json", &err), 0);
+	assert_string_equal(b.data, "plans/p-1.json");
+	rc_buf_reset(&b);
+	assert_int_equal(ra_shell_quote(&b, "my plan's.json", &err), 0);
+	assert_string_equal(b.data, "'my plan'\\''s.json'");
+	rc_buf_reset(&b);
+	assert_int_equal(ra_shell_quote(&b, "$(rm -rf x)", &err), 0);
+	assert_string_equal(b.data, "'$(rm -rf x)'");
+	rc_buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_image_unchanged_dangling),
+		cmocka_unit_test(test_image_retagged_or_tag_moved_is_changed),
+		cmocka_unit_test(test_image_users),
+		cmocka_unit_test(test_image_hostile_answers),
+		cmocka_unit_test(test_container_states),
+		cmocka_unit_test(test_volume_mounts),
+		cmocka_unit_test(test_network_attachments),
+		cmocka_unit_test(test_build_cache),
+		cmocka_unit_test(test_object_safe),
+		cmocka_unit_test(test_daemon_message),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_shell_quote),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
