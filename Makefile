@@ -8,8 +8,8 @@ BUILD   ?= build$(if $(SANITIZE),-san)
 
 PKGS     := libcurl libcjson libxml-2.0 libcrypto
 CPPFLAGS += -D_GNU_SOURCE -DRC_VERSION='"$(VERSION)"' -Icommon
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+OPT      ?= -O2 -g
+CFLAGS   += $(OPT) -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wno-format-nonliteral $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 ifneq ($(SANITIZE),)
@@ -29,7 +29,7 @@ LIBEXECUTOR := $(BUILD)/libexecutor.a
 BINS        := $(BUILD)/reclaim-plan $(BUILD)/reclaim-apply
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all check unit e2e demo install clean deps bench fmt
+.PHONY: all check unit e2e demo install clean deps bench fmt fuzz
 all: $(BINS) reclaim-plan reclaim-apply
 
 # Convenience links at the top level for people; tests use $(BUILD)/.
@@ -57,13 +57,27 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBPLANNER) $(LIBEXECUTOR) $(LIBCOMMON)
 	$(CC) $(CPPFLAGS) -Iplanner -Iexecutor $(CFLAGS) $(shell pkg-config --cflags cmocka) \
 	  $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# The fuzz harness as a replayer (no libFuzzer): make check feeds it the
+# corpus in tests/fuzz/corpus/, under the sanitizers in the SANITIZE build.
+$(BUILD)/tests/fuzz_replay: tests/fuzz/fuzz_parsers.c $(LIBPLANNER) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DRC_FUZZ_REPLAY -Iplanner $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# libFuzzer build with clang: make fuzz, then
+#   RC_FUZZ_TARGET=plan build-fuzz/fuzz_parsers -max_total_time=60 tests/fuzz/corpus/plan
+fuzz:
+	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
+	  OPT="-O1 -g -fsanitize=fuzzer-no-link" build-fuzz/fuzz_parsers
+$(BUILD)/fuzz_parsers: tests/fuzz/fuzz_parsers.c $(LIBPLANNER) $(LIBCOMMON)
+	$(CC) $(CPPFLAGS) -Iplanner $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 deps:
 	@bash scripts/deps.sh
 
 # `make check` installs what is missing (as root), builds, and runs every
 # unit and end-to-end test. The last line is "N passed, N failed".
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/fuzz_replay
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/run.sh
 
 unit: $(UNIT_BINS)

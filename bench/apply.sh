@@ -159,6 +159,6 @@ dockerd $(D version -f '{{.Server.Version}}') (API $(D version -f '{{.Server.API
 
 - reclaim-apply vs the CLI loop: $(awk -v a="$ml" -v b="$ma" 'BEGIN {printf "%.1fx faster", a / b}')
 - making the plan (reclaim-plan, not in the apply time): $mp ms
-- re-check per item, upper bound (--dry-run: every re-check, no delete, so each image re-check still lists all $N_CONTAINERS containers): $(awk -v a="$md" -v n="$n_items" 'BEGIN {printf "%.2f ms", a / n}') ($md ms for $n_items items, including start-up and plan verification)
+- re-check per item (--dry-run: every re-check, no delete; the containers are all still there, so an upper bound): $(awk -v a="$md" -v n="$n_items" 'BEGIN {printf "%.2f ms", a / n}') ($md ms for $n_items items, including start-up and plan verification)
 - journal per item: $(awk -v a="$jt" -v n="$n_items" 'BEGIN {printf "%.3f ms", a / n}') ($jw writes, $js fdatasync, $jt ms in those calls)
 EOF

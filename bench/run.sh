@@ -3,7 +3,7 @@
 # engines and prints their figures (copy them into docs/benchmarks.md).
 set -eu
 cd "$(dirname "$0")/.."
-echo "== planner: bench/plan_bench.sh"
-bash bench/plan_bench.sh
-echo "== executor: bench/apply_bench.sh"
-bash bench/apply_bench.sh
+echo "== planner: bench/plan.sh"
+bash bench/plan.sh
+echo "== executor: bench/apply.sh"
+bash bench/apply.sh

@@ -31,6 +31,7 @@
 #include <cjson/cJSON.h>
 
 #include "engine.h"
+#include "layers.h"
 #include "log.h"
 #include "units.h"
 
@@ -734,6 +735,47 @@ static int df_images(const cJSON *arr, struct rc_inventory *inv, const char *wha
 	return 0;
 }
 
+/* Container sizes come from /system/df, which computes them anyway: asking
+ * /containers/json?size=1 as well would make the daemon walk every
+ * container's file system twice. */
+static int df_containers(const cJSON *arr, struct rc_inventory *inv, const char *what,
+			 struct rc_err *err)
+{
+	const cJSON *e;
+
+	if (!arr || cJSON_IsNull(arr))
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return bad(err, what, "Containers", "is not an array");
+	cJSON_ArrayForEach(e, arr)
+	{
+		char *id = NULL;
+		int64_t rw, rootfs;
+		size_t i;
+
+		if (want_object(e, what, err) < 0 || get_str(e, "Id", 1, &id, what, err) < 0)
+			return -1;
+		if (get_i64(e, "SizeRw", 0, -1, -1, &rw, what, err) < 0 ||
+		    get_i64(e, "SizeRootFs", 0, -1, -1, &rootfs, what, err) < 0) {
+			free(id);
+			return -1;
+		}
+		if (rw < 0 && rootfs >= 0)
+			rw = 0; /* omitted when 0 */
+		for (i = 0; i < inv->n_containers; i++) {
+			struct rc_container *c = &inv->containers[i];
+			if (c->id && strcmp(c->id, id) == 0) {
+				if (rw >= 0)
+					c->size_rw = rw;
+				if (rootfs >= 0)
+					c->size_root_fs = rootfs;
+			}
+		}
+		free(id);
+	}
+	return 0;
+}
+
 static void volume_release(struct rc_volume *v)
 {
 	free(v->name);
@@ -828,6 +870,8 @@ int rc_engine_parse_df(const char *json, size_t len, const char *api, struct rc_
 	}
 	if (get_i64(root, "LayersSize", 0, -1, -1, &inv->layers_size, what, err) < 0 ||
 	    df_images(cJSON_GetObjectItemCaseSensitive(root, "Images"), inv, what, err) < 0 ||
+	    df_containers(cJSON_GetObjectItemCaseSensitive(root, "Containers"), inv, what, err) <
+		0 ||
 	    df_volumes(cJSON_GetObjectItemCaseSensitive(root, "Volumes"), inv, what, err) < 0 ||
 	    df_build_cache(cJSON_GetObjectItemCaseSensitive(root, "BuildCache"), inv, what, err) <
 		0)
@@ -1033,97 +1077,205 @@ static int is_running(const char *state)
 			 strcmp(state, "restarting") == 0);
 }
 
-/* Fetches an object path that may have vanished since it was listed.
- * Returns 1 when found, 0 on 404, -1 on error. */
-static int get_maybe(struct rc_engine *e, const char *path, struct rc_http_resp *resp,
-		     struct rc_err *err)
+/* The scan needs two requests per image and one per stopped container. One
+ * connection at a time spends the scan waiting, so requests go out in
+ * windows of SCAN_WINDOW, SCAN_PARALLEL at a time; the window bounds how many
+ * answers are held in memory. /system/df, the slowest call (the daemon walks
+ * every layer and container), rides in the first window so that it overlaps
+ * the per-object requests. */
+#define SCAN_WINDOW 128
+#define SCAN_PARALLEL 4
+
+enum work_kind { W_DF, W_INSPECT, W_CONTAINER };
+
+struct work {
+	enum work_kind kind;
+	size_t idx;
+};
+
+/* Interprets one answer: 1 found, 0 vanished since listed (404), -1 error. */
+static int window_answer(struct rc_engine *e, const char *path, const struct rc_http_resp *resp,
+			 struct rc_err *err)
 {
-	if (get(e, path, resp, err) == 0)
-		return 1;
-	if (err && err->kind == RC_ERR_HTTP && err->http_status == 404) {
-		rc_err_clear(err);
+	if (resp->status == 404)
 		return 0;
-	}
-	return -1;
+	if (rc_http_check_ok(path, resp, err) == 0)
+		return 1;
+	return rc_err_prefix(err, "engine '%s'", rc_http_endpoint(e->http));
 }
 
-static int scan_images(struct rc_engine *e, struct rc_inventory *inv, struct rc_http_resp *resp,
-		       struct rc_err *err)
-{
-	char path[512];
-	size_t i;
-	int r;
-
-	if (get(e,
-		rc_engine_api_cmp(e->api, "1.42") >= 0 ? "/images/json?shared-size=1"
-						       : "/images/json",
-		resp, err) < 0 ||
-	    rc_engine_parse_images(resp->body.data, resp->body.len, e->api, inv, err) < 0)
-		return -1;
-	for (i = 0; i < inv->n_images; i++) {
-		struct rc_image *m = &inv->images[i];
-
-		rc_progress("scanning images", i, inv->n_images);
-		snprintf(path, sizeof(path), "/images/%s/json", m->id);
-		r = get_maybe(e, path, resp, err);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			continue;
-		if (rc_engine_parse_image_inspect(resp->body.data, resp->body.len, m, err) < 0)
-			return rc_err_prefix(err, "image '%s'", m->id);
-		snprintf(path, sizeof(path), "/images/%s/history", m->id);
-		r = get_maybe(e, path, resp, err);
-		if (r < 0)
-			return -1;
-		if (r > 0 &&
-		    rc_engine_parse_image_history(resp->body.data, resp->body.len, m, err) < 0)
-			return rc_err_prefix(err, "image '%s'", m->id);
-	}
-	rc_progress("scanning images", inv->n_images, inv->n_images);
-	rc_progress_done();
-	return 0;
-}
-
-static int scan_containers(struct rc_engine *e, struct rc_inventory *inv, struct rc_http_resp *resp,
-			   struct rc_err *err)
+/* Reads State.FinishedAt from a /containers/{id}/json answer. */
+static int container_finished(const struct rc_http_resp *resp, struct rc_container *c,
+			      struct rc_err *err)
 {
 	static const char what[] = "/containers/{id}/json";
-	char path[512];
-	size_t i;
+	cJSON *root = parse_doc(resp->body.data, resp->body.len, what, err);
+	const cJSON *st;
+	int r = 0;
 
-	if (get(e, "/containers/json?all=1&size=1", resp, err) < 0 ||
-	    rc_engine_parse_containers(resp->body.data, resp->body.len, e->api, inv, err) < 0)
+	if (!root)
 		return -1;
-	for (i = 0; i < inv->n_containers; i++) {
-		struct rc_container *c = &inv->containers[i];
-		cJSON *root;
-		const cJSON *st;
-		int r;
+	st = cJSON_GetObjectItemCaseSensitive(root, "State");
+	if (st && !cJSON_IsNull(st) && !cJSON_IsObject(st))
+		r = bad(err, what, "State", "is not an object");
+	else if (st)
+		r = get_time(st, "FinishedAt", &c->finished_at, what, err);
+	cJSON_Delete(root);
+	return r;
+}
 
-		if (is_running(c->state))
-			continue;
-		snprintf(path, sizeof(path), "/containers/%s/json", c->id);
-		r = get_maybe(e, path, resp, err);
-		if (r <= 0) {
-			if (r < 0)
-				return -1;
-			continue;
-		}
-		root = parse_doc(resp->body.data, resp->body.len, what, err);
-		if (!root)
+static int handle_answer(struct rc_engine *e, struct rc_inventory *inv, const struct work *w,
+			 const char *path, const struct rc_http_resp *r, struct rc_http_resp *df,
+			 struct rc_err *err)
+{
+	struct rc_image *m = w->kind == W_INSPECT ? &inv->images[w->idx] : NULL;
+	int found;
+
+	if (w->kind == W_DF) {
+		if (rc_http_check_ok(path, r, err) < 0)
+			return rc_err_prefix(err, "engine '%s'", rc_http_endpoint(e->http));
+		/* kept until the lists are complete: it fills sizes into them */
+		rc_http_resp_release(df);
+		*df = *r;
+		return 1; /* ownership moved */
+	}
+	found = window_answer(e, path, r, err);
+	if (found <= 0)
+		return found;
+	switch (w->kind) {
+	case W_INSPECT:
+		if (rc_engine_parse_image_inspect(r->body.data, r->body.len, m, err) < 0)
+			return rc_err_prefix(err, "image '%s'", m->id);
+		break;
+	case W_CONTAINER:
+		if (container_finished(r, &inv->containers[w->idx], err) < 0)
 			return -1;
-		st = cJSON_GetObjectItemCaseSensitive(root, "State");
-		r = 0;
-		if (st && !cJSON_IsNull(st) && !cJSON_IsObject(st))
-			r = bad(err, what, "State", "is not an object");
-		else if (st)
-			r = get_time(st, "FinishedAt", &c->finished_at, what, err);
-		cJSON_Delete(root);
-		if (r < 0)
-			return -1;
+		break;
+	case W_DF:
+		break;
 	}
 	return 0;
+}
+
+static int scan_objects(struct rc_engine *e, struct rc_inventory *inv, struct rc_http_resp *df,
+			struct rc_err *err)
+{
+	char paths[SCAN_WINDOW][512];
+	const char *pp[SCAN_WINDOW];
+	struct work wk[SCAN_WINDOW];
+	struct rc_http_resp rs[SCAN_WINDOW];
+	size_t total = 1 + inv->n_images + inv->n_containers;
+	size_t pos = 0, done = 0, k, n = 0;
+	int ret = -1;
+
+	while (pos < total) {
+		size_t w = 0;
+
+		for (; pos < total && w < SCAN_WINDOW; pos++) {
+			char tail[256];
+			struct work *x = &wk[w];
+
+			if (pos == 0) {
+				x->kind = W_DF;
+				x->idx = 0;
+				snprintf(tail, sizeof(tail), "/system/df");
+			} else if (pos <= inv->n_images) {
+				x->idx = pos - 1;
+				x->kind = W_INSPECT;
+				snprintf(tail, sizeof(tail), "/images/%s/json",
+					 inv->images[x->idx].id);
+			} else {
+				x->idx = pos - 1 - inv->n_images;
+				x->kind = W_CONTAINER;
+				/* only stopped containers have a finish time to read */
+				if (is_running(inv->containers[x->idx].state))
+					continue;
+				snprintf(tail, sizeof(tail), "/containers/%s/json",
+					 inv->containers[x->idx].id);
+			}
+			rc_engine_path(e, tail, paths[w], sizeof(paths[0]));
+			pp[w] = paths[w];
+			w++;
+		}
+		if (!w)
+			break;
+		rc_progress("scanning", done, total);
+		n = w;
+		if (rc_http_get_many(e->http, pp, n, SCAN_PARALLEL, rs, err) < 0)
+			goto out;
+		for (k = 0; k < w; k++) {
+			int r = handle_answer(e, inv, &wk[k], pp[k], &rs[k], df, err);
+
+			if (r < 0)
+				goto out;
+			if (r == 1)
+				rc_http_resp_init(&rs[k]); /* moved into *df */
+		}
+		for (k = 0; k < n; k++)
+			rc_http_resp_release(&rs[k]);
+		n = 0;
+		done = pos;
+	}
+	rc_progress_done();
+	ret = 0;
+out:
+	for (k = 0; k < n; k++)
+		rc_http_resp_release(&rs[k]);
+	return ret;
+}
+
+/* Per-layer sizes: the history of just the images the layer solver asks
+ * for (see layers.h), window by window, until it has learnt what it can. */
+static int scan_layer_sizes(struct rc_engine *e, struct rc_inventory *inv, struct rc_err *err)
+{
+	char paths[SCAN_WINDOW][512];
+	const char *pp[SCAN_WINDOW];
+	size_t need[SCAN_WINDOW];
+	struct rc_http_resp rs[SCAN_WINDOW];
+	struct rc_layer_solver *sv = rc_layer_solver_new(inv, err);
+	size_t k, n = 0, n_need;
+	int ret = -1;
+
+	if (!sv)
+		return -1;
+	for (;;) {
+		if (rc_layer_solver_step(sv, need, SCAN_WINDOW, &n_need, err) < 0)
+			goto out;
+		if (!n_need)
+			break;
+		for (k = 0; k < n_need; k++) {
+			char tail[256];
+
+			snprintf(tail, sizeof(tail), "/images/%s/history", inv->images[need[k]].id);
+			rc_engine_path(e, tail, paths[k], sizeof(paths[0]));
+			pp[k] = paths[k];
+		}
+		n = n_need;
+		if (rc_http_get_many(e->http, pp, n, SCAN_PARALLEL, rs, err) < 0)
+			goto out;
+		for (k = 0; k < n_need; k++) {
+			struct rc_image *m = &inv->images[need[k]];
+			int r = window_answer(e, pp[k], &rs[k], err);
+
+			if (r < 0)
+				goto out;
+			if (r > 0 &&
+			    rc_engine_parse_image_history(rs[k].body.data, rs[k].body.len, m, err) < 0) {
+				rc_err_prefix(err, "image '%s'", m->id);
+				goto out;
+			}
+			rc_layer_solver_fetched(sv, need[k]);
+		}
+		for (k = 0; k < n; k++)
+			rc_http_resp_release(&rs[k]);
+		n = 0;
+	}
+	ret = 0;
+out:
+	for (k = 0; k < n; k++)
+		rc_http_resp_release(&rs[k]);
+	rc_layer_solver_free(sv);
+	return ret;
 }
 
 /* Containers of stopped old engines name networks instead of giving IDs. */
@@ -1154,22 +1306,50 @@ static void resolve_networks(struct rc_inventory *inv)
 
 int rc_engine_scan(struct rc_engine *e, struct rc_inventory *inv, struct rc_err *err)
 {
-	struct rc_http_resp resp;
+	static const char *const lists[] = {"/images/json", "/containers/json?all=1", "/volumes",
+					    "/networks"};
+	char paths[4][128];
+	const char *pp[4];
+	struct rc_http_resp rs[4], df;
+	size_t i, n = 0;
 	int ret = -1;
 
-	rc_http_resp_init(&resp);
-	if (rc_engine_connect(e, &inv->engine, err) < 0 || scan_images(e, inv, &resp, err) < 0 ||
-	    scan_containers(e, inv, &resp, err) < 0 || get(e, "/volumes", &resp, err) < 0 ||
-	    rc_engine_parse_volumes(resp.body.data, resp.body.len, inv, err) < 0 ||
-	    get(e, "/networks", &resp, err) < 0 ||
-	    rc_engine_parse_networks(resp.body.data, resp.body.len, inv, err) < 0 ||
-	    get(e, "/system/df", &resp, err) < 0 ||
-	    rc_engine_parse_df(resp.body.data, resp.body.len, e->api, inv, err) < 0)
+	rc_http_resp_init(&df);
+	if (rc_engine_connect(e, &inv->engine, err) < 0)
+		goto out;
+	for (i = 0; i < 4; i++) {
+		rc_engine_path(e,
+			       i == 0 && rc_engine_api_cmp(e->api, "1.42") >= 0
+				   ? "/images/json?shared-size=1"
+				   : lists[i],
+			       paths[i], sizeof(paths[i]));
+		pp[i] = paths[i];
+	}
+	n = 4;
+	if (rc_http_get_many(e->http, pp, n, 4, rs, err) < 0)
+		goto out;
+	for (i = 0; i < 4; i++)
+		if (rc_http_check_ok(pp[i], &rs[i], err) < 0) {
+			rc_err_prefix(err, "engine '%s'", rc_http_endpoint(e->http));
+			goto out;
+		}
+	if (rc_engine_parse_images(rs[0].body.data, rs[0].body.len, e->api, inv, err) < 0 ||
+	    rc_engine_parse_containers(rs[1].body.data, rs[1].body.len, e->api, inv, err) < 0 ||
+	    rc_engine_parse_volumes(rs[2].body.data, rs[2].body.len, inv, err) < 0 ||
+	    rc_engine_parse_networks(rs[3].body.data, rs[3].body.len, inv, err) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		rc_http_resp_release(&rs[i]);
+	n = 0;
+	if (scan_objects(e, inv, &df, err) < 0 || scan_layer_sizes(e, inv, err) < 0 ||
+	    rc_engine_parse_df(df.body.data, df.body.len, e->api, inv, err) < 0)
 		goto out;
 	resolve_networks(inv);
 	ret = 0;
 out:
+	for (i = 0; i < n; i++)
+		rc_http_resp_release(&rs[i]);
+	rc_http_resp_release(&df);
 	rc_progress_done();
-	rc_http_resp_release(&resp);
 	return ret;
 }

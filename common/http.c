@@ -28,6 +28,8 @@ struct rc_http {
 	struct rc_http_opts opts;
 	struct curl_slist *headers;
 	CURL *curl;
+	CURLM *multi;              /* for rc_http_get_many, created lazily */
+	CURL *pool[RC_HTTP_MAX_PARALLEL];
 	size_t sent;
 };
 
@@ -206,6 +208,11 @@ void rc_http_free(struct rc_http *h)
 		return;
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
+	for (size_t i = 0; i < RC_HTTP_MAX_PARALLEL; i++)
+		if (h->pool[i])
+			curl_easy_cleanup(h->pool[i]);
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
 	curl_slist_free_all(h->headers);
 	rc_http_opts_release(&h->opts);
 	free(h->endpoint);
@@ -347,14 +354,10 @@ static int is_method(const char *m, const char *want)
 	return strcmp(m, want) == 0;
 }
 
-/* One attempt. Returns the curl code; fills resp. */
-static CURLcode perform_once(struct rc_http *h, const char *method, const char *url,
-			     struct curl_slist *hdrs, const void *body, size_t body_len,
-			     struct xfer *x)
+/* Sets every option of one request on handle c. */
+static void setup_easy(struct rc_http *h, CURL *c, const char *method, const char *url,
+		       struct curl_slist *hdrs, const void *body, size_t body_len, struct xfer *x)
 {
-	CURL *c = h->curl;
-	CURLcode rc;
-
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -390,6 +393,17 @@ static CURLcode perform_once(struct rc_http *h, const char *method, const char *
 		}
 	}
 	h->sent++;
+}
+
+/* One attempt. Returns the curl code; fills resp. */
+static CURLcode perform_once(struct rc_http *h, const char *method, const char *url,
+			     struct curl_slist *hdrs, const void *body, size_t body_len,
+			     struct xfer *x)
+{
+	CURL *c = h->curl;
+	CURLcode rc;
+
+	setup_easy(h, c, method, url, hdrs, body, body_len, x);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->resp->status);
@@ -542,10 +556,15 @@ static void server_message(const struct rc_buf *body, char *out, size_t outsz)
 int rc_http_get_ok(struct rc_http *h, const char *path, struct rc_http_resp *resp,
 		   struct rc_err *err)
 {
-	char msg[512], qpath[256];
-
 	if (rc_http_request(h, "GET", path, NULL, NULL, 0, resp, err) < 0)
 		return -1;
+	return rc_http_check_ok(path, resp, err);
+}
+
+int rc_http_check_ok(const char *path, const struct rc_http_resp *resp, struct rc_err *err)
+{
+	char msg[512], qpath[256];
+
 	if (resp->status >= 200 && resp->status < 300)
 		return 0;
 	rc_sanitize(qpath, sizeof(qpath), path);
@@ -558,4 +577,136 @@ int rc_http_get_ok(struct rc_http *h, const char *path, struct rc_http_resp *res
 	if (err)
 		err->http_status = resp->status;
 	return -1;
+}
+
+/* Starts the next pending index on handle slot k; returns 0 when none is left. */
+static int start_next(struct rc_http *h, size_t k, const char *const *paths, size_t n,
+		      size_t *next, struct curl_slist *hdrs, struct rc_http_resp *resps,
+		      struct xfer *xs, size_t *idx_of, struct rc_buf *url, struct rc_err *err)
+{
+	size_t i = *next;
+
+	if (i >= n)
+		return 0;
+	(*next)++;
+	rc_buf_reset(url);
+	if (rc_buf_printf(url, err, "%s%s", h->base_url, paths[i]) < 0)
+		return -1;
+	memset(&xs[k], 0, sizeof(xs[k]));
+	xs[k].resp = &resps[i];
+	idx_of[k] = i;
+	/* libcurl copies the URL string when it is set */
+	setup_easy(h, h->pool[k], "GET", url->data, hdrs, NULL, 0, &xs[k]);
+	if (curl_multi_add_handle(h->multi, h->pool[k]) != CURLM_OK)
+		return rc_err_set(err, RC_ERR_INTERNAL, "cannot queue a request");
+	return 1;
+}
+
+int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size_t parallel,
+		     struct rc_http_resp *resps, struct rc_err *err)
+{
+	struct curl_slist *hdrs = NULL, *l;
+	const struct curl_slist *s;
+	struct xfer xs[RC_HTTP_MAX_PARALLEL];
+	size_t idx_of[RC_HTTP_MAX_PARALLEL];
+	unsigned char *redo = NULL;
+	struct rc_buf url = RC_BUF_INIT;
+	size_t i, k, next = 0, active = 0;
+	int ret = -1;
+
+	for (i = 0; i < n; i++) {
+		if (paths[i][0] != '/' || strpbrk(paths[i], " \r\n"))
+			return rc_err_set(err, RC_ERR_USAGE, "invalid request path");
+		rc_http_resp_init(&resps[i]);
+		rc_buf_init(&resps[i].body, h->opts.max_body);
+	}
+	if (parallel < 1)
+		parallel = 1;
+	if (parallel > RC_HTTP_MAX_PARALLEL)
+		parallel = RC_HTTP_MAX_PARALLEL;
+	rc_buf_init(&url, 0);
+	if (!(redo = calloc(n ? n : 1, 1)))
+		goto nomem;
+	if (!h->multi && !(h->multi = curl_multi_init()))
+		goto nomem;
+	for (k = 0; k < parallel; k++)
+		if (!h->pool[k] && !(h->pool[k] = curl_easy_init()))
+			goto nomem;
+	for (s = h->headers; s; s = s->next) {
+		if (!(l = curl_slist_append(hdrs, s->data)))
+			goto nomem;
+		hdrs = l;
+	}
+	if (!(l = curl_slist_append(hdrs, "Expect:")))
+		goto nomem;
+	hdrs = l;
+
+	for (k = 0; k < parallel; k++) {
+		int r = start_next(h, k, paths, n, &next, hdrs, resps, xs, idx_of, &url, err);
+		if (r < 0)
+			goto out;
+		active += (size_t)r;
+	}
+	while (active) {
+		CURLMsg *msg;
+		int running, left;
+
+		if (curl_multi_perform(h->multi, &running) != CURLM_OK) {
+			rc_err_set(err, RC_ERR_INTERNAL, "request multiplexing failed");
+			goto out;
+		}
+		while ((msg = curl_multi_info_read(h->multi, &left))) {
+			int r;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (k = 0; k < parallel && h->pool[k] != msg->easy_handle; k++)
+				;
+			if (k == parallel)
+				continue;
+			i = idx_of[k];
+			curl_multi_remove_handle(h->multi, h->pool[k]);
+			active--;
+			if (xs[k].over_cap) {
+				rc_err_set(err, RC_ERR_PROTOCOL,
+					   "answer to GET from '%s' exceeds the %zu byte limit",
+					   h->endpoint, h->opts.max_body);
+				goto out;
+			}
+			if (msg->data.result == CURLE_OK)
+				curl_easy_getinfo(h->pool[k], CURLINFO_RESPONSE_CODE,
+						  &resps[i].status);
+			if (msg->data.result != CURLE_OK || resps[i].status >= 500 ||
+			    resps[i].status == 429)
+				redo[i] = 1;
+			r = start_next(h, k, paths, n, &next, hdrs, resps, xs, idx_of, &url, err);
+			if (r < 0)
+				goto out;
+			active += (size_t)r;
+		}
+		/* wait for activity only while something is in flight: with
+		 * nothing to wait for, curl_multi_poll sleeps its full timeout */
+		if (active && running &&
+		    curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
+			rc_err_set(err, RC_ERR_INTERNAL, "request multiplexing failed");
+			goto out;
+		}
+	}
+	/* Failures go through the one-at-a-time path, with its backoff and
+	 * its error messages. */
+	for (i = 0; i < n; i++)
+		if (redo[i] && rc_http_request(h, "GET", paths[i], NULL, NULL, 0, &resps[i], err) < 0)
+			goto out;
+	ret = 0;
+	goto out;
+nomem:
+	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+out:
+	for (k = 0; k < RC_HTTP_MAX_PARALLEL; k++)
+		if (h->pool[k] && h->multi)
+			curl_multi_remove_handle(h->multi, h->pool[k]);
+	curl_slist_free_all(hdrs);
+	rc_buf_free(&url);
+	free(redo);
+	return ret;
 }

@@ -80,6 +80,22 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 int rc_http_get_ok(struct rc_http *h, const char *path, struct rc_http_resp *resp,
 		   struct rc_err *err);
 
+/* Fills err like rc_http_get_ok when resp's status is not 2xx; returns 0 for
+ * 2xx, else -1. */
+int rc_http_check_ok(const char *path, const struct rc_http_resp *resp, struct rc_err *err);
+
+#define RC_HTTP_MAX_PARALLEL 8
+
+/* GETs n paths, up to `parallel` (at most RC_HTTP_MAX_PARALLEL) at a time on
+ * separate connections, for scans that fetch one object after another.
+ * resps[i] (n of them, uninitialised on entry) receives path i's answer,
+ * whatever its status; the caller releases every one of them, also on
+ * failure. Transport errors, 5xx and 429 are retried one at a time as in
+ * rc_http_request. Returns -1 on a failure rc_http_request would report, or
+ * an answer over the size cap. GET only, so read-only mode allows it. */
+int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size_t parallel,
+		     struct rc_http_resp *resps, struct rc_err *err);
+
 void rc_http_resp_init(struct rc_http_resp *resp);
 void rc_http_resp_release(struct rc_http_resp *resp);
 

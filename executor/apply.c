@@ -11,8 +11,8 @@
 #include "units.h"
 
 static const char *const outcome_names[RA_OUTCOME_COUNT] = {
-	"deleted", "already-absent", "already-done", "changed",
-	"failed",  "would-delete",   "not-attempted",
+    "deleted", "already-absent", "already-done",  "changed",
+    "failed",  "would-delete",	 "not-attempted",
 };
 
 const char *ra_outcome_name(enum ra_outcome o)
@@ -89,8 +89,8 @@ const struct rc_plan_source *ra_plan_engine_source(const struct rc_plan *p, stru
 		if (!s) {
 			rc_sanitize(a, sizeof(a), it->id);
 			rc_sanitize(b, sizeof(b), it->source);
-			rc_err_set(err, RC_ERR_REFUSED, "item '%s' names an unknown source '%s'",
-				   a, b);
+			rc_err_set(err, RC_ERR_REFUSED, "item '%s' names an unknown source '%s'", a,
+				   b);
 			return NULL;
 		}
 		if (!s->type || strcmp(s->type, "engine") != 0) {
@@ -352,8 +352,11 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 			snprintf(r->reason, sizeof(r->reason),
 				 "not attempted: --fail-fast after a failure");
 		} else if (apply_item(it, e, j, o, &gone, &n_deletes, &n_intents, r, err) < 0) {
+			/* The journal failed: account for this item, then stop. */
 			r->duration_ms = mono_ms() - t0;
 			run->count[r->outcome]++;
+			if (r->outcome == RA_DELETED)
+				run->bytes_freed += r->bytes_freed;
 			rc = -1;
 			break;
 		}

@@ -13,13 +13,13 @@
 #include "plan.h"
 
 enum ra_outcome {
-	RA_DELETED = 0,      /* deleted by this run */
-	RA_ALREADY_ABSENT,   /* not there any more (404): counts as done */
-	RA_ALREADY_DONE,     /* the journal records it done: not touched */
-	RA_CHANGED,          /* no longer matches the plan: skipped, never deleted */
-	RA_FAILED,           /* the engine could not be asked or refused */
-	RA_WOULD_DELETE,     /* --dry-run: every check passed */
-	RA_NOT_ATTEMPTED,    /* --fail-fast stopped the run before this item */
+	RA_DELETED = 0, /* deleted by this run */
+	RA_ALREADY_ABSENT, /* not there any more (404): counts as done */
+	RA_ALREADY_DONE, /* the journal records it done: not touched */
+	RA_CHANGED, /* no longer matches the plan: skipped, never deleted */
+	RA_FAILED, /* the engine could not be asked or refused */
+	RA_WOULD_DELETE, /* --dry-run: every check passed */
+	RA_NOT_ATTEMPTED, /* --fail-fast stopped the run before this item */
 	RA_OUTCOME_COUNT
 };
 
@@ -29,12 +29,12 @@ const char *ra_outcome_name(enum ra_outcome o);
 
 /* Exit statuses of reclaim-apply (documented in --help, the man page and
  * docs/apply.md). */
-#define RA_EXIT_OK 0       /* every item done; changed items count as success */
-#define RA_EXIT_ERROR 1    /* error: engine unreachable, journal unwritable... */
-#define RA_EXIT_USAGE 2    /* bad command line */
-#define RA_EXIT_FAILED 3   /* some deletions failed */
-#define RA_EXIT_REFUSED 4  /* plan refused: nothing was touched */
-#define RA_EXIT_CHANGED 5  /* changed items, with --fail-on-changed */
+#define RA_EXIT_OK 0 /* every item done; changed items count as success */
+#define RA_EXIT_ERROR 1 /* error: engine unreachable, journal unwritable... */
+#define RA_EXIT_USAGE 2 /* bad command line */
+#define RA_EXIT_FAILED 3 /* some deletions failed */
+#define RA_EXIT_REFUSED 4 /* plan refused: nothing was touched */
+#define RA_EXIT_CHANGED 5 /* changed items, with --fail-on-changed */
 
 #define RA_REASON_MAX 512
 
@@ -42,7 +42,7 @@ struct ra_result {
 	const struct rc_plan_item *item; /* borrowed from the plan */
 	enum ra_outcome outcome;
 	char reason[RA_REASON_MAX];
-	int64_t bytes_freed;  /* the plan's reclaimable when deleted, else 0 */
+	int64_t bytes_freed; /* the plan's reclaimable when deleted, else 0 */
 	int64_t duration_ms;
 };
 
@@ -50,8 +50,8 @@ struct ra_run {
 	struct ra_result *results; /* one per candidate, in plan order */
 	size_t n;
 	size_t count[RA_OUTCOME_COUNT];
-	int64_t bytes_freed;       /* sum over deleted items */
-	int64_t bytes_would_free;  /* sum over would-delete items (dry run) */
+	int64_t bytes_freed; /* sum over deleted items */
+	int64_t bytes_would_free; /* sum over would-delete items (dry run) */
 	int64_t started_at, finished_at;
 };
 

@@ -27,10 +27,10 @@ struct ra_journal {
 	char *plan_digest;
 	struct entry *v;
 	size_t n, cap;
-	size_t records;     /* complete lines read, header included */
-	size_t valid_len;   /* bytes of complete lines in the file */
+	size_t records; /* complete lines read, header included */
+	size_t valid_len; /* bytes of complete lines in the file */
 	int torn_tail;
-	int fd;             /* -1 until ra_journal_begin */
+	int fd; /* -1 until ra_journal_begin */
 	unsigned sync_every;
 	unsigned unsynced;
 };
@@ -46,8 +46,7 @@ static struct entry *find(const struct ra_journal *j, const char *item)
 	return NULL;
 }
 
-static int remember(struct ra_journal *j, const char *item, const char *outcome,
-		    struct rc_err *err)
+static int remember(struct ra_journal *j, const char *item, const char *outcome, struct rc_err *err)
 {
 	struct entry *e = find(j, item);
 	char *o = NULL;
@@ -105,8 +104,8 @@ static int parse_header(struct ra_journal *j, const cJSON *o, size_t lineno, str
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(o, "version");
 
 	if (!kind || strcmp(kind, "reclaim") != 0 || !digest)
-		return rc_err_set(err, RC_ERR_PLAN,
-				  "'%s' line %zu: not a reclaim journal header", j->path, lineno);
+		return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: not a reclaim journal header",
+				  j->path, lineno);
 	if (ver && (!cJSON_IsNumber(ver) || ver->valuedouble != JOURNAL_VERSION))
 		return rc_err_set(err, RC_ERR_REFUSED,
 				  "journal '%s' has an unknown version (this tool writes %d)",
@@ -115,8 +114,8 @@ static int parse_header(struct ra_journal *j, const cJSON *o, size_t lineno, str
 		char safe[160];
 		rc_sanitize(safe, sizeof(safe), digest);
 		return rc_err_set(err, RC_ERR_REFUSED,
-				  "journal '%s' belongs to another plan (%s, not %s)", j->path, safe,
-				  j->plan_digest);
+				  "journal '%s' belongs to another plan (%s, not %s)", j->path,
+				  safe, j->plan_digest);
 	}
 	return 0;
 }
@@ -128,8 +127,8 @@ static int parse_record(struct ra_journal *j, const cJSON *o, size_t lineno, str
 	const char *outcome;
 
 	if (!item || !*item || !event)
-		return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: not a journal record",
-				  j->path, lineno);
+		return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: not a journal record", j->path,
+				  lineno);
 	if (strcmp(event, "intent") == 0)
 		return remember(j, item, NULL, err);
 	if (strcmp(event, "outcome") != 0)
@@ -167,8 +166,8 @@ static int parse_text(struct ra_journal *j, const char *text, size_t len, struct
 			return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: not a JSON object",
 					  j->path, lineno);
 		}
-		rc = lineno == 1 ? parse_header(j, o, lineno, err)
-				 : parse_record(j, o, lineno, err);
+		rc =
+		    lineno == 1 ? parse_header(j, o, lineno, err) : parse_record(j, o, lineno, err);
 		cJSON_Delete(o);
 		if (rc < 0)
 			return -1;
@@ -328,8 +327,7 @@ int ra_journal_begin(struct ra_journal *j, unsigned sync_every, struct rc_err *e
 	/* Someone appended between load and lock: our view is stale. */
 	if ((size_t)st.st_size < j->valid_len ||
 	    ((size_t)st.st_size > j->valid_len && !j->torn_tail)) {
-		rc_err_set(err, RC_ERR_IO, "journal '%s' changed while it was being read",
-			   j->path);
+		rc_err_set(err, RC_ERR_IO, "journal '%s' changed while it was being read", j->path);
 		goto fail;
 	}
 	if ((size_t)st.st_size > j->valid_len && ftruncate(j->fd, (off_t)j->valid_len) < 0) {

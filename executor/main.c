@@ -19,81 +19,81 @@
 #include "units.h"
 
 static const char usage_text[] =
-	"Usage: reclaim-apply [OPTIONS] PLAN.json\n"
-	"\n"
-	"Apply a reviewed reclaim plan to the Docker Engine it was made for. The plan\n"
-	"is verified first (schema, digest, expiry, approval, engine identity); any\n"
-	"failure refuses the whole plan and deletes nothing. Then each item, in plan\n"
-	"order, is re-checked against the engine just before it is deleted: an item\n"
-	"that no longer matches the plan is reported 'changed' and never deleted. A\n"
-	"journal records progress, so a rerun after a crash or a timeout finishes the\n"
-	"job and does nothing twice.\n"
-	"\n"
-	"Approval:\n"
-	"      --approve sha256:HEX  apply only if the plan's digest is exactly HEX; the\n"
-	"                            digest is printed by reclaim-plan and in the plan\n"
-	"      --auto-approve        apply without a digest (unattended jobs that make\n"
-	"                            and apply their own plan from a fixed policy)\n"
-	"  Without either, the plan is summarised with the command that approves it,\n"
-	"  and refused.\n"
-	"\n"
-	"Options:\n"
-	"      --engine URL          Docker Engine to use: unix:///path or tcp://host:port\n"
-	"                            (default: $DOCKER_HOST, else\n"
-	"                            unix:///var/run/docker.sock; TLS with\n"
-	"                            $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH). The engine\n"
-	"                            must report the engine ID recorded in the plan\n"
-	"      --journal FILE        journal of this plan's progress (default: the plan's\n"
-	"                            path with '.json' replaced by '.journal', e.g.\n"
-	"                            plan.json -> plan.journal)\n"
-	"      --dry-run             run every check, report what would happen, delete\n"
-	"                            nothing and write no journal (read-only HTTP)\n"
-	"      --report FILE         write a JSON report: one entry per item (id, kind,\n"
-	"                            object, outcome, reason, bytes_freed, duration_ms)\n"
-	"                            and totals\n"
-	"      --junit FILE          write JUnit XML: one test case per item; deleted and\n"
-	"                            already done pass, changed is skipped, failed fails\n"
-	"      --fail-on-changed     exit 5 when any item changed since the plan\n"
-	"      --fail-fast           stop at the first failed item (others: not-attempted)\n"
-	"      --now TIME            the current time, RFC 3339 (for tests and replays);\n"
-	"                            decides whether the plan has expired\n"
-	"  -q, --quiet               no summary, progress or warnings; errors only\n"
-	"  -v, --verbose             one line per item on stderr (twice: debug)\n"
-	"  -h, --help                show this help and exit\n"
-	"      --version             show the version and exit\n"
-	"\n"
-	"Outcomes per item:\n"
-	"  deleted         removed by this run\n"
-	"  already-absent  not there any more (HTTP 404): counts as done\n"
-	"  already-done    the journal records it deleted or absent: not touched\n"
-	"  changed         differs from the plan (e.g. an image now used by a\n"
-	"                  container, a tag that moved, a container that was started,\n"
-	"                  or the daemon answered 409): skipped, never deleted or forced\n"
-	"  failed          the engine could not be asked or answered an error, after\n"
-	"                  bounded retries of transient errors\n"
-	"  would-delete    --dry-run: every check passed\n"
-	"  not-attempted   --fail-fast stopped before this item\n"
-	"\n"
-	"Exit status:\n"
-	"  0  every item done; changed items count as success\n"
-	"  1  error: engine unreachable, journal or report not writable, ... (nothing\n"
-	"     or part of the plan was applied; a rerun continues)\n"
-	"  2  usage error\n"
-	"  3  some deletions failed (the others were applied)\n"
-	"  4  refused, nothing touched: unapproved, digest mismatch (tampered), expired,\n"
-	"     wrong engine, invalid plan, unknown plan version, journal of another plan\n"
-	"  5  changed items present, with --fail-on-changed\n"
-	"\n"
-	"Bytes reclaimed are the sum of the plan's 'reclaimable' figures of the items\n"
-	"deleted: the engine does not report what an image deletion really frees.\n"
-	"\n"
-	"Examples:\n"
-	"  reclaim-plan -o plan.json                  # review plan.json, note its digest\n"
-	"  reclaim-apply plan.json                    # shows the plan and how to approve\n"
-	"  reclaim-apply --approve sha256:... plan.json\n"
-	"  reclaim-apply --dry-run --auto-approve plan.json\n"
-	"\n"
-	"See reclaim-apply(1) and docs/apply.md.\n";
+    "Usage: reclaim-apply [OPTIONS] PLAN.json\n"
+    "\n"
+    "Apply a reviewed reclaim plan to the Docker Engine it was made for. The plan\n"
+    "is verified first (schema, digest, expiry, approval, engine identity); any\n"
+    "failure refuses the whole plan and deletes nothing. Then each item, in plan\n"
+    "order, is re-checked against the engine just before it is deleted: an item\n"
+    "that no longer matches the plan is reported 'changed' and never deleted. A\n"
+    "journal records progress, so a rerun after a crash or a timeout finishes the\n"
+    "job and does nothing twice.\n"
+    "\n"
+    "Approval:\n"
+    "      --approve sha256:HEX  apply only if the plan's digest is exactly HEX; the\n"
+    "                            digest is printed by reclaim-plan and in the plan\n"
+    "      --auto-approve        apply without a digest (unattended jobs that make\n"
+    "                            and apply their own plan from a fixed policy)\n"
+    "  Without either, the plan is summarised with the command that approves it,\n"
+    "  and refused.\n"
+    "\n"
+    "Options:\n"
+    "      --engine URL          Docker Engine to use: unix:///path or tcp://host:port\n"
+    "                            (default: $DOCKER_HOST, else\n"
+    "                            unix:///var/run/docker.sock; TLS with\n"
+    "                            $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH). The engine\n"
+    "                            must report the engine ID recorded in the plan\n"
+    "      --journal FILE        journal of this plan's progress (default: the plan's\n"
+    "                            path with '.json' replaced by '.journal', e.g.\n"
+    "                            plan.json -> plan.journal)\n"
+    "      --dry-run             run every check, report what would happen, delete\n"
+    "                            nothing and write no journal (read-only HTTP)\n"
+    "      --report FILE         write a JSON report: one entry per item (id, kind,\n"
+    "                            object, outcome, reason, bytes_freed, duration_ms)\n"
+    "                            and totals\n"
+    "      --junit FILE          write JUnit XML: one test case per item; deleted and\n"
+    "                            already done pass, changed is skipped, failed fails\n"
+    "      --fail-on-changed     exit 5 when any item changed since the plan\n"
+    "      --fail-fast           stop at the first failed item (others: not-attempted)\n"
+    "      --now TIME            the current time, RFC 3339 (for tests and replays);\n"
+    "                            decides whether the plan has expired\n"
+    "  -q, --quiet               no summary, progress or warnings; errors only\n"
+    "  -v, --verbose             one line per item on stderr (twice: debug)\n"
+    "  -h, --help                show this help and exit\n"
+    "      --version             show the version and exit\n"
+    "\n"
+    "Outcomes per item:\n"
+    "  deleted         removed by this run\n"
+    "  already-absent  not there any more (HTTP 404): counts as done\n"
+    "  already-done    the journal records it deleted or absent: not touched\n"
+    "  changed         differs from the plan (e.g. an image now used by a\n"
+    "                  container, a tag that moved, a container that was started,\n"
+    "                  or the daemon answered 409): skipped, never deleted or forced\n"
+    "  failed          the engine could not be asked or answered an error, after\n"
+    "                  bounded retries of transient errors\n"
+    "  would-delete    --dry-run: every check passed\n"
+    "  not-attempted   --fail-fast stopped before this item\n"
+    "\n"
+    "Exit status:\n"
+    "  0  every item done; changed items count as success\n"
+    "  1  error: engine unreachable, journal or report not writable, ... (nothing\n"
+    "     or part of the plan was applied; a rerun continues)\n"
+    "  2  usage error\n"
+    "  3  some deletions failed (the others were applied)\n"
+    "  4  refused, nothing touched: unapproved, digest mismatch (tampered), expired,\n"
+    "     wrong engine, invalid plan, unknown plan version, journal of another plan\n"
+    "  5  changed items present, with --fail-on-changed\n"
+    "\n"
+    "Bytes reclaimed are the sum of the plan's 'reclaimable' figures of the items\n"
+    "deleted: the engine does not report what an image deletion really frees.\n"
+    "\n"
+    "Examples:\n"
+    "  reclaim-plan -o plan.json                  # review plan.json, note its digest\n"
+    "  reclaim-apply plan.json                    # shows the plan and how to approve\n"
+    "  reclaim-apply --approve sha256:... plan.json\n"
+    "  reclaim-apply --dry-run --auto-approve plan.json\n"
+    "\n"
+    "See reclaim-apply(1) and docs/apply.md.\n";
 
 struct cli {
 	const char *plan_path;
@@ -140,21 +140,21 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		OPT_VERSION,
 	};
 	static const struct option longopts[] = {
-		{"approve", required_argument, NULL, OPT_APPROVE},
-		{"auto-approve", no_argument, NULL, OPT_AUTO},
-		{"engine", required_argument, NULL, OPT_ENGINE},
-		{"journal", required_argument, NULL, OPT_JOURNAL},
-		{"dry-run", no_argument, NULL, OPT_DRY},
-		{"report", required_argument, NULL, OPT_REPORT},
-		{"junit", required_argument, NULL, OPT_JUNIT},
-		{"fail-on-changed", no_argument, NULL, OPT_FAIL_CHANGED},
-		{"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
-		{"now", required_argument, NULL, OPT_NOW},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+	    {"approve", required_argument, NULL, OPT_APPROVE},
+	    {"auto-approve", no_argument, NULL, OPT_AUTO},
+	    {"engine", required_argument, NULL, OPT_ENGINE},
+	    {"journal", required_argument, NULL, OPT_JOURNAL},
+	    {"dry-run", no_argument, NULL, OPT_DRY},
+	    {"report", required_argument, NULL, OPT_REPORT},
+	    {"junit", required_argument, NULL, OPT_JUNIT},
+	    {"fail-on-changed", no_argument, NULL, OPT_FAIL_CHANGED},
+	    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+	    {"now", required_argument, NULL, OPT_NOW},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
 	};
 	struct rc_err err = RC_ERR_INIT;
 	int ch;

@@ -111,8 +111,7 @@ int ra_eval_image(const cJSON *inspect, const cJSON *containers, const struct rc
 				found = 1;
 		}
 		if (!found)
-			return changed(reason, reasonsz,
-				       "tag '%s' no longer points to this image",
+			return changed(reason, reasonsz, "tag '%s' no longer points to this image",
 				       it->pre.tags.v[i]);
 	}
 	cJSON_ArrayForEach(c, containers)
@@ -196,18 +195,20 @@ int ra_eval_volume(const cJSON *inspect, const cJSON *containers, const struct r
 	return RA_CHECK_OK;
 }
 
-int ra_eval_network(const cJSON *inspect, const cJSON *containers,
-		    const struct rc_plan_item *it, const struct rc_strv *gone, char *reason,
-		    size_t reasonsz, struct rc_err *err)
+int ra_eval_network(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
+		    const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err)
 {
 	const cJSON *attached, *a, *c;
+	const char *net_name;
 
-	if (!cJSON_IsObject(inspect) || !str_member(inspect, "Id"))
-		return bad(err, "network inspect has no string 'Id'");
+	if (!cJSON_IsObject(inspect) || !str_member(inspect, "Id") || !str_member(inspect, "Name"))
+		return bad(err, "network inspect has no string 'Id' or 'Name'");
+	net_name = str_member(inspect, "Name");
 	if (check_list(containers, err) < 0)
 		return -1;
 	if (!same_id(str_member(inspect, "Id"), it->object))
-		return changed(reason, reasonsz, "network ID is now '%s'", str_member(inspect, "Id"));
+		return changed(reason, reasonsz, "network ID is now '%s'",
+			       str_member(inspect, "Id"));
 	attached = cJSON_GetObjectItemCaseSensitive(inspect, "Containers");
 	if (attached && !cJSON_IsNull(attached) && !cJSON_IsObject(attached))
 		return bad(err, "network 'Containers' is not an object");
@@ -220,7 +221,8 @@ int ra_eval_network(const cJSON *inspect, const cJSON *containers,
 			       n ? n : a->string);
 	}
 	/* Stopped containers are not in the network's endpoint list but keep
-	 * their attachment in the container list. */
+	 * their attachment in the container list: keyed by the network's name,
+	 * with an empty NetworkID when the container never ran. */
 	cJSON_ArrayForEach(c, containers)
 	{
 		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(c, "NetworkSettings");
@@ -235,7 +237,8 @@ int ra_eval_network(const cJSON *inspect, const cJSON *containers,
 		cJSON_ArrayForEach(n, nets)
 		{
 			const char *nid = str_member(n, "NetworkID");
-			if (nid && same_id(nid, it->object)) {
+			if ((nid && same_id(nid, it->object)) ||
+			    (n->string && strcmp(n->string, net_name) == 0)) {
 				container_name(c, name, sizeof(name));
 				return changed(reason, reasonsz,
 					       "network now has container '%s' attached", name);
@@ -374,11 +377,16 @@ out:
  * without force, to delete an image, volume or network still in use. */
 static void containers_path(const struct rc_plan_item *it, char *out, size_t outsz)
 {
-	const char *key = it->kind == RC_KIND_IMAGE	 ? "ancestor"
-			  : it->kind == RC_KIND_VOLUME ? "volume"
-						       : "network";
+	const char *key = it->kind == RC_KIND_IMAGE ? "ancestor" : "volume";
 	char filt[384], enc[1152];
 
+	/* Networks: the whole list. The daemon's network filter matches a
+	 * container that never ran by the network's name only, and networks
+	 * are few. */
+	if (it->kind == RC_KIND_NETWORK) {
+		snprintf(out, outsz, "/containers/json?all=1");
+		return;
+	}
 	snprintf(filt, sizeof(filt), "{\"%s\":[\"%s\"]}", key, it->object);
 	ra_pct_encode(filt, enc, sizeof(enc));
 	snprintf(out, outsz, "/containers/json?all=1&filters=%s", enc);
@@ -410,8 +418,8 @@ int ra_recheck(struct rc_engine *e, const struct rc_plan_item *it, const struct 
 	case RC_KIND_BUILD_CACHE:
 		snprintf(path, sizeof(path), "/system/df%s",
 			 rc_engine_api_cmp(rc_engine_api_version(e), "1.42") >= 0
-				 ? "?type=build-cache"
-				 : "");
+			     ? "?type=build-cache"
+			     : "");
 		break;
 	default:
 		return rc_err_set(err, RC_ERR_PLAN, "item '%s' has an unknown kind", it->id);

@@ -24,9 +24,9 @@
 #include "plan.h"
 
 enum ra_check {
-	RA_CHECK_OK = 0,    /* still true: may be deleted */
-	RA_CHECK_ABSENT,    /* already gone (404, or no longer listed) */
-	RA_CHECK_CHANGED,   /* differs from the plan: reason says how */
+	RA_CHECK_OK = 0, /* still true: may be deleted */
+	RA_CHECK_ABSENT, /* already gone (404, or no longer listed) */
+	RA_CHECK_CHANGED, /* differs from the plan: reason says how */
 };
 
 /* Each returns an enum ra_check, filling reason (sanitised, one line) for
@@ -40,9 +40,8 @@ int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, char 
 		      size_t reasonsz, struct rc_err *err);
 int ra_eval_volume(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
 		   const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err);
-int ra_eval_network(const cJSON *inspect, const cJSON *containers,
-		    const struct rc_plan_item *it, const struct rc_strv *gone, char *reason,
-		    size_t reasonsz, struct rc_err *err);
+int ra_eval_network(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
+		    const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err);
 /* df is a /system/df answer; an entry that is not listed is RA_CHECK_ABSENT. */
 int ra_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *reason,
 			size_t reasonsz, struct rc_err *err);

@@ -40,7 +40,8 @@ cJSON *ra_report_json(const struct rc_plan *p, const struct ra_run *run,
 	ok = add_str(doc, "report", "reclaim-apply") && add_num(doc, "version", 1) &&
 	     add_str(doc, "tool_version", RC_VERSION) && add_str(doc, "plan", ctx->plan_path) &&
 	     add_str(doc, "plan_digest", p->digest) &&
-	     add_str(doc, "journal", ctx->journal_path && !ctx->dry_run ? ctx->journal_path : "") && add_str(doc, "engine_id", ctx->engine_id) &&
+	     add_str(doc, "journal", ctx->journal_path && !ctx->dry_run ? ctx->journal_path : "") &&
+	     add_str(doc, "engine_id", ctx->engine_id) &&
 	     cJSON_AddBoolToObject(doc, "dry_run", ctx->dry_run) &&
 	     add_time(doc, "started_at", run->started_at) &&
 	     add_time(doc, "finished_at", run->finished_at) &&
@@ -64,15 +65,17 @@ cJSON *ra_report_json(const struct rc_plan *p, const struct ra_run *run,
 
 		if (!o || !cJSON_AddItemToArray(items, o))
 			goto nomem_item;
-		ok = add_str(o, "id", r->item->id) && add_str(o, "kind", rc_kind_name(r->item->kind)) &&
-		     add_str(o, "object", r->item->object) && add_str(o, "name", item_name(r->item)) &&
+		ok = add_str(o, "id", r->item->id) &&
+		     add_str(o, "kind", rc_kind_name(r->item->kind)) &&
+		     add_str(o, "object", r->item->object) &&
+		     add_str(o, "name", item_name(r->item)) &&
 		     add_str(o, "outcome", ra_outcome_name(r->outcome)) &&
 		     add_str(o, "reason", r->reason) && add_num(o, "bytes_freed", r->bytes_freed) &&
 		     add_num(o, "duration_ms", r->duration_ms);
 		if (!ok)
 			goto nomem;
 		continue;
-nomem_item:
+	nomem_item:
 		cJSON_Delete(o);
 		goto nomem;
 	}
@@ -241,8 +244,9 @@ int ra_shell_quote(struct rc_buf *out, const char *s, struct rc_err *err)
 	int plain = *s != '\0';
 
 	for (c = s; *c; c++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,",
-			    *c))
+		if (!strchr(
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,",
+			*c))
 			plain = 0;
 	if (plain)
 		return rc_buf_puts(out, s, err);
@@ -266,8 +270,8 @@ int ra_plan_overview_text(const struct rc_plan *p, const char *plan_path, struct
 	size_t i;
 
 	if (rc_buf_printf(out, err, "plan %s\n", p->digest) < 0 ||
-	    rc_buf_printf(out, err, "expires %s\n",
-			  rc_format_time(p->expires_at, t, sizeof(t))) < 0)
+	    rc_buf_printf(out, err, "expires %s\n", rc_format_time(p->expires_at, t, sizeof(t))) <
+		0)
 		return -1;
 	for (i = 0; i < p->n_sources; i++) {
 		char src[128], name[128], id[160];
@@ -287,10 +291,10 @@ int ra_plan_overview_text(const struct rc_plan *p, const char *plan_path, struct
 
 		rc_sanitize(reason, sizeof(reason), it->reason);
 		if (rc_buf_puts(out, "  ", err) < 0 || describe(out, it, err) < 0 ||
-		    rc_buf_printf(out, err, "  %s  %s\n",
-				  rc_human_size(it->reclaimable > 0 ? it->reclaimable : 0, hs,
-						sizeof(hs)),
-				  reason) < 0)
+		    rc_buf_printf(
+			out, err, "  %s  %s\n",
+			rc_human_size(it->reclaimable > 0 ? it->reclaimable : 0, hs, sizeof(hs)),
+			reason) < 0)
 			return -1;
 	}
 	if (rc_buf_printf(out, err, "to apply it after review:\n  reclaim-apply --approve %s ",

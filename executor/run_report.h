@@ -16,13 +16,14 @@
 struct ra_report_ctx {
 	const char *plan_path;
 	const char *journal_path; /* NULL in a dry run without a journal */
-	const char *engine_id;    /* as reached; may be NULL */
+	const char *engine_id; /* as reached; may be NULL */
 	int dry_run;
 	int exit_code;
 };
 
 /* The JSON report: {"report":"reclaim-apply","version":1,"tool_version",
- * "plan","plan_digest","journal" ("" in a dry run),"engine_id","dry_run","started_at","finished_at","exit_code",
+ * "plan","plan_digest","journal" ("" in a dry
+ * run),"engine_id","dry_run","started_at","finished_at","exit_code",
  * "totals":{...},"items":[{"id","kind","object","name","outcome","reason",
  * "bytes_freed","duration_ms"}]}. Owned; NULL with err when out of memory. */
 cJSON *ra_report_json(const struct rc_plan *p, const struct ra_run *run,

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "decide.h"
+#include "layers.h"
 #include "sha256.h"
 #include "units.h"
 
@@ -62,24 +63,6 @@ static int64_t max64(int64_t a, int64_t b)
 static int stopped_state(const char *s)
 {
 	return rp_state_bit(s) != 0;
-}
-
-char *rp_chain_id(const char *parent_chain, const char *diff_id, struct rc_err *err)
-{
-	struct rc_buf b = RC_BUF_INIT;
-	char *out = NULL;
-
-	if (!parent_chain) {
-		out = strdup(diff_id ? diff_id : "");
-		if (!out)
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-		return out;
-	}
-	rc_buf_init(&b, 0);
-	if (rc_buf_printf(&b, err, "%s %s", parent_chain, diff_id ? diff_id : "") == 0)
-		out = rc_sha256_digest(b.data, b.len, err);
-	rc_buf_free(&b);
-	return out;
 }
 
 /* ---- matching helpers ----------------------------------------------------- */
@@ -629,7 +612,7 @@ static int image_facts(struct state *s, struct rc_err *err)
 				return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 			for (k = 0; k < img->layers.n; k++) {
 				ii->chain[k] =
-				    rp_chain_id(k ? ii->chain[k - 1] : NULL, img->layers.v[k], err);
+				    rc_chain_id(k ? ii->chain[k - 1] : NULL, img->layers.v[k], err);
 				if (!ii->chain[k])
 					return -1;
 			}

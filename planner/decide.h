@@ -35,9 +35,4 @@ int rp_decide(const struct rc_inventory *inv, const struct rp_policy *pol, int64
 int rp_plan_build(const struct rc_inventory *inv, const struct rp_policy *pol, int64_t now,
 		  int64_t ttl, struct rc_plan *plan, struct rc_err *err);
 
-/* Chain ID of layer n given chain ID of layer n-1 (NULL for the first) and
- * the diff ID: chainID(1) = diffID(1), chainID(n) = "sha256:" +
- * hex(sha256(chainID(n-1) + " " + diffID(n))). Owned string, NULL with err. */
-char *rp_chain_id(const char *parent_chain, const char *diff_id, struct rc_err *err);
-
 #endif

@@ -62,8 +62,33 @@ say "reclaim-plan show plan.json re-validates and re-renders the saved plan"
 "$PLAN" show "$out/plan.json"
 
 say "the engine is unchanged: planning is read-only"
-D images -q | wc -l | xargs echo "images:"
+D images -aq | wc -l | xargs echo "images:"
 D ps -aq | wc -l | xargs echo "containers:"
+
+digest=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["digest"])' "$out/plan.json")
+say "reclaim-apply without an approval refuses, and shows what it would do"
+"$APPLY" --engine "$DOCKER_HOST" --now "$later" "$out/plan.json" && rc=0 || rc=$?
+echo "(exit code $rc: 4 means refused)"
+
+say "meanwhile someone starts a container from a candidate image: it will be skipped as 'changed'"
+victim=$(/usr/bin/python3 -c '
+import json, sys
+for it in json.load(open(sys.argv[1]))["candidates"]:
+    if it["kind"] == "image" and it["refs"]:
+        print(it["refs"][0]); break' "$out/plan.json")
+if [ -n "$victim" ]; then
+	D create --name late-user "$victim" /bin/busybox true >/dev/null && echo "created a container from $victim"
+fi
+
+say "reclaim-apply --approve $digest"
+"$APPLY" --engine "$DOCKER_HOST" --now "$later" --approve "$digest" \
+	--report "$out/apply-report.json" --junit "$out/apply.junit.xml" "$out/plan.json" && rc=0 || rc=$?
+echo "(exit code $rc)"
+
+say "a rerun is a no-op: every item is already done"
+"$APPLY" --engine "$DOCKER_HOST" --now "$later" --approve "$digest" "$out/plan.json" | tail -5
+D images -aq | wc -l | xargs echo "images left:"
+D ps -aq | wc -l | xargs echo "containers left:"
 
 say "stopping the private dockerd"
 engine_stop

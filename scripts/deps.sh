@@ -8,7 +8,7 @@ pkgs=(
 	libxml2-dev libcmocka-dev
 	# tests and demo: a real engine and registry, a static busybox for images
 	docker.io docker-registry busybox-static python3 python3-jsonschema apache2-utils
-	file curl ca-certificates iproute2 procps bc
+	file curl ca-certificates iproute2 procps bc strace
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -91,16 +91,6 @@ wipe_engine() {
 	return 0
 }
 
-# mk_dangling_image: a real dangling image (built, then its tag moved to a
-# newer build that is removed again); prints its ID.
-mk_dangling_image() {
-	local tag="rc-dangling-tmp:$RANDOM$RANDOM" id
-	id=$(mk_image "$tag")
-	mk_image "$tag" >/dev/null
-	D rmi "$tag" >/dev/null
-	echo "$id"
-}
-
 # mk_net NAME [ARGS...]: a custom network on a random 10.x.y.0/24 subnet: the
 # default address pools are shared by every dockerd on the host and run out.
 mk_net() {

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "decide.h"
+#include "layers.h"
 #include "plan.h"
 #include "policy.h"
 #include "report.h"
@@ -489,8 +490,8 @@ static void test_sizes_shared_layers(void **state)
 static void test_chain_id(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
-	char *a = rp_chain_id(NULL, "sha256:a", &err);
-	char *b = rp_chain_id(a, "sha256:b", &err);
+	char *a = rc_chain_id(NULL, "sha256:a", &err);
+	char *b = rc_chain_id(a, "sha256:b", &err);
 
 	(void)state;
 	assert_string_equal(a, "sha256:a");

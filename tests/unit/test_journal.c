@@ -107,9 +107,8 @@ static void test_records_and_done_set_survive_reload(void **state)
 	assert_int_equal(ra_journal_outcome(j, "engine/container/c1", "deleted", NULL, &err), 0);
 	assert_int_equal(ra_journal_outcome(j, "engine/image/i1", "already-absent", "", &err), 0);
 	assert_int_equal(
-		ra_journal_outcome(j, "engine/image/i2", "changed", "now used by 'x'", &err), 0);
-	assert_int_equal(ra_journal_outcome(j, "engine/volume/v1", "failed", "HTTP 500", &err),
-			 0);
+	    ra_journal_outcome(j, "engine/image/i2", "changed", "now used by 'x'", &err), 0);
+	assert_int_equal(ra_journal_outcome(j, "engine/volume/v1", "failed", "HTTP 500", &err), 0);
 	assert_int_equal(ra_journal_intent(j, "engine/network/n1", &err), 0);
 	/* The in-memory view follows the appends. */
 	assert_int_equal(ra_journal_done(j, "engine/container/c1"), 1);
@@ -257,28 +256,28 @@ static void test_unknown_journal_version_is_refused(void **state)
 static void test_malformed_lines_are_refused(void **state)
 {
 	static const char *const bad[] = {
-		/* not a journal at all */
-		"hello\n",
-		"[]\n",
-		"\n",
-		/* header missing or wrong */
-		"{\"item\":\"a\",\"event\":\"intent\"}\n",
-		"{\"journal\":\"other\",\"plan_digest\":\"" DIG_A "\"}\n",
-		"{\"journal\":\"reclaim\"}\n",
-		"{\"journal\":\"reclaim\",\"plan_digest\":7}\n",
-		/* a damaged complete line in the middle is not a crash artefact */
-		HDR_A "{\"item\":\"a\",\"ev\n{\"item\":\"b\",\"event\":\"intent\"}\n",
-		HDR_A "\n",
-		/* wrong types and unknown values */
-		HDR_A "{\"item\":5,\"event\":\"intent\"}\n",
-		HDR_A "{\"item\":\"\",\"event\":\"intent\"}\n",
-		HDR_A "{\"item\":\"a\",\"event\":\"delete\"}\n",
-		HDR_A "{\"item\":\"a\",\"event\":\"outcome\"}\n",
-		HDR_A "{\"item\":\"a\",\"event\":\"outcome\",\"outcome\":\"already-done\"}\n",
-		HDR_A "{\"item\":\"a\",\"event\":\"outcome\",\"outcome\":true}\n",
-		HDR_A "{\"item\":[\"a\"],\"event\":\"outcome\",\"outcome\":\"deleted\"}\n",
-		HDR_A HDR_A,
-		HDR_A "\"deleted\"\n",
+	    /* not a journal at all */
+	    "hello\n",
+	    "[]\n",
+	    "\n",
+	    /* header missing or wrong */
+	    "{\"item\":\"a\",\"event\":\"intent\"}\n",
+	    "{\"journal\":\"other\",\"plan_digest\":\"" DIG_A "\"}\n",
+	    "{\"journal\":\"reclaim\"}\n",
+	    "{\"journal\":\"reclaim\",\"plan_digest\":7}\n",
+	    /* a damaged complete line in the middle is not a crash artefact */
+	    HDR_A "{\"item\":\"a\",\"ev\n{\"item\":\"b\",\"event\":\"intent\"}\n",
+	    HDR_A "\n",
+	    /* wrong types and unknown values */
+	    HDR_A "{\"item\":5,\"event\":\"intent\"}\n",
+	    HDR_A "{\"item\":\"\",\"event\":\"intent\"}\n",
+	    HDR_A "{\"item\":\"a\",\"event\":\"delete\"}\n",
+	    HDR_A "{\"item\":\"a\",\"event\":\"outcome\"}\n",
+	    HDR_A "{\"item\":\"a\",\"event\":\"outcome\",\"outcome\":\"already-done\"}\n",
+	    HDR_A "{\"item\":\"a\",\"event\":\"outcome\",\"outcome\":true}\n",
+	    HDR_A "{\"item\":[\"a\"],\"event\":\"outcome\",\"outcome\":\"deleted\"}\n",
+	    HDR_A HDR_A,
+	    HDR_A "\"deleted\"\n",
 	};
 	struct fx *f = *state;
 	size_t i;
@@ -380,32 +379,30 @@ static void test_many_items(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_missing_file_is_fresh_and_begin_writes_header,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_records_and_done_set_survive_reload, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_latest_outcome_wins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_torn_last_line_is_ignored_and_cut, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(
-			test_torn_complete_looking_line_without_newline_does_not_count, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_torn_header_is_a_fresh_journal, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_empty_file_is_fresh, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_journal_of_another_plan_is_refused, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_journal_version_is_refused, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_lines_are_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unreadable_journal_is_an_io_error, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_second_writer_is_locked_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_append_before_begin_and_bad_outcome_fail,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reason_with_control_characters_round_trips,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many_items, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_file_is_fresh_and_begin_writes_header,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_records_and_done_set_survive_reload, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_latest_outcome_wins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_torn_last_line_is_ignored_and_cut, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_torn_complete_looking_line_without_newline_does_not_count, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_torn_header_is_a_fresh_journal, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_file_is_fresh, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_journal_of_another_plan_is_refused, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_journal_version_is_refused, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_malformed_lines_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unreadable_journal_is_an_io_error, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_second_writer_is_locked_out, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_append_before_begin_and_bad_outcome_fail, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_reason_with_control_characters_round_trips, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_many_items, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,7 +83,8 @@ static void test_image_unchanged_dangling(void **state)
 	/* API 1.41 inspect of a dangling image: empty RepoTags; the list
 	 * shows other images' containers only. */
 	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":[]}",
-			      "[{\"Id\":\"" CID2 "\",\"ImageID\":\"sha256:99\",\"Names\":[\"/o\"]}]",
+			      "[{\"Id\":\"" CID2
+			      "\",\"ImageID\":\"sha256:99\",\"Names\":[\"/o\"]}]",
 			      NULL, r, sizeof(r), &err),
 			 RA_CHECK_OK);
 	/* RepoTags null, and the legacy "<none>:<none>" spelling. */
@@ -91,8 +92,8 @@ static void test_image_unchanged_dangling(void **state)
 			      NULL, r, sizeof(r), &err),
 			 RA_CHECK_OK);
 	assert_int_equal(eval(RC_KIND_IMAGE, &it,
-			      "{\"Id\":\"" IMG "\",\"RepoTags\":[\"<none>:<none>\"]}", "[]", NULL, r,
-			      sizeof(r), &err),
+			      "{\"Id\":\"" IMG "\",\"RepoTags\":[\"<none>:<none>\"]}", "[]", NULL,
+			      r, sizeof(r), &err),
 			 RA_CHECK_OK);
 }
 
@@ -144,20 +145,20 @@ static void test_image_users(void **state)
 	char r[256];
 
 	(void)state;
-	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, NULL, r,
-			      sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+	assert_int_equal(
+	    eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, NULL, r, sizeof(r), &err),
+	    RA_CHECK_CHANGED);
 	assert_string_equal(r, "image is now used by container 'web'");
 	/* A user this apply deleted (or a dry run would delete) is gone. */
-	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, &gone, r,
-			      sizeof(r), &err),
-			 RA_CHECK_OK);
+	assert_int_equal(
+	    eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, &gone, r, sizeof(r), &err),
+	    RA_CHECK_OK);
 	/* A planned user that is still there was not deleted: still in use. */
 	it.pre.users_in_plan.v = users;
 	it.pre.users_in_plan.n = 1;
-	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, NULL, r,
-			      sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+	assert_int_equal(
+	    eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, NULL, r, sizeof(r), &err),
+	    RA_CHECK_CHANGED);
 	assert_non_null(strstr(r, "still used by container 'web'"));
 	/* Engines that report the ID without "sha256:" still match. */
 	it.pre.users_in_plan.n = 0;
@@ -175,21 +176,19 @@ static void test_image_hostile_answers(void **state)
 	char r[256];
 
 	(void)state;
-	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"RepoTags\":[]}", "[]", NULL, r, sizeof(r),
-			      &err),
-			 -1);
+	assert_int_equal(
+	    eval(RC_KIND_IMAGE, &it, "{\"RepoTags\":[]}", "[]", NULL, r, sizeof(r), &err), -1);
 	assert_int_equal(err.kind, RC_ERR_PROTOCOL);
 	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":5}", "[]", NULL, r, sizeof(r), &err),
 			 -1);
-	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":\"a:1\"}",
-			      "[]", NULL, r, sizeof(r), &err),
+	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":\"a:1\"}", "[]",
+			      NULL, r, sizeof(r), &err),
 			 -1);
 	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":[1]}", "[]",
 			      NULL, r, sizeof(r), &err),
 			 -1);
-	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", "{}", NULL, r,
-			      sizeof(r), &err),
-			 -1);
+	assert_int_equal(
+	    eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", "{}", NULL, r, sizeof(r), &err), -1);
 	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", "[{\"ImageID\":\"x\"}]",
 			      NULL, r, sizeof(r), &err),
 			 -1);
@@ -230,9 +229,9 @@ static void test_container_states(void **state)
 	assert_int_equal(eval(RC_KIND_CONTAINER, &it, "{\"Id\":\"" CID "\",\"State\":\"exited\"}",
 			      NULL, NULL, r, sizeof(r), &err),
 			 -1);
-	assert_int_equal(eval(RC_KIND_CONTAINER, &it, "{\"Id\":\"" CID "\"}", NULL, NULL, r,
-			      sizeof(r), &err),
-			 -1);
+	assert_int_equal(
+	    eval(RC_KIND_CONTAINER, &it, "{\"Id\":\"" CID "\"}", NULL, NULL, r, sizeof(r), &err),
+	    -1);
 }
 
 static void test_volume_mounts(void **state)
@@ -248,16 +247,16 @@ static void test_volume_mounts(void **state)
 
 	(void)state;
 	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}",
-			      "[{\"Id\":\"" CID "\",\"Mounts\":null},{\"Id\":\"" CID2 "\"}]", NULL, r,
-			      sizeof(r), &err),
+			      "[{\"Id\":\"" CID "\",\"Mounts\":null},{\"Id\":\"" CID2 "\"}]", NULL,
+			      r, sizeof(r), &err),
 			 RA_CHECK_OK);
-	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", list, NULL, r, sizeof(r),
-			      &err),
-			 RA_CHECK_CHANGED);
+	assert_int_equal(
+	    eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", list, NULL, r, sizeof(r), &err),
+	    RA_CHECK_CHANGED);
 	assert_string_equal(r, "volume is now mounted by container 'db'");
-	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", list, &gone, r,
-			      sizeof(r), &err),
-			 RA_CHECK_OK);
+	assert_int_equal(
+	    eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", list, &gone, r, sizeof(r), &err),
+	    RA_CHECK_OK);
 	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}",
 			      "[{\"Id\":\"" CID "\",\"Mounts\":{}}]", NULL, r, sizeof(r), &err),
 			 -1);
@@ -272,24 +271,45 @@ static void test_network_attachments(void **state)
 	char r[256];
 
 	(void)state;
-	assert_int_equal(eval(RC_KIND_NETWORK, &it, "{\"Id\":\"" NID "\",\"Containers\":{}}",
-			      "[]", NULL, r, sizeof(r), &err),
+	assert_int_equal(eval(RC_KIND_NETWORK, &it,
+			      "{\"Id\":\"" NID "\",\"Name\":\"net\",\"Containers\":{}}", "[]", NULL,
+			      r, sizeof(r), &err),
 			 RA_CHECK_OK);
 	assert_int_equal(eval(RC_KIND_NETWORK, &it,
-			      "{\"Id\":\"" NID "\",\"Containers\":{\"" CID
+			      "{\"Id\":\"" NID "\",\"Name\":\"net\",\"Containers\":{\"" CID
 			      "\":{\"Name\":\"web\"}}}",
 			      "[]", NULL, r, sizeof(r), &err),
 			 RA_CHECK_CHANGED);
 	assert_string_equal(r, "network now has container 'web' attached");
 	/* A stopped container keeps its attachment in the container list. */
-	assert_int_equal(eval(RC_KIND_NETWORK, &it, "{\"Id\":\"" NID "\",\"Containers\":{}}",
+	assert_int_equal(eval(RC_KIND_NETWORK, &it,
+			      "{\"Id\":\"" NID "\",\"Name\":\"net\",\"Containers\":{}}",
 			      "[{\"Id\":\"" CID2 "\",\"Names\":[\"/idle\"],\"NetworkSettings\":"
 			      "{\"Networks\":{\"n\":{\"NetworkID\":\"" NID "\"}}}}]",
 			      NULL, r, sizeof(r), &err),
 			 RA_CHECK_CHANGED);
 	assert_string_equal(r, "network now has container 'idle' attached");
-	assert_int_equal(eval(RC_KIND_NETWORK, &it, "{\"Id\":\"" NID "\",\"Containers\":[]}", "[]",
+	/* A container that never ran: keyed by the network's name, no ID. */
+	assert_int_equal(eval(RC_KIND_NETWORK, &it,
+			      "{\"Id\":\"" NID "\",\"Name\":\"net\",\"Containers\":{}}",
+			      "[{\"Id\":\"" CID2 "\",\"Names\":[\"/new\"],\"NetworkSettings\":"
+			      "{\"Networks\":{\"net\":{\"NetworkID\":\"\"}}}}]",
 			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "network now has container 'new' attached");
+	/* Another network's attachment does not count. */
+	assert_int_equal(eval(RC_KIND_NETWORK, &it,
+			      "{\"Id\":\"" NID "\",\"Name\":\"net\",\"Containers\":{}}",
+			      "[{\"Id\":\"" CID2 "\",\"NetworkSettings\":"
+			      "{\"Networks\":{\"other\":{\"NetworkID\":\"ffff\"}}}}]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	/* No name: malformed. */
+	assert_int_equal(
+	    eval(RC_KIND_NETWORK, &it, "{\"Id\":\"" NID "\"}", "[]", NULL, r, sizeof(r), &err), -1);
+	assert_int_equal(eval(RC_KIND_NETWORK, &it,
+			      "{\"Id\":\"" NID "\",\"Name\":\"net\",\"Containers\":[]}", "[]", NULL,
+			      r, sizeof(r), &err),
 			 -1);
 }
 
@@ -304,9 +324,9 @@ static void test_build_cache(void **state)
 			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"InUse\":false}]}", NULL, NULL,
 			      r, sizeof(r), &err),
 			 RA_CHECK_OK);
-	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":null}", NULL, NULL, r,
-			      sizeof(r), &err),
-			 RA_CHECK_ABSENT);
+	assert_int_equal(
+	    eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":null}", NULL, NULL, r, sizeof(r), &err),
+	    RA_CHECK_ABSENT);
 	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
 			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"InUse\":true}]}", NULL, NULL,
 			      r, sizeof(r), &err),
@@ -316,12 +336,12 @@ static void test_build_cache(void **state)
 			      "{\"BuildCache\":[{\"ID\":\"abc123\"},{\"ID\":\"xabc1234\"}]}", NULL,
 			      NULL, r, sizeof(r), &err),
 			 RA_CHECK_CHANGED);
-	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":[{\"ID\":1}]}", NULL,
-			      NULL, r, sizeof(r), &err),
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":[{\"ID\":1}]}", NULL, NULL,
+			      r, sizeof(r), &err),
 			 -1);
-	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":{}}", NULL, NULL, r,
-			      sizeof(r), &err),
-			 -1);
+	assert_int_equal(
+	    eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":{}}", NULL, NULL, r, sizeof(r), &err),
+	    -1);
 }
 
 static void test_object_safe(void **state)
@@ -452,19 +472,19 @@ static void test_shell_quote(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_image_unchanged_dangling),
-		cmocka_unit_test(test_image_retagged_or_tag_moved_is_changed),
-		cmocka_unit_test(test_image_users),
-		cmocka_unit_test(test_image_hostile_answers),
-		cmocka_unit_test(test_container_states),
-		cmocka_unit_test(test_volume_mounts),
-		cmocka_unit_test(test_network_attachments),
-		cmocka_unit_test(test_build_cache),
-		cmocka_unit_test(test_object_safe),
-		cmocka_unit_test(test_daemon_message),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_exit_status),
-		cmocka_unit_test(test_shell_quote),
+	    cmocka_unit_test(test_image_unchanged_dangling),
+	    cmocka_unit_test(test_image_retagged_or_tag_moved_is_changed),
+	    cmocka_unit_test(test_image_users),
+	    cmocka_unit_test(test_image_hostile_answers),
+	    cmocka_unit_test(test_container_states),
+	    cmocka_unit_test(test_volume_mounts),
+	    cmocka_unit_test(test_network_attachments),
+	    cmocka_unit_test(test_build_cache),
+	    cmocka_unit_test(test_object_safe),
+	    cmocka_unit_test(test_daemon_message),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_exit_status),
+	    cmocka_unit_test(test_shell_quote),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

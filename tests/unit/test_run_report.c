@@ -42,8 +42,7 @@ static int setup(void **state)
 
 	assert_non_null(f);
 	mk(&f->items[0], RC_KIND_CONTAINER, "engine/container/c1", "c1", "old", 10);
-	mk(&f->items[1], RC_KIND_IMAGE, "engine/image/sha256:i1", "sha256:i1", "app:1",
-	   1500000);
+	mk(&f->items[1], RC_KIND_IMAGE, "engine/image/sha256:i1", "sha256:i1", "app:1", 1500000);
 	mk(&f->items[2], RC_KIND_VOLUME, "engine/volume/v1", "v1", "v1", 0);
 	mk(&f->items[3], RC_KIND_NETWORK, "engine/network/n1", "n1", "net", 0);
 	f->plan.digest = DIG;
@@ -166,10 +165,10 @@ static void test_overview_and_quote(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_json_report, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_summary_text, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_junit_mapping, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_overview_and_quote, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_json_report, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_summary_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_junit_mapping, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_overview_and_quote, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

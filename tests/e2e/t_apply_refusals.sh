@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Refusals: each case exits 4 (refused), with a one-line error, and deletes
+# nothing: a byte changed in a candidate, --approve with another digest, no
+# approval, an expired plan, a plan for another engine, malformed JSON, a plan
+# that fails the schema, a future plan version, a journal of another plan.
+set -u
+source "$(dirname "$0")/../lib/engine.sh"
+source "$(dirname "$0")/../lib/apply.sh"
+engine_start || exit 1
+W=$RC_T/work
+
+# A second private engine, to be the wrong target. Same conventions as
+# engine_start, under the same temp dir; stopped gracefully before engine A.
+B=$RC_T/b
+B_PID=""
+start_engine_b() {
+	mkdir -p "$B/data" "$B/exec" "$B/etc-docker"
+	local ns="rcb$(basename "$RC_T" | tr -dc 'a-zA-Z0-9')" i
+	# dockerd 20.10 derives its engine ID from /etc/docker/key.json, which
+	# every daemon on the host shares; B gets its own /etc/docker in a
+	# private mount namespace (newer engines keep the ID in data-root), and
+	# like engine A its own network namespace.
+	unshare --mount --net --propagation private /bin/sh -c '
+		mount --bind "$1/etc-docker" /etc/docker && shift && exec "$@"' sh "$B" \
+		dockerd --storage-driver vfs --iptables=false --ip6tables=false --bridge=none \
+		--data-root "$B/data" --exec-root "$B/exec" --pidfile "$B/dockerd.pid" \
+		-H "unix://$B/docker.sock" --containerd-namespace "$ns" \
+		--containerd-plugins-namespace "${ns}p" --log-level warn >"$B/dockerd.log" 2>&1 &
+	B_PID=$!
+	for i in $(seq 1 150); do
+		DOCKER_HOST="unix://$B/docker.sock" "$DOCKER_BIN" version >/dev/null 2>&1 && return 0
+		kill -0 "$B_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	tail -5 "$B/dockerd.log" >&2
+	return 1
+}
+stop_engine_b() {
+	[ -n "$B_PID" ] || return 0
+	kill -TERM "$B_PID" 2>/dev/null
+	local i
+	for i in $(seq 1 150); do
+		kill -0 "$B_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	wait "$B_PID" 2>/dev/null
+	B_PID=""
+}
+trap 'stop_engine_b; remove_networks; engine_stop' EXIT
+
+mk_dangling >/dev/null
+mk_image unused:1 >/dev/null
+mk_image app:1 >/dev/null
+D create --name stopped app:1 >/dev/null
+D volume create vidle >/dev/null
+mk_net idle-net
+
+P=$W/plan.json
+"$PLAN" --engine "$DOCKER_HOST" --min-age 0 --images=unused --volumes=all -o "$P" \
+	>/dev/null 2>&1
+check_eq "plan succeeds" 0 "$?"
+dig=$(plan_digest "$P")
+check "plan has candidates" test "$(plan_count "$P")" -gt 3
+engine_state >"$W/before"
+
+# refused NAME PATTERN APPLY-ARGS...: exit 4, one error line matching
+# PATTERN, nothing deleted, no journal created.
+refused() {
+	local name=$1 pattern=$2
+	shift 2
+	rm -f "$W/case.journal"
+	"$APPLY" --journal "$W/case.journal" "$@" >"$W/out" 2>"$W/err"
+	local rc=$?
+	sed 's/^/# /' "$W/err"
+	check_eq "$name: exits 4" 4 "$rc"
+	check "$name: says why ($pattern)" grep -qE "^reclaim-apply: error: .*($pattern)" "$W/err"
+	check_eq "$name: exactly one error line" 1 "$(grep -c 'error:' "$W/err")"
+	check_eq "$name: deletes nothing" "$(cat "$W/before")" "$(engine_state)"
+	check "$name: creates no journal" test ! -e "$W/case.journal"
+}
+
+# edit FILE OUT PYTHON: applies a python edit (d is the plan) and writes OUT;
+# with RESEAL=1 the digest is recomputed, so only the edited check fails.
+edit() {
+	/usr/bin/python3 - "$1" "$2" "$3" "${RESEAL:-0}" "$ROOT/scripts/plan-digest.py" <<'PY'
+import json, subprocess, sys
+src, out, code, reseal, tool = sys.argv[1:6]
+d = json.load(open(src))
+exec(code)
+text = json.dumps(d, indent=2)
+open(out, "w").write(text + "\n")
+if reseal == "1":
+    dig = subprocess.run([sys.executable, tool, out], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    d["digest"] = dig
+    open(out, "w").write(json.dumps(d, indent=2) + "\n")
+PY
+}
+
+# 1. One byte changed in a candidate (still valid JSON, old digest).
+edit "$P" "$W/tampered.json" '
+c = d["candidates"][0]
+c["reason"] = c["reason"][:-1] + chr(ord(c["reason"][-1]) ^ 1)'
+check "tampered plan differs from the original by one byte" test \
+	"$(cmp -l <(/usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), indent=2))' "$P") "$W/tampered.json" | wc -l)" -eq 1
+refused "tampered candidate" "digest|tamper" --approve "$dig" "$W/tampered.json"
+refused "tampered candidate, auto-approved" "digest|tamper" --auto-approve "$W/tampered.json"
+
+# 2. --approve with another digest.
+other=sha256:$(printf '%064d' 0)
+refused "approve another digest" "does not match" --approve "$other" "$P"
+
+# 3. No approval: the summary and the exact approve command on stdout.
+refused "no approval" "not approved" "$P"
+check "no approval: prints the exact approve command" \
+	grep -qF "reclaim-apply --approve $dig $P" "$W/out"
+
+# 4. Expired plan.
+exp=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expires_at"])' "$P")
+refused "expired plan" "expired" --approve "$dig" --now "$exp" "$P"
+refused "long expired plan" "expired" --approve "$dig" --now 2099-01-01T00:00:00Z "$P"
+
+# 5. Wrong target: the plan was made on engine A, the engine reached is B.
+if start_engine_b; then
+	refused "plan for another engine" "wrong target" --approve "$dig" \
+		--engine "unix://$B/docker.sock" "$P"
+	DOCKER_HOST="unix://$B/docker.sock" refused "another engine through DOCKER_HOST" \
+		"wrong target" --approve "$dig" "$P"
+	stop_engine_b
+else
+	not_ok "second engine did not start"
+fi
+
+# 6. Malformed JSON.
+head -c 200 "$P" >"$W/truncated.json"
+refused "truncated JSON" "plan|JSON|parse" --approve "$dig" "$W/truncated.json"
+printf '{"format": "reclaim-plan", "version": 1,, }\n' >"$W/garbage.json"
+refused "malformed JSON" "plan|JSON|parse" --approve "$dig" "$W/garbage.json"
+
+# 7. Fails the schema, digest re-sealed so only the schema check can fail.
+RESEAL=1 edit "$P" "$W/schema.json" 'd["candidates"][0]["kind"] = "spaceship"'
+check "re-sealed plan has a valid digest" "$ROOT/scripts/plan-digest.py" --check "$W/schema.json"
+refused "plan failing the schema" "kind|schema" --auto-approve "$W/schema.json"
+RESEAL=1 edit "$P" "$W/schema2.json" 'd["candidates"][0]["reclaimable"] = "lots"'
+refused "wrong type in a candidate" "reclaimable|schema|integer" --auto-approve \
+	"$W/schema2.json"
+RESEAL=1 edit "$P" "$W/schema3.json" 'del d["sources"][0]["engine_id"]'
+refused "source without an engine ID" "engine_id|schema|required" --auto-approve \
+	"$W/schema3.json"
+
+# 8. A future plan version, re-sealed.
+RESEAL=1 edit "$P" "$W/v2.json" 'd["version"] = 2'
+refused "future plan version" "version" --auto-approve "$W/v2.json"
+
+# 9. A journal that belongs to another plan.
+"$PLAN" --engine "$DOCKER_HOST" --min-age 100w -o "$W/empty.json" >/dev/null 2>&1
+check_eq "a second plan with no candidates" 0 "$(plan_count "$W/empty.json")"
+"$APPLY" --auto-approve --journal "$W/shared.journal" "$W/empty.json" >/dev/null 2>&1
+check_eq "applying the second plan writes its journal" 0 "$?"
+cp "$W/shared.journal" "$W/shared.before"
+"$APPLY" --approve "$dig" --journal "$W/shared.journal" "$P" >"$W/out" 2>"$W/err"
+check_eq "journal of another plan: exits 4" 4 "$?"
+check "journal of another plan: says so" grep -q "another plan" "$W/err"
+check_eq "journal of another plan: deletes nothing" "$(cat "$W/before")" "$(engine_state)"
+check "journal of another plan: journal untouched" cmp -s "$W/shared.journal" "$W/shared.before"
+
+# Not refusals, for contrast: a missing plan is an error (1), a bad flag a
+# usage error (2).
+"$APPLY" --approve "$dig" "$W/missing.json" >/dev/null 2>&1
+check_eq "missing plan file exits 1" 1 "$?"
+"$APPLY" --approve sha256:xyz "$P" >/dev/null 2>"$W/err"
+check_eq "malformed --approve is a usage error (2)" 2 "$?"
+check "usage error points to --help" grep -q "Try 'reclaim-apply --help'" "$W/err"
+
+# Finally the untouched plan applies.
+"$APPLY" --approve "$dig" --journal "$W/final.journal" "$P" >/dev/null 2>&1
+check_eq "the genuine plan, approved, applies" 0 "$?"
+
+finish

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Every parser of untrusted input against its corpus (tests/fuzz/corpus/),
+# through the harness built as a replayer, so sanitizer builds check it too.
+# In the plain build, when clang's libFuzzer is there, each target is also
+# fuzzed for FUZZ_SECONDS (default 3) seconds starting from its corpus.
+set -u
+source "$(dirname "$0")/../lib/engine.sh"
+REPLAY="$ROOT/$BUILD/tests/fuzz_replay"
+cd "$ROOT"
+for dir in tests/fuzz/corpus/*/; do
+	t=$(basename "$dir")
+	files=("$dir"*)
+	if [ ! -e "${files[0]}" ]; then
+		not_ok "corpus for '$t' is empty"
+		continue
+	fi
+	check "replay corpus of '$t' (${#files[@]} inputs)" "$REPLAY" "$t" "${files[@]}"
+done
+check "replayer refuses an unknown target" sh -c "! '$REPLAY' nosuch /dev/null 2>/dev/null"
+
+if [ -z "${SANITIZE:-}" ] && command -v clang >/dev/null &&
+	echo 'int LLVMFuzzerTestOneInput(const char *d, long n){(void)d;(void)n;return 0;}' |
+	clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then
+	if make --no-print-directory fuzz >"$ROOT/tests/out/fuzz-build.log" 2>&1; then
+		ok "libFuzzer build"
+		work=$(mktemp -d /tmp/rc-fuzz.XXXXXX)
+		for dir in tests/fuzz/corpus/*/; do
+			t=$(basename "$dir")
+			mkdir -p "$work/$t"
+			# new inputs go to a scratch dir; the committed corpus stays as is
+			if RC_FUZZ_TARGET=$t build-fuzz/fuzz_parsers -max_total_time="${FUZZ_SECONDS:-3}" \
+				-rss_limit_mb=1024 -artifact_prefix="$work/" "$work/$t" "$dir" \
+				>"$work/$t.log" 2>&1; then
+				ok "fuzz '$t' for ${FUZZ_SECONDS:-3}s: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$work/$t.log" | grep -o '[0-9]*$' || grep -oE '#[0-9]+' "$work/$t.log" | tail -1) runs"
+			else
+				not_ok "fuzz '$t' found a crash"
+				grep -E 'ERROR|SUMMARY|artifact' "$work/$t.log" | head -5
+			fi
+		done
+		rm -rf "$work"
+	else
+		not_ok "libFuzzer build (see tests/out/fuzz-build.log)"
+		tail -20 "$ROOT/tests/out/fuzz-build.log"
+	fi
+else
+	echo "# libFuzzer not available or sanitizer pass: replay only"
+fi
+finish
