@@ -59,7 +59,8 @@ static const char usage_text[] =
     "                               and the summary goes to stderr); default: no file\n"
     "      --csv FILE               write a CSV report, one row per object\n"
     "      --junit FILE             write a JUnit XML report, one test case per object\n"
-    "      --ttl D                  the plan expires D after it is made (default 24h)\n"
+    "      --ttl D                  the plan expires D after it is made (default 24h,\n"
+    "                               at most 366d)\n"
     "      --now TIME               use TIME (RFC 3339) as the clock, for tests\n"
     "      --detailed-exitcode      exit 0 when there is nothing to do, 2 when there\n"
     "                               are candidates, 1 on any error\n"
@@ -224,6 +225,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			duration_opt(o, "--ttl", optarg, &o->ttl);
 			if (o->ttl <= 0 && !o->usage_err[0])
 				usage_error(o, "invalid --ttl '%s': must be more than 0", optarg);
+			/* a plan is a reviewed snapshot: a year is already generous,
+			 * and the cap keeps expires_at well inside RFC 3339 years */
+			else if (o->ttl > 366 * 86400LL && !o->usage_err[0])
+				usage_error(o, "invalid --ttl '%s': at most 366d", optarg);
 			break;
 		case OPT_NOW:
 			o->now_arg = optarg;

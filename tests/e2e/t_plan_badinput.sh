@@ -44,6 +44,8 @@ expect "invalid duration" 2 "error: .*'3x'" -- --min-age 3x
 expect "invalid container age" 2 "error: .*'-5d'" -- --containers-older-than -5d
 expect "invalid --images value" 2 "error: .*'sometimes'" -- --images=sometimes
 expect "invalid --volumes value" 2 "error: .*'some'" -- --volumes=some
+expect "--ttl beyond a year" 2 "error: .*--ttl.*366d" -- --ttl 1000w
+expect "--ttl that overflows" 2 "error: .*--ttl" -- --ttl 99999999999999999w
 expect "invalid --now" 2 "error: .*'yesterday'" -- --now yesterday
 expect "missing policy file" 1 "error: .*$W/none.json" -- --policy "$W/none.json"
 printf '{"version":1,\n "rules": [\n  {"name": "x", "kinds": ["image"],\n   "older_than": "3x"}\n ]\n}\n' >"$W/badfield.json"
