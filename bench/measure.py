@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Runs a command RUNS times and prints the median wall time (s) and the
-median peak RSS (KiB) of the command's process tree as JSON.
+"""Runs two commands RUNS times each, alternating A, B, A, B... so that both
+see the same machine load, and prints for each the median wall time (s) and
+the median peak RSS (KiB) of the command's process as JSON.
 
-usage: measure.py RUNS CMD [ARGS...]
+usage: measure.py RUNS CMD_A... ::: CMD_B...
 """
 import json
-import resource
+import os
 import statistics
 import subprocess
 import sys
@@ -15,26 +16,31 @@ import time
 def once(cmd):
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, ru = __import__("os").wait4(p.pid, 0)
+    _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
-    code = status >> 8
+    code = os.waitstatus_to_exitcode(status)
     if code not in (0, 2):
         sys.exit(f"measure: {cmd[0]} exited {code}")
     return wall, ru.ru_maxrss
 
 
+def summary(samples):
+    walls = [w for w, _ in samples]
+    return {"wall_s": statistics.median(walls), "wall_all": [round(w, 3) for w in walls],
+            "rss_kib": statistics.median([r for _, r in samples])}
+
+
 def main():
     runs = int(sys.argv[1])
-    cmd = sys.argv[2:]
-    once(cmd)  # warm-up, not counted
-    walls, rss = [], []
+    sep = sys.argv.index(":::")
+    a, b = sys.argv[2:sep], sys.argv[sep + 1:]
+    once(a)  # warm-up, not counted
+    once(b)
+    sa, sb = [], []
     for _ in range(runs):
-        w, r = once(cmd)
-        walls.append(w)
-        rss.append(r)
-    print(json.dumps({"runs": runs, "wall_s": statistics.median(walls),
-                      "wall_all": [round(w, 3) for w in walls],
-                      "rss_kib": statistics.median(rss)}))
+        sa.append(once(a))
+        sb.append(once(b))
+    print(json.dumps({"a": summary(sa), "b": summary(sb)}))
 
 
 if __name__ == "__main__":

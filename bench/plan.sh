@@ -2,7 +2,8 @@
 # Planner benchmark (issue: engine planner): a private engine seeded with
 # 1,000 images (a fifth dangling) and about 300 containers. Measures
 # reclaim-plan's wall time and peak RSS against `docker system df -v` on the
-# same engine in the same run, median of RUNS (default 5) runs each.
+# same engine in the same run, median of RUNS (default 5) runs each, the two
+# commands alternating so that both see the same machine load.
 # Targets: wall <= 2x docker system df -v; peak RSS <= 32 MiB.
 set -eu
 cd "$(dirname "$0")/.."
@@ -27,9 +28,10 @@ nimg=$(D images -aq | wc -l)
 nctr=$(D ps -aq | wc -l)
 echo "engine: $nimg images, $nctr containers" >&2
 
-ref=$(/usr/bin/python3 bench/measure.py "$RUNS" "$DOCKER_BIN" system df -v)
-ours=$(/usr/bin/python3 bench/measure.py "$RUNS" "$PLAN" --engine "$DOCKER_HOST" \
-	--images=unused --min-age 0 -q -o "$W/plan.json")
+both=$(/usr/bin/python3 bench/measure.py "$RUNS" "$DOCKER_BIN" system df -v ::: \
+	"$PLAN" --engine "$DOCKER_HOST" --images=unused --min-age 0 -q -o "$W/plan.json")
+ref=$(echo "$both" | /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["a"]))')
+ours=$(echo "$both" | /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["b"]))')
 ncand=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["candidates"]))' "$W/plan.json")
 /usr/bin/python3 - "$ref" "$ours" "$nimg" "$nctr" "$ncand" <<'PY'
 import json, sys

@@ -431,6 +431,9 @@ char *rc_json_digest(const cJSON *json, struct rc_err *err)
 	return d;
 }
 
+static int plan_parse(const char *text, size_t len, int strict, struct rc_plan *p,
+		      struct rc_err *err);
+
 int rc_plan_seal(struct rc_plan *p, struct rc_err *err)
 {
 	cJSON *empty = NULL, *doc = NULL;
@@ -459,9 +462,12 @@ int rc_plan_seal(struct rc_plan *p, struct rc_err *err)
 	free(p->digest);
 	p->digest = d;
 	d = NULL;
-	/* Whatever the writer produces must load: run the reader on it. */
+	/* Whatever the writer produces must parse: run the reader on it. The
+	 * loader's exact-identity rule is left out here: the planner writes
+	 * what the engine reports, and rc_plan_load, which reclaim-apply uses
+	 * before putting identities into API paths, refuses a malformed one. */
 	text = rc_plan_render(p, err);
-	if (!text || rc_plan_parse(text, strlen(text), &check, err) < 0) {
+	if (!text || plan_parse(text, strlen(text), 0, &check, err) < 0) {
 		free(p->digest);
 		p->digest = NULL;
 		rc_err_prefix(err, "the plan would not load");
@@ -686,8 +692,58 @@ static int get_strv(const cJSON *o, const char *key, struct rc_strv *v, struct r
 	return 0;
 }
 
+static int lower_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[n] == '\0';
+}
+
+/* 1 when s is the exact identity of an object of kind k, as docs/plan-format.md
+ * promises: image sha256:<64 hex>, container and network 64 lower-case hex,
+ * volume [a-zA-Z0-9][a-zA-Z0-9_.-]* (docker's rule for names), build-cache
+ * [a-z0-9]+. The executor puts these into API paths and filters. */
+static int exact_identity(enum rc_kind k, const char *s)
+{
+	size_t i;
+
+	switch (k) {
+	case RC_KIND_IMAGE:
+		return strncmp(s, "sha256:", 7) == 0 && strlen(s) == 71 && lower_hex(s + 7, 64);
+	case RC_KIND_CONTAINER:
+	case RC_KIND_NETWORK:
+		return strlen(s) == 64 && lower_hex(s, 64);
+	case RC_KIND_VOLUME:
+		for (i = 0; s[i]; i++)
+			if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+			      (s[i] >= '0' && s[i] <= '9') ||
+			      (i > 0 && (s[i] == '_' || s[i] == '.' || s[i] == '-'))))
+				return 0;
+		return i > 0;
+	case RC_KIND_BUILD_CACHE:
+		if (!*s)
+			return 0;
+		for (i = 0; s[i]; i++)
+			if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+				return 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static const char *const identity_rule[RC_KIND_COUNT] = {
+    "64 lower-case hex digits", "sha256:<64 lower-case hex digits>",
+    "[a-zA-Z0-9][a-zA-Z0-9_.-]*", "64 lower-case hex digits", "[a-z0-9]+"};
+
+/* strict (rc_plan_load): refuse an object that is not its kind's exact
+ * identity. */
 static int parse_item(const cJSON *o, const char *where, size_t index, int candidate,
-		      const struct rc_plan *p, struct rc_plan_item *it, struct rc_err *err)
+		      int strict, const struct rc_plan *p, struct rc_plan_item *it,
+		      struct rc_err *err)
 {
 	char path[64];
 	struct rc_buf id = RC_BUF_INIT;
@@ -712,6 +768,13 @@ static int parse_item(const cJSON *o, const char *where, size_t index, int candi
 		    get_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0)
 			goto out;
 	}
+	if (strict && !exact_identity(it->kind, it->object)) {
+		char clean[128];
+		rc_sanitize(clean, sizeof(clean), it->object);
+		rc_err_set(err, RC_ERR_PLAN, "%s.object: '%s' is not a %s identity (%s)", path,
+			   clean, rc_kind_name(it->kind), identity_rule[it->kind]);
+		goto out;
+	}
 	if (!find_source(p, it->source)) {
 		char clean[128];
 		rc_sanitize(clean, sizeof(clean), it->source);
@@ -734,8 +797,9 @@ out:
 	return rc;
 }
 
-static int parse_items(const cJSON *arr, const char *where, int candidate, struct rc_plan *p,
-		       struct rc_plan_item **items, size_t *n, struct rc_err *err)
+static int parse_items(const cJSON *arr, const char *where, int candidate, int strict,
+		       struct rc_plan *p, struct rc_plan_item **items, size_t *n,
+		       struct rc_err *err)
 {
 	int count = cJSON_GetArraySize(arr);
 	const cJSON *c;
@@ -751,7 +815,8 @@ static int parse_items(const cJSON *arr, const char *where, int candidate, struc
 	{
 		/* Count first so rc_plan_free releases a half-filled item. */
 		(*n)++;
-		if (parse_item(c, where, *n - 1, candidate, p, &(*items)[*n - 1], err) < 0)
+		if (parse_item(c, where, *n - 1, candidate, strict, p, &(*items)[*n - 1], err) <
+		    0)
 			return -1;
 	}
 	return 0;
@@ -786,7 +851,7 @@ static int check_unique_ids(const struct rc_plan *p, struct rc_err *err)
 	return rc;
 }
 
-static int fill_plan(const cJSON *root, struct rc_plan *p, struct rc_err *err)
+static int fill_plan(const cJSON *root, int strict, struct rc_plan *p, struct rc_err *err)
 {
 	const cJSON *sources = member(root, "sources"), *summary = member(root, "summary");
 	const cJSON *c, *bk;
@@ -841,10 +906,10 @@ static int fill_plan(const cJSON *root, struct rc_plan *p, struct rc_err *err)
 						  s->name);
 	}
 
-	if (parse_items(member(root, "candidates"), "candidates", 1, p, &p->candidates,
+	if (parse_items(member(root, "candidates"), "candidates", 1, strict, p, &p->candidates,
 			&p->n_candidates, err) < 0 ||
-	    parse_items(member(root, "protected"), "protected", 0, p, &p->protected_items,
-			&p->n_protected, err) < 0 ||
+	    parse_items(member(root, "protected"), "protected", 0, strict, p,
+			&p->protected_items, &p->n_protected, err) < 0 ||
 	    check_unique_ids(p, err) < 0)
 		return -1;
 
@@ -880,6 +945,12 @@ static int fill_plan(const cJSON *root, struct rc_plan *p, struct rc_err *err)
 }
 
 int rc_plan_parse(const char *text, size_t len, struct rc_plan *p, struct rc_err *err)
+{
+	return plan_parse(text, len, 0, p, err);
+}
+
+static int plan_parse(const char *text, size_t len, int strict, struct rc_plan *p,
+		      struct rc_err *err)
 {
 	cJSON *root = NULL, *schema = NULL, *claimed = NULL;
 	const cJSON *fmt, *ver;
@@ -949,7 +1020,7 @@ int rc_plan_parse(const char *text, size_t len, struct rc_plan *p, struct rc_err
 		goto out;
 	}
 	claimed = NULL;
-	if (fill_plan(root, p, err) < 0)
+	if (fill_plan(root, strict, p, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -970,7 +1041,10 @@ int rc_plan_load(const char *path, struct rc_plan *p, struct rc_err *err)
 	rc_plan_init(p);
 	if (rc_read_file(path, RC_PLAN_MAX_BYTES, &text, err) < 0)
 		return rc_err_prefix(err, "cannot load plan");
-	rc = rc_plan_parse(text.data, text.len, p, err);
+	/* A plan file is what reclaim-apply acts on: its objects must be exact
+	 * identities (exact_identity), which rc_plan_parse does not insist on
+	 * for plans built in memory from whatever an engine reported. */
+	rc = plan_parse(text.data, text.len, 1, p, err);
 	if (rc < 0)
 		rc_err_prefix(err, "cannot load plan '%s'", path);
 	rc_buf_free(&text);

@@ -1,4 +1,5 @@
 /* apply.c: plan-level refusals, then each item: re-check, journal, delete. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,20 +149,116 @@ int ra_verify_engine(const struct rc_plan_source *src, const struct rc_engine_in
 	return 0;
 }
 
-/* Did the build-prune answer delete exactly `id`? */
-static int prune_deleted(const struct rc_buf *body, const char *id)
+int ra_build_cache_id_ok(const char *id)
 {
-	cJSON *o = cJSON_ParseWithLength(body->data, body->len);
+	size_t n;
+
+	if (!id || !*id)
+		return 0;
+	for (n = 0; id[n]; n++) {
+		if (n >= 255 || !((id[n] >= 'a' && id[n] <= 'z') || (id[n] >= '0' && id[n] <= '9')))
+			return 0;
+	}
+	return 1;
+}
+
+enum ra_outcome ra_prune_outcome(const char *body, size_t len, const char *id, char *reason,
+				 size_t reasonsz)
+{
+	cJSON *o = body && len ? cJSON_ParseWithLength(body, len) : NULL;
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "CachesDeleted"), *e;
+	struct rc_buf others = RC_BUF_INIT;
+	struct rc_err err = RC_ERR_INIT;
+	enum ra_outcome res = RA_FAILED;
+	size_t n_others = 0;
 	int found = 0;
 
+	reason[0] = '\0';
+	rc_buf_init(&others, 0);
+	if (!cJSON_IsObject(o) || (list && !cJSON_IsNull(list) && !cJSON_IsArray(list))) {
+		snprintf(reason, reasonsz, "unexpected answer to the build prune: not a result");
+		goto out;
+	}
 	cJSON_ArrayForEach(e, list)
 	{
-		if (cJSON_IsString(e) && strcmp(e->valuestring, id) == 0)
+		char safe[96];
+
+		if (cJSON_IsString(e) && strcmp(e->valuestring, id) == 0) {
 			found = 1;
+			continue;
+		}
+		rc_sanitize(safe, sizeof(safe), cJSON_IsString(e) ? e->valuestring : "?");
+		if (n_others < 8)
+			rc_buf_printf(&others, &err, "%s'%s'", n_others ? ", " : "", safe);
+		n_others++;
 	}
+	if (n_others) {
+		snprintf(reason, reasonsz,
+			 "the daemon's id filter also pruned %zu build cache record(s) not in the "
+			 "plan: %.300s%s",
+			 n_others, others.data ? others.data : "", n_others > 8 ? ", ..." : "");
+	} else if (!found) {
+		res = RA_CHANGED;
+		snprintf(reason, reasonsz, "the daemon did not prune the record");
+	} else {
+		res = RA_DELETED;
+	}
+out:
+	rc_buf_free(&others);
 	cJSON_Delete(o);
-	return found;
+	return res;
+}
+
+enum ra_outcome ra_delete_status(enum rc_kind kind, long status, const char *msg, char *reason,
+				 size_t reasonsz)
+{
+	reason[0] = '\0';
+	if (status == 404)
+		return RA_ALREADY_ABSENT;
+	/* In use or referenced: the daemon knows better than the plan. Never
+	 * retried with force. A network that gained a container after the
+	 * re-check is refused with 403 (409 on some versions). */
+	if (status == 409 ||
+	    (kind == RC_KIND_NETWORK && status == 403 && msg && strcasestr(msg, "active endpoint"))) {
+		snprintf(reason, reasonsz, "daemon refused: %.400s", msg ? msg : "");
+		return RA_CHANGED;
+	}
+	snprintf(reason, reasonsz, "HTTP %ld: %.400s", status, msg ? msg : "");
+	return RA_FAILED;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The HTTP layer retries only GET, HEAD and DELETE. A build prune filtered
+ * on one exact record ID is idempotent too, so it is retried here on
+ * transport errors and 5xx. *retried is set when an attempt was repeated
+ * after a transport error: the lost attempt may have pruned the record. */
+static int prune_request(struct rc_engine *e, const char *vpath, struct rc_http_resp *resp,
+			 int *retried, struct rc_err *err)
+{
+	long wait = 200;
+	int attempt;
+
+	*retried = 0;
+	for (attempt = 1;; attempt++) {
+		rc_err_clear(err);
+		if (rc_http_request(rc_engine_http(e), "POST", vpath, NULL, NULL, 0, resp, err) < 0) {
+			if (err->kind != RC_ERR_CONNECT || attempt >= RA_PRUNE_ATTEMPTS)
+				return -1;
+			*retried = 1;
+		} else if (resp->status < 500 || attempt >= RA_PRUNE_ATTEMPTS) {
+			return 0;
+		}
+		rc_log_debug("build prune '%s' failed, retrying in %ld ms", vpath, wait);
+		sleep_ms(wait);
+		wait *= 2;
+	}
 }
 
 void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outcome *outcome,
@@ -170,7 +267,7 @@ void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outco
 	struct rc_err err = RC_ERR_INIT;
 	struct rc_http_resp resp;
 	char path[2048], vpath[2304], msg[RA_REASON_MAX];
-	const char *method = "DELETE";
+	int retried = 0, rc;
 
 	reason[0] = '\0';
 	*outcome = RA_FAILED;
@@ -195,10 +292,16 @@ void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outco
 		break;
 	case RC_KIND_BUILD_CACHE: {
 		char filt[512], enc[1536];
+		/* The filter is a regular expression to the daemon: only a
+		 * plain [a-z0-9]+ ID is certain to mean itself. */
+		if (!ra_build_cache_id_ok(it->object)) {
+			snprintf(reason, reasonsz,
+				 "build cache ID is not [a-z0-9]+: not sent as a prune filter");
+			goto out;
+		}
 		snprintf(filt, sizeof(filt), "{\"id\":[\"%s\"]}", it->object);
 		ra_pct_encode(filt, enc, sizeof(enc));
 		snprintf(path, sizeof(path), "/build/prune?all=1&filters=%s", enc);
-		method = "POST";
 		break;
 	}
 	default:
@@ -206,30 +309,36 @@ void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outco
 		goto out;
 	}
 	rc_engine_path(e, path, vpath, sizeof(vpath));
-	if (rc_http_request(rc_engine_http(e), method, vpath, NULL, NULL, 0, &resp, &err) < 0) {
+	if (it->kind == RC_KIND_BUILD_CACHE)
+		rc = prune_request(e, vpath, &resp, &retried, &err);
+	else
+		rc = rc_http_request(rc_engine_http(e), "DELETE", vpath, NULL, NULL, 0, &resp, &err);
+	if (rc < 0) {
 		rc_sanitize(reason, reasonsz, err.msg);
 		goto out;
 	}
 	if (resp.status >= 200 && resp.status <= 299) {
-		if (it->kind == RC_KIND_BUILD_CACHE && !prune_deleted(&resp.body, it->object)) {
-			*outcome = RA_CHANGED;
-			snprintf(reason, reasonsz, "the daemon did not prune the record");
+		if (it->kind != RC_KIND_BUILD_CACHE) {
+			*outcome = RA_DELETED;
 			goto out;
 		}
-		*outcome = RA_DELETED;
+		*outcome = ra_prune_outcome(resp.body.data, resp.body.len, it->object, reason,
+					    reasonsz);
+		if (*outcome == RA_CHANGED && retried) {
+			/* A lost attempt may have pruned it: absent is done. */
+			enum ra_check check;
+			char r[RA_REASON_MAX];
+
+			if (ra_recheck(e, it, NULL, &check, r, sizeof(r), &err) == 0 &&
+			    check == RA_CHECK_ABSENT) {
+				*outcome = RA_ALREADY_ABSENT;
+				reason[0] = '\0';
+			}
+		}
 		goto out;
 	}
 	ra_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
-	if (resp.status == 404) {
-		*outcome = RA_ALREADY_ABSENT;
-	} else if (resp.status == 409) {
-		/* In use or referenced: the daemon knows better than the plan.
-		 * Never retried with force. */
-		*outcome = RA_CHANGED;
-		snprintf(reason, reasonsz, "daemon refused: %.400s", msg);
-	} else {
-		snprintf(reason, reasonsz, "HTTP %ld: %.400s", resp.status, msg);
-	}
+	*outcome = ra_delete_status(it->kind, resp.status, msg, reason, reasonsz);
 out:
 	rc_http_resp_release(&resp);
 }

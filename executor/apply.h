@@ -37,6 +37,7 @@ const char *ra_outcome_name(enum ra_outcome o);
 #define RA_EXIT_CHANGED 5 /* changed items, with --fail-on-changed */
 
 #define RA_REASON_MAX 512
+#define RA_PRUNE_ATTEMPTS 4 /* build-prune tries: 1 + 3 retries, 200 ms doubling */
 
 struct ra_result {
 	const struct rc_plan_item *item; /* borrowed from the plan */
@@ -93,11 +94,35 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 
 /* Deletes one item through the engine API (never forced; images with
  * noprune=1 so that untagged parents outside the plan stay). Sets *outcome to
- * RA_DELETED, RA_ALREADY_ABSENT (404), RA_CHANGED (409, with the daemon's
- * message) or RA_FAILED (any other answer, or a transport error after the
- * HTTP layer's bounded retries), with reason. */
+ * RA_DELETED, RA_ALREADY_ABSENT (404), RA_CHANGED (see ra_delete_status and
+ * ra_prune_outcome, with the daemon's message) or RA_FAILED (any other
+ * answer, or a transport error after bounded retries), with reason. The HTTP
+ * layer retries DELETE; the build-prune POST, idempotent when filtered on one
+ * exact record ID, is retried here (RA_PRUNE_ATTEMPTS in all). A build-cache
+ * ID that fails ra_build_cache_id_ok is RA_FAILED before anything is sent. */
 void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outcome *outcome,
 	       char *reason, size_t reasonsz);
+
+/* 1 when id has the form of an engine build-cache record ID, [a-z0-9]+ (at
+ * most 255 characters). The daemon matches the build-prune "id" filter as an
+ * unanchored regular expression, so nothing else may be sent as one. */
+int ra_build_cache_id_ok(const char *id);
+
+/* Judges a 2xx answer (body, len) to a build prune filtered on record id:
+ * RA_DELETED when CachesDeleted is exactly [id]; RA_CHANGED when it is empty
+ * or missing (the daemon pruned nothing); RA_FAILED when the body is not a
+ * JSON object or CachesDeleted names any other record: those are listed in
+ * reason, since they are gone and were not in the plan. */
+enum ra_outcome ra_prune_outcome(const char *body, size_t len, const char *id, char *reason,
+				 size_t reasonsz);
+
+/* Maps an error answer (not 2xx) to a delete of an item of kind, with the
+ * daemon's message msg: 404 is RA_ALREADY_ABSENT; 409, and for networks a 403
+ * whose message says the network has active endpoints (a container attached
+ * after the re-check), RA_CHANGED; anything else RA_FAILED. reason gets the
+ * status and message (empty for 404). */
+enum ra_outcome ra_delete_status(enum rc_kind kind, long status, const char *msg, char *reason,
+				 size_t reasonsz);
 
 /* Exit status for a finished run: 3 when an item failed, else 5 when an item
  * changed and fail_on_changed, else 0. */

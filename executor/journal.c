@@ -106,7 +106,10 @@ static int parse_header(struct ra_journal *j, const cJSON *o, size_t lineno, str
 	if (!kind || strcmp(kind, "reclaim") != 0 || !digest)
 		return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: not a reclaim journal header",
 				  j->path, lineno);
-	if (ver && (!cJSON_IsNumber(ver) || ver->valuedouble != JOURNAL_VERSION))
+	if (!ver)
+		return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: journal header has no version",
+				  j->path, lineno);
+	if (!cJSON_IsNumber(ver) || ver->valuedouble != JOURNAL_VERSION)
 		return rc_err_set(err, RC_ERR_REFUSED,
 				  "journal '%s' has an unknown version (this tool writes %d)",
 				  j->path, JOURNAL_VERSION);
@@ -183,6 +186,7 @@ int ra_journal_load(const char *path, const char *plan_digest, struct ra_journal
 {
 	struct ra_journal *j = calloc(1, sizeof(*j));
 	struct rc_buf text = RC_BUF_INIT;
+	struct stat st;
 	int rc = -1;
 
 	*out = NULL;
@@ -193,6 +197,11 @@ int ra_journal_load(const char *path, const char *plan_digest, struct ra_journal
 	j->plan_digest = strdup(plan_digest);
 	if (!j->path || !j->plan_digest) {
 		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		rc_err_set(err, RC_ERR_IO, "journal '%s' is a symbolic link: refusing to follow it",
+			   path);
 		goto out;
 	}
 	if (rc_read_file(path, JOURNAL_MAX_BYTES, &text, err) < 0) {
@@ -307,9 +316,16 @@ int ra_journal_begin(struct ra_journal *j, unsigned sync_every, struct rc_err *e
 	if (j->fd >= 0)
 		return 0;
 	j->sync_every = sync_every ? sync_every : RA_JOURNAL_SYNC_EVERY;
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (j->fd < 0)
+	/* O_NOFOLLOW: a symbolic link planted at the journal's path must not
+	 * redirect the appends to another file. */
+	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (j->fd < 0) {
+		if (errno == ELOOP)
+			return rc_err_set(err, RC_ERR_IO,
+					  "journal '%s' is a symbolic link: refusing to follow it",
+					  j->path);
 		return rc_err_sys(err, errno, "cannot open journal '%s'", j->path);
+	}
 	if (flock(j->fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 		close(j->fd);

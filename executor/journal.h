@@ -24,8 +24,9 @@ struct ra_journal;
 /* Reads path when it exists; a missing or empty file is a fresh journal.
  * Writes nothing. Fails with RC_ERR_REFUSED when the header names another
  * plan digest or an unknown journal version, RC_ERR_PLAN when a complete line
- * is not a journal record (the file is not a reclaim journal or was edited),
- * RC_ERR_IO when it cannot be read. On success *out is owned by the caller
+ * is not a journal record (the file is not a reclaim journal or was edited,
+ * e.g. a header without "version"), RC_ERR_IO when it cannot be read or is a
+ * symbolic link (never followed, here or in ra_journal_begin). On success *out is owned by the caller
  * (ra_journal_free). */
 int ra_journal_load(const char *path, const char *plan_digest, struct ra_journal **out,
 		    struct rc_err *err);

@@ -4,6 +4,7 @@
  * journal, engine identity), then hands the items to ra_apply() and reports.
  * Exit statuses are the RA_EXIT_* table in apply.h. */
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +57,15 @@ static const char usage_text[] =
     "      --fail-on-changed     exit 5 when any item changed since the plan\n"
     "      --fail-fast           stop at the first failed item (others: not-attempted)\n"
     "      --now TIME            the current time, RFC 3339 (for tests and replays);\n"
-    "                            decides whether the plan has expired\n"
+    "                            decides whether the plan has expired. --now may\n"
+    "                            only move the clock forward; it cannot revive an\n"
+    "                            expired plan\n"
     "  -q, --quiet               no summary, progress or warnings; errors only\n"
     "  -v, --verbose             one line per item on stderr (twice: debug)\n"
     "  -h, --help                show this help and exit\n"
     "      --version             show the version and exit\n"
+    "  The plan, the journal, the report and the JUnit file must be different\n"
+    "  files (usage error otherwise); a journal that is a symbolic link is refused.\n"
     "\n"
     "Outcomes per item:\n"
     "  deleted         removed by this run\n"
@@ -254,6 +259,69 @@ fail:
 	return NULL;
 }
 
+/* The name to compare a path by: its real path when it exists, else the real
+ * path of its directory plus its last component, else the path as given. NULL
+ * when out of memory. */
+static char *path_key(const char *path)
+{
+	char *r = realpath(path, NULL), *copy, *dir;
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	if (r)
+		return r;
+	base = base ? base + 1 : path;
+	if (!(copy = strdup(path)))
+		return NULL;
+	dir = realpath(dirname(copy), NULL);
+	free(copy);
+	if (!dir || !*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		free(dir);
+		return strdup(path);
+	}
+	n = strlen(dir) + strlen(base) + 2;
+	if ((r = malloc(n)))
+		snprintf(r, n, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base);
+	free(dir);
+	return r;
+}
+
+/* The plan, the journal, the report and the JUnit file must be different
+ * files: writing the report over the plan or the journal would destroy what
+ * the next run needs. 0, or an exit status. "-" (a stream) is not a file. */
+static int check_distinct_paths(const struct cli *c, const char *journal_path)
+{
+	static const char *const what[4] = {"the plan", "--journal", "--report", "--junit"};
+	const char *paths[4];
+	char *keys[4] = {NULL, NULL, NULL, NULL};
+	char fmt[128];
+	int i, k, status = 0;
+
+	paths[0] = c->plan_path;
+	paths[1] = journal_path;
+	paths[2] = c->report;
+	paths[3] = c->junit;
+	for (i = 0; i < 4 && !status; i++) {
+		if (!paths[i] || strcmp(paths[i], "-") == 0)
+			continue;
+		if (!(keys[i] = path_key(paths[i]))) {
+			rc_log_error("out of memory");
+			status = RA_EXIT_ERROR;
+		}
+		for (k = 0; k < i && !status; k++) {
+			if (!keys[k] || strcmp(keys[k], keys[i]) != 0)
+				continue;
+			snprintf(fmt, sizeof(fmt), "%s '%%s' is the same file as %s%s", what[i],
+				 k == 1 && !c->journal ? "the default journal" : what[k],
+				 k == 0 ? ": give another path" : "");
+			status = usage_error(fmt, paths[i]);
+		}
+	}
+	for (i = 0; i < 4; i++)
+		free(keys[i]);
+	return status;
+}
+
 /* Maps a refusal-phase error to an exit status. */
 static int refusal_status(const struct rc_err *err)
 {
@@ -317,11 +385,30 @@ int main(int argc, char **argv)
 				     : c.verbose > 1 ? RC_LOG_DEBUG
 				     : c.verbose     ? RC_LOG_VERBOSE
 						     : RC_LOG_NORMAL);
-	now = c.have_now ? c.now : (int64_t)time(NULL);
+	/* --now may only move the clock forward: an earlier time would revive
+	 * an expired plan. */
+	now = (int64_t)time(NULL);
+	if (c.have_now && c.now > now)
+		now = c.now;
 	opts.dry_run = c.dry_run;
 	opts.fail_fast = c.fail_fast;
 	opts.crash_after_deletes = env_hook("RECLAIM_TEST_CRASH_AFTER_DELETES");
 	opts.crash_after_intent = env_hook("RECLAIM_TEST_CRASH_AFTER_INTENT");
+
+	if (c.journal) {
+		journal_path = strdup(c.journal);
+	} else if (strcmp(c.plan_path, "-") != 0) {
+		journal_path = default_journal(c.plan_path, &err);
+	}
+	if ((c.journal || strcmp(c.plan_path, "-") != 0) && !journal_path) {
+		rc_log_error("out of memory");
+		goto out;
+	}
+	rc = check_distinct_paths(&c, journal_path);
+	if (rc) {
+		status = rc;
+		goto out;
+	}
 
 	/* 1. The plan parses, validates against the schema, has a known
 	 * version and its digest recomputes. */
@@ -355,15 +442,6 @@ int main(int argc, char **argv)
 	if (!src && err.kind != RC_ERR_NONE)
 		goto refused;
 	/* 5. The journal, if any, belongs to this plan. */
-	if (c.journal) {
-		journal_path = strdup(c.journal);
-	} else if (strcmp(c.plan_path, "-") != 0) {
-		journal_path = default_journal(c.plan_path, &err);
-	}
-	if ((c.journal || strcmp(c.plan_path, "-") != 0) && !journal_path) {
-		rc_log_error("out of memory");
-		goto out;
-	}
 	if (journal_path && ra_journal_load(journal_path, plan.digest, &journal, &err) < 0) {
 		rc_log_error("%s", err.msg);
 		status = refusal_status(&err);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "recheck.h"
+#include "units.h"
 
 static int bad(struct rc_err *err, const char *what)
 {
@@ -168,6 +169,29 @@ int ra_eval_volume(const cJSON *inspect, const cJSON *containers, const struct r
 	if (strcmp(str_member(inspect, "Name"), it->object) != 0)
 		return changed(reason, reasonsz, "volume name is now '%s'",
 			       str_member(inspect, "Name"));
+	/* A volume's identity is its name, which can be reused: one deleted
+	 * and re-created after planning is another volume. */
+	if (it->created > 0) {
+		const cJSON *ca = cJSON_GetObjectItemCaseSensitive(inspect, "CreatedAt");
+		struct rc_err terr = RC_ERR_INIT;
+		char was[32];
+		int64_t t = 0;
+
+		if (ca && !cJSON_IsNull(ca) && !cJSON_IsString(ca))
+			return bad(err, "volume 'CreatedAt' is not a string");
+		if (cJSON_IsString(ca) && *ca->valuestring &&
+		    rc_parse_time(ca->valuestring, &t, &terr) < 0)
+			return bad(err, "volume 'CreatedAt' is not an RFC 3339 time");
+		rc_format_time(it->created, was, sizeof(was));
+		if (t <= 0)
+			return changed(reason, reasonsz,
+				       "volume reports no creation time; the plan's was "
+				       "created at %s",
+				       was);
+		if (t != it->created)
+			return changed(reason, reasonsz,
+				       "volume was re-created: the plan's was created at %s", was);
+	}
 	cJSON_ArrayForEach(c, containers)
 	{
 		const cJSON *mounts = cJSON_GetObjectItemCaseSensitive(c, "Mounts"), *m;

@@ -171,6 +171,55 @@ static char *render(struct rc_plan *p)
 	return s;
 }
 
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* Gives every item of a build_plan() plan the exact identity of its kind, as
+ * an engine reports them. */
+static void exact_objects(struct rc_plan *p)
+{
+	static const char *const obj[RC_KIND_COUNT] = {HEX64, "sha256:" HEX64, "scratch", HEX64,
+						       "k7lq6ex3n0x9yjfz8b2l0c5ip"};
+	struct rc_plan_item *lists[2] = {p->candidates, p->protected_items};
+	size_t ns[2] = {p->n_candidates, p->n_protected};
+
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; i < ns[l]; i++) {
+			struct rc_plan_item *it = &lists[l][i];
+			const char *o = obj[it->kind];
+
+			/* Two items of one kind differ in their last digit. */
+			free(it->object);
+			it->object = xstrdup(o);
+			if (l == 1)
+				it->object[strlen(it->object) - 1] = it->kind == RC_KIND_VOLUME ? '2' : '0';
+			free(it->id);
+			it->id = NULL;
+			for (size_t k = 0; k < it->pre.users_in_plan.n; k++) {
+				free(it->pre.users_in_plan.v[k]);
+				it->pre.users_in_plan.v[k] = xstrdup(HEX64);
+			}
+		}
+}
+
+/* Writes p (sealed) to a temporary file and loads it: returns rc_plan_load's
+ * result, err filled. */
+static int write_then_load(struct rc_plan *p, struct rc_err *err)
+{
+	char dir[] = "/tmp/test_plan_id.XXXXXX", path[128];
+	struct rc_plan b;
+	int rc;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	if (rc_plan_write(p, path, err) < 0)
+		fail_msg("write: %s", err->msg);
+	rc = rc_plan_load(path, &b, err);
+	rc_plan_free(&b);
+	unlink(path);
+	rmdir(dir);
+	return rc;
+}
+
 static void assert_strv_equal(const struct rc_strv *a, const struct rc_strv *b)
 {
 	assert_int_equal(a->n, b->n);
@@ -854,8 +903,10 @@ static void test_write_and_load(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/plan.json", dir);
 	build_plan(&a);
+	exact_objects(&a);
 	assert_int_equal(rc_plan_write(&a, path, &err), 0);
-	assert_int_equal(rc_plan_load(path, &b, &err), 0);
+	if (rc_plan_load(path, &b, &err) != 0)
+		fail_msg("load: %s", err.msg);
 	assert_string_equal(a.digest, b.digest);
 	assert_int_equal(b.n_candidates, 5);
 	rc_plan_free(&b);
@@ -873,6 +924,93 @@ static void test_write_and_load(void **state)
 	assert_int_equal(err.sys_errno, ENOENT);
 	assert_non_null(strstr(err.msg, "cannot load plan: cannot open '"));
 	rmdir(dir);
+	rc_plan_free(&a);
+}
+
+/* The loader (what reclaim-apply reads plan files with) insists that every
+ * object is the exact identity of its kind, since it goes into API paths and
+ * the daemon's filters; rc_plan_parse and rc_plan_seal do not. */
+static void test_load_requires_exact_identities(void **state)
+{
+	static const struct {
+		enum rc_kind kind;
+		const char *object;
+	} bad[] = {
+	    {RC_KIND_IMAGE, "sha256:aaaa"}, /* short */
+	    {RC_KIND_IMAGE, HEX64}, /* no algorithm */
+	    {RC_KIND_IMAGE, "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"},
+	    {RC_KIND_IMAGE, "sha512:" HEX64},
+	    {RC_KIND_IMAGE, "app:latest"}, /* a tag is not an identity */
+	    {RC_KIND_CONTAINER, "c0ffee"}, /* a short ID is a prefix match */
+	    {RC_KIND_CONTAINER, "sha256:" HEX64},
+	    {RC_KIND_CONTAINER, HEX64 "0"},
+	    {RC_KIND_CONTAINER, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg"},
+	    {RC_KIND_NETWORK, "ci-net"}, /* a name is not the ID */
+	    {RC_KIND_NETWORK, "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"},
+	    {RC_KIND_VOLUME, "-data"},
+	    {RC_KIND_VOLUME, ".data"},
+	    {RC_KIND_VOLUME, "_data"},
+	    {RC_KIND_VOLUME, "da:ta"},
+	    {RC_KIND_BUILD_CACHE, "abc.*"}, /* a regular expression to the daemon */
+	    {RC_KIND_BUILD_CACHE, "ABC123"},
+	    {RC_KIND_BUILD_CACHE, "abc-123"},
+	    {RC_KIND_BUILD_CACHE, "sha256:abc"},
+	};
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a;
+	char *text;
+
+	(void)state;
+	/* The fixture's identities load. */
+	build_plan(&a);
+	exact_objects(&a);
+	if (write_then_load(&a, &err) != 0)
+		fail_msg("load: %s", err.msg);
+	rc_plan_free(&a);
+	/* Volume names as docker allows them. */
+	build_plan(&a);
+	exact_objects(&a);
+	free(a.candidates[2].object);
+	a.candidates[2].object = xstrdup("My_vol.2-x");
+	if (write_then_load(&a, &err) != 0)
+		fail_msg("load: %s", err.msg);
+	rc_plan_free(&a);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct rc_plan_item *it = NULL;
+		struct rc_plan q;
+		char want[256];
+
+		build_plan(&a);
+		exact_objects(&a);
+		for (size_t k = 0; k < a.n_candidates; k++)
+			if (a.candidates[k].kind == bad[i].kind)
+				it = &a.candidates[k];
+		assert_non_null(it);
+		free(it->object);
+		it->object = xstrdup(bad[i].object);
+		/* The writer and the in-memory parser accept it... */
+		text = render(&a);
+		assert_int_equal(rc_plan_parse(text, strlen(text), &q, &err), 0);
+		rc_plan_free(&q);
+		free(text);
+		/* ...the loader refuses it, naming the path and the kind. */
+		assert_int_equal(write_then_load(&a, &err), -1);
+		assert_int_equal(err.kind, RC_ERR_PLAN);
+		snprintf(want, sizeof(want), "plan.candidates[%zu].object: '", (size_t)(it - a.candidates));
+		if (!strstr(err.msg, want) ||
+		    !strstr(err.msg, rc_kind_name(bad[i].kind)) || !strstr(err.msg, "identity"))
+			fail_msg("'%s': message '%s' lacks '%s' or the kind", bad[i].object, err.msg,
+				 want);
+		rc_plan_free(&a);
+	}
+	/* Protected items too. */
+	build_plan(&a);
+	exact_objects(&a);
+	free(a.protected_items[1].object);
+	a.protected_items[1].object = xstrdup("runn1ng");
+	assert_int_equal(write_then_load(&a, &err), -1);
+	assert_non_null(strstr(err.msg, "plan.protected[1].object: 'runn1ng' is not a container identity"));
 	rc_plan_free(&a);
 }
 
@@ -941,6 +1079,7 @@ int main(void)
 	    cmocka_unit_test(test_render_requires_seal),
 	    cmocka_unit_test(test_seal_refuses_what_would_not_load),
 	    cmocka_unit_test(test_write_and_load),
+	    cmocka_unit_test(test_load_requires_exact_identities),
 	    cmocka_unit_test(test_third_party_digest_script),
 	    cmocka_unit_test(test_schema_embedded_matches_docs),
 	};

@@ -264,6 +264,55 @@ static void test_volume_mounts(void **state)
 			 -1);
 }
 
+/* A volume's identity is its name, which can be reused: a volume deleted and
+ * re-created under the same name after planning is another volume. */
+static void test_volume_recreated_is_changed(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_VOLUME, "data");
+	struct rc_err err = RC_ERR_INIT;
+	char r[256];
+
+	(void)state;
+	it.created = 1795752000; /* 2026-11-27T04:00:00Z */
+	assert_int_equal(eval(RC_KIND_VOLUME, &it,
+			      "{\"Name\":\"data\",\"CreatedAt\":\"2026-11-27T04:00:00Z\"}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	/* The same instant in another zone, with a fraction, is the same. */
+	assert_int_equal(eval(RC_KIND_VOLUME, &it,
+			      "{\"Name\":\"data\",\"CreatedAt\":\"2026-11-27T05:00:00.75+01:00\"}",
+			      "[]", NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	assert_int_equal(eval(RC_KIND_VOLUME, &it,
+			      "{\"Name\":\"data\",\"CreatedAt\":\"2026-11-27T04:20:00Z\"}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r,
+			    "volume was re-created: the plan's was created at 2026-11-27T04:00:00Z");
+	/* No creation time where the plan had one: not the volume reviewed. */
+	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", "[]", NULL, r,
+			      sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\",\"CreatedAt\":\"\"}",
+			      "[]", NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	/* Malformed answers. */
+	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\",\"CreatedAt\":7}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 -1);
+	assert_int_equal(eval(RC_KIND_VOLUME, &it,
+			      "{\"Name\":\"data\",\"CreatedAt\":\"yesterday\"}", "[]", NULL, r,
+			      sizeof(r), &err),
+			 -1);
+	assert_int_equal(err.kind, RC_ERR_PROTOCOL);
+	/* A plan without a creation time compares the name only. */
+	it.created = 0;
+	assert_int_equal(eval(RC_KIND_VOLUME, &it,
+			      "{\"Name\":\"data\",\"CreatedAt\":\"2026-11-27T04:20:00Z\"}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+}
+
 static void test_network_attachments(void **state)
 {
 	struct rc_plan_item it = item(RC_KIND_NETWORK, NID);
@@ -342,6 +391,83 @@ static void test_build_cache(void **state)
 	assert_int_equal(
 	    eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":{}}", NULL, NULL, r, sizeof(r), &err),
 	    -1);
+}
+
+/* The daemon reads the build-prune id filter as an unanchored regular
+ * expression: only [a-z0-9]+ is sent, and an answer that pruned anything but
+ * the target is a failure that names what else went. */
+static void test_build_cache_prune_answers(void **state)
+{
+	char r[RA_REASON_MAX];
+	const char *a;
+
+	(void)state;
+	assert_int_equal(ra_build_cache_id_ok("k7lq6ex3n0x9yjfz8b2l0c5ip"), 1);
+	assert_int_equal(ra_build_cache_id_ok("abc.*"), 0);
+	assert_int_equal(ra_build_cache_id_ok("ABC"), 0);
+	assert_int_equal(ra_build_cache_id_ok("a-b"), 0);
+	assert_int_equal(ra_build_cache_id_ok("sha256:abc"), 0);
+	assert_int_equal(ra_build_cache_id_ok(""), 0);
+	assert_int_equal(ra_build_cache_id_ok(NULL), 0);
+
+#define PRUNE(s) ra_prune_outcome((s), strlen(s), "abc123", r, sizeof(r))
+	a = "{\"CachesDeleted\":[\"abc123\"],\"SpaceReclaimed\":4096}";
+	assert_int_equal(PRUNE(a), RA_DELETED);
+	assert_string_equal(r, "");
+	/* Nothing pruned: the record is in use or gone. */
+	assert_int_equal(PRUNE("{\"CachesDeleted\":[],\"SpaceReclaimed\":0}"), RA_CHANGED);
+	assert_string_equal(r, "the daemon did not prune the record");
+	assert_int_equal(PRUNE("{\"CachesDeleted\":null,\"SpaceReclaimed\":0}"), RA_CHANGED);
+	/* The filter matched more: the others are gone and were not in the plan. */
+	a = "{\"CachesDeleted\":[\"abc123\",\"xabc1234\",\"abc1235\"]}";
+	assert_int_equal(PRUNE(a), RA_FAILED);
+	assert_string_equal(r, "the daemon's id filter also pruned 2 build cache record(s) not "
+			       "in the plan: 'xabc1234', 'abc1235'");
+	a = "{\"CachesDeleted\":[\"zabc123\"]}";
+	assert_int_equal(PRUNE(a), RA_FAILED);
+	assert_non_null(strstr(r, "'zabc123'"));
+	/* Hostile or malformed answers. */
+	a = "{\"CachesDeleted\":[\"abc123\",\"\\u001b[31mred\"]}";
+	assert_int_equal(PRUNE(a), RA_FAILED);
+	assert_null(strchr(r, '\x1b'));
+	assert_int_equal(PRUNE("{\"CachesDeleted\":[\"abc123\",7]}"), RA_FAILED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":\"abc123\"}"), RA_FAILED);
+	assert_int_equal(PRUNE("[\"abc123\"]"), RA_FAILED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":[\"abc1"), RA_FAILED);
+	assert_int_equal(PRUNE(""), RA_FAILED);
+	assert_non_null(strstr(r, "unexpected answer"));
+#undef PRUNE
+}
+
+/* Error answers to a delete: 404 is absent, 409 changed; a network that
+ * gained a container after the re-check is refused with 403 "active
+ * endpoints", which is changed too, never a failure or a retry with force. */
+static void test_delete_status(void **state)
+{
+	const char *ep = "error while removing network: network ci-net id " NID
+			 " has active endpoints";
+	char r[RA_REASON_MAX];
+
+	(void)state;
+	assert_int_equal(ra_delete_status(RC_KIND_IMAGE, 404, "no such image", r, sizeof(r)),
+			 RA_ALREADY_ABSENT);
+	assert_string_equal(r, "");
+	assert_int_equal(ra_delete_status(RC_KIND_IMAGE, 409, "conflict: in use", r, sizeof(r)),
+			 RA_CHANGED);
+	assert_string_equal(r, "daemon refused: conflict: in use");
+	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 403, ep, r, sizeof(r)), RA_CHANGED);
+	assert_non_null(strstr(r, "daemon refused: "));
+	assert_non_null(strstr(r, "has active endpoints"));
+	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 409, ep, r, sizeof(r)), RA_CHANGED);
+	/* Other 403s, and 403 for other kinds, are failures. */
+	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 403,
+					  "bridge is a pre-defined network and cannot be removed",
+					  r, sizeof(r)),
+			 RA_FAILED);
+	assert_int_equal(ra_delete_status(RC_KIND_CONTAINER, 403, ep, r, sizeof(r)), RA_FAILED);
+	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 403, NULL, r, sizeof(r)), RA_FAILED);
+	assert_int_equal(ra_delete_status(RC_KIND_VOLUME, 500, "boom", r, sizeof(r)), RA_FAILED);
+	assert_string_equal(r, "HTTP 500: boom");
 }
 
 static void test_object_safe(void **state)
@@ -478,8 +604,11 @@ int main(void)
 	    cmocka_unit_test(test_image_hostile_answers),
 	    cmocka_unit_test(test_container_states),
 	    cmocka_unit_test(test_volume_mounts),
+	    cmocka_unit_test(test_volume_recreated_is_changed),
 	    cmocka_unit_test(test_network_attachments),
 	    cmocka_unit_test(test_build_cache),
+	    cmocka_unit_test(test_build_cache_prune_answers),
+	    cmocka_unit_test(test_delete_status),
 	    cmocka_unit_test(test_object_safe),
 	    cmocka_unit_test(test_daemon_message),
 	    cmocka_unit_test(test_refusals),
