@@ -4,8 +4,9 @@
 # touched. Changes: a container created from a candidate image; a stopped
 # candidate container started (its image, a candidate through it, stays too);
 # a dangling candidate re-tagged; a tag of a candidate moved away; a
-# candidate volume mounted by a new container; a candidate network joined by
-# that (stopped) container.
+# candidate volume mounted by a new container; a candidate volume deleted and
+# re-created under the same name; a candidate network joined by that
+# (stopped) container.
 set -u
 source "$(dirname "$0")/../lib/engine.sh"
 source "$(dirname "$0")/../lib/apply.sh"
@@ -22,6 +23,7 @@ started_img=$(mk_image svc:1)
 D create --name sleeper svc:1 >/dev/null
 D volume create vmount >/dev/null
 D volume create vplain >/dev/null
+D volume create vrenew >/dev/null
 mk_net idle-net
 mk_net joined-net
 D run -d --name keeper other:1 >/dev/null
@@ -34,7 +36,7 @@ idle_net=$(D network inspect -f '{{.Id}}' idle-net)
 check_eq "plan succeeds" 0 "$?"
 dig=$(plan_digest "$W/plan.json")
 for obj in "$dang_retag" "$dang_plain" "$used_later" "$moved" "$started_img" "$sleeper" \
-	vmount vplain "$joined_net" "$idle_net"; do
+	vmount vplain vrenew "$joined_net" "$idle_net"; do
 	check "planned: $obj" grep -q " $obj\$" <(plan_candidates "$W/plan.json")
 done
 
@@ -45,6 +47,9 @@ D tag "$dang_retag" retagged:1
 D tag other:1 moved:1
 D create --name mounter -v vmount:/data other:1 >/dev/null
 D network connect joined-net mounter
+sleep 1.1 # creation times have a resolution of one second
+D volume rm vrenew >/dev/null
+D volume create vrenew >/dev/null
 engine_state >"$W/before"
 
 "$APPLY" --approve "$dig" --report "$W/r.json" --junit "$W/r.xml" "$W/plan.json" \
@@ -68,6 +73,9 @@ check_eq "image whose tag moved away is changed" \
 	"changed: tag 'moved:1' no longer points to this image" "$(reason "$moved")"
 check_eq "volume mounted since the plan is changed" \
 	"changed: volume is now mounted by container 'mounter'" "$(reason vmount)"
+check "volume re-created under the same name is changed" \
+	grep -q "^changed: volume was re-created: the plan's was created at " <(reason vrenew)
+check "the re-created volume still exists" quiet D volume inspect vrenew
 check_eq "network a (stopped) container joined since the plan is changed" \
 	"changed: network now has container 'mounter' attached" "$(reason "$joined_net")"
 check_eq "untouched network is deleted" "deleted: " "$(reason "$idle_net")"
@@ -103,7 +111,7 @@ check "JUnit: changed items are skipped with the reason" \
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 skipped = [c for c in root.iter("testcase") if c.find("skipped") is not None]
-assert len(skipped) == 7, len(skipped)
+assert len(skipped) == 8, len(skipped)
 assert any("newuser" in c.find("skipped").get("message", "") for c in skipped)
 assert not any(c.find("failure") is not None for c in root.iter("testcase"))
 PY

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Refusals: each case exits 4 (refused), with a one-line error, and deletes
 # nothing: a byte changed in a candidate, --approve with another digest, no
-# approval, an expired plan, a plan for another engine, malformed JSON, a plan
-# that fails the schema, a future plan version, a journal of another plan.
+# approval, an expired plan (also with --now before its expiry: the clock only
+# moves forward), a plan for another engine, malformed JSON, a plan that fails
+# the schema, a future plan version, an object that is not an exact identity,
+# a journal of another plan. Also: output paths that clash (2), a symlinked
+# journal (1).
 set -u
 source "$(dirname "$0")/../lib/engine.sh"
 source "$(dirname "$0")/../lib/apply.sh"
@@ -120,6 +123,19 @@ exp=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["
 refused "expired plan" "expired" --approve "$dig" --now "$exp" "$P"
 refused "long expired plan" "expired" --approve "$dig" --now 2099-01-01T00:00:00Z "$P"
 
+# 4b. --now may only move the clock forward: a plan made two hours ago with a
+# one-hour TTL stays expired, even with --now inside its lifetime.
+past=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)
+inside=$(date -u -d '-90 minutes' +%Y-%m-%dT%H:%M:%SZ)
+"$PLAN" --engine "$DOCKER_HOST" --min-age 0 --images=unused --volumes=all --now "$past" \
+	--ttl 1h -o "$W/old.json" >/dev/null 2>&1
+check_eq "a plan made 2h ago with a 1h TTL" 0 "$?"
+check "the old plan has candidates" test "$(plan_count "$W/old.json")" -gt 3
+refused "expired plan, --now before its expiry" "expired" --approve \
+	"$(plan_digest "$W/old.json")" --now "$inside" "$W/old.json"
+refused "expired plan, --now long before its expiry" "expired" --auto-approve \
+	--now 2000-01-01T00:00:00Z "$W/old.json"
+
 # 5. Wrong target: the plan was made on engine A, the engine reached is B.
 if start_engine_b; then
 	refused "plan for another engine" "wrong target" --approve "$dig" \
@@ -152,6 +168,20 @@ refused "source without an engine ID" "engine_id|schema|required" --auto-approve
 RESEAL=1 edit "$P" "$W/v2.json" 'd["version"] = 2'
 refused "future plan version" "version" --auto-approve "$W/v2.json"
 
+# 8b. An object that is not its kind's exact identity (a short ID is a prefix
+# lookup to the engine), re-sealed.
+RESEAL=1 edit "$P" "$W/short.json" '
+c = next(c for c in d["candidates"] if c["kind"] == "container")
+c["object"] = c["object"][:12]
+c["id"] = "engine/container/" + c["object"]'
+refused "short container ID" "object: '[0-9a-f]{12}' is not a container identity" \
+	--auto-approve "$W/short.json"
+RESEAL=1 edit "$P" "$W/short2.json" '
+c = next(c for c in d["candidates"] if c["kind"] == "image")
+c["object"] = c["object"][:19]
+c["id"] = "engine/image/" + c["object"]'
+refused "short image ID" "is not an image identity" --auto-approve "$W/short2.json"
+
 # 9. A journal that belongs to another plan.
 "$PLAN" --engine "$DOCKER_HOST" --min-age 100w -o "$W/empty.json" >/dev/null 2>&1
 check_eq "a second plan with no candidates" 0 "$(plan_count "$W/empty.json")"
@@ -163,6 +193,42 @@ check_eq "journal of another plan: exits 4" 4 "$?"
 check "journal of another plan: says so" grep -q "another plan" "$W/err"
 check_eq "journal of another plan: deletes nothing" "$(cat "$W/before")" "$(engine_state)"
 check "journal of another plan: journal untouched" cmp -s "$W/shared.journal" "$W/shared.before"
+
+# 10. The plan, the journal, the report and the JUnit file must be different
+# files (a usage error, 2), and a journal that is a symbolic link is never
+# followed (an error, 1). Nothing is deleted or overwritten.
+cp "$P" "$W/same.json"
+same_path() { # NAME PATTERN APPLY-ARGS...
+	local name=$1 pattern=$2
+	shift 2
+	"$APPLY" "$@" >"$W/out" 2>"$W/err"
+	check_eq "$name: usage error (2)" 2 "$?"
+	check "$name: says so" grep -qE "$pattern" "$W/err"
+	check "$name: the plan is untouched" cmp -s "$P" "$W/same.json"
+	check_eq "$name: deletes nothing" "$(cat "$W/before")" "$(engine_state)"
+}
+same_path "--report over the plan" "--report '.*' is the same file as the plan" \
+	--approve "$dig" --report "$W/same.json" "$W/same.json"
+same_path "--junit over the plan, another spelling" "--junit .* same file as the plan" \
+	--approve "$dig" --junit "$W/../work/./same.json" "$W/same.json"
+same_path "--report over the default journal" "same file as the default journal" \
+	--approve "$dig" --report "$W/same.journal" "$W/same.json"
+same_path "--junit and --journal the same" "--junit .* same file as --journal" \
+	--approve "$dig" --journal "$W/x.journal" --junit "$W/x.journal" "$W/same.json"
+same_path "--report and --junit the same" "--junit .* same file as --report" \
+	--approve "$dig" --report "$W/r.out" --junit "$W/r.out" "$W/same.json"
+check "no journal was created" test ! -e "$W/same.journal" -a ! -e "$W/x.journal"
+ln -sf "$W/same.json" "$W/link.journal"
+"$APPLY" --approve "$dig" --journal "$W/link.journal" "$W/same.json" >"$W/out" 2>"$W/err"
+check_eq "journal symlinked to the plan: an error (1)" 1 "$?"
+check "journal symlinked to the plan: says so" grep -q "symbolic link" "$W/err"
+check "journal symlinked to the plan: the plan is untouched" cmp -s "$P" "$W/same.json"
+printf 'precious\n' >"$W/victim"
+ln -sf "$W/victim" "$W/link2.journal"
+"$APPLY" --approve "$dig" --journal "$W/link2.journal" "$P" >"$W/out" 2>"$W/err"
+check_eq "journal symlinked elsewhere: an error (1)" 1 "$?"
+check_eq "journal symlinked elsewhere: the target is untouched" precious "$(cat "$W/victim")"
+check_eq "journal symlinked elsewhere: deletes nothing" "$(cat "$W/before")" "$(engine_state)"
 
 # Not refusals, for contrast: a missing plan is an error (1), a bad flag a
 # usage error (2).

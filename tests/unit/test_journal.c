@@ -253,6 +253,57 @@ static void test_unknown_journal_version_is_refused(void **state)
 	load_fails(f->path, DIG_A, RC_ERR_REFUSED);
 }
 
+static void test_header_without_version_is_refused(void **state)
+{
+	struct fx *f = *state;
+
+	put(f->path, "{\"journal\":\"reclaim\",\"plan_digest\":\"" DIG_A "\"}\n");
+	load_fails(f->path, DIG_A, RC_ERR_PLAN);
+	put(f->path, "{\"journal\":\"reclaim\",\"version\":null,\"plan_digest\":\"" DIG_A
+		     "\"}\n");
+	load_fails(f->path, DIG_A, RC_ERR_REFUSED);
+}
+
+/* A symbolic link at the journal's path is never followed: not to read it,
+ * and not to append to whatever it points at. */
+static void test_symlinked_journal_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct ra_journal *j = NULL;
+	struct rc_err err = RC_ERR_INIT;
+	char victim[160];
+	char *text;
+	struct stat st;
+
+	snprintf(victim, sizeof(victim), "%s/victim", f->dir);
+	put(victim, HDR_A);
+	assert_int_equal(symlink(victim, f->path), 0);
+	load_fails(f->path, DIG_A, RC_ERR_IO);
+	unlink(f->path);
+	/* Planted between load and begin (here: a dangling link, which an
+	 * O_CREAT that follows links would create). */
+	unlink(victim);
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
+	assert_int_equal(symlink(victim, f->path), 0);
+	assert_int_equal(ra_journal_begin(j, 0, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_IO);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	assert_int_equal(lstat(victim, &st), -1);
+	ra_journal_free(j);
+	j = NULL;
+	/* And to an existing file: it is left as it was. */
+	put(victim, "precious\n");
+	unlink(f->path);
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
+	assert_int_equal(symlink(victim, f->path), 0);
+	assert_int_equal(ra_journal_begin(j, 0, &err), -1);
+	ra_journal_free(j);
+	text = slurp(victim);
+	assert_string_equal(text, "precious\n");
+	free(text);
+	unlink(victim);
+}
+
 static void test_malformed_lines_are_refused(void **state)
 {
 	static const char *const bad[] = {
@@ -394,6 +445,9 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_journal_version_is_refused, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_header_without_version_is_refused, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_symlinked_journal_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_lines_are_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unreadable_journal_is_an_io_error, setup,
 					    teardown),
