@@ -771,7 +771,7 @@ static int parse_item(const cJSON *o, const char *where, size_t index, int candi
 	if (strict && !exact_identity(it->kind, it->object)) {
 		char clean[128];
 		rc_sanitize(clean, sizeof(clean), it->object);
-		rc_err_set(err, RC_ERR_PLAN, "%s.object: '%s' is not a %s identity (%s)", path,
+		rc_err_set(err, RC_ERR_PLAN, "%s.object: '%s' is not an exact %s identity (%s)", path,
 			   clean, rc_kind_name(it->kind), identity_rule[it->kind]);
 		goto out;
 	}

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""A fault-injecting proxy for reclaim-apply's fault test.
+"""A recording and fault-injecting proxy in front of a private dockerd.
 
 Listens on a unix socket and forwards every request to the private dockerd's
-unix socket, except DELETE requests whose path contains SUBSTRING: those are
-answered 500 {"message":"injected"} without reaching the daemon, every time
-(so the HTTP layer's retries fail too). Appends "METHOD PATH STATUS" for each
-request to LOGFILE.
+unix socket, appending "METHOD PATH STATUS" for each request to LOGFILE: the
+planner's read-only test uses the log to prove only GET/HEAD were sent. With
+SUBSTRING, DELETE requests whose path contains it are answered 500
+{"message":"injected"} without reaching the daemon, every time (so the HTTP
+layer's retries fail too): reclaim-apply's fault test.
 
-usage: fault_proxy.py LISTEN_SOCKET UPSTREAM_SOCKET LOGFILE SUBSTRING
+usage: fault_proxy.py LISTEN_SOCKET UPSTREAM_SOCKET LOGFILE [SUBSTRING]
 Runs until killed (SIGTERM).
 """
 import http.client
@@ -55,7 +56,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def handle_one(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        if self.command == "DELETE" and SUBSTRING in self.path:
+        if SUBSTRING and self.command == "DELETE" and SUBSTRING in self.path:
             self.log(500)
             self.reply(500, [("Content-Type", "application/json")],
                        b'{"message":"injected"}\n')
@@ -77,8 +78,9 @@ class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 
 
 if __name__ == "__main__":
-    LISTEN, UPSTREAM, LOG, SUBSTRING = sys.argv[1:5]
-    if not SUBSTRING:
+    LISTEN, UPSTREAM, LOG = sys.argv[1:4]
+    SUBSTRING = sys.argv[4] if len(sys.argv) > 4 else None
+    if SUBSTRING == "":
         sys.exit("fault_proxy.py: empty SUBSTRING would fail every delete")
     if os.path.exists(LISTEN):
         os.unlink(LISTEN)

@@ -189,7 +189,7 @@ PY
 # start_proxy SOCKET LOG: a recording proxy in front of the private dockerd.
 RC_PROXY_PID=""
 start_proxy() {
-	/usr/bin/python3 "$ROOT/tests/fake/record_proxy.py" "$1" "$RC_T/docker.sock" "$2" &
+	/usr/bin/python3 "$ROOT/tests/fake/fault_proxy.py" "$1" "$RC_T/docker.sock" "$2" &
 	RC_PROXY_PID=$!
 	local i
 	for i in $(seq 1 50); do [ -S "$1" ] && return 0; sleep 0.1; done

@@ -1010,7 +1010,7 @@ static void test_load_requires_exact_identities(void **state)
 	free(a.protected_items[1].object);
 	a.protected_items[1].object = xstrdup("runn1ng");
 	assert_int_equal(write_then_load(&a, &err), -1);
-	assert_non_null(strstr(err.msg, "plan.protected[1].object: 'runn1ng' is not a container identity"));
+	assert_non_null(strstr(err.msg, "plan.protected[1].object: 'runn1ng' is not an exact container identity"));
 	rc_plan_free(&a);
 }
 
