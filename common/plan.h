@@ -153,8 +153,12 @@ int rc_plan_write(struct rc_plan *p, const char *path, struct rc_err *err);
  * empty, and rc_plan_free on it is harmless. The plan's expiry is not checked
  * here: that is the executor's decision. */
 int rc_plan_parse(const char *text, size_t len, struct rc_plan *p, struct rc_err *err);
-/* Reads path (at most RC_PLAN_MAX_BYTES; "-" is standard input) and calls
- * rc_plan_parse; errors are prefixed with the path. */
+/* Reads path (at most RC_PLAN_MAX_BYTES; "-" is standard input) and parses
+ * it like rc_plan_parse, and more strictly: every item's object must be the
+ * exact identity of its kind (docs/plan-format.md, "Items": sha256:<64 hex>
+ * images, 64-hex containers and networks, docker volume names, [a-z0-9]+
+ * build-cache IDs). Files are what reaches the executor from outside; plans
+ * built in memory come from a scan. Errors are prefixed with the path. */
 int rc_plan_load(const char *path, struct rc_plan *p, struct rc_err *err);
 
 #define RC_PLAN_MAX_BYTES ((size_t)64 << 20)

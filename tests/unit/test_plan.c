@@ -191,7 +191,8 @@ static void exact_objects(struct rc_plan *p)
 			free(it->object);
 			it->object = xstrdup(o);
 			if (l == 1)
-				it->object[strlen(it->object) - 1] = it->kind == RC_KIND_VOLUME ? '2' : '0';
+				it->object[strlen(it->object) - 1] =
+				    it->kind == RC_KIND_VOLUME ? '2' : '0';
 			free(it->id);
 			it->id = NULL;
 			for (size_t k = 0; k < it->pre.users_in_plan.n; k++) {
@@ -938,7 +939,8 @@ static void test_load_requires_exact_identities(void **state)
 	} bad[] = {
 	    {RC_KIND_IMAGE, "sha256:aaaa"}, /* short */
 	    {RC_KIND_IMAGE, HEX64}, /* no algorithm */
-	    {RC_KIND_IMAGE, "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"},
+	    {RC_KIND_IMAGE,
+	     "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"},
 	    {RC_KIND_IMAGE, "sha512:" HEX64},
 	    {RC_KIND_IMAGE, "app:latest"}, /* a tag is not an identity */
 	    {RC_KIND_CONTAINER, "c0ffee"}, /* a short ID is a prefix match */
@@ -997,9 +999,10 @@ static void test_load_requires_exact_identities(void **state)
 		/* ...the loader refuses it, naming the path and the kind. */
 		assert_int_equal(write_then_load(&a, &err), -1);
 		assert_int_equal(err.kind, RC_ERR_PLAN);
-		snprintf(want, sizeof(want), "plan.candidates[%zu].object: '", (size_t)(it - a.candidates));
-		if (!strstr(err.msg, want) ||
-		    !strstr(err.msg, rc_kind_name(bad[i].kind)) || !strstr(err.msg, "identity"))
+		snprintf(want, sizeof(want), "plan.candidates[%zu].object: '",
+			 (size_t)(it - a.candidates));
+		if (!strstr(err.msg, want) || !strstr(err.msg, rc_kind_name(bad[i].kind)) ||
+		    !strstr(err.msg, "identity"))
 			fail_msg("'%s': message '%s' lacks '%s' or the kind", bad[i].object, err.msg,
 				 want);
 		rc_plan_free(&a);
@@ -1010,7 +1013,8 @@ static void test_load_requires_exact_identities(void **state)
 	free(a.protected_items[1].object);
 	a.protected_items[1].object = xstrdup("runn1ng");
 	assert_int_equal(write_then_load(&a, &err), -1);
-	assert_non_null(strstr(err.msg, "plan.protected[1].object: 'runn1ng' is not an exact container identity"));
+	assert_non_null(strstr(
+	    err.msg, "plan.protected[1].object: 'runn1ng' is not an exact container identity"));
 	rc_plan_free(&a);
 }
 
