@@ -702,78 +702,64 @@ out:
 	return ret;
 }
 
-static int df_images(const cJSON *arr, struct rc_inventory *inv, const char *what,
-		     struct rc_err *err)
+/* /system/df lists images and containers as {Id, <two sizes>}; `apply`
+ * copies one entry's sizes onto the object with that ID in inv. */
+typedef void (*df_apply_fn)(struct rc_inventory *inv, const char *id, int64_t a, int64_t b);
+
+static int df_sizes(const cJSON *arr, const char *field, const char *key_a, const char *key_b,
+		    df_apply_fn apply, struct rc_inventory *inv, const char *what,
+		    struct rc_err *err)
 {
 	const cJSON *e;
 
 	if (!arr || cJSON_IsNull(arr))
 		return 0;
 	if (!cJSON_IsArray(arr))
-		return bad(err, what, "Images", "is not an array");
+		return bad(err, what, field, "is not an array");
 	cJSON_ArrayForEach(e, arr)
 	{
 		char *id = NULL;
-		int64_t shared, cont;
-		size_t i;
+		int64_t a, b;
 
 		if (want_object(e, what, err) < 0 || get_str(e, "Id", 1, &id, what, err) < 0)
 			return -1;
-		if (get_i64(e, "SharedSize", 0, -1, -1, &shared, what, err) < 0 ||
-		    get_i64(e, "Containers", 0, -1, -1, &cont, what, err) < 0) {
+		if (get_i64(e, key_a, 0, -1, -1, &a, what, err) < 0 ||
+		    get_i64(e, key_b, 0, -1, -1, &b, what, err) < 0) {
 			free(id);
 			return -1;
 		}
-		for (i = 0; i < inv->n_images; i++) {
-			if (inv->images[i].id && strcmp(inv->images[i].id, id) == 0) {
-				inv->images[i].shared_size = shared;
-				inv->images[i].containers = cont;
-			}
-		}
+		apply(inv, id, a, b);
 		free(id);
 	}
 	return 0;
 }
 
+static void df_image(struct rc_inventory *inv, const char *id, int64_t shared, int64_t cont)
+{
+	for (size_t i = 0; i < inv->n_images; i++) {
+		if (inv->images[i].id && strcmp(inv->images[i].id, id) == 0) {
+			inv->images[i].shared_size = shared;
+			inv->images[i].containers = cont;
+		}
+	}
+}
+
 /* Container sizes come from /system/df, which computes them anyway: asking
  * /containers/json?size=1 as well would make the daemon walk every
  * container's file system twice. */
-static int df_containers(const cJSON *arr, struct rc_inventory *inv, const char *what,
-			 struct rc_err *err)
+static void df_container(struct rc_inventory *inv, const char *id, int64_t rw, int64_t rootfs)
 {
-	const cJSON *e;
-
-	if (!arr || cJSON_IsNull(arr))
-		return 0;
-	if (!cJSON_IsArray(arr))
-		return bad(err, what, "Containers", "is not an array");
-	cJSON_ArrayForEach(e, arr)
-	{
-		char *id = NULL;
-		int64_t rw, rootfs;
-		size_t i;
-
-		if (want_object(e, what, err) < 0 || get_str(e, "Id", 1, &id, what, err) < 0)
-			return -1;
-		if (get_i64(e, "SizeRw", 0, -1, -1, &rw, what, err) < 0 ||
-		    get_i64(e, "SizeRootFs", 0, -1, -1, &rootfs, what, err) < 0) {
-			free(id);
-			return -1;
+	if (rw < 0 && rootfs >= 0)
+		rw = 0; /* omitted when 0 */
+	for (size_t i = 0; i < inv->n_containers; i++) {
+		struct rc_container *c = &inv->containers[i];
+		if (c->id && strcmp(c->id, id) == 0) {
+			if (rw >= 0)
+				c->size_rw = rw;
+			if (rootfs >= 0)
+				c->size_root_fs = rootfs;
 		}
-		if (rw < 0 && rootfs >= 0)
-			rw = 0; /* omitted when 0 */
-		for (i = 0; i < inv->n_containers; i++) {
-			struct rc_container *c = &inv->containers[i];
-			if (c->id && strcmp(c->id, id) == 0) {
-				if (rw >= 0)
-					c->size_rw = rw;
-				if (rootfs >= 0)
-					c->size_root_fs = rootfs;
-			}
-		}
-		free(id);
 	}
-	return 0;
 }
 
 static void volume_release(struct rc_volume *v)
@@ -869,9 +855,10 @@ int rc_engine_parse_df(const char *json, size_t len, const char *api, struct rc_
 		goto out;
 	}
 	if (get_i64(root, "LayersSize", 0, -1, -1, &inv->layers_size, what, err) < 0 ||
-	    df_images(cJSON_GetObjectItemCaseSensitive(root, "Images"), inv, what, err) < 0 ||
-	    df_containers(cJSON_GetObjectItemCaseSensitive(root, "Containers"), inv, what, err) <
-		0 ||
+	    df_sizes(cJSON_GetObjectItemCaseSensitive(root, "Images"), "Images", "SharedSize",
+		     "Containers", df_image, inv, what, err) < 0 ||
+	    df_sizes(cJSON_GetObjectItemCaseSensitive(root, "Containers"), "Containers", "SizeRw",
+		     "SizeRootFs", df_container, inv, what, err) < 0 ||
 	    df_volumes(cJSON_GetObjectItemCaseSensitive(root, "Volumes"), inv, what, err) < 0 ||
 	    df_build_cache(cJSON_GetObjectItemCaseSensitive(root, "BuildCache"), inv, what, err) <
 		0)

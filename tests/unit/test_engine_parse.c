@@ -381,6 +381,30 @@ static void test_df_1_41_fills_usage(void **state)
 	rc_inventory_free(&inv);
 }
 
+/* Container sizes come from /system/df: the list is fetched without
+ * size=1, and df omits SizeRw when it is 0. */
+static void test_df_fills_container_sizes(void **state)
+{
+	struct rc_inventory inv;
+	size_t i;
+	(void)state;
+	rc_inventory_init(&inv);
+	parse_file(rc_engine_parse_containers, "containers_1.41.json", "1.41", &inv);
+	for (i = 0; i < inv.n_containers; i++)
+		inv.containers[i].size_rw = inv.containers[i].size_root_fs = -1;
+	parse_file(rc_engine_parse_df, "system_df_1.41.json", "1.41", &inv);
+	assert_int_equal(inv.n_containers, 3);
+	for (i = 0; i < inv.n_containers; i++) {
+		const struct rc_container *c = &inv.containers[i];
+		assert_int_equal(c->size_rw, 0);
+		if (strncmp(c->id, "012f2641c333", 12) == 0)
+			assert_int_equal(c->size_root_fs, 1982327);
+		else
+			assert_true(c->size_root_fs > 0);
+	}
+	rc_inventory_free(&inv);
+}
+
 static void test_df_1_47_build_cache_and_big_sizes(void **state)
 {
 	struct rc_inventory inv;
@@ -767,6 +791,7 @@ int main(void)
 	    cmocka_unit_test(test_volumes),
 	    cmocka_unit_test(test_networks),
 	    cmocka_unit_test(test_df_1_41_fills_usage),
+	    cmocka_unit_test(test_df_fills_container_sizes),
 	    cmocka_unit_test(test_df_1_47_build_cache_and_big_sizes),
 	    cmocka_unit_test(test_images_1_43_empty_tags_are_untagged),
 	    cmocka_unit_test(test_images_1_47_manifests_tolerated),
