@@ -101,3 +101,28 @@ void rc_buf_free(struct rc_buf *b)
 		free(b->data);
 	rc_buf_init(b, b->max);
 }
+
+int rc_buf_shell_quote(struct rc_buf *out, const char *s, struct rc_err *err)
+{
+	const char *c;
+	int plain = *s != '\0';
+
+	for (c = s; *c; c++)
+		if (!strchr(
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,",
+			*c))
+			plain = 0;
+	if (plain)
+		return rc_buf_puts(out, s, err);
+	if (rc_buf_puts(out, "'", err) < 0)
+		return -1;
+	for (c = s; *c; c++) {
+		if (*c == '\'') {
+			if (rc_buf_puts(out, "'\\''", err) < 0)
+				return -1;
+		} else if (rc_buf_append(out, c, 1, err) < 0) {
+			return -1;
+		}
+	}
+	return rc_buf_puts(out, "'", err);
+}

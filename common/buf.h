@@ -28,6 +28,10 @@ int rc_buf_append(struct rc_buf *b, const void *p, size_t n, struct rc_err *err)
 int rc_buf_puts(struct rc_buf *b, const char *s, struct rc_err *err);
 int rc_buf_printf(struct rc_buf *b, struct rc_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Appends s quoted for a POSIX shell: as is when it holds only characters
+ * that need no quoting, else in single quotes with ' written as '\''. For
+ * commands printed for people to paste. */
+int rc_buf_shell_quote(struct rc_buf *b, const char *s, struct rc_err *err);
 void rc_buf_reset(struct rc_buf *b);
 /* Returns the owned string and leaves b empty; caller frees. Never NULL. */
 char *rc_buf_detach(struct rc_buf *b);

@@ -319,6 +319,20 @@ int rc_engine_parse_info(const char *json, size_t len, struct rc_engine_info *in
 	    get_str(root, "Name", 0, &info->name, what, err) < 0 ||
 	    get_str(root, "ServerVersion", 0, &info->server_version, what, err) < 0)
 		goto out;
+	{
+		/* [["driver-type", "io.containerd.snapshotter.v1"], ...] */
+		const cJSON *ds = cJSON_GetObjectItemCaseSensitive(root, "DriverStatus"), *pair;
+		info->containerd_store = 0;
+		if (!cJSON_IsArray(ds))
+			ds = NULL;
+		cJSON_ArrayForEach(pair, ds)
+		{
+			const cJSON *v = cJSON_GetArrayItem(pair, 1);
+			if (cJSON_IsArray(pair) && cJSON_IsString(v) &&
+			    strstr(v->valuestring, "io.containerd.snapshotter"))
+				info->containerd_store = 1;
+		}
+	}
 	ret = 0;
 out:
 	cJSON_Delete(root);
@@ -1111,6 +1125,33 @@ static int container_finished(const struct rc_http_resp *resp, struct rc_contain
 	return r;
 }
 
+/* IDs from the engine go into request paths: accept only their exact form
+ * ("sha256:" + 64 hex for images, 64 hex for containers), so that a hostile
+ * or broken daemon cannot turn one GET into another. */
+static int exact_id(const char *id, int image)
+{
+	size_t i;
+
+	if (image) {
+		if (strncmp(id, "sha256:", 7) != 0)
+			return 0;
+		id += 7;
+	}
+	for (i = 0; i < 64; i++)
+		if (!isxdigit((unsigned char)id[i]))
+			return 0;
+	return id[64] == '\0';
+}
+
+static int bad_id(const char *what, const char *id, struct rc_err *err)
+{
+	char q[128];
+
+	rc_sanitize(q, sizeof(q), id);
+	return rc_err_set(err, RC_ERR_PROTOCOL, "malformed %s answer: '%s' is not an exact ID", what,
+			  q);
+}
+
 static int handle_answer(struct rc_engine *e, struct rc_inventory *inv, const struct work *w,
 			 const char *path, const struct rc_http_resp *r, struct rc_http_resp *df,
 			 struct rc_err *err)
@@ -1169,6 +1210,10 @@ static int scan_objects(struct rc_engine *e, struct rc_inventory *inv, struct rc
 			} else if (pos <= inv->n_images) {
 				x->idx = pos - 1;
 				x->kind = W_INSPECT;
+				if (!exact_id(inv->images[x->idx].id, 1)) {
+					bad_id("/images/json", inv->images[x->idx].id, err);
+					goto out;
+				}
 				snprintf(tail, sizeof(tail), "/images/%s/json",
 					 inv->images[x->idx].id);
 			} else {
@@ -1177,6 +1222,10 @@ static int scan_objects(struct rc_engine *e, struct rc_inventory *inv, struct rc
 				/* only stopped containers have a finish time to read */
 				if (is_running(inv->containers[x->idx].state))
 					continue;
+				if (!exact_id(inv->containers[x->idx].id, 0)) {
+					bad_id("/containers/json", inv->containers[x->idx].id, err);
+					goto out;
+				}
 				snprintf(tail, sizeof(tail), "/containers/%s/json",
 					 inv->containers[x->idx].id);
 			}
@@ -1225,6 +1274,8 @@ static int scan_layer_sizes(struct rc_engine *e, struct rc_inventory *inv, struc
 
 	if (!sv)
 		return -1;
+	if (inv->engine.containerd_store)
+		rc_layer_solver_set_derive(sv, 0);
 	for (;;) {
 		if (rc_layer_solver_step(sv, need, SCAN_WINDOW, &n_need, err) < 0)
 			goto out;
@@ -1291,6 +1342,47 @@ static void resolve_networks(struct rc_inventory *inv)
 	}
 }
 
+/* Every container must name its image by ID: the planner decides "in use"
+ * by ID, and a container whose image it cannot tell would make that image
+ * look unused. ImageID is optional in the API; fall back to the reference
+ * the container was created from (an ID, an ID prefix, or a tag), and fail
+ * the scan rather than guess. */
+static int resolve_container_images(struct rc_inventory *inv, struct rc_err *err)
+{
+	size_t i, k, t;
+
+	for (i = 0; i < inv->n_containers; i++) {
+		struct rc_container *c = &inv->containers[i];
+		const char *ref = c->image ? c->image : "";
+		const char *found = NULL;
+		char q[128];
+
+		if (c->image_id && c->image_id[0])
+			continue;
+		for (k = 0; k < inv->n_images && !found; k++) {
+			const struct rc_image *m = &inv->images[k];
+			const char *hex = strncmp(m->id, "sha256:", 7) == 0 ? m->id + 7 : m->id;
+			const char *rhex = strncmp(ref, "sha256:", 7) == 0 ? ref + 7 : ref;
+
+			if (strlen(rhex) >= 12 && strncmp(hex, rhex, strlen(rhex)) == 0)
+				found = m->id;
+			for (t = 0; t < m->repo_tags.n && !found; t++)
+				if (strcmp(m->repo_tags.v[t], ref) == 0)
+					found = m->id;
+		}
+		rc_sanitize(q, sizeof(q), c->id);
+		if (!found)
+			return rc_err_set(err, RC_ERR_PROTOCOL,
+					  "container '%s' names no image ID, and its image cannot be "
+					  "found: refusing to guess which images are in use",
+					  q);
+		free(c->image_id);
+		if (!(c->image_id = strdup(found)))
+			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int rc_engine_scan(struct rc_engine *e, struct rc_inventory *inv, struct rc_err *err)
 {
 	static const char *const lists[] = {"/images/json", "/containers/json?all=1", "/volumes",
@@ -1332,6 +1424,8 @@ int rc_engine_scan(struct rc_engine *e, struct rc_inventory *inv, struct rc_err 
 	    rc_engine_parse_df(df.body.data, df.body.len, e->api, inv, err) < 0)
 		goto out;
 	resolve_networks(inv);
+	if (resolve_container_images(inv, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	for (i = 0; i < n; i++)

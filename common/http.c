@@ -476,7 +476,7 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 		if (x.over_cap) {
 			rc_err_set(err, RC_ERR_PROTOCOL,
 				   "answer to %s '%s' from '%s' exceeds the %zu byte limit", method,
-				   qpath, h->endpoint, h->opts.max_body);
+				   qpath, h->endpoint[0] ? rc_http_endpoint(h) : "", h->opts.max_body);
 			goto out;
 		}
 		if (rc != CURLE_OK) {
@@ -614,11 +614,18 @@ int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size
 	size_t i, k, next = 0, active = 0;
 	int ret = -1;
 
+	/* every answer is initialised before anything can fail: callers
+	 * release all n of them whatever happens */
 	for (i = 0; i < n; i++) {
-		if (paths[i][0] != '/' || strpbrk(paths[i], " \r\n"))
-			return rc_err_set(err, RC_ERR_USAGE, "invalid request path");
 		rc_http_resp_init(&resps[i]);
 		rc_buf_init(&resps[i].body, h->opts.max_body);
+	}
+	for (i = 0; i < n; i++) {
+		if (paths[i][0] != '/' || strpbrk(paths[i], " \r\n#")) {
+			char q[256];
+			rc_sanitize(q, sizeof(q), paths[i]);
+			return rc_err_set(err, RC_ERR_USAGE, "invalid request path '%s'", q);
+		}
 	}
 	if (parallel < 1)
 		parallel = 1;
@@ -668,9 +675,12 @@ int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size
 			curl_multi_remove_handle(h->multi, h->pool[k]);
 			active--;
 			if (xs[k].over_cap) {
+				char q[256], ep[256];
+				rc_sanitize(q, sizeof(q), paths[i]);
+				rc_sanitize(ep, sizeof(ep), h->endpoint);
 				rc_err_set(err, RC_ERR_PROTOCOL,
-					   "answer to GET from '%s' exceeds the %zu byte limit",
-					   h->endpoint, h->opts.max_body);
+					   "answer to GET '%s' from '%s' exceeds the %zu byte limit",
+					   q, ep, h->opts.max_body);
 				goto out;
 			}
 			if (msg->data.result == CURLE_OK)

@@ -31,6 +31,9 @@ struct rc_engine_info {
 	char *server_version;
 	char *api_version;  /* negotiated, e.g. "1.41" */
 	char *endpoint;     /* as reached, e.g. "unix:///run/docker.sock" */
+	int containerd_store; /* images live in containerd's store (DriverStatus
+				 names a snapshotter): Size may count more than
+				 the layers, so layer sizes are never derived */
 };
 
 struct rc_image {

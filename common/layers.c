@@ -38,6 +38,7 @@ struct rc_layer_solver {
 	unsigned char *fetched; /* per image */
 	struct slot *tab;
 	size_t cap;
+	int derive;
 };
 
 static uint64_t hash_str(const char *s)
@@ -87,6 +88,7 @@ struct rc_layer_solver *rc_layer_solver_new(struct rc_inventory *inv, struct rc_
 	if (!s)
 		goto nomem;
 	s->inv = inv;
+	s->derive = 1;
 	s->chains = calloc(inv->n_images ? inv->n_images : 1, sizeof(*s->chains));
 	s->fetched = calloc(inv->n_images ? inv->n_images : 1, 1);
 	if (!s->chains || !s->fetched)
@@ -120,6 +122,12 @@ nomem:
 fail:
 	rc_layer_solver_free(s);
 	return NULL;
+}
+
+void rc_layer_solver_set_derive(struct rc_layer_solver *s, int derive)
+{
+	if (s)
+		s->derive = derive;
 }
 
 void rc_layer_solver_fetched(struct rc_layer_solver *s, size_t i)
@@ -193,7 +201,7 @@ int rc_layer_solver_step(struct rc_layer_solver *s, size_t *need, size_t max, si
 					sum += sl->size;
 				}
 			}
-			if (n_unknown == 1 && m->size >= 0 && m->size - sum >= 0) {
+			if (s->derive && n_unknown == 1 && m->size >= 0 && m->size - sum >= 0) {
 				unknown->size = m->size - sum;
 				n_unknown = 0;
 				progress = 1;
@@ -202,6 +210,19 @@ int rc_layer_solver_step(struct rc_layer_solver *s, size_t *need, size_t max, si
 				return -1;
 		}
 	} while (progress);
+	/* images still incomplete get every size that is known, so that all
+	 * images sharing a layer report the same size for it */
+	for (i = 0; i < inv->n_images; i++) {
+		struct rc_image *m = &inv->images[i];
+
+		if (!m->layers.n || complete(m) || !m->layer_sizes)
+			continue;
+		for (k = 0; k < m->layers.n; k++) {
+			const struct slot *sl = lookup(s, s->chains[i][k]);
+			if (sl->size >= 0)
+				m->layer_sizes[k] = sl->size;
+		}
+	}
 	/* ask for images whose unknown layers no other chosen image covers */
 	for (i = 0; i < s->cap; i++)
 		s->tab[i].mark = 0;
@@ -216,7 +237,7 @@ int rc_layer_solver_step(struct rc_layer_solver *s, size_t *need, size_t max, si
 			if (sl->size < 0 && sl->mark)
 				overlaps = 1;
 		}
-		if (overlaps)
+		if (overlaps && s->derive)
 			continue;
 		for (k = 0; k < m->layers.n; k++) {
 			struct slot *sl = lookup(s, s->chains[i][k]);

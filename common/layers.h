@@ -38,6 +38,11 @@ void rc_layer_solver_free(struct rc_layer_solver *s);
 int rc_layer_solver_step(struct rc_layer_solver *s, size_t *need, size_t max, size_t *n_need,
 			 struct rc_err *err);
 
+/* derive 0: learn sizes only from histories, never by subtraction (for
+ * engines whose image Size is not the sum of its layers); every image with
+ * an unknown layer is then asked for at once. Default 1. */
+void rc_layer_solver_set_derive(struct rc_layer_solver *s, int derive);
+
 /* Marks image i as fetched: its history has been applied (or was absent). */
 void rc_layer_solver_fetched(struct rc_layer_solver *s, size_t i);
 

@@ -238,31 +238,6 @@ int ra_summary_text(const struct rc_plan *p, const struct ra_run *run,
 	return 0;
 }
 
-int ra_shell_quote(struct rc_buf *out, const char *s, struct rc_err *err)
-{
-	const char *c;
-	int plain = *s != '\0';
-
-	for (c = s; *c; c++)
-		if (!strchr(
-			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,",
-			*c))
-			plain = 0;
-	if (plain)
-		return rc_buf_puts(out, s, err);
-	if (rc_buf_puts(out, "'", err) < 0)
-		return -1;
-	for (c = s; *c; c++) {
-		if (*c == '\'') {
-			if (rc_buf_puts(out, "'\\''", err) < 0)
-				return -1;
-		} else if (rc_buf_append(out, c, 1, err) < 0) {
-			return -1;
-		}
-	}
-	return rc_buf_puts(out, "'", err);
-}
-
 int ra_plan_overview_text(const struct rc_plan *p, const char *plan_path, struct rc_buf *out,
 			  struct rc_err *err)
 {
@@ -299,7 +274,7 @@ int ra_plan_overview_text(const struct rc_plan *p, const char *plan_path, struct
 	}
 	if (rc_buf_printf(out, err, "to apply it after review:\n  reclaim-apply --approve %s ",
 			  p->digest) < 0 ||
-	    ra_shell_quote(out, plan_path, err) < 0 || rc_buf_puts(out, "\n", err) < 0)
+	    rc_buf_shell_quote(out, plan_path, err) < 0 || rc_buf_puts(out, "\n", err) < 0)
 		return -1;
 	return 0;
 }

@@ -46,7 +46,4 @@ int ra_summary_text(const struct rc_plan *p, const struct ra_run *run,
 int ra_plan_overview_text(const struct rc_plan *p, const char *plan_path, struct rc_buf *out,
 			  struct rc_err *err);
 
-/* Appends s quoted for a POSIX shell when it needs quoting. */
-int ra_shell_quote(struct rc_buf *out, const char *s, struct rc_err *err);
-
 #endif

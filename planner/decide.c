@@ -650,6 +650,14 @@ static void decide_images(struct state *s)
 			protect(d, "in-use", why);
 			continue;
 		}
+		/* the engine counts more users than the container list showed:
+		 * one was created after the list was read */
+		if (img->containers > 0 && (size_t)img->containers > ii->n_users) {
+			snprintf(why, sizeof(why), "in use by %lld container(s) per the engine",
+				 (long long)img->containers);
+			protect(d, "in-use", why);
+			continue;
+		}
 		if (common_protections(s, d, img->id, NULL, &ii->tags, &img->repo_digests,
 				       &img->labels))
 			continue;
@@ -734,6 +742,14 @@ static void decide_volumes(struct state *s)
 			protect(d, "in-use", why);
 			continue;
 		}
+		/* the daemon's own count (/system/df) also sees containers made
+		 * after the container list was read */
+		if (v->ref_count > 0) {
+			snprintf(why, sizeof(why), "in use by %lld container(s) per the engine",
+				 (long long)v->ref_count);
+			protect(d, "in-use", why);
+			continue;
+		}
 		if (common_protections(s, d, NULL, v->name, NULL, NULL, &v->labels))
 			continue;
 		if (min_age_protection(s->pol, s->now, d->last_used, why, sizeof(why))) {
@@ -786,6 +802,15 @@ static void decide_networks(struct state *s)
 		d->last_used = n->created;
 		if (n->predefined) {
 			protect(d, "predefined", "predefined network");
+			continue;
+		}
+		/* swarm networks and the gateway bridge carry service tasks and
+		 * gateway sandboxes that no container list shows;
+		 * docker network prune leaves them to the swarm too */
+		if ((n->scope && strcmp(n->scope, "swarm") == 0) ||
+		    (n->name && (strcmp(n->name, "ingress") == 0 ||
+				 strcmp(n->name, "docker_gwbridge") == 0))) {
+			protect(d, "predefined", "swarm network: managed by the swarm");
 			continue;
 		}
 		for (k = 0; k < s->inv->n_containers; k++) {

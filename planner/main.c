@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "decide.h"
@@ -443,11 +444,24 @@ int main(int argc, char **argv)
 		rc = error_exit(&err);
 		goto out;
 	}
-	if ((o.csv && rc_write_file_atomic(o.csv, csv.data, csv.len, 0644, &err) < 0) ||
-	    (o.junit && rc_write_file_atomic(o.junit, junit.data, junit.len, 0644, &err) < 0) ||
-	    (o.output && rc_write_file_atomic(o.output, json, strlen(json), 0644, &err) < 0)) {
-		rc = error_exit(&err);
-		goto out;
+	/* The plan goes last; when any write fails, the reports this run already
+	 * wrote are removed, so no file describes a plan that was not saved. */
+	{
+		const char *paths[3] = {o.csv, o.junit, o.output};
+		const char *data[3] = {csv.data, junit.data, json};
+		size_t lens[3] = {csv.len, junit.len, json ? strlen(json) : 0};
+		int i, j;
+
+		for (i = 0; i < 3; i++) {
+			if (!paths[i] ||
+			    rc_write_file_atomic(paths[i], data[i], lens[i], 0644, &err) == 0)
+				continue;
+			for (j = 0; j < i; j++)
+				if (paths[j] && strcmp(paths[j], "-") != 0)
+					unlink(paths[j]);
+			rc = error_exit(&err);
+			goto out;
+		}
 	}
 	rp_summary_print(o.output && strcmp(o.output, "-") == 0 ? stderr : stdout, &plan, o.output,
 			 summary_mode(&o));

@@ -188,7 +188,14 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 			"\nTo apply, save the plan written to stdout and run:\n"
 			"  reclaim-apply --approve %s PLAN.json\n",
 			p->digest);
-	else
+	else {
+		struct rc_buf q = RC_BUF_INIT;
+
+		rc_buf_init(&q, 0);
+		if (rc_buf_shell_quote(&q, plan_path, NULL) < 0)
+			rc_buf_reset(&q);
 		fprintf(f, "\nTo apply exactly this plan, run:\n  reclaim-apply --approve %s %s\n",
-			p->digest, plan_path);
+			p->digest, q.data);
+		rc_buf_free(&q);
+	}
 }

@@ -67,6 +67,13 @@ check "summary names the approve command" grep -q "reclaim-apply --approve $stor
 d3=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["digest"])' "$W/p3.json")
 check "another clock gives another digest" test "$d3" != "$stored"
 
+# A plan that cannot be written takes its reports with it: no CSV or JUnit
+# file describes a plan that was not saved.
+"$PLAN" --engine "$DOCKER_HOST" --now "$NOW" --min-age 0 --csv "$W/orphan.csv" \
+	--junit "$W/orphan.xml" -o "$W/no/such/dir/plan.json" >/dev/null 2>&1
+check_eq "unwritable plan path exits 1" 1 $?
+check "no orphan CSV or JUnit report is left" test ! -e "$W/orphan.csv" -a ! -e "$W/orphan.xml"
+
 # show re-renders a saved plan after validating it.
 check "show accepts the saved plan" "$PLAN" show "$W/p1.json"
 finish

@@ -697,6 +697,44 @@ static void test_networks(void **state)
 	rc_inventory_free(&inv);
 }
 
+/* The engine's own usage counts (/system/df) and the swarm's networks
+ * protect what the container list alone would miss. */
+static void test_engine_counts_and_swarm_networks(void **state)
+{
+	struct rc_inventory inv;
+	struct rp_policy pol;
+	struct rc_plan plan;
+	struct rc_image *m;
+	struct rc_volume *v;
+	struct rc_network *n;
+	char *got;
+
+	(void)state;
+	rc_inventory_init(&inv);
+	m = image(&inv, "sha256:late", NULL, NOW - 9 * DAY, NULL, NULL, NULL);
+	m->containers = 1; /* a container made after the list was read */
+	image(&inv, "sha256:idle", NULL, NOW - 9 * DAY, NULL, NULL, NULL);
+	v = volume(&inv, "late-vol", 1, NOW - DAY, 10);
+	v->ref_count = 1;
+	volume(&inv, "idle-vol", 1, NOW - DAY, 10);
+	n = network(&inv, "n-ov", "overlay-net", 0, NOW - DAY);
+	free(n->scope);
+	n->scope = xs("swarm");
+	network(&inv, "n-gw", "docker_gwbridge", 0, NOW - DAY);
+	flags_policy(&pol, RP_IMAGES_DANGLING, RP_VOLUMES_FLAG_ANONYMOUS, 0);
+	got = decide_lines(&inv, &pol, &plan);
+	expect_lines(got, "C image sha256:idle dangling-images: dangling, unused\n"
+			  "C volume idle-vol anonymous-volumes: anonymous, unused\n"
+			  "P image sha256:late in-use: in use by 1 container(s) per the engine\n"
+			  "P volume late-vol in-use: in use by 1 container(s) per the engine\n"
+			  "P network docker_gwbridge predefined: swarm network: managed by the swarm\n"
+			  "P network overlay-net predefined: swarm network: managed by the swarm\n");
+	free(got);
+	rc_plan_free(&plan);
+	rp_policy_free(&pol);
+	rc_inventory_free(&inv);
+}
+
 static void test_hostile_parent_cycle(void **state)
 {
 	struct rc_inventory inv;
@@ -869,6 +907,7 @@ int main(void)
 	    cmocka_unit_test(test_rules_age_rank_and_selectors),
 	    cmocka_unit_test(test_rules_for_other_sources_and_volumes),
 	    cmocka_unit_test(test_networks),
+	    cmocka_unit_test(test_engine_counts_and_swarm_networks),
 	    cmocka_unit_test(test_hostile_parent_cycle),
 	    cmocka_unit_test(test_odd_inventory),
 	    cmocka_unit_test(test_plan_build_and_outputs),

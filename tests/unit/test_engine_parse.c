@@ -115,7 +115,23 @@ static void test_info_1_41(void **state)
 			    "RRYU:PE5D:NOC5:LVQF:IBG2:NFNW:UCKR:OJOT:DFR3:LLNQ:CT7P:CHF6");
 	assert_string_equal(inv.engine.name, "vm");
 	assert_string_equal(inv.engine.server_version, "20.10.24+dfsg1");
+	assert_int_equal(inv.engine.containerd_store, 0); /* vfs graph driver */
 	free(json);
+	rc_inventory_free(&inv);
+}
+
+/* Engines with the containerd image store (API 1.47+ can have it) name the
+ * snapshotter in DriverStatus; their image Size is not a sum of layers. */
+static void test_info_containerd_store(void **state)
+{
+	static const char j[] = "{\"ID\":\"x\",\"Driver\":\"overlayfs\",\"DriverStatus\":"
+				"[[\"driver-type\",\"io.containerd.snapshotter.v1\"]]}";
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_inventory inv;
+	(void)state;
+	rc_inventory_init(&inv);
+	assert_int_equal(rc_engine_parse_info(j, sizeof(j) - 1, &inv.engine, &err), 0);
+	assert_int_equal(inv.engine.containerd_store, 1);
 	rc_inventory_free(&inv);
 }
 
@@ -792,6 +808,7 @@ int main(void)
 	    cmocka_unit_test(test_networks),
 	    cmocka_unit_test(test_df_1_41_fills_usage),
 	    cmocka_unit_test(test_df_fills_container_sizes),
+	    cmocka_unit_test(test_info_containerd_store),
 	    cmocka_unit_test(test_df_1_47_build_cache_and_big_sizes),
 	    cmocka_unit_test(test_images_1_43_empty_tags_are_untagged),
 	    cmocka_unit_test(test_images_1_47_manifests_tolerated),

@@ -162,8 +162,10 @@ static void test_unsolvable_stays_unknown(void **state)
 	rc_layer_solver_fetched(s, 1);
 	assert_int_equal(rc_layer_solver_step(s, need, 8, &n, &err), 0);
 	assert_int_equal(n, 0);
-	/* i1's Size is unknown: q cannot be derived even though p is known */
+	/* i1's Size is unknown: q cannot be derived, but p is known and
+	 * reported the same in both images */
 	assert_int_equal(inv.images[0].layer_sizes[1], -1);
+	assert_int_equal(inv.images[0].layer_sizes[0], 3);
 	assert_int_equal(inv.images[1].layer_sizes[0], 3);
 	rc_layer_solver_free(s);
 	rc_inventory_free(&inv);
@@ -195,6 +197,36 @@ static void test_negative_derivation_is_refused(void **state)
 	rc_inventory_free(&inv);
 }
 
+/* Without derivation every image with an unknown layer is asked for at
+ * once, and nothing is computed by subtraction. */
+static void test_no_derive_asks_for_all(void **state)
+{
+	struct rc_inventory inv;
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_layer_solver *s;
+	size_t need[8], n;
+	const char *l1[] = {"sha256:base", "sha256:t1"};
+	const char *l2[] = {"sha256:base", "sha256:t2"};
+
+	(void)state;
+	rc_inventory_init(&inv);
+	add_image(&inv, "sha256:i1", 1010, l1, 2);
+	add_image(&inv, "sha256:i2", 9999, l2, 2);
+	s = rc_layer_solver_new(&inv, &err);
+	rc_layer_solver_set_derive(s, 0);
+	assert_int_equal(rc_layer_solver_step(s, need, 8, &n, &err), 0);
+	assert_int_equal(n, 2);
+	give_history(&inv, 0, (const int64_t[]){1000, 10});
+	rc_layer_solver_fetched(s, 0);
+	rc_layer_solver_fetched(s, 1); /* its history did not match */
+	assert_int_equal(rc_layer_solver_step(s, need, 8, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(inv.images[1].layer_sizes[0], 1000); /* known, shared */
+	assert_int_equal(inv.images[1].layer_sizes[1], -1);   /* not 9999 - 1000 */
+	rc_layer_solver_free(s);
+	rc_inventory_free(&inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_same_diff_other_parent_is_not_shared),
 		cmocka_unit_test(test_unsolvable_stays_unknown),
 		cmocka_unit_test(test_negative_derivation_is_refused),
+		cmocka_unit_test(test_no_derive_asks_for_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -584,13 +584,13 @@ static void test_shell_quote(void **state)
 
 	(void)state;
 	rc_buf_init(&b, 0);
-	assert_int_equal(ra_shell_quote(&b, "plans/p-1.json", &err), 0);
+	assert_int_equal(rc_buf_shell_quote(&b, "plans/p-1.json", &err), 0);
 	assert_string_equal(b.data, "plans/p-1.json");
 	rc_buf_reset(&b);
-	assert_int_equal(ra_shell_quote(&b, "my plan's.json", &err), 0);
+	assert_int_equal(rc_buf_shell_quote(&b, "my plan's.json", &err), 0);
 	assert_string_equal(b.data, "'my plan'\\''s.json'");
 	rc_buf_reset(&b);
-	assert_int_equal(ra_shell_quote(&b, "$(rm -rf x)", &err), 0);
+	assert_int_equal(rc_buf_shell_quote(&b, "$(rm -rf x)", &err), 0);
 	assert_string_equal(b.data, "'$(rm -rf x)'");
 	rc_buf_free(&b);
 }
