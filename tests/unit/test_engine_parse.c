@@ -737,7 +737,7 @@ static void test_engine_new_resolves_endpoint(void **state)
 	unsetenv("DOCKER_HOST");
 	e = rc_engine_new(NULL, 1, &err);
 	assert_non_null(e);
-	assert_string_equal(rc_http_endpoint(rc_engine_http(e)), "unix:///var/run/docker.sock");
+	assert_string_equal(rc_http_endpoint(rc_engine_http(e)), "unix:///var/run/docker.sock"); /* the default as a string; never connected */
 	assert_string_equal(rc_engine_path(e, "/info", path, sizeof(path)), "/v1.41/info");
 	rc_engine_free(e);
 	setenv("DOCKER_HOST", "unix:///tmp/rc-nowhere.sock", 1);
@@ -755,7 +755,7 @@ static void test_engine_new_resolves_endpoint(void **state)
 static void test_engine_new_rejects_other_schemes(void **state)
 {
 	static const char *const bad[] = {"ssh://user@host", "fd://",
-					  "npipe:////./pipe/docker_engine", "/var/run/docker.sock",
+					  "npipe:////./pipe/docker_engine", "/var/run/docker.sock", /* refused: no scheme; never connected */
 					  "127.0.0.1:2375"};
 	size_t i;
 	(void)state;

@@ -259,7 +259,7 @@ static void test_bad_endpoints(void **state)
 					  "https:///path",
 					  "http://user:pw@host",
 					  "tcp://host name:1",
-					  "/var/run/docker.sock",
+					  "/var/run/docker.sock", /* refused: no scheme; never connected */
 					  "npipe:////./pipe/docker"};
 	size_t i;
 	(void)state;
