@@ -6,6 +6,7 @@ set -u
 cd "$(dirname "$0")/.."
 : "${BUILD:=build}"
 export BUILD
+export RC_VALIDATE_PLANS=1
 passed=0
 failed=0
 failures=()

@@ -87,6 +87,15 @@ rc=$?
 check_eq "show refuses truncated JSON (exit 1)" 1 "$rc"
 check "show names the file" grep -q "trunc.json" "$W/stderr"
 
+# The test harness's own guard: a plan that fails the schema fails the
+# command even when the planner exited 0 (tests/lib/plan-validating.sh).
+printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = -o ] && echo "{}" >"$2"; shift; done\nexit 0\n' \
+	>"$W/fakeplan"
+chmod +x "$W/fakeplan"
+RC_PLAN_REAL="$W/fakeplan" RC_ROOT="$ROOT" "$ROOT/tests/lib/plan-validating.sh" -o "$W/x.json" \
+	>/dev/null 2>&1
+check_eq "schema guard rejects a plan that fails the schema" 97 $?
+
 check "--help goes to stdout and exits 0" sh -c "'$PLAN' --help | grep -q -- --min-age"
 check "--version exits 0" "$PLAN" --version
 finish

@@ -8,6 +8,11 @@
 : "${BUILD:=build}"
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PLAN="$ROOT/$BUILD/reclaim-plan"
+if [ "${RC_VALIDATE_PLANS:-}" = 1 ]; then
+	# every plan a test writes is also checked against the schema
+	export RC_PLAN_REAL="$PLAN" RC_ROOT="$ROOT"
+	PLAN="$ROOT/tests/lib/plan-validating.sh"
+fi
 APPLY="$ROOT/$BUILD/reclaim-apply"
 DOCKER_BIN=${DOCKER_BIN:-/usr/bin/docker}
 [ -x "$DOCKER_BIN" ] || DOCKER_BIN=$(command -v docker)
