@@ -278,17 +278,12 @@ void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outco
 	}
 	switch (it->kind) {
 	case RC_KIND_CONTAINER:
-		snprintf(path, sizeof(path), "/containers/%s", it->object);
-		break;
 	case RC_KIND_IMAGE:
-		/* noprune: untagged parents are not in the plan, so they stay. */
-		snprintf(path, sizeof(path), "/images/%s?noprune=1", it->object);
-		break;
 	case RC_KIND_VOLUME:
-		snprintf(path, sizeof(path), "/volumes/%s", it->object);
-		break;
 	case RC_KIND_NETWORK:
-		snprintf(path, sizeof(path), "/networks/%s", it->object);
+		/* noprune: untagged parents are not in the plan, so they stay. */
+		snprintf(path, sizeof(path), "%s%s%s", ra_object_root(it->kind), it->object,
+			 it->kind == RC_KIND_IMAGE ? "?noprune=1" : "");
 		break;
 	case RC_KIND_BUILD_CACHE: {
 		char filt[512], enc[1536];

@@ -416,6 +416,22 @@ static void containers_path(const struct rc_plan_item *it, char *out, size_t out
 	snprintf(out, outsz, "/containers/json?all=1&filters=%s", enc);
 }
 
+const char *ra_object_root(enum rc_kind kind)
+{
+	switch (kind) {
+	case RC_KIND_CONTAINER:
+		return "/containers/";
+	case RC_KIND_IMAGE:
+		return "/images/";
+	case RC_KIND_VOLUME:
+		return "/volumes/";
+	case RC_KIND_NETWORK:
+		return "/networks/";
+	default:
+		return NULL;
+	}
+}
+
 int ra_recheck(struct rc_engine *e, const struct rc_plan_item *it, const struct rc_strv *gone,
 	       enum ra_check *res, char *reason, size_t reasonsz, struct rc_err *err)
 {
@@ -426,28 +442,18 @@ int ra_recheck(struct rc_engine *e, const struct rc_plan_item *it, const struct 
 	reason[0] = '\0';
 	if (!ra_object_safe(it->object))
 		return rc_err_set(err, RC_ERR_PLAN, "unsafe object identity in item '%s'", it->id);
-	switch (it->kind) {
-	case RC_KIND_IMAGE:
-		snprintf(path, sizeof(path), "/images/%s/json", it->object);
-		break;
-	case RC_KIND_CONTAINER:
-		snprintf(path, sizeof(path), "/containers/%s/json", it->object);
-		break;
-	case RC_KIND_VOLUME:
-		snprintf(path, sizeof(path), "/volumes/%s", it->object);
-		break;
-	case RC_KIND_NETWORK:
-		snprintf(path, sizeof(path), "/networks/%s", it->object);
-		break;
-	case RC_KIND_BUILD_CACHE:
+	if (it->kind == RC_KIND_BUILD_CACHE)
 		snprintf(path, sizeof(path), "/system/df%s",
 			 rc_engine_api_cmp(rc_engine_api_version(e), "1.42") >= 0
 			     ? "?type=build-cache"
 			     : "");
-		break;
-	default:
+	else if (ra_object_root(it->kind))
+		/* images and containers are inspected at .../json */
+		snprintf(path, sizeof(path), "%s%s%s", ra_object_root(it->kind), it->object,
+			 it->kind == RC_KIND_IMAGE || it->kind == RC_KIND_CONTAINER ? "/json"
+										    : "");
+	else
 		return rc_err_set(err, RC_ERR_PLAN, "item '%s' has an unknown kind", it->id);
-	}
 	got = ra_get_json(e, path, &inspect, err);
 	if (got < 0)
 		goto out;

@@ -50,6 +50,12 @@ int ra_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *re
  * [A-Za-z0-9_.:-], not starting with '.' or '-'. */
 int ra_object_safe(const char *s);
 
+/* The API collection of an item's kind ("/containers/", "/images/",
+ * "/volumes/", "/networks/"), the one place that maps kinds onto paths for
+ * both re-checks and deletes; NULL for build cache, which has no path of
+ * its own. */
+const char *ra_object_root(enum rc_kind kind);
+
 /* Percent-encodes s for a query string (RFC 3986 unreserved characters pass
  * through), truncating to fit outsz. */
 void ra_pct_encode(const char *s, char *out, size_t outsz);
