@@ -15,6 +15,12 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
+ifneq ($(findstring undefined,$(SANITIZE)),)
+# not part of gcc's "undefined", but a double from hostile JSON cast to an
+# integer is exactly the kind of UB our parsers must not have
+CFLAGS  += -fsanitize=float-cast-overflow
+LDFLAGS += -fsanitize=float-cast-overflow
+endif
 endif
 
 COMMON_SRC   := $(sort $(wildcard common/*.c))

@@ -729,7 +729,9 @@ static int parse_rule(struct ctx *c, const cJSON *obj, struct rp_policy *p, size
 		return -1;
 	if ((it = cJSON_GetObjectItemCaseSensitive(obj, "keep_last"))) {
 		double v = it->valuedouble;
-		if (!cJSON_IsNumber(it) || v != (double)(int64_t)v || v < 1 || v > KEEP_LAST_MAX)
+		/* range first: casting a double out of int64_t's range is UB */
+		if (!cJSON_IsNumber(it) || !(v >= 1 && v <= KEEP_LAST_MAX) ||
+		    v != (double)(int64_t)v)
 			return fail_at(c, it, "want an integer from 1 to %d", KEEP_LAST_MAX);
 		r->keep_last = (int64_t)v;
 	}

@@ -2,7 +2,10 @@
 # Every parser of untrusted input against its corpus (tests/fuzz/corpus/),
 # through the harness built as a replayer, so sanitizer builds check it too.
 # In the plain build, when clang's libFuzzer is there, each target is also
-# fuzzed for FUZZ_SECONDS (default 3) seconds starting from its corpus.
+# fuzzed for FUZZ_SECONDS (default 3) seconds starting from its corpus, with a
+# fixed seed (FUZZ_SEED, default 1) so that CI is repeatable; longer, random
+# runs are `make fuzz` (see tests/fuzz/fuzz_parsers.c). Every crash found
+# goes into the corpus as a regression input.
 set -u
 source "$(dirname "$0")/../lib/engine.sh"
 REPLAY="$ROOT/$BUILD/tests/fuzz_replay"
@@ -28,7 +31,7 @@ if [ -z "${SANITIZE:-}" ] && command -v clang >/dev/null &&
 			t=$(basename "$dir")
 			mkdir -p "$work/$t"
 			# new inputs go to a scratch dir; the committed corpus stays as is
-			if RC_FUZZ_TARGET=$t build-fuzz/fuzz_parsers -max_total_time="${FUZZ_SECONDS:-3}" \
+			if RC_FUZZ_TARGET=$t build-fuzz/fuzz_parsers -max_total_time="${FUZZ_SECONDS:-3}" -seed="${FUZZ_SEED:-1}" \
 				-rss_limit_mb=1024 -artifact_prefix="$work/" "$work/$t" "$dir" \
 				>"$work/$t.log" 2>&1; then
 				ok "fuzz '$t' for ${FUZZ_SECONDS:-3}s: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$work/$t.log" | grep -o '[0-9]*$' || grep -oE '#[0-9]+' "$work/$t.log" | tail -1) runs"
