@@ -2,7 +2,7 @@
 # `make SANITIZE=address,undefined check`, `make install PREFIX=...`.
 CC      ?= cc
 PREFIX  ?= /usr/local
-VERSION := 0.1.0
+VERSION := 0.2.0
 SANITIZE ?=
 BUILD   ?= build$(if $(SANITIZE),-san)
 

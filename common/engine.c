@@ -302,6 +302,33 @@ static int want_object(const cJSON *o, const char *what, struct rc_err *err)
 
 /* ---------- parsers ---------- */
 
+/* /info SystemTime, the daemon's clock (its event log's too), kept in UTC
+ * with nanoseconds so that a plan can record where "since planning" starts.
+ * Missing or unparsable: unknown, which later checks treat conservatively. */
+static int parse_system_time(const cJSON *root, struct rc_engine_info *info, const char *what,
+			     struct rc_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "SystemTime");
+	struct rc_err sub = RC_ERR_INIT;
+	char buf[64], day[32];
+	int64_t sec;
+	long ns;
+
+	free(info->system_time);
+	info->system_time = NULL;
+	info->system_time_ns = 0;
+	if (!cJSON_IsString(v) || rc_parse_time_ns(v->valuestring, &sec, &ns, &sub) < 0 ||
+	    sec <= 0)
+		return 0;
+	rc_format_time(sec, day, sizeof(day));
+	day[strlen(day) - 1] = '\0'; /* drop the Z */
+	snprintf(buf, sizeof(buf), "%s.%09ldZ", day, ns);
+	if (!(info->system_time = strdup(buf)))
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory while reading %s", what);
+	info->system_time_ns = sec * 1000000000LL + ns;
+	return 0;
+}
+
 int rc_engine_parse_info(const char *json, size_t len, struct rc_engine_info *info,
 			 struct rc_err *err)
 {
@@ -317,7 +344,8 @@ int rc_engine_parse_info(const char *json, size_t len, struct rc_engine_info *in
 	}
 	if (get_str(root, "ID", 1, &info->id, what, err) < 0 ||
 	    get_str(root, "Name", 0, &info->name, what, err) < 0 ||
-	    get_str(root, "ServerVersion", 0, &info->server_version, what, err) < 0)
+	    get_str(root, "ServerVersion", 0, &info->server_version, what, err) < 0 ||
+	    parse_system_time(root, info, what, err) < 0)
 		goto out;
 	{
 		/* [["driver-type", "io.containerd.snapshotter.v1"], ...] */
@@ -1105,7 +1133,24 @@ static int window_answer(struct rc_engine *e, const char *path, const struct rc_
 	return rc_err_prefix(err, "engine '%s'", rc_http_endpoint(e->http));
 }
 
-/* Reads State.FinishedAt from a /containers/{id}/json answer. */
+/* A time the daemon gave, fit to be recorded as evidence: a short RFC 3339
+ * string. */
+static int valid_time(const cJSON *v)
+{
+	struct rc_err sub = RC_ERR_INIT;
+	int64_t t;
+
+	return cJSON_IsString(v) && strlen(v->valuestring) <= 64 &&
+	       rc_parse_time(v->valuestring, &t, &sub) == 0;
+}
+
+static char *evidence_time(const cJSON *v)
+{
+	return valid_time(v) ? strdup(v->valuestring) : NULL;
+}
+
+/* Reads State.FinishedAt, and StartedAt and FinishedAt as given, from a
+ * /containers/{id}/json answer. */
 static int container_finished(const struct rc_http_resp *resp, struct rc_container *c,
 			      struct rc_err *err)
 {
@@ -1121,6 +1166,17 @@ static int container_finished(const struct rc_http_resp *resp, struct rc_contain
 		r = bad(err, what, "State", "is not an object");
 	else if (st)
 		r = get_time(st, "FinishedAt", &c->finished_at, what, err);
+	if (r == 0 && st) {
+		/* the evidence of use a plan records, compared to the letter */
+		const cJSON *sa = cJSON_GetObjectItemCaseSensitive(st, "StartedAt");
+		const cJSON *fa = cJSON_GetObjectItemCaseSensitive(st, "FinishedAt");
+		free(c->started_raw);
+		free(c->finished_raw);
+		c->started_raw = evidence_time(sa);
+		c->finished_raw = evidence_time(fa);
+		if ((valid_time(sa) && !c->started_raw) || (valid_time(fa) && !c->finished_raw))
+			r = rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
 	cJSON_Delete(root);
 	return r;
 }

@@ -45,6 +45,7 @@ static void engine_info_free(struct rc_engine_info *e)
 	free(e->server_version);
 	free(e->api_version);
 	free(e->endpoint);
+	free(e->system_time);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -73,6 +74,8 @@ void rc_inventory_free(struct rc_inventory *inv)
 		free(c->image);
 		free(c->image_id);
 		free(c->state);
+		free(c->started_raw);
+		free(c->finished_raw);
 		rc_labels_free(&c->labels);
 		rc_strv_free(&c->volumes);
 		rc_strv_free(&c->networks);

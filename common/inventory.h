@@ -31,6 +31,10 @@ struct rc_engine_info {
 	char *server_version;
 	char *api_version;  /* negotiated, e.g. "1.41" */
 	char *endpoint;     /* as reached, e.g. "unix:///run/docker.sock" */
+	char *system_time;  /* /info SystemTime normalised to UTC with nanoseconds
+			       ("2026-11-29T11:20:00.123456789Z"): the daemon's
+			       clock, which its event log uses; NULL unknown */
+	int64_t system_time_ns; /* the same in ns since the epoch, 0 unknown */
 	int containerd_store; /* images live in containerd's store (DriverStatus
 				 names a snapshotter): Size may count more than
 				 the layers, so layer sizes are never derived */
@@ -60,6 +64,9 @@ struct rc_container {
 	char *state;               /* created, running, paused, restarting, removing, exited, dead */
 	int64_t created;
 	int64_t finished_at;       /* 0 when it never ran or is running */
+	char *started_raw;         /* State.StartedAt and State.FinishedAt exactly as */
+	char *finished_raw;        /* inspect gave them (stopped ones only), else NULL:
+				      the evidence a plan records, see plan.h */
 	int64_t size_rw;           /* -1 unknown */
 	int64_t size_root_fs;
 	struct rc_labels labels;

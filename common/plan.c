@@ -58,6 +58,8 @@ void rc_plan_item_free(struct rc_plan_item *it)
 	free(it->reason);
 	rc_strv_free(&it->pre.tags);
 	rc_strv_free(&it->pre.users_in_plan);
+	free(it->pre.started_at);
+	free(it->pre.finished_at);
 	memset(it, 0, sizeof(*it));
 }
 
@@ -69,6 +71,7 @@ static void source_free(struct rc_plan_source *s)
 	free(s->engine_id);
 	free(s->engine_name);
 	free(s->api_version);
+	free(s->engine_time);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -283,7 +286,12 @@ static int item_to_json(const struct rc_plan_item *it, int candidate, const char
 			goto out;
 		}
 		if (add_strv(pre, "tags", &it->pre.tags, err) < 0 ||
-		    add_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0)
+		    add_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0 ||
+		    (it->pre.started_at && add_str(pre, "started_at", it->pre.started_at, err) < 0) ||
+		    (it->pre.finished_at &&
+		     add_str(pre, "finished_at", it->pre.finished_at, err) < 0) ||
+		    (it->kind == RC_KIND_BUILD_CACHE && it->pre.usage_count >= 0 &&
+		     add_int(pre, "usage_count", it->pre.usage_count, err) < 0))
 			goto out;
 	}
 	rc = 0;
@@ -354,7 +362,8 @@ cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *
 		    add_str(o, "engine_id", s->engine_id, err) < 0 ||
 		    add_str(o, "engine_name", s->engine_name, err) < 0 ||
 		    add_str(o, "api_version", s->api_version, err) < 0 ||
-		    add_time(o, "scanned_at", s->scanned_at, 0, err) < 0)
+		    add_time(o, "scanned_at", s->scanned_at, 0, err) < 0 ||
+		    (s->engine_time && add_str(o, "engine_time", s->engine_time, err) < 0))
 			goto fail;
 	}
 
@@ -647,6 +656,19 @@ static int dup_str(const cJSON *o, const char *key, char **out, struct rc_err *e
 	return 0;
 }
 
+/* An optional string member: NULL when absent. */
+static int opt_str(const cJSON *o, const char *key, char **out, struct rc_err *err)
+{
+	const cJSON *s = member(o, key);
+
+	*out = NULL;
+	if (!cJSON_IsString(s))
+		return 0;
+	if (!(*out = strdup(s->valuestring)))
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
 /* Schema validation has already made these integers within +-(2^53-1). */
 static int64_t get_int(const cJSON *o, const char *key)
 {
@@ -765,8 +787,19 @@ static int parse_item(const cJSON *o, const char *where, size_t index, int candi
 	if (candidate) {
 		const cJSON *pre = member(o, "preconditions");
 		if (get_strv(pre, "tags", &it->pre.tags, err) < 0 ||
-		    get_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0)
+		    get_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0 ||
+		    opt_str(pre, "started_at", &it->pre.started_at, err) < 0 ||
+		    opt_str(pre, "finished_at", &it->pre.finished_at, err) < 0)
 			goto out;
+		it->pre.usage_count = member(pre, "usage_count") ? get_int(pre, "usage_count") : -1;
+		/* evidence belongs to one kind each: elsewhere it would mean nothing */
+		if ((it->kind != RC_KIND_CONTAINER && (it->pre.started_at || it->pre.finished_at)) ||
+		    (it->kind != RC_KIND_BUILD_CACHE && it->pre.usage_count >= 0)) {
+			rc_err_set(err, RC_ERR_PLAN,
+				   "%s.preconditions: evidence that does not belong to a %s", path,
+				   rc_kind_name(it->kind));
+			goto out;
+		}
 	}
 	if (strict && !exact_identity(it->kind, it->object)) {
 		char clean[128];
@@ -897,7 +930,8 @@ static int fill_plan(const cJSON *root, int strict, struct rc_plan *p, struct rc
 		    dup_str(c, "engine_id", &s->engine_id, err) < 0 ||
 		    dup_str(c, "engine_name", &s->engine_name, err) < 0 ||
 		    dup_str(c, "api_version", &s->api_version, err) < 0 ||
-		    get_time(c, "scanned_at", path, &s->scanned_at, err) < 0)
+		    get_time(c, "scanned_at", path, &s->scanned_at, err) < 0 ||
+		    opt_str(c, "engine_time", &s->engine_time, err) < 0)
 			return -1;
 		for (size_t i = 0; i + 1 < p->n_sources; i++)
 			if (strcmp(p->sources[i].name, s->name) == 0)

@@ -35,11 +35,17 @@ const char *rc_kind_name(enum rc_kind k);
 /* -1 when unknown. */
 int rc_kind_parse(const char *s);
 
-/* What the executor must find true just before deleting the item. */
+/* What the executor must find true just before deleting the item. The
+ * evidence of use (started_at, finished_at, usage_count) is what the
+ * decision rested on; the executor requires it unchanged (docs/apply.md,
+ * "Used since planning"). Plans written before it existed lack it. */
 struct rc_precond {
 	struct rc_strv tags; /* image: tags that must still point to `object` */
 	struct rc_strv users_in_plan; /* image: containers allowed to reference it
 					 because this plan deletes them first */
+	char *started_at; /* container: State.StartedAt exactly as inspected, or NULL */
+	char *finished_at; /* container: State.FinishedAt exactly as inspected, or NULL */
+	int64_t usage_count; /* build cache: UsageCount, -1 when not recorded */
 };
 
 struct rc_plan_item {
@@ -67,6 +73,9 @@ struct rc_plan_source {
 	char *engine_name;
 	char *api_version;
 	int64_t scanned_at;
+	char *engine_time; /* the daemon's clock when the scan began, UTC with
+			      nanoseconds: "used since planning" starts here;
+			      NULL in plans that predate it */
 };
 
 struct rc_plan_summary {

@@ -131,11 +131,21 @@ static int leap(int y)
 
 int rc_parse_time(const char *s, int64_t *unix_s, struct rc_err *err)
 {
+	long ns;
+
+	return rc_parse_time_ns(s, unix_s, &ns, err);
+}
+
+int rc_parse_time_ns(const char *s, int64_t *unix_s, long *nsec, struct rc_err *err)
+{
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	const char *p = s;
-	int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0;
+	int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0, nd = 0;
+	long frac = 0;
 	struct tm tm;
 	time_t t;
+
+	*nsec = 0;
 
 	if (!s)
 		return rc_err_set(err, RC_ERR_PROTOCOL, "invalid time ''");
@@ -147,8 +157,12 @@ int rc_parse_time(const char *s, int64_t *unix_s, struct rc_err *err)
 		p++;
 		if (!isdigit((unsigned char)*p))
 			goto bad;
-		while (isdigit((unsigned char)*p))
-			p++;
+		/* nanoseconds: the first nine digits count, the rest are cut */
+		for (; isdigit((unsigned char)*p); p++, nd++)
+			if (nd < 9)
+				frac = frac * 10 + (*p - '0');
+		for (; nd < 9; nd++)
+			frac *= 10;
 	}
 	if (*p == 'Z' || *p == 'z') {
 		p++;
@@ -182,6 +196,8 @@ int rc_parse_time(const char *s, int64_t *unix_s, struct rc_err *err)
 	*unix_s = (int64_t)t - sign * (int64_t)(oh * 3600 + om * 60);
 	if (*unix_s < 0)
 		*unix_s = 0;
+	else
+		*nsec = frac;
 	return 0;
 bad : {
 	char q[80];

@@ -24,6 +24,9 @@ char *rc_format_duration(int64_t seconds, char *out, size_t outsz);
  * seconds (fraction dropped). Docker's zero time "0001-01-01T00:00:00Z" parses
  * to 0... callers treat <= 0 as unknown. -1 on malformed input. */
 int rc_parse_time(const char *s, int64_t *unix_s, struct rc_err *err);
+/* Like rc_parse_time, and also gives the fraction as nanoseconds (0..999999999;
+ * digits past the ninth are cut; 0 when the time parses to 0). */
+int rc_parse_time_ns(const char *s, int64_t *unix_s, long *nsec, struct rc_err *err);
 
 /* Formats Unix seconds as "YYYY-MM-DDTHH:MM:SSZ". Returns out (size >= 21). */
 char *rc_format_time(int64_t unix_s, char *out, size_t outsz);

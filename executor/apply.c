@@ -324,7 +324,11 @@ void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outco
 			enum ra_check check;
 			char r[RA_REASON_MAX];
 
-			if (ra_recheck(e, it, NULL, &check, r, sizeof(r), &err) == 0 &&
+			struct ra_check_ctx ctx;
+
+			memset(&ctx, 0, sizeof(ctx));
+			ctx.e = e;
+			if (ra_recheck(&ctx, it, NULL, &check, r, sizeof(r), &err) == 0 &&
 			    check == RA_CHECK_ABSENT) {
 				*outcome = RA_ALREADY_ABSENT;
 				reason[0] = '\0';
@@ -382,13 +386,108 @@ static const char *journal_outcome(enum ra_outcome o)
 	}
 }
 
+/* 1 when tag names image `object` now, 0 when it names another or none,
+ * -1 with err when the engine could not be asked. */
+static int tag_points_here(struct rc_engine *e, const char *tag, const char *object,
+			   struct rc_err *err)
+{
+	cJSON *img = NULL;
+	const cJSON *id;
+	char path[640];
+	int got, here;
+
+	snprintf(path, sizeof(path), "/images/%s/json", tag);
+	got = ra_get_json(e, path, &img, err);
+	if (got != 0)
+		return got < 0 ? -1 : 0;
+	id = cJSON_GetObjectItemCaseSensitive(img, "Id");
+	here = cJSON_IsString(id) && strcmp(id->valuestring, object) == 0;
+	cJSON_Delete(img);
+	return here;
+}
+
+/* An image with several tags cannot be deleted by ID without force (the
+ * daemon answers 409), so it goes the way `docker rmi a:1 a:2` goes: every
+ * tag but the last is removed by name, each journaled first, then the
+ * caller deletes the image by ID, which takes the last tag with it. Each tag
+ * is confirmed to name this image just before its untag, so a tag moved to
+ * another image since the re-check is never touched. Sets *outcome to
+ * RA_DELETED to go on, else to the item's outcome. Returns -1 only when the
+ * journal cannot be written. */
+static int untag_extra(struct rc_engine *e, struct ra_journal *j, const struct rc_plan_item *it,
+		       enum ra_outcome *outcome, char *reason, size_t reasonsz,
+		       struct rc_err *err)
+{
+	size_t k;
+
+	*outcome = RA_DELETED;
+	for (k = 0; k + 1 < it->pre.tags.n; k++) {
+		const char *tag = it->pre.tags.v[k];
+		const struct rc_strv *done = ra_journal_untagged(j, it->id);
+		struct rc_err terr = RC_ERR_INIT;
+		struct rc_http_resp resp;
+		char path[640], vpath[768], msg[RA_REASON_MAX], safe[256];
+		int here, was_done = 0, rc;
+		size_t i;
+
+		rc_sanitize(safe, sizeof(safe), tag);
+		for (i = 0; done && i < done->n; i++)
+			if (strcmp(done->v[i], tag) == 0)
+				was_done = 1;
+		if (!ra_ref_safe(tag)) {
+			*outcome = RA_FAILED;
+			snprintf(reason, reasonsz, "tag '%s' cannot be sent in a request path", safe);
+			return 0;
+		}
+		here = tag_points_here(e, tag, it->object, &terr);
+		if (here < 0) {
+			*outcome = RA_FAILED;
+			rc_sanitize(reason, reasonsz, terr.msg);
+			return 0;
+		}
+		if (!here) {
+			if (was_done)
+				continue; /* removed by this apply before a crash */
+			*outcome = RA_CHANGED;
+			snprintf(reason, reasonsz, "tag '%s' no longer points to this image", safe);
+			return 0;
+		}
+		if (!was_done && ra_journal_untag(j, it->id, tag, err) < 0)
+			return -1;
+		snprintf(path, sizeof(path), "/images/%s?noprune=1", tag);
+		rc_engine_path(e, path, vpath, sizeof(vpath));
+		rc_http_resp_init(&resp);
+		rc = rc_http_request(rc_engine_http(e), "DELETE", vpath, NULL, NULL, 0, &resp, &terr);
+		if (rc < 0) {
+			*outcome = RA_FAILED;
+			rc_sanitize(reason, reasonsz, terr.msg);
+		} else if (resp.status == 404 || (resp.status >= 200 && resp.status <= 299)) {
+			rc = 1;
+		} else {
+			ra_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
+			*outcome = ra_delete_status(RC_KIND_IMAGE, resp.status, msg, reason, reasonsz);
+			if (*outcome != RA_FAILED && *outcome != RA_CHANGED)
+				*outcome = RA_FAILED;
+		}
+		rc_http_resp_release(&resp);
+		if (rc != 1) {
+			char more[RA_REASON_MAX];
+			snprintf(more, sizeof(more), "%s", reason);
+			snprintf(reason, reasonsz, "cannot untag '%.200s': %.280s", safe, more);
+			return 0;
+		}
+	}
+	return 0;
+}
+
 /* Re-check, then (unless a dry run) intent, delete, outcome. Returns -1 only
  * when the journal cannot be written. */
-static int apply_item(const struct rc_plan_item *it, struct rc_engine *e, struct ra_journal *j,
-		      const struct ra_opts *o, const struct rc_strv *gone, long *n_deletes,
+static int apply_item(const struct rc_plan_item *it, struct ra_check_ctx *ctx,
+		      struct ra_journal *j, const struct ra_opts *o, long *n_deletes,
 		      long *n_intents, struct ra_result *r, struct rc_err *err)
 {
 	struct rc_err cerr = RC_ERR_INIT;
+	struct rc_engine *e = ctx->e;
 	enum ra_check check;
 	const char *jo;
 
@@ -399,7 +498,8 @@ static int apply_item(const struct rc_plan_item *it, struct rc_engine *e, struct
 			 ra_journal_last_outcome(j, it->id));
 		return 0;
 	}
-	if (ra_recheck(e, it, gone, &check, r->reason, sizeof(r->reason), &cerr) < 0) {
+	if (ra_recheck(ctx, it, j ? ra_journal_untagged(j, it->id) : NULL, &check, r->reason,
+		       sizeof(r->reason), &cerr) < 0) {
 		r->outcome = RA_FAILED;
 		snprintf(r->reason, sizeof(r->reason), "re-check failed: %.400s", cerr.msg);
 	} else if (check == RA_CHECK_ABSENT) {
@@ -416,7 +516,14 @@ static int apply_item(const struct rc_plan_item *it, struct rc_engine *e, struct
 		}
 		if (o->crash_after_intent && ++*n_intents == o->crash_after_intent)
 			raise(SIGKILL);
-		ra_delete(e, it, &r->outcome, r->reason, sizeof(r->reason));
+		r->outcome = RA_DELETED;
+		if (it->kind == RC_KIND_IMAGE && it->pre.tags.n > 1 &&
+		    untag_extra(e, j, it, &r->outcome, r->reason, sizeof(r->reason), err) < 0)
+			return -1;
+		if (o->crash_after_untag && r->outcome == RA_DELETED && it->pre.tags.n > 1)
+			raise(SIGKILL);
+		if (r->outcome == RA_DELETED)
+			ra_delete(e, it, &r->outcome, r->reason, sizeof(r->reason));
 		if (r->outcome == RA_DELETED) {
 			r->bytes_freed = it->reclaimable > 0 ? it->reclaimable : 0;
 			if (o->crash_after_deletes && ++*n_deletes == o->crash_after_deletes)
@@ -429,10 +536,24 @@ static int apply_item(const struct rc_plan_item *it, struct rc_engine *e, struct
 	return 0;
 }
 
+int64_t ra_plan_since_ns(const struct rc_plan_source *src)
+{
+	struct rc_err terr = RC_ERR_INIT;
+	int64_t sec = 0;
+	long ns = 0;
+
+	if (src && src->engine_time && rc_parse_time_ns(src->engine_time, &sec, &ns, &terr) == 0 &&
+	    sec > 0)
+		return sec * 1000000000LL + ns;
+	sec = src ? src->scanned_at - RA_OLD_PLAN_SKEW_S : 0;
+	return sec > 0 ? sec * 1000000000LL : 0;
+}
+
 int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 	     const struct ra_opts *o, struct ra_run *run, struct rc_err *err)
 {
 	struct rc_strv gone = {NULL, 0};
+	struct ra_check_ctx ctx;
 	long n_deletes = 0, n_intents = 0;
 	int stop = 0, rc = 0;
 	size_t i;
@@ -441,6 +562,13 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 		return rc_err_set(err, RC_ERR_INTERNAL, "a journal is required");
 	run->results = calloc(p->n_candidates ? p->n_candidates : 1, sizeof(*run->results));
 	if (!run->results)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.e = e;
+	ctx.gone = &gone;
+	ctx.since_ns = o->since_ns;
+	ctx.clock_offset_ns = o->clock_offset_ns;
+	if (p->n_candidates && !(ctx.ev = ra_events_new(o->since_ns)))
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	run->started_at = (int64_t)time(NULL);
 	for (i = 0; i < p->n_candidates; i++) {
@@ -455,7 +583,7 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 			r->outcome = RA_NOT_ATTEMPTED;
 			snprintf(r->reason, sizeof(r->reason),
 				 "not attempted: --fail-fast after a failure");
-		} else if (apply_item(it, e, j, o, &gone, &n_deletes, &n_intents, r, err) < 0) {
+		} else if (apply_item(it, &ctx, j, o, &n_deletes, &n_intents, r, err) < 0) {
 			/* The journal failed: account for this item, then stop. */
 			r->duration_ms = mono_ms() - t0;
 			run->count[r->outcome]++;
@@ -485,5 +613,7 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 	rc_progress_done();
 	run->finished_at = (int64_t)time(NULL);
 	rc_strv_free(&gone);
+	ra_check_ctx_release(&ctx);
+	ra_events_free(ctx.ev);
 	return rc;
 }

@@ -64,7 +64,22 @@ struct ra_opts {
 	 * line) or right after the Nth intent line (before its delete). 0: off. */
 	long crash_after_deletes;
 	long crash_after_intent;
+	/* RECLAIM_TEST_CRASH_AFTER_UNTAG: SIGKILL once an image with several
+	 * tags has lost all but its last, before its delete by ID. */
+	int crash_after_untag;
+	/* Where "used since planning" starts, in the daemon's clock
+	 * (ra_plan_since_ns), and the daemon's clock minus ours. */
+	int64_t since_ns;
+	int64_t clock_offset_ns;
 };
+
+/* Plans from before engine_time was recorded start "since planning" at
+ * scanned_at, the planner's clock, less this much for clock skew. */
+#define RA_OLD_PLAN_SKEW_S 300
+
+/* Where "used since planning" starts for items of src: its engine_time, else
+ * its scanned_at less RA_OLD_PLAN_SKEW_S; in ns, 0 when unknown. */
+int64_t ra_plan_since_ns(const struct rc_plan_source *src);
 
 void ra_run_init(struct ra_run *run);
 void ra_run_free(struct ra_run *run);

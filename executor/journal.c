@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "inventory.h"
 #include "journal.h"
 
 #define JOURNAL_MAX_BYTES ((size_t)256 << 20)
@@ -20,6 +21,7 @@
 struct entry {
 	char *item;
 	char *outcome; /* latest outcome, NULL when only an intent was seen */
+	struct rc_strv untagged; /* tags this item's deletion removed */
 };
 
 struct ra_journal {
@@ -76,7 +78,35 @@ static int remember(struct ra_journal *j, const char *item, const char *outcome,
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	}
 	j->v[j->n].outcome = o;
+	j->v[j->n].untagged.v = NULL;
+	j->v[j->n].untagged.n = 0;
 	j->n++;
+	return 0;
+}
+
+/* Records that ref was (about to be) untagged for item. */
+static int remember_untag(struct ra_journal *j, const char *item, const char *ref,
+			  struct rc_err *err)
+{
+	struct entry *e;
+	char **nv, *r;
+	size_t i;
+
+	if (remember(j, item, NULL, err) < 0)
+		return -1;
+	e = find(j, item);
+	for (i = 0; i < e->untagged.n; i++)
+		if (strcmp(e->untagged.v[i], ref) == 0)
+			return 0;
+	if (!(r = strdup(ref)))
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	nv = realloc(e->untagged.v, (e->untagged.n + 1) * sizeof(*nv));
+	if (!nv) {
+		free(r);
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
+	e->untagged.v = nv;
+	e->untagged.v[e->untagged.n++] = r;
 	return 0;
 }
 
@@ -134,6 +164,13 @@ static int parse_record(struct ra_journal *j, const cJSON *o, size_t lineno, str
 				  lineno);
 	if (strcmp(event, "intent") == 0)
 		return remember(j, item, NULL, err);
+	if (strcmp(event, "untag") == 0) {
+		const char *ref = str_member(o, "ref");
+		if (!ref || !*ref)
+			return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: untag without a ref",
+					  j->path, lineno);
+		return remember_untag(j, item, ref, err);
+	}
 	if (strcmp(event, "outcome") != 0)
 		return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: unknown event", j->path,
 				  lineno);
@@ -396,6 +433,31 @@ int ra_journal_intent(struct ra_journal *j, const char *item_id, struct rc_err *
 	return rc;
 }
 
+int ra_journal_untag(struct ra_journal *j, const char *item_id, const char *ref, struct rc_err *err)
+{
+	cJSON *o = cJSON_CreateObject();
+	int rc;
+
+	if (!o || !cJSON_AddStringToObject(o, "item", item_id) ||
+	    !cJSON_AddStringToObject(o, "event", "untag") ||
+	    !cJSON_AddStringToObject(o, "ref", ref)) {
+		cJSON_Delete(o);
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
+	rc = append(j, o, err);
+	cJSON_Delete(o);
+	if (rc == 0)
+		rc = remember_untag(j, item_id, ref, err);
+	return rc;
+}
+
+const struct rc_strv *ra_journal_untagged(const struct ra_journal *j, const char *item_id)
+{
+	const struct entry *e = j ? find(j, item_id) : NULL;
+
+	return e && e->untagged.n ? &e->untagged : NULL;
+}
+
 int ra_journal_outcome(struct ra_journal *j, const char *item_id, const char *outcome,
 		       const char *reason, struct rc_err *err)
 {
@@ -452,6 +514,7 @@ void ra_journal_free(struct ra_journal *j)
 	for (i = 0; i < j->n; i++) {
 		free(j->v[i].item);
 		free(j->v[i].outcome);
+		rc_strv_free(&j->v[i].untagged);
 	}
 	free(j->v);
 	free(j->path);

@@ -71,10 +71,12 @@ static const char usage_text[] =
     "  deleted         removed by this run\n"
     "  already-absent  not there any more (HTTP 404): counts as done\n"
     "  already-done    the journal records it deleted or absent: not touched\n"
-    "  changed         differs from the plan (e.g. an image now used by a\n"
-    "                  container, a tag that moved, a container that was started,\n"
-    "                  the daemon answered 409, or 403 'active endpoints' for a\n"
-    "                  network): skipped, never deleted or forced\n"
+    "  changed         differs from the plan, or was used since planning (e.g. an\n"
+    "                  image now used by a container, a tag that moved, a\n"
+    "                  container that ran, a volume mounted by a container since\n"
+    "                  removed, use the engine's event log can no longer rule\n"
+    "                  out, the daemon answered 409, or 403 'active endpoints'\n"
+    "                  for a network): skipped, never deleted or forced\n"
     "  failed          the engine could not be asked or answered an error, after\n"
     "                  bounded retries of transient errors\n"
     "  would-delete    --dry-run: every check passed\n"
@@ -396,6 +398,7 @@ int main(int argc, char **argv)
 	opts.fail_fast = c.fail_fast;
 	opts.crash_after_deletes = env_hook("RECLAIM_TEST_CRASH_AFTER_DELETES");
 	opts.crash_after_intent = env_hook("RECLAIM_TEST_CRASH_AFTER_INTENT");
+	opts.crash_after_untag = env_hook("RECLAIM_TEST_CRASH_AFTER_UNTAG") > 0;
 
 	if (c.journal) {
 		journal_path = strdup(c.journal);
@@ -468,6 +471,13 @@ int main(int argc, char **argv)
 		}
 		if (ra_verify_engine(src, &inv.engine, &err) < 0)
 			goto refused;
+		opts.since_ns = ra_plan_since_ns(src);
+		if (inv.engine.system_time_ns > 0) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			opts.clock_offset_ns = inv.engine.system_time_ns -
+					       ((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+		}
 	}
 	/* Apply. */
 	if (!c.dry_run && ra_journal_begin(journal, 0, &err) < 0) {

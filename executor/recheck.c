@@ -1,6 +1,7 @@
 /* recheck.c: re-check a plan item against the engine just before deleting it. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "recheck.h"
 #include "units.h"
@@ -78,7 +79,8 @@ static int check_list(const cJSON *containers, struct rc_err *err)
 }
 
 int ra_eval_image(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
-		  const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err)
+		  const struct rc_strv *gone, const struct rc_strv *untagged, char *reason,
+		  size_t reasonsz, struct rc_err *err)
 {
 	const cJSON *tags, *t, *c;
 	size_t i;
@@ -111,7 +113,8 @@ int ra_eval_image(const cJSON *inspect, const cJSON *containers, const struct rc
 			if (strcmp(t->valuestring, it->pre.tags.v[i]) == 0)
 				found = 1;
 		}
-		if (!found)
+		/* a tag this apply removed (journaled before the untag) */
+		if (!found && !strv_has(untagged, it->pre.tags.v[i]))
 			return changed(reason, reasonsz, "tag '%s' no longer points to this image",
 				       it->pre.tags.v[i]);
 	}
@@ -136,8 +139,50 @@ int ra_eval_image(const cJSON *inspect, const cJSON *containers, const struct rc
 	return RA_CHECK_OK;
 }
 
-int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, char *reason,
-		      size_t reasonsz, struct rc_err *err)
+/* Did the container run since planning? With the plan's evidence: its
+ * StartedAt or FinishedAt differ to the letter. Without (older plans): either
+ * is at or after since_ns. */
+static int container_ran(const cJSON *state, const struct rc_plan_item *it, int64_t since_ns,
+			 char *reason, size_t reasonsz)
+{
+	static const char *const keys[2] = {"StartedAt", "FinishedAt"};
+	const char *was[2] = {it->pre.started_at, it->pre.finished_at};
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		const char *now = str_member(state, keys[k]);
+		struct rc_err terr = RC_ERR_INIT;
+		int64_t t = 0;
+		long ns = 0;
+
+		if (was[k]) {
+			if (!now || strcmp(now, was[k]) != 0)
+				return changed(reason, reasonsz,
+					       k == 0 ? "container was started since planning "
+							"(State.StartedAt is now '%s')"
+						      : "container ran since planning "
+							"(State.FinishedAt is now '%s')",
+					       now ? now : "missing");
+			continue;
+		}
+		if (since_ns <= 0)
+			continue; /* neither evidence nor a plan time to judge by */
+		if (!now || rc_parse_time_ns(now, &t, &ns, &terr) < 0)
+			return changed(reason, reasonsz,
+				       "container reports no readable %s: cannot prove it did not run "
+				       "since planning",
+				       keys[k]);
+		if (t > 0 && t * 1000000000LL + ns >= since_ns)
+			return changed(reason, reasonsz,
+				       k == 0 ? "container was started since planning (at %s)"
+					      : "container ran since planning (it stopped at %s)",
+				       now);
+	}
+	return RA_CHECK_OK;
+}
+
+int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, int64_t since_ns,
+		      char *reason, size_t reasonsz, struct rc_err *err)
 {
 	const cJSON *state;
 	const char *status;
@@ -154,7 +199,7 @@ int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, char 
 	if (strcmp(status, "running") == 0 || strcmp(status, "restarting") == 0 ||
 	    strcmp(status, "paused") == 0)
 		return changed(reason, reasonsz, "container is now %s", status);
-	return RA_CHECK_OK;
+	return container_ran(state, it, since_ns, reason, reasonsz);
 }
 
 int ra_eval_volume(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
@@ -299,6 +344,24 @@ int ra_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *re
 		return RA_CHECK_ABSENT;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(found, "InUse")))
 		return changed(reason, reasonsz, "build cache record is now in use%s", "");
+	{
+		/* used since planning: its use count or last use moved */
+		const cJSON *uc = cJSON_GetObjectItemCaseSensitive(found, "UsageCount");
+		const char *lu = str_member(found, "LastUsedAt");
+		struct rc_err terr = RC_ERR_INIT;
+		int64_t t = 0;
+
+		if (it->pre.usage_count >= 0 &&
+		    (!cJSON_IsNumber(uc) || uc->valuedouble != (double)it->pre.usage_count))
+			return changed(reason, reasonsz,
+				       "build cache record was used since planning (its use count "
+				       "changed)%s",
+				       "");
+		if (lu && *lu && rc_parse_time(lu, &t, &terr) == 0 && t > it->last_used)
+			return changed(reason, reasonsz,
+				       "build cache record was used since planning (last used %s)",
+				       lu);
+	}
 	if (matches > 1)
 		return changed(reason, reasonsz,
 			       "the daemon's id filter would also select other build cache "
@@ -325,6 +388,22 @@ void ra_pct_encode(const char *s, char *out, size_t outsz)
 		}
 	}
 	out[o] = '\0';
+}
+
+int ra_ref_safe(const char *s)
+{
+	size_t n;
+
+	if (!s || !*s || s[0] == '/' || s[0] == '.' || s[0] == '-' || strstr(s, ".."))
+		return 0;
+	for (n = 0; s[n]; n++) {
+		char c = s[n];
+		if (n >= 512 ||
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == ':' || c == '-' || c == '/' || c == '@'))
+			return 0;
+	}
+	return 1;
 }
 
 int ra_object_safe(const char *s)
@@ -432,9 +511,118 @@ const char *ra_object_root(enum rc_kind kind)
 	}
 }
 
-int ra_recheck(struct rc_engine *e, const struct rc_plan_item *it, const struct rc_strv *gone,
-	       enum ra_check *res, char *reason, size_t reasonsz, struct rc_err *err)
+/* The volume's size now against the plan's, from a /system/df answer:
+ * weaker evidence than the event log (an overwrite of equal size passes),
+ * but it also sees writes that bypass the engine. */
+int ra_eval_volume_size(const cJSON *df, const struct rc_plan_item *it, char *reason,
+			size_t reasonsz, struct rc_err *err)
 {
+	const cJSON *vols, *v;
+
+	if (it->size < 0)
+		return RA_CHECK_OK;
+	if (!cJSON_IsObject(df))
+		return bad(err, "/system/df is not an object");
+	vols = cJSON_GetObjectItemCaseSensitive(df, "Volumes");
+	if (vols && !cJSON_IsNull(vols) && !cJSON_IsArray(vols))
+		return bad(err, "'Volumes' is not an array");
+	cJSON_ArrayForEach(v, vols)
+	{
+		const cJSON *ud = cJSON_GetObjectItemCaseSensitive(v, "UsageData");
+		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(ud, "Size");
+		const char *name = str_member(v, "Name");
+		char was[32], now[32], both[80];
+
+		if (!name || strcmp(name, it->object) != 0)
+			continue;
+		if (!cJSON_IsNumber(sz) || sz->valuedouble < 0)
+			return RA_CHECK_OK; /* the engine did not measure it */
+		if (sz->valuedouble == (double)it->size)
+			return RA_CHECK_OK;
+		rc_human_size(it->size, was, sizeof(was));
+		rc_human_size((int64_t)sz->valuedouble, now, sizeof(now));
+		snprintf(both, sizeof(both), "%s, the plan saw %s", now, was);
+		return changed(reason, reasonsz,
+			       "volume was written since planning (its size is now %s)", both);
+	}
+	return RA_CHECK_OK;
+}
+
+void ra_check_ctx_release(struct ra_check_ctx *ctx)
+{
+	cJSON_Delete(ctx->volume_df);
+	ctx->volume_df = NULL;
+	ctx->volume_df_tried = 0;
+}
+
+static int64_t engine_now_ns(const struct ra_check_ctx *ctx)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec + ctx->clock_offset_ns;
+}
+
+/* Evidence of use since planning, for the kinds that record none of their
+ * own: the event log, and for volumes their size. Called once the item's
+ * present state has passed. */
+static int used_since_planning(struct ra_check_ctx *ctx, const struct rc_plan_item *it,
+			       int *verdict, char *reason, size_t reasonsz, struct rc_err *err)
+{
+	char since[32];
+
+	if (!ctx->ev)
+		return 0;
+	if (ra_events_update(ctx->ev, ctx->e, engine_now_ns(ctx), err) < 0)
+		return -1;
+	if (!ra_events_covered(ctx->ev)) {
+		rc_format_time(ctx->since_ns / 1000000000LL, since, sizeof(since));
+		snprintf(reason, reasonsz,
+			 "cannot prove the %s was not used since planning: the engine's event "
+			 "log (it keeps only its last 256 events) no longer reaches back to the "
+			 "scan at %s; make a new plan and apply it soon after",
+			 rc_kind_name(it->kind), since);
+		*verdict = RA_CHECK_CHANGED;
+		return 0;
+	}
+	if (it->kind == RC_KIND_IMAGE && ra_events_resolve(ctx->ev, ctx->e, err) < 0)
+		return -1;
+	if (ra_events_used(ctx->ev, it, reason, reasonsz)) {
+		*verdict = RA_CHECK_CHANGED;
+		return 0;
+	}
+	if (it->kind == RC_KIND_VOLUME && it->size >= 0) {
+		/* One /system/df per run: the daemon measures every volume. */
+		if (!ctx->volume_df_tried) {
+			int got;
+			ctx->volume_df_tried = 1;
+			got = ra_get_json(ctx->e,
+					  rc_engine_api_cmp(rc_engine_api_version(ctx->e), "1.42") >= 0
+					      ? "/system/df?type=volume"
+					      : "/system/df",
+					  &ctx->volume_df, err);
+			if (got != 0) {
+				if (got == 1)
+					rc_err_set(err, RC_ERR_HTTP, "cannot read /system/df: HTTP 404");
+				return -1;
+			}
+		}
+		if (ctx->volume_df) {
+			int v = ra_eval_volume_size(ctx->volume_df, it, reason, reasonsz, err);
+			if (v < 0)
+				return -1;
+			*verdict = v;
+		}
+	}
+	return 0;
+}
+
+int ra_recheck(struct ra_check_ctx *ctx, const struct rc_plan_item *it,
+	       const struct rc_strv *untagged, enum ra_check *res, char *reason, size_t reasonsz,
+	       struct rc_err *err)
+{
+	struct rc_engine *e = ctx->e;
+	const struct rc_strv *gone = ctx->gone;
 	char path[1536];
 	cJSON *inspect = NULL, *list = NULL;
 	int rc = -1, got, v = -1;
@@ -474,10 +662,10 @@ int ra_recheck(struct rc_engine *e, const struct rc_plan_item *it, const struct 
 	}
 	switch (it->kind) {
 	case RC_KIND_IMAGE:
-		v = ra_eval_image(inspect, list, it, gone, reason, reasonsz, err);
+		v = ra_eval_image(inspect, list, it, gone, untagged, reason, reasonsz, err);
 		break;
 	case RC_KIND_CONTAINER:
-		v = ra_eval_container(inspect, it, reason, reasonsz, err);
+		v = ra_eval_container(inspect, it, ctx->since_ns, reason, reasonsz, err);
 		break;
 	case RC_KIND_VOLUME:
 		v = ra_eval_volume(inspect, list, it, gone, reason, reasonsz, err);
@@ -489,6 +677,9 @@ int ra_recheck(struct rc_engine *e, const struct rc_plan_item *it, const struct 
 		v = ra_eval_build_cache(inspect, it, reason, reasonsz, err);
 		break;
 	}
+	if (v == RA_CHECK_OK && it->kind != RC_KIND_CONTAINER && it->kind != RC_KIND_BUILD_CACHE &&
+	    used_since_planning(ctx, it, &v, reason, reasonsz, err) < 0)
+		goto out;
 	if (v < 0)
 		goto out;
 	*res = (enum ra_check)v;

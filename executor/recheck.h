@@ -3,11 +3,15 @@
  * | kind        | still true when                                             |
  * | image       | same ID present; no container in any state references it   |
  * |             | (containers this apply removed are gone, see `gone`); its   |
- * |             | current tags equal preconditions.tags exactly                |
- * | container   | same ID; state not running, restarting or paused            |
- * | volume      | exists and no container mounts it                           |
- * | network     | same ID, no container attached                              |
- * | build-cache | present, not in use, and the id filter matches only it     |
+ * |             | current tags equal preconditions.tags exactly (less tags    |
+ * |             | this apply removed); not used since planning (events.h)     |
+ * | container   | same ID; state not running, restarting or paused; not run  |
+ * |             | since planning: StartedAt and FinishedAt as the plan saw    |
+ * | volume      | exists, same creation time, no container mounts it, not    |
+ * |             | mounted since planning, size as the plan saw it             |
+ * | network     | same ID, no container attached, none connected since       |
+ * | build-cache | present, not in use, the id filter matches only it, use    |
+ * |             | count and last use as the plan saw them                     |
  *
  * The ra_eval_* functions are pure: they judge parsed engine answers, so the
  * rules are unit-tested without an engine. ra_recheck fetches the answers. */
@@ -20,6 +24,7 @@
 
 #include "engine.h"
 #include "err.h"
+#include "events.h"
 #include "inventory.h"
 #include "plan.h"
 
@@ -34,10 +39,15 @@ enum ra_check {
  * shape. `containers` is a /containers/json?all=1 answer (an array); `gone`
  * holds IDs of containers this run removed (or, in a dry run, would remove)
  * and may be NULL. */
+/* untagged: tags this apply removed from the image (the journal's untag
+ * lines); they may be missing. May be NULL. */
 int ra_eval_image(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
-		  const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err);
-int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, char *reason,
-		      size_t reasonsz, struct rc_err *err);
+		  const struct rc_strv *gone, const struct rc_strv *untagged, char *reason,
+		  size_t reasonsz, struct rc_err *err);
+/* since_ns: where "since planning" starts in the daemon's clock; used when
+ * the plan records no evidence of its own (plans before it did). */
+int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, int64_t since_ns,
+		      char *reason, size_t reasonsz, struct rc_err *err);
 int ra_eval_volume(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
 		   const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err);
 int ra_eval_network(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
@@ -46,9 +56,33 @@ int ra_eval_network(const cJSON *inspect, const cJSON *containers, const struct 
 int ra_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *reason,
 			size_t reasonsz, struct rc_err *err);
 
+/* df is a /system/df answer: CHANGED when the volume's UsageData.Size
+ * differs from the plan's size (when both are known). */
+int ra_eval_volume_size(const cJSON *df, const struct rc_plan_item *it, char *reason,
+			size_t reasonsz, struct rc_err *err);
+
+/* What a re-check needs besides the item. */
+struct ra_check_ctx {
+	struct rc_engine *e;
+	struct ra_events *ev; /* the event log since planning; NULL: not consulted */
+	int64_t since_ns; /* where "since planning" starts, in the daemon's clock */
+	int64_t clock_offset_ns; /* the daemon's clock minus ours */
+	const struct rc_strv *gone; /* containers this run removed; may be NULL */
+	cJSON *volume_df; /* /system/df, read once for volume sizes (owned) */
+	int volume_df_tried;
+};
+
+/* Frees what the context read (not e, ev or gone). */
+void ra_check_ctx_release(struct ra_check_ctx *ctx);
+
 /* 1 when s is a safe object identity for an API path: 1..255 characters of
  * [A-Za-z0-9_.:-], not starting with '.' or '-'. */
 int ra_object_safe(const char *s);
+
+/* 1 when s is an image reference (repo:tag, host:port/repo:tag,
+ * repo@sha256:...) that can go into an API path as it is: at most 512 of
+ * [A-Za-z0-9_.:/@-], not starting with '/', '.' or '-', no "..". */
+int ra_ref_safe(const char *s);
 
 /* The API collection of an item's kind ("/containers/", "/images/",
  * "/volumes/", "/networks/"), the one place that maps kinds onto paths for
@@ -60,10 +94,14 @@ const char *ra_object_root(enum rc_kind kind);
  * through), truncating to fit outsz. */
 void ra_pct_encode(const char *s, char *out, size_t outsz);
 
-/* Asks the engine and evaluates: 0 with *res (and reason), or -1 with err
- * when the engine could not be asked or answered an error other than 404. */
-int ra_recheck(struct rc_engine *e, const struct rc_plan_item *it, const struct rc_strv *gone,
-	       enum ra_check *res, char *reason, size_t reasonsz, struct rc_err *err);
+/* Asks the engine and evaluates, then, for images, volumes and networks
+ * that pass, asks the event log whether they were used since planning
+ * (events.h; unproven counts as used). 0 with *res (and reason), or -1 with
+ * err when the engine could not be asked or answered an error other than
+ * 404. untagged as for ra_eval_image. */
+int ra_recheck(struct ra_check_ctx *ctx, const struct rc_plan_item *it,
+	       const struct rc_strv *untagged, enum ra_check *res, char *reason, size_t reasonsz,
+	       struct rc_err *err);
 
 /* Fetches path (versioned by the caller) and parses it. 0 with *out owned
  * (cJSON_Delete); 1 when the engine answered 404 (*out NULL); -1 with err

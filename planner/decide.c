@@ -981,6 +981,8 @@ struct emit {
 	const struct decision *d;
 	const struct rc_strv *pre_tags;
 	const struct rc_strv *users; /* container IDs */
+	const char *started_at, *finished_at; /* container evidence, as inspected */
+	int64_t usage_count; /* build-cache evidence, -1 none */
 };
 
 static int emit_item(struct rc_plan *plan, const struct emit *e, struct rc_err *err)
@@ -1017,6 +1019,12 @@ static int emit_item(struct rc_plan *plan, const struct emit *e, struct rc_err *
 	if (cand && (dup_strv(&it.pre.tags, e->pre_tags, err) < 0 ||
 		     dup_strv(&it.pre.users_in_plan, e->users, err) < 0))
 		goto fail;
+	it.pre.usage_count = cand ? e->usage_count : -1;
+	if (cand && ((e->started_at && !(it.pre.started_at = strdup(e->started_at))) ||
+		     (e->finished_at && !(it.pre.finished_at = strdup(e->finished_at))))) {
+		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	rc = cand ? rc_plan_add_candidate(plan, &it, err) : rc_plan_add_protected(plan, &it, err);
 	if (rc < 0)
 		goto fail;
@@ -1106,6 +1114,7 @@ static int emit_kind(struct state *s, struct rc_plan *plan, enum rc_kind kind, e
 		i = ord[k].idx;
 		memset(&e, 0, sizeof(e));
 		e.kind = kind;
+		e.usage_count = -1;
 		switch (kind) {
 		case RC_KIND_CONTAINER: {
 			const struct rc_container *c = &inv->containers[i];
@@ -1119,6 +1128,8 @@ static int emit_kind(struct state *s, struct rc_plan *plan, enum rc_kind kind, e
 			e.size = c->size_rw;
 			e.reclaimable = c->size_rw > 0 ? c->size_rw : 0;
 			e.created = c->created;
+			e.started_at = c->started_raw;
+			e.finished_at = c->finished_raw;
 			break;
 		}
 		case RC_KIND_IMAGE: {
@@ -1175,6 +1186,7 @@ static int emit_kind(struct state *s, struct rc_plan *plan, enum rc_kind kind, e
 			e.size = bc->size;
 			e.reclaimable = bc->size > 0 ? bc->size : 0;
 			e.created = bc->created;
+			e.usage_count = bc->usage_count;
 			break;
 		}
 		}
@@ -1290,14 +1302,16 @@ int rp_plan_build(const struct rc_inventory *inv, const struct rp_policy *pol, i
 	src.engine_name = xstrdup(inv->engine.name);
 	src.api_version = xstrdup(inv->engine.api_version);
 	src.scanned_at = now;
-	if (!src.name || !src.type || !src.endpoint || !src.engine_id || !src.engine_name ||
-	    !src.api_version) {
+	src.engine_time = inv->engine.system_time ? xstrdup(inv->engine.system_time) : NULL;
+	if ((inv->engine.system_time && !src.engine_time) || !src.name || !src.type ||
+	    !src.endpoint || !src.engine_id || !src.engine_name || !src.api_version) {
 		free(src.name);
 		free(src.type);
 		free(src.endpoint);
 		free(src.engine_id);
 		free(src.engine_name);
 		free(src.api_version);
+		free(src.engine_time);
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	}
 	if (rc_plan_add_source(plan, &src, err) < 0) {
@@ -1307,6 +1321,7 @@ int rp_plan_build(const struct rc_inventory *inv, const struct rp_policy *pol, i
 		free(src.engine_id);
 		free(src.engine_name);
 		free(src.api_version);
+		free(src.engine_time);
 		return -1;
 	}
 	if (rp_decide(inv, pol, now, plan, err) < 0)

@@ -124,11 +124,19 @@ check_eq "--fail-on-changed exits 5" 5 "$?"
 check_eq "rerun: changed items are re-checked, deleted ones already done" \
 	"already-done changed" "$(report_outcome_set "$W/r2.json")"
 
-# Once the change is undone, a rerun applies the item after all.
+# Undoing the change does not undo the use: the image was used since
+# planning, so this plan never deletes it; a new plan does.
 D rm newuser >/dev/null
 "$APPLY" --approve "$dig" --report "$W/r3.json" "$W/plan.json" >/dev/null 2>&1
-check_eq "rerun after the change is undone exits 0" 0 "$?"
-check_eq "the image is deleted once no container uses it" "deleted: " \
-	"$(report_reason "$W/r3.json" "$used_later")"
+check_eq "rerun after the container is removed again exits 0" 0 "$?"
+check "the image stays: it was used since planning" \
+	grep -q "^changed: container 'newuser' was created from the image at .* after planning" \
+	<(report_reason "$W/r3.json" "$used_later")
+"$PLAN" --engine "$DOCKER_HOST" --min-age 0 --images=unused -o "$W/plan2.json" >/dev/null 2>&1
+"$APPLY" --approve "$(plan_digest "$W/plan2.json")" --report "$W/r4.json" "$W/plan2.json" \
+	>/dev/null 2>&1
+check_eq "a new plan's apply exits 0" 0 "$?"
+check_eq "a new plan deletes the image no container uses" "deleted: " \
+	"$(report_reason "$W/r4.json" "$used_later")"
 
 finish

@@ -180,6 +180,19 @@ engine_state() {
 	D network ls --no-trunc --format 'network {{.ID}} {{.Name}}' | sort
 }
 
+# plan_sans_clock FILE: the plan without what only the engine's clock
+# decides (sources[].engine_time, and so the digest), for comparing two plans
+# of the same state: everything else must be byte-identical.
+plan_sans_clock() {
+	/usr/bin/python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+p.pop("digest", None)
+for s in p.get("sources", []):
+    s.pop("engine_time", None)
+print(json.dumps(p, indent=1, ensure_ascii=False))' "$1"
+}
+
 # plan_items FILE SECTION: "kind object rule" lines of a plan's candidates or
 # protected list, in file order.
 plan_items() {

@@ -139,6 +139,52 @@ static void test_records_and_done_set_survive_reload(void **state)
 	ra_journal_free(j);
 }
 
+/* Issue 6 §2: the tags removed from a multi-tag image survive a crash. */
+static void test_untag_lines_survive_reload(void **state)
+{
+	struct fx *f = *state;
+	struct ra_journal *j = NULL;
+	struct rc_err err = RC_ERR_INIT;
+	const struct rc_strv *u;
+	char *text;
+
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
+	assert_int_equal(ra_journal_begin(j, 0, &err), 0);
+	assert_null(ra_journal_untagged(j, "engine/image/i1"));
+	assert_int_equal(ra_journal_intent(j, "engine/image/i1", &err), 0);
+	assert_int_equal(ra_journal_untag(j, "engine/image/i1", "app:1", &err), 0);
+	assert_int_equal(ra_journal_untag(j, "engine/image/i1", "team/app:2", &err), 0);
+	assert_int_equal(ra_journal_untag(j, "engine/image/i1", "app:1", &err), 0);
+	u = ra_journal_untagged(j, "engine/image/i1");
+	assert_non_null(u);
+	assert_int_equal(u->n, 2);
+	ra_journal_free(j);
+
+	text = slurp(f->path);
+	assert_non_null(
+	    strstr(text, "{\"item\":\"engine/image/i1\",\"event\":\"untag\",\"ref\":\"app:1\"}\n"));
+	free(text);
+	j = NULL;
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
+	u = ra_journal_untagged(j, "engine/image/i1");
+	assert_non_null(u);
+	assert_int_equal(u->n, 2);
+	assert_string_equal(u->v[0], "app:1");
+	assert_string_equal(u->v[1], "team/app:2");
+	/* untag lines alone do not make the item done */
+	assert_int_equal(ra_journal_done(j, "engine/image/i1"), 0);
+	assert_null(ra_journal_untagged(j, "engine/image/other"));
+	ra_journal_free(j);
+
+	/* an untag line without its ref is not a journal record */
+	put(f->path, "{\"journal\":\"reclaim\",\"version\":1,\"plan_digest\":\"" DIG_A "\"}\n"
+		     "{\"item\":\"engine/image/i1\",\"event\":\"untag\"}\n");
+	j = NULL;
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_PLAN);
+	ra_journal_free(j);
+}
+
 static void test_latest_outcome_wins(void **state)
 {
 	struct fx *f = *state;
@@ -259,8 +305,7 @@ static void test_header_without_version_is_refused(void **state)
 
 	put(f->path, "{\"journal\":\"reclaim\",\"plan_digest\":\"" DIG_A "\"}\n");
 	load_fails(f->path, DIG_A, RC_ERR_PLAN);
-	put(f->path, "{\"journal\":\"reclaim\",\"version\":null,\"plan_digest\":\"" DIG_A
-		     "\"}\n");
+	put(f->path, "{\"journal\":\"reclaim\",\"version\":null,\"plan_digest\":\"" DIG_A "\"}\n");
 	load_fails(f->path, DIG_A, RC_ERR_REFUSED);
 }
 
@@ -434,6 +479,7 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_records_and_done_set_survive_reload, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_untag_lines_survive_reload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_latest_outcome_wins, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_torn_last_line_is_ignored_and_cut, setup,
 					    teardown),

@@ -32,6 +32,7 @@ static struct rc_plan_item item(enum rc_kind k, const char *object)
 	it.source = "engine";
 	it.kind = k;
 	it.object = (char *)object;
+	it.pre.usage_count = -1; /* as a loaded plan without the evidence */
 	return it;
 }
 
@@ -53,10 +54,10 @@ static int eval(enum rc_kind k, const struct rc_plan_item *it, const char *inspe
 	r[0] = '\0';
 	switch (k) {
 	case RC_KIND_IMAGE:
-		v = ra_eval_image(a, b, it, gone, r, rsz, err);
+		v = ra_eval_image(a, b, it, gone, NULL, r, rsz, err);
 		break;
 	case RC_KIND_CONTAINER:
-		v = ra_eval_container(a, it, r, rsz, err);
+		v = ra_eval_container(a, it, 0, r, rsz, err);
 		break;
 	case RC_KIND_VOLUME:
 		v = ra_eval_volume(a, b, it, gone, r, rsz, err);
@@ -287,14 +288,14 @@ static void test_volume_recreated_is_changed(void **state)
 			      "{\"Name\":\"data\",\"CreatedAt\":\"2026-11-27T04:20:00Z\"}", "[]",
 			      NULL, r, sizeof(r), &err),
 			 RA_CHECK_CHANGED);
-	assert_string_equal(r,
-			    "volume was re-created: the plan's was created at 2026-11-27T04:00:00Z");
+	assert_string_equal(
+	    r, "volume was re-created: the plan's was created at 2026-11-27T04:00:00Z");
 	/* No creation time where the plan had one: not the volume reviewed. */
-	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", "[]", NULL, r,
-			      sizeof(r), &err),
-			 RA_CHECK_CHANGED);
-	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\",\"CreatedAt\":\"\"}",
-			      "[]", NULL, r, sizeof(r), &err),
+	assert_int_equal(
+	    eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", "[]", NULL, r, sizeof(r), &err),
+	    RA_CHECK_CHANGED);
+	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\",\"CreatedAt\":\"\"}", "[]",
+			      NULL, r, sizeof(r), &err),
 			 RA_CHECK_CHANGED);
 	/* Malformed answers. */
 	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\",\"CreatedAt\":7}", "[]",
@@ -393,6 +394,176 @@ static void test_build_cache(void **state)
 	    -1);
 }
 
+/* Issue 6 §1: what the plan saw of a container's runs must still hold. */
+static void test_container_ran_since_planning(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_CONTAINER, CID);
+	struct rc_err err = RC_ERR_INIT;
+	cJSON *a;
+	char r[256];
+
+	(void)state;
+	it.pre.started_at = "2026-11-29T10:00:00.123456789Z";
+	it.pre.finished_at = "2026-11-29T10:00:01.5Z";
+	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
+	       "\"StartedAt\":\"2026-11-29T10:00:00.123456789Z\","
+	       "\"FinishedAt\":\"2026-11-29T10:00:01.5Z\"}}");
+	assert_int_equal(ra_eval_container(a, &it, 0, r, sizeof(r), &err), RA_CHECK_OK);
+	cJSON_Delete(a);
+	/* started again (docker start -a), now exited again */
+	a = js(
+	    "{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
+	    "\"StartedAt\":\"2026-11-29T12:00:00.1Z\",\"FinishedAt\":\"2026-11-29T12:00:02Z\"}}");
+	assert_int_equal(ra_eval_container(a, &it, 0, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	assert_non_null(strstr(r, "started since planning"));
+	cJSON_Delete(a);
+	/* a restart within the same second differs in the nanoseconds */
+	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
+	       "\"StartedAt\":\"2026-11-29T10:00:00.123456789Z\","
+	       "\"FinishedAt\":\"2026-11-29T10:00:01.6Z\"}}");
+	assert_int_equal(ra_eval_container(a, &it, 0, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	assert_non_null(strstr(r, "ran since planning"));
+	cJSON_Delete(a);
+	/* created, never started when planned, started since */
+	it.pre.started_at = "0001-01-01T00:00:00Z";
+	it.pre.finished_at = "0001-01-01T00:00:00Z";
+	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
+	       "\"StartedAt\":\"2026-11-29T12:00:00Z\",\"FinishedAt\":\"2026-11-29T12:00:01Z\"}}");
+	assert_int_equal(ra_eval_container(a, &it, 0, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	cJSON_Delete(a);
+	/* evidence gone from the answer: not proven unchanged */
+	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"created\"}}");
+	assert_int_equal(ra_eval_container(a, &it, 0, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	cJSON_Delete(a);
+}
+
+/* Plans written before the evidence existed: times against the scan. */
+static void test_container_old_plan_judged_by_scan_time(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_CONTAINER, CID);
+	struct rc_err err = RC_ERR_INIT;
+	int64_t since = 1795946400LL * 1000000000LL; /* 2026-11-29T10:00:00Z */
+	cJSON *a;
+	char r[256];
+
+	(void)state;
+	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
+	       "\"StartedAt\":\"2026-11-29T09:00:00Z\",\"FinishedAt\":\"2026-11-29T09:59:59Z\"}}");
+	assert_int_equal(ra_eval_container(a, &it, since, r, sizeof(r), &err), RA_CHECK_OK);
+	cJSON_Delete(a);
+	a = js(
+	    "{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
+	    "\"StartedAt\":\"2026-11-29T09:00:00Z\",\"FinishedAt\":\"2026-11-29T10:00:00.5Z\"}}");
+	assert_int_equal(ra_eval_container(a, &it, since, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	cJSON_Delete(a);
+	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"created\","
+	       "\"StartedAt\":\"0001-01-01T00:00:00Z\",\"FinishedAt\":\"0001-01-01T00:00:00Z\"}}");
+	assert_int_equal(ra_eval_container(a, &it, since, r, sizeof(r), &err), RA_CHECK_OK);
+	cJSON_Delete(a);
+}
+
+/* Issue 6 §2: a tag this apply removed before a crash may be missing. */
+static void test_image_untagged_by_this_apply(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_IMAGE, IMG);
+	struct rc_err err = RC_ERR_INIT;
+	static char *one[] = {"app:1"};
+	struct rc_strv untagged = {one, 1};
+	cJSON *a = js("{\"Id\":\"" IMG "\",\"RepoTags\":[\"app:latest\"]}"), *l = js("[]");
+	char r[256];
+
+	(void)state;
+	it.pre.tags.v = tags_app;
+	it.pre.tags.n = 2;
+	assert_int_equal(ra_eval_image(a, l, &it, NULL, NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_int_equal(ra_eval_image(a, l, &it, NULL, &untagged, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	cJSON_Delete(a);
+	/* a tag added is still a change, whatever was untagged */
+	a = js("{\"Id\":\"" IMG "\",\"RepoTags\":[\"app:latest\",\"app:new\"]}");
+	assert_int_equal(ra_eval_image(a, l, &it, NULL, &untagged, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	cJSON_Delete(a);
+	cJSON_Delete(l);
+}
+
+static void test_build_cache_used_since_planning(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_BUILD_CACHE, "abc123");
+	struct rc_err err = RC_ERR_INIT;
+	char r[256];
+
+	(void)state;
+	it.pre.usage_count = 2;
+	it.last_used = 1795946400; /* 2026-11-29T10:00:00Z */
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
+			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"UsageCount\":2,"
+			      "\"LastUsedAt\":\"2026-11-29T10:00:00.9Z\"}]}",
+			      NULL, NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
+			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"UsageCount\":3,"
+			      "\"LastUsedAt\":\"2026-11-29T10:00:00.9Z\"}]}",
+			      NULL, NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_non_null(strstr(r, "used since planning"));
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
+			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"UsageCount\":2,"
+			      "\"LastUsedAt\":\"2026-11-29T11:00:00Z\"}]}",
+			      NULL, NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
+			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"LastUsedAt\":null}]}", NULL,
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+}
+
+static void test_volume_size_since_planning(void **state)
+{
+	struct rc_plan_item it = item(RC_KIND_VOLUME, "data");
+	struct rc_err err = RC_ERR_INIT;
+	cJSON *df;
+	char r[256];
+
+	(void)state;
+	it.size = 4096;
+	df = js("{\"Volumes\":[{\"Name\":\"other\",\"UsageData\":{\"Size\":1}},"
+		"{\"Name\":\"data\",\"UsageData\":{\"Size\":4096}}]}");
+	assert_int_equal(ra_eval_volume_size(df, &it, r, sizeof(r), &err), RA_CHECK_OK);
+	cJSON_Delete(df);
+	df = js("{\"Volumes\":[{\"Name\":\"data\",\"UsageData\":{\"Size\":8192}}]}");
+	assert_int_equal(ra_eval_volume_size(df, &it, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	assert_non_null(strstr(r, "written since planning"));
+	cJSON_Delete(df);
+	/* not measured now, or not known at planning: no verdict from size */
+	df = js("{\"Volumes\":[{\"Name\":\"data\",\"UsageData\":{\"Size\":-1}}]}");
+	assert_int_equal(ra_eval_volume_size(df, &it, r, sizeof(r), &err), RA_CHECK_OK);
+	it.size = -1;
+	cJSON_Delete(df);
+	df = js("{\"Volumes\":[{\"Name\":\"data\",\"UsageData\":{\"Size\":8192}}]}");
+	assert_int_equal(ra_eval_volume_size(df, &it, r, sizeof(r), &err), RA_CHECK_OK);
+	cJSON_Delete(df);
+	it.size = 1;
+	df = js("{\"Volumes\":{}}");
+	assert_int_equal(ra_eval_volume_size(df, &it, r, sizeof(r), &err), -1);
+	cJSON_Delete(df);
+}
+
+static void test_ref_safe(void **state)
+{
+	(void)state;
+	assert_int_equal(ra_ref_safe("app:1"), 1);
+	assert_int_equal(ra_ref_safe("registry.local:5000/team/app:v1.2"), 1);
+	assert_int_equal(ra_ref_safe("app@sha256:" IMG_HEX), 1);
+	assert_int_equal(ra_ref_safe("../containers/x"), 0);
+	assert_int_equal(ra_ref_safe("/app:1"), 0);
+	assert_int_equal(ra_ref_safe("app:1?force=1"), 0);
+	assert_int_equal(ra_ref_safe("app:1#x"), 0);
+	assert_int_equal(ra_ref_safe("a%2e%2e"), 0);
+	assert_int_equal(ra_ref_safe(""), 0);
+}
+
 /* The daemon reads the build-prune id filter as an unanchored regular
  * expression: only [a-z0-9]+ is sent, and an answer that pruned anything but
  * the target is a failure that names what else went. */
@@ -444,8 +615,8 @@ static void test_build_cache_prune_answers(void **state)
  * endpoints", which is changed too, never a failure or a retry with force. */
 static void test_delete_status(void **state)
 {
-	const char *ep = "error while removing network: network ci-net id " NID
-			 " has active endpoints";
+	const char *ep =
+	    "error while removing network: network ci-net id " NID " has active endpoints";
 	char r[RA_REASON_MAX];
 
 	(void)state;
@@ -603,6 +774,12 @@ int main(void)
 	    cmocka_unit_test(test_image_users),
 	    cmocka_unit_test(test_image_hostile_answers),
 	    cmocka_unit_test(test_container_states),
+	    cmocka_unit_test(test_container_ran_since_planning),
+	    cmocka_unit_test(test_container_old_plan_judged_by_scan_time),
+	    cmocka_unit_test(test_image_untagged_by_this_apply),
+	    cmocka_unit_test(test_build_cache_used_since_planning),
+	    cmocka_unit_test(test_volume_size_since_planning),
+	    cmocka_unit_test(test_ref_safe),
 	    cmocka_unit_test(test_volume_mounts),
 	    cmocka_unit_test(test_volume_recreated_is_changed),
 	    cmocka_unit_test(test_network_attachments),
