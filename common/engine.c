@@ -923,16 +923,52 @@ static char *path_join(const char *dir, const char *file)
 	return p;
 }
 
-struct rc_engine *rc_engine_new(const char *url, int read_only, struct rc_err *err)
+/* "tcp://host" without a port means 2375, or 2376 with TLS, as the docker CLI
+ * reads it; libcurl would pick 80 or 443. Returns a new string with the port
+ * added, NULL when host needs none (or on no memory: *nomem is set). */
+static char *tcp_with_default_port(const char *host, int tls, int *nomem)
+{
+	const char *auth = host + strlen("tcp://"), *end, *bracket;
+	struct rc_buf b = RC_BUF_INIT;
+	struct rc_err err = RC_ERR_INIT;
+
+	*nomem = 0;
+	if (strncmp(host, "tcp://", 6) != 0 || !*auth || *auth == '/')
+		return NULL;
+	end = auth + strcspn(auth, "/");
+	if (*auth == '[') {
+		bracket = memchr(auth, ']', (size_t)(end - auth));
+		if (!bracket || bracket + 1 != end) /* has a port, or malformed */
+			return NULL;
+	} else if (memchr(auth, ':', (size_t)(end - auth))) {
+		return NULL;
+	}
+	rc_buf_init(&b, 0);
+	if (rc_buf_append(&b, host, (size_t)(end - host), &err) < 0 ||
+	    rc_buf_printf(&b, &err, ":%d%s", tls ? 2376 : 2375, end) < 0) {
+		rc_buf_free(&b);
+		*nomem = 1;
+		return NULL;
+	}
+	return rc_buf_detach(&b);
+}
+
+struct rc_engine *rc_engine_new(const char *url, int read_only, long timeout_ms, struct rc_err *err)
 {
 	struct rc_engine *e = NULL;
 	struct rc_http_opts opts;
 	const char *host = url;
-	char *certdir = NULL;
+	char *certdir = NULL, *with_port = NULL;
 	char q[256];
+	int tls, nomem;
 
 	rc_http_opts_default(&opts);
-	if (!host || !*host)
+	if (url && !*url) {
+		rc_err_set(err, RC_ERR_USAGE,
+			   "empty engine URL: want unix:///path or tcp://host:port");
+		goto fail;
+	}
+	if (!host)
 		host = getenv("DOCKER_HOST");
 	if (!host || !*host)
 		host = DEFAULT_HOST;
@@ -953,9 +989,17 @@ struct rc_engine *rc_engine_new(const char *url, int read_only, struct rc_err *e
 		goto fail;
 	}
 	opts.read_only = read_only;
-	opts.timeout_ms = 600000; /* /system/df on a big host is slow */
-	if (strncmp(host, "tcp://", 6) == 0 && getenv("DOCKER_TLS_VERIFY") &&
-	    *getenv("DOCKER_TLS_VERIFY")) {
+	/* per request: a hung engine must fail the run, not stall it */
+	opts.timeout_ms = timeout_ms > 0 ? timeout_ms : RC_ENGINE_TIMEOUT_MS;
+	tls = getenv("DOCKER_TLS_VERIFY") && *getenv("DOCKER_TLS_VERIFY");
+	with_port = tcp_with_default_port(host, tls, &nomem);
+	if (nomem) {
+		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (with_port)
+		host = with_port;
+	if (strncmp(host, "tcp://", 6) == 0 && tls) {
 		const char *cp = getenv("DOCKER_CERT_PATH");
 		const char *home = getenv("HOME");
 
@@ -998,10 +1042,12 @@ struct rc_engine *rc_engine_new(const char *url, int read_only, struct rc_err *e
 	if (!e->http)
 		goto fail;
 	snprintf(e->api, sizeof(e->api), "%s", RC_ENGINE_API_MIN);
+	free(with_port);
 	free(certdir);
 	rc_http_opts_release(&opts);
 	return e;
 fail:
+	free(with_port);
 	free(certdir);
 	rc_http_opts_release(&opts);
 	rc_engine_free(e);

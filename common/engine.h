@@ -18,10 +18,18 @@
 
 struct rc_engine;
 
-/* Resolves the endpoint (url may be NULL) and creates a client. Does not
- * connect yet. read_only is passed to the HTTP layer. Unsupported schemes
- * (e.g. ssh://) fail with RC_ERR_USAGE. */
-struct rc_engine *rc_engine_new(const char *url, int read_only, struct rc_err *err);
+/* Default per-request timeout: a hung engine fails a run within a minute. */
+#define RC_ENGINE_TIMEOUT_MS 60000L
+
+/* Resolves the endpoint (url NULL: DOCKER_HOST, then the default socket) and
+ * creates a client. Does not connect yet. read_only is passed to the HTTP
+ * layer. timeout_ms bounds each request (<= 0: RC_ENGINE_TIMEOUT_MS); a
+ * request that times out after it was sent is not retried. "tcp://host"
+ * without a port means port 2375, or 2376 with DOCKER_TLS_VERIFY, as in the
+ * docker CLI. An empty url, and unsupported schemes (e.g. ssh://), fail with
+ * RC_ERR_USAGE. */
+struct rc_engine *rc_engine_new(const char *url, int read_only, long timeout_ms,
+				struct rc_err *err);
 void rc_engine_free(struct rc_engine *e);
 
 /* /_ping, version negotiation, then /info. Fills info (owned by the caller's

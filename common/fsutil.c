@@ -41,20 +41,28 @@ static int split_path(const char *path, struct rc_buf *dir, const char **base, s
 	return rc_buf_append(dir, path, (size_t)(slash - path), err);
 }
 
-int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			 struct rc_err *err)
+/* The process umask. umask(2) can only be read by setting it; the binaries
+ * that write files do so from one thread, so the brief change is unseen. */
+static mode_t current_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
+int rc_stage_file(const char *path, const void *data, size_t len, mode_t mode, char **tmp_out,
+		  struct rc_err *err)
 {
 	struct rc_buf dir = RC_BUF_INIT, tmp = RC_BUF_INIT;
 	const char *base = NULL;
-	int fd = -1, dfd = -1, rc = -1, made = 0;
+	int fd = -1, rc = -1, made = 0;
 
+	*tmp_out = NULL;
 	if (!path || !*path)
 		return rc_err_set(err, RC_ERR_USAGE, "no output file name given");
-	if (strcmp(path, "-") == 0) {
-		if (write_all(STDOUT_FILENO, data, len) < 0)
-			return rc_err_sys(err, errno, "cannot write to standard output");
-		return 0;
-	}
+	if (strcmp(path, "-") == 0)
+		return rc_err_set(err, RC_ERR_INTERNAL, "cannot stage standard output");
 	rc_buf_init(&dir, 0);
 	rc_buf_init(&tmp, 0);
 	if (split_path(path, &dir, &base, err) < 0)
@@ -75,7 +83,8 @@ int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 		rc_err_sys(err, errno, "cannot write '%s'", tmp.data);
 		goto out;
 	}
-	if (fchmod(fd, mode) < 0) {
+	/* mkstemp makes 0600; give the file the mode open(2) would have */
+	if (fchmod(fd, mode & ~current_umask()) < 0) {
 		rc_err_sys(err, errno, "cannot set the mode of '%s'", tmp.data);
 		goto out;
 	}
@@ -89,11 +98,37 @@ int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp.data, path) < 0) {
-		rc_err_sys(err, errno, "cannot rename '%s' to '%s'", tmp.data, path);
+	*tmp_out = rc_buf_detach(&tmp);
+	if (!*tmp_out) {
+		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	made = 0;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlink(tmp.data);
+	rc_buf_free(&tmp);
+	rc_buf_free(&dir);
+	return rc;
+}
+
+int rc_commit_file(const char *tmp, const char *path, struct rc_err *err)
+{
+	struct rc_buf dir = RC_BUF_INIT;
+	const char *base = NULL;
+	int dfd = -1, rc = -1;
+
+	rc_buf_init(&dir, 0);
+	if (rename(tmp, path) < 0) {
+		rc_err_sys(err, errno, "cannot rename '%s' to '%s'", tmp, path);
+		unlink(tmp);
+		goto out;
+	}
+	if (split_path(path, &dir, &base, err) < 0)
+		goto out;
 	/* Make the rename itself durable. */
 	dfd = open(dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd) < 0) {
@@ -103,14 +138,27 @@ int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 	}
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
 	if (dfd >= 0)
 		close(dfd);
-	if (made)
-		unlink(tmp.data);
-	rc_buf_free(&tmp);
 	rc_buf_free(&dir);
+	return rc;
+}
+
+int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct rc_err *err)
+{
+	char *tmp = NULL;
+	int rc;
+
+	if (path && strcmp(path, "-") == 0) {
+		if (write_all(STDOUT_FILENO, data, len) < 0)
+			return rc_err_sys(err, errno, "cannot write to standard output");
+		return 0;
+	}
+	if (rc_stage_file(path, data, len, mode, &tmp, err) < 0)
+		return -1;
+	rc = rc_commit_file(tmp, path, err);
+	free(tmp);
 	return rc;
 }
 

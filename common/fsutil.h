@@ -13,14 +13,28 @@
 
 /* Replaces path with data[0..len) so that a reader sees either the old file
  * or the complete new one: writes a temp file ".<name>.tmp.XXXXXX" in the
- * same directory, fsyncs it, sets its mode to `mode` exactly (umask is not
- * applied), renames it over path and fsyncs the directory. On failure before
+ * same directory, fsyncs it, gives it `mode` less the umask (as open(2)
+ * would), renames it over path and fsyncs the directory. On failure before
  * the rename the temp file is removed, path is untouched, and -1 is returned
  * with RC_ERR_IO (sys_errno set) naming the path. If only the final directory
  * fsync fails, the new content is in place but may not survive a crash, and
  * -1 is still returned. An empty path is RC_ERR_USAGE. */
 int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct rc_err *err);
+
+/* The two halves of rc_write_file_atomic, for runs that write several files
+ * and must leave all old ones untouched when any new one cannot be written:
+ * stage every file, then commit them all.
+ *
+ * rc_stage_file writes and fsyncs the temp file next to path (mode less the
+ * umask) and returns its name in *tmp_out (owned; free it). path must not be
+ * "-". On failure nothing is left behind and *tmp_out is NULL.
+ * rc_commit_file renames tmp over path and fsyncs the directory; when the
+ * rename fails the temp file is removed. To abandon a staged file, unlink
+ * tmp. */
+int rc_stage_file(const char *path, const void *data, size_t len, mode_t mode, char **tmp_out,
+		  struct rc_err *err);
+int rc_commit_file(const char *tmp, const char *path, struct rc_err *err);
 
 /* Reads the whole of path into out, which this function initialises (any old
  * content is not freed: pass an unused or freed buffer). Refuses, with

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -395,6 +397,47 @@ static void setup_easy(struct rc_http *h, CURL *c, const char *method, const cha
 	h->sent++;
 }
 
+/* A timeout after the whole request went out: the server has it and may be
+ * acting on it (or hung). Retrying would only multiply the wait, and for a
+ * DELETE could repeat work. A connect that timed out sent nothing, so it may
+ * be retried like any connect error. */
+static int timed_out_after_send(CURL *c, CURLcode rc, size_t body_len)
+{
+	long head = 0;
+	curl_off_t up = 0;
+
+	if (rc != CURLE_OPERATION_TIMEDOUT)
+		return 0;
+	if (curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &head) != CURLE_OK || head <= 0)
+		return 0;
+	if (curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up) != CURLE_OK)
+		return 0;
+	return up >= 0 && (uintmax_t)up >= (uintmax_t)body_len;
+}
+
+/* "60s", or "1500ms" when the timeout is not whole seconds. */
+static void format_timeout(long ms, char *out, size_t outsz)
+{
+	if (ms % 1000 == 0)
+		snprintf(out, outsz, "%lds", ms / 1000);
+	else
+		snprintf(out, outsz, "%ldms", ms);
+}
+
+static int set_timeout_err(const struct rc_http *h, const char *method, const char *qpath,
+			   struct rc_err *err)
+{
+	char ep[256], t[32];
+
+	rc_sanitize(ep, sizeof(ep), h->endpoint);
+	format_timeout(h->opts.timeout_ms, t, sizeof(t));
+	rc_err_set(err, RC_ERR_CONNECT, "'%s' did not answer %s '%s' within %s", ep, method, qpath,
+		   t);
+	if (err)
+		err->sys_errno = ETIMEDOUT;
+	return -1;
+}
+
 /* One attempt. Returns the curl code; fills resp. */
 static CURLcode perform_once(struct rc_http *h, const char *method, const char *url,
 			     struct curl_slist *hdrs, const void *body, size_t body_len,
@@ -482,6 +525,10 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 		if (rc != CURLE_OK) {
 			long os_errno = 0;
 
+			if (timed_out_after_send(h->curl, rc, body_len)) {
+				set_timeout_err(h, method, qpath, err);
+				goto out;
+			}
 			if (idempotent && attempt < h->opts.max_retries) {
 				retry = 1;
 			} else {
@@ -681,6 +728,12 @@ int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size
 				rc_err_set(err, RC_ERR_PROTOCOL,
 					   "answer to GET '%s' from '%s' exceeds the %zu byte limit",
 					   q, ep, h->opts.max_body);
+				goto out;
+			}
+			if (timed_out_after_send(h->pool[k], msg->data.result, 0)) {
+				char q[256];
+				rc_sanitize(q, sizeof(q), paths[i]);
+				set_timeout_err(h, "GET", q, err);
 				goto out;
 			}
 			if (msg->data.result == CURLE_OK)

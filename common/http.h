@@ -24,7 +24,8 @@ struct rc_http_opts {
 	int read_only;            /* refuse everything but GET/HEAD */
 	long connect_timeout_ms;  /* default 5000 */
 	long timeout_ms;          /* whole request, default 60000 */
-	int max_retries;          /* idempotent requests on connect errors/5xx/429; default 3 */
+	int max_retries;          /* idempotent requests on connect errors/5xx/429 (not
+				     after a timeout once sent, see below); default 3 */
 	long retry_base_ms;       /* first backoff, doubled each time; default 200 */
 	size_t max_body;          /* response cap, default RC_BUF_DEFAULT_MAX */
 	struct rc_http_tls tls;
@@ -68,7 +69,10 @@ int rc_http_add_header(struct rc_http *h, const char *header, struct rc_err *err
  * 4xx/5xx: callers decide) and the body. Returns -1 on transport failure
  * (RC_ERR_CONNECT), read-only refusal (RC_ERR_READONLY) or a body over the cap
  * (RC_ERR_PROTOCOL). GET, HEAD and DELETE are retried on transport errors,
- * 5xx and 429 (honouring Retry-After, capped) up to max_retries times.
+ * 5xx and 429 (honouring Retry-After, capped) up to max_retries times, but
+ * never after timeout_ms ran out on a request that was sent in full: that
+ * fails at once with RC_ERR_CONNECT, sys_errno ETIMEDOUT and "'ENDPOINT' did
+ * not answer METHOD 'PATH' within 60s". A connect that timed out is retried.
  * resp must be released with rc_http_resp_release even on failure. */
 int rc_http_request(struct rc_http *h, const char *method, const char *path,
 		    const char *content_type, const void *body, size_t body_len,
@@ -91,8 +95,9 @@ int rc_http_check_ok(const char *path, const struct rc_http_resp *resp, struct r
  * resps[i] (n of them, uninitialised on entry) receives path i's answer,
  * whatever its status; the caller releases every one of them, also on
  * failure. Transport errors, 5xx and 429 are retried one at a time as in
- * rc_http_request. Returns -1 on a failure rc_http_request would report, or
- * an answer over the size cap. GET only, so read-only mode allows it. */
+ * rc_http_request; a request sent in full that timed out fails at once.
+ * Returns -1 on a failure rc_http_request would report, or an answer over the
+ * size cap. GET only, so read-only mode allows it. */
 int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size_t parallel,
 		     struct rc_http_resp *resps, struct rc_err *err);
 

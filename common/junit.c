@@ -281,7 +281,7 @@ int rc_junit_write(const struct rc_junit *j, const char *path, struct rc_err *er
 	rc_buf_init(&b, 0);
 	rc = rc_junit_render(j, &b, err);
 	if (rc == 0)
-		rc = rc_write_file_atomic(path, b.data, b.len, 0644, err);
+		rc = rc_write_file_atomic(path, b.data, b.len, 0666, err);
 	if (rc < 0)
 		rc_err_prefix(err, "cannot write JUnit report");
 	rc_buf_free(&b);

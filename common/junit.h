@@ -51,7 +51,7 @@ int rc_junit_add(struct rc_junit *j, const struct rc_junit_case *c, struct rc_er
 /* Appends the XML document (UTF-8, with declaration, indented) to out. */
 int rc_junit_render(const struct rc_junit *j, struct rc_buf *out, struct rc_err *err);
 
-/* Renders and writes atomically to path (mode 0644; "-" is stdout). */
+/* Renders and writes atomically to path (mode 0666 less the umask; "-" is stdout). */
 int rc_junit_write(const struct rc_junit *j, const char *path, struct rc_err *err);
 
 #endif

@@ -545,7 +545,7 @@ int rc_plan_write(struct rc_plan *p, const char *path, struct rc_err *err)
 	txt = rc_plan_render(p, err);
 	if (!txt)
 		return -1;
-	rc = rc_write_file_atomic(path, txt, strlen(txt), 0644, err);
+	rc = rc_write_file_atomic(path, txt, strlen(txt), 0666, err);
 	free(txt);
 	if (rc < 0)
 		return rc_err_prefix(err, "cannot write plan");

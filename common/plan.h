@@ -147,7 +147,7 @@ int rc_plan_seal(struct rc_plan *p, struct rc_err *err);
 char *rc_plan_render(const struct rc_plan *p, struct rc_err *err);
 
 /* Seals p, renders it and writes it to path atomically (see fsutil.h; "-" is
- * standard output), mode 0644. */
+ * standard output), mode 0666 less the umask. */
 int rc_plan_write(struct rc_plan *p, const char *path, struct rc_err *err);
 
 /* Parses text into p, validates against the schema (RC_ERR_PLAN naming the

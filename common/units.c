@@ -206,6 +206,26 @@ bad : {
 }
 }
 
+int rc_parse_now(const char *flag, const char *s, int64_t *unix_s, struct rc_err *err)
+{
+	char q[80];
+	int64_t t;
+
+	rc_sanitize(q, sizeof(q), s ? s : "");
+	if (rc_parse_time(s, &t, err) < 0)
+		return rc_err_set(err, RC_ERR_USAGE,
+				  "invalid %s '%s': want RFC 3339, e.g. 2026-11-27T04:51:09Z", flag,
+				  q);
+	/* rc_parse_time maps everything up to the epoch to 0 (unknown) */
+	if (t <= 0 || t > RC_NOW_MAX)
+		return rc_err_set(err, RC_ERR_USAGE,
+				  "invalid %s '%s': out of range; want a time after "
+				  "1970-01-01T00:00:00Z and up to 9998-12-31T23:59:59Z",
+				  flag, q);
+	*unix_s = t;
+	return 0;
+}
+
 char *rc_format_time(int64_t unix_s, char *out, size_t outsz)
 {
 	struct tm tm;

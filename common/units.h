@@ -28,6 +28,16 @@ int rc_parse_time(const char *s, int64_t *unix_s, struct rc_err *err);
  * digits past the ninth are cut; 0 when the time parses to 0). */
 int rc_parse_time_ns(const char *s, int64_t *unix_s, long *nsec, struct rc_err *err);
 
+/* The last second RFC 3339 can write: 9999-12-31T23:59:59Z. */
+#define RC_TIME_MAX 253402300799LL
+/* The latest --now either binary accepts, 9998-12-31T23:59:59Z: a plan made
+ * then still expires (up to 366 days later) within RC_TIME_MAX. */
+#define RC_NOW_MAX 253370764799LL
+
+/* Parses a --now argument: RFC 3339, after 1970-01-01T00:00:00Z and at most
+ * RC_NOW_MAX. -1 with RC_ERR_USAGE and a message naming `flag` otherwise. */
+int rc_parse_now(const char *flag, const char *s, int64_t *unix_s, struct rc_err *err);
+
 /* Formats Unix seconds as "YYYY-MM-DDTHH:MM:SSZ". Returns out (size >= 21). */
 char *rc_format_time(int64_t unix_s, char *out, size_t outsz);
 

@@ -249,7 +249,9 @@ static int prune_request(struct rc_engine *e, const char *vpath, struct rc_http_
 	for (attempt = 1;; attempt++) {
 		rc_err_clear(err);
 		if (rc_http_request(rc_engine_http(e), "POST", vpath, NULL, NULL, 0, resp, err) < 0) {
-			if (err->kind != RC_ERR_CONNECT || attempt >= RA_PRUNE_ATTEMPTS)
+			/* a prune that timed out was sent: never wait for it twice */
+			if (err->kind != RC_ERR_CONNECT || err->sys_errno == ETIMEDOUT ||
+			    attempt >= RA_PRUNE_ATTEMPTS)
 				return -1;
 			*retried = 1;
 		} else if (resp->status < 500 || attempt >= RA_PRUNE_ATTEMPTS) {

@@ -355,7 +355,7 @@ int ra_journal_begin(struct ra_journal *j, unsigned sync_every, struct rc_err *e
 	j->sync_every = sync_every ? sync_every : RA_JOURNAL_SYNC_EVERY;
 	/* O_NOFOLLOW: a symbolic link planted at the journal's path must not
 	 * redirect the appends to another file. */
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (j->fd < 0) {
 		if (errno == ELOOP)
 			return rc_err_set(err, RC_ERR_IO,

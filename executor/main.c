@@ -42,8 +42,12 @@ static const char usage_text[] =
     "      --engine URL          Docker Engine to use: unix:///path or tcp://host:port\n"
     "                            (default: $DOCKER_HOST, else\n"
     "                            unix:///var/run/docker.sock; TLS with\n"
-    "                            $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH). The engine\n"
-    "                            must report the engine ID recorded in the plan\n"
+    "                            $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH; tcp://host\n"
+    "                            without a port means 2375, or 2376 with TLS). The\n"
+    "                            engine must report the engine ID recorded in the plan\n"
+    "      --timeout D           give up on a request the engine has not answered\n"
+    "                            within D, e.g. 30s or 2m (default 60s, at most 24h);\n"
+    "                            a request that timed out is not retried\n"
     "      --journal FILE        journal of this plan's progress (default: the plan's\n"
     "                            path with '.json' replaced by '.journal', e.g.\n"
     "                            plan.json -> plan.journal)\n"
@@ -54,9 +58,11 @@ static const char usage_text[] =
     "                            and totals\n"
     "      --junit FILE          write JUnit XML: one test case per item; deleted and\n"
     "                            already done pass, changed is skipped, failed fails\n"
+    "                            (at most one of --report and --junit may be '-')\n"
     "      --fail-on-changed     exit 5 when any item changed since the plan\n"
     "      --fail-fast           stop at the first failed item (others: not-attempted)\n"
-    "      --now TIME            the current time, RFC 3339 (for tests and replays);\n"
+    "      --now TIME            the current time, RFC 3339, 1970 to 9998 (for tests\n"
+    "                            and replays);\n"
     "                            decides whether the plan has expired. --now may\n"
     "                            only move the clock forward; it cannot revive an\n"
     "                            expired plan\n"
@@ -117,6 +123,7 @@ struct cli {
 	int fail_fast;
 	int have_now;
 	int64_t now;
+	long timeout_ms;
 	int verbose;
 	int quiet;
 };
@@ -146,6 +153,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		OPT_FAIL_CHANGED,
 		OPT_FAIL_FAST,
 		OPT_NOW,
+		OPT_TIMEOUT,
 		OPT_VERSION,
 	};
 	static const struct option longopts[] = {
@@ -159,6 +167,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	    {"fail-on-changed", no_argument, NULL, OPT_FAIL_CHANGED},
 	    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
 	    {"now", required_argument, NULL, OPT_NOW},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
@@ -166,6 +175,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	    {NULL, 0, NULL, 0},
 	};
 	struct rc_err err = RC_ERR_INIT;
+	int64_t secs;
 	int ch;
 
 	opterr = 0;
@@ -182,6 +192,10 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			c->auto_approve = 1;
 			break;
 		case OPT_ENGINE:
+			if (!*optarg)
+				return 100 + usage_error("empty --engine%s: want unix:///path or "
+							 "tcp://host:port",
+							 "");
 			c->engine = optarg;
 			break;
 		case OPT_JOURNAL:
@@ -205,11 +219,16 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			c->fail_fast = 1;
 			break;
 		case OPT_NOW:
-			if (rc_parse_time(optarg, &c->now, &err) < 0)
-				return 100 + usage_error("invalid --now '%s': expected RFC 3339, "
-							 "e.g. 2026-11-27T04:51:09Z",
-							 optarg);
+			if (rc_parse_now("--now", optarg, &c->now, &err) < 0)
+				return 100 + usage_error("%s", err.msg);
 			c->have_now = 1;
+			break;
+		case OPT_TIMEOUT:
+			if (rc_parse_duration(optarg, &secs, &err) < 0 || secs <= 0 || secs > 86400)
+				return 100 + usage_error("invalid --timeout '%s': want a duration "
+							 "from 1s to 24h, e.g. 30s or 2m",
+							 optarg);
+			c->timeout_ms = (long)secs * 1000L;
 			break;
 		case 'q':
 			c->quiet = 1;
@@ -237,6 +256,10 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	c->plan_path = argv[optind];
 	if (c->quiet && c->verbose)
 		return 100 + usage_error("--quiet and --verbose exclude each other%s", "");
+	if (c->report && c->junit && strcmp(c->report, "-") == 0 && strcmp(c->junit, "-") == 0)
+		return 100 + usage_error("--report and --junit both write to standard output%s: "
+					 "give one of them a file",
+					 "");
 	if (strcmp(c->plan_path, "-") == 0 && !c->journal && !c->dry_run)
 		return 100 + usage_error("a plan read from standard input needs --journal%s", "");
 	return 0;
@@ -456,7 +479,7 @@ int main(int argc, char **argv)
 		rc_log_verbose("journal '%s': ignoring a torn last line", journal_path);
 	/* 6. The engine reached is the one the plan was made for. */
 	if (src) {
-		eng = rc_engine_new(c.engine, c.dry_run, &err);
+		eng = rc_engine_new(c.engine, c.dry_run, c.timeout_ms, &err);
 		if (!eng) {
 			rc_log_error("%s", err.msg);
 			if (err.kind == RC_ERR_USAGE)

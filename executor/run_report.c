@@ -104,7 +104,7 @@ int ra_report_write(const char *path, const struct rc_plan *p, const struct ra_r
 	}
 	if (rc_buf_puts(&out, s, err) < 0 || rc_buf_puts(&out, "\n", err) < 0)
 		goto out;
-	rc = rc_write_file_atomic(path, out.data, out.len, 0644, err);
+	rc = rc_write_file_atomic(path, out.data, out.len, 0666, err);
 	if (rc < 0)
 		rc_err_prefix(err, "cannot write the report");
 out:

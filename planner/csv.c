@@ -28,12 +28,47 @@ static const char *const columns[] = {"action",
 				      "reason"};
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-/* Writes one field (quoted by libcsv) preceded by a comma unless first. */
+/* Copies s with every control character replaced by '?', as rc_sanitize
+ * does for the summary: C0, DEL, and the C1 range U+0080..U+009F (which some
+ * terminals obey, e.g. U+009B as CSI) written as UTF-8. Every other byte is
+ * kept, so multi-byte characters survive. NULL when out of memory. */
+static char *clean_field(const char *s)
+{
+	size_t n = strlen(s), i, o = 0;
+	char *d = malloc(n + 1);
+
+	if (!d)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			d[o++] = '?';
+			i++;
+		} else {
+			d[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+		}
+	}
+	d[o] = '\0';
+	return d;
+}
+
+/* Writes one field (sanitised, quoted by libcsv) preceded by a comma unless
+ * first. Labels and names come from the engine: a CSV opened in a terminal or
+ * a spreadsheet must not carry their escape sequences. */
 static int field(FILE *f, int first, const char *s)
 {
+	char *clean;
+	int rc;
+
 	if (!first && fputc(',', f) == EOF)
 		return -1;
-	return csv_fwrite(f, s ? s : "", strlen(s ? s : ""));
+	if (!(clean = clean_field(s ? s : "")))
+		return -1;
+	rc = csv_fwrite(f, clean, strlen(clean));
+	free(clean);
+	return rc;
 }
 
 static int write_row(FILE *f, const char *const *v, size_t n)
@@ -123,7 +158,7 @@ int rp_csv_write(const struct rc_plan *p, const char *path, struct rc_err *err)
 	rc_buf_init(&b, 0);
 	rc = rp_csv_render(p, &b, err);
 	if (rc == 0)
-		rc = rc_write_file_atomic(path, b.data, b.len, 0644, err);
+		rc = rc_write_file_atomic(path, b.data, b.len, 0666, err);
 	rc_buf_free(&b);
 	return rc;
 }

@@ -39,7 +39,12 @@ static const char usage_text[] =
     "\n"
     "Source:\n"
     "      --engine URL             scan this engine (unix:///path or tcp://host:port);\n"
-    "                               default: $DOCKER_HOST, else unix:///var/run/docker.sock\n"
+    "                               default: $DOCKER_HOST, else unix:///var/run/docker.sock;\n"
+    "                               tcp://host without a port means port 2375 (2376 with\n"
+    "                               $DOCKER_TLS_VERIFY)\n"
+    "      --timeout D              give up on a request the engine has not answered\n"
+    "                               within D (default 60s, at most 24h); a request that\n"
+    "                               timed out is not retried\n"
     "\n"
     "Policy (docs/policy.md):\n"
     "      --policy FILE            JSON policy: ordered rules plus protections; the\n"
@@ -60,9 +65,13 @@ static const char usage_text[] =
     "                               and the summary goes to stderr); default: no file\n"
     "      --csv FILE               write a CSV report, one row per object\n"
     "      --junit FILE             write a JUnit XML report, one test case per object\n"
+    "                               (at most one of -o, --csv and --junit may be '-';\n"
+    "                               files are replaced only when all were written, so a\n"
+    "                               failed run leaves earlier ones untouched)\n"
     "      --ttl D                  the plan expires D after it is made (default 24h,\n"
     "                               at most 366d)\n"
-    "      --now TIME               use TIME (RFC 3339) as the clock, for tests\n"
+    "      --now TIME               use TIME (RFC 3339, 1970 to 9998) as the clock, for\n"
+    "                               tests\n"
     "      --detailed-exitcode      exit 0 when there is nothing to do, 2 when there\n"
     "                               are candidates, 1 on any error\n"
     "  -q, --quiet                  print only the plan digest\n"
@@ -98,6 +107,7 @@ enum {
 	OPT_CSV,
 	OPT_JUNIT,
 	OPT_DETAILED,
+	OPT_TIMEOUT,
 	OPT_VERSION,
 };
 
@@ -117,6 +127,7 @@ static const struct option long_opts[] = {
     {"csv", required_argument, NULL, OPT_CSV},
     {"junit", required_argument, NULL, OPT_JUNIT},
     {"detailed-exitcode", no_argument, NULL, OPT_DETAILED},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -132,6 +143,7 @@ struct opts {
 	const char *junit;
 	const char *now_arg;
 	int64_t ttl;
+	int64_t timeout;
 	int detailed;
 	int quiet;
 	int verbose;
@@ -183,6 +195,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, ":o:qvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ENGINE:
+			if (!*optarg)
+				usage_error(o,
+					    "empty --engine: want unix:///path or tcp://host:port");
 			o->engine = optarg;
 			break;
 		case OPT_POLICY:
@@ -246,6 +261,14 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_DETAILED:
 			o->detailed = 1;
 			break;
+		case OPT_TIMEOUT:
+			duration_opt(o, "--timeout", optarg, &o->timeout);
+			if (o->timeout <= 0 && !o->usage_err[0])
+				usage_error(o, "invalid --timeout '%s': must be more than 0",
+					    optarg);
+			else if (o->timeout > 86400 && !o->usage_err[0])
+				usage_error(o, "invalid --timeout '%s': at most 24h", optarg);
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -272,6 +295,68 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		}
 	}
+}
+
+/* Two outputs on standard output would interleave into something neither a
+ * JSON nor a CSV reader can parse. */
+static void check_one_stdout(struct opts *o)
+{
+	static const char *const names[] = {"-o", "--csv", "--junit"};
+	const char *paths[] = {o->output, o->csv, o->junit};
+	int first = -1;
+
+	for (int i = 0; i < 3; i++) {
+		if (!paths[i] || strcmp(paths[i], "-") != 0)
+			continue;
+		if (first >= 0) {
+			usage_error(
+			    o, "%s and %s both write to standard output: give one of them a file",
+			    names[first], names[i]);
+			return;
+		}
+		first = i;
+	}
+}
+
+/* Writes every output or none: each file is staged next to its target
+ * first, and only when all are staged (and standard output written) are
+ * they renamed into place. A failed run leaves earlier files untouched. */
+static int write_outputs(const struct opts *o, const char *json, const struct rc_buf *csv,
+			 const struct rc_buf *junit, struct rc_err *err)
+{
+	const char *paths[3] = {o->csv, o->junit, o->output};
+	const char *data[3] = {csv->data, junit->data, json};
+	size_t lens[3] = {csv->len, junit->len, json ? strlen(json) : 0};
+	char *tmp[3] = {NULL, NULL, NULL};
+	int i, ret = -1;
+
+	for (i = 0; i < 3; i++)
+		if (paths[i] && strcmp(paths[i], "-") != 0 &&
+		    rc_stage_file(paths[i], data[i], lens[i], 0666, &tmp[i], err) < 0)
+			goto out;
+	for (i = 0; i < 3; i++)
+		if (paths[i] && strcmp(paths[i], "-") == 0 &&
+		    rc_write_file_atomic("-", data[i], lens[i], 0666, err) < 0)
+			goto out;
+	for (i = 0; i < 3; i++) {
+		int r;
+
+		if (!tmp[i])
+			continue;
+		r = rc_commit_file(tmp[i], paths[i], err);
+		free(tmp[i]);
+		tmp[i] = NULL;
+		if (r < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	for (i = 0; i < 3; i++) {
+		if (tmp[i])
+			unlink(tmp[i]);
+		free(tmp[i]);
+	}
+	return ret;
 }
 
 static int usage_exit(const struct opts *o)
@@ -359,6 +444,7 @@ int main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.ttl = DEFAULT_TTL;
+	o.timeout = RC_ENGINE_TIMEOUT_MS / 1000;
 	rp_flags_init(&o.flags);
 	rp_policy_init(&pol);
 	rc_inventory_init(&inv);
@@ -386,9 +472,15 @@ int main(int argc, char **argv)
 		usage_error(&o, "unexpected argument '%s'", argv[optind]);
 	if (!o.usage_err[0] && o.quiet && o.verbose)
 		usage_error(&o, "--quiet and --verbose exclude each other");
-	if (!o.usage_err[0] && o.now_arg && rc_parse_time(o.now_arg, &now, &err) < 0)
-		usage_error(&o, "invalid --now '%s': want RFC 3339, e.g. 2026-11-27T04:51:09Z",
+	if (!o.usage_err[0] && o.now_arg && rc_parse_now("--now", o.now_arg, &now, &err) < 0)
+		usage_error(&o, "%s", err.msg);
+	if (!o.usage_err[0] && o.now_arg && now > RC_TIME_MAX - o.ttl)
+		usage_error(&o,
+			    "invalid --now '%s': a plan made then would expire after "
+			    "9999-12-31T23:59:59Z; use an earlier time or a shorter --ttl",
 			    o.now_arg);
+	if (!o.usage_err[0])
+		check_one_stdout(&o);
 	if (o.usage_err[0]) {
 		rc = usage_exit(&o);
 		goto out;
@@ -414,7 +506,7 @@ int main(int argc, char **argv)
 	}
 
 	/* The planner opens its engine read-only: the HTTP layer refuses writes. */
-	eng = rc_engine_new(o.engine, 1, &err);
+	eng = rc_engine_new(o.engine, 1, (long)o.timeout * 1000L, &err);
 	if (!eng) {
 		if (err.kind == RC_ERR_USAGE) {
 			snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
@@ -444,24 +536,9 @@ int main(int argc, char **argv)
 		rc = error_exit(&err);
 		goto out;
 	}
-	/* The plan goes last; when any write fails, the reports this run already
-	 * wrote are removed, so no file describes a plan that was not saved. */
-	{
-		const char *paths[3] = {o.csv, o.junit, o.output};
-		const char *data[3] = {csv.data, junit.data, json};
-		size_t lens[3] = {csv.len, junit.len, json ? strlen(json) : 0};
-		int i, j;
-
-		for (i = 0; i < 3; i++) {
-			if (!paths[i] ||
-			    rc_write_file_atomic(paths[i], data[i], lens[i], 0644, &err) == 0)
-				continue;
-			for (j = 0; j < i; j++)
-				if (paths[j] && strcmp(paths[j], "-") != 0)
-					unlink(paths[j]);
-			rc = error_exit(&err);
-			goto out;
-		}
+	if (write_outputs(&o, json, &csv, &junit, &err) < 0) {
+		rc = error_exit(&err);
+		goto out;
 	}
 	rp_summary_print(o.output && strcmp(o.output, "-") == 0 ? stderr : stdout, &plan, o.output,
 			 summary_mode(&o));

@@ -14,7 +14,7 @@
  * then one per protected object with action "keep"), fields quoted by
  * libcsv. Appends to out, which the caller initialised. */
 int rp_csv_render(const struct rc_plan *p, struct rc_buf *out, struct rc_err *err);
-/* Renders and writes path atomically (mode 0644; "-" is stdout). */
+/* Renders and writes path atomically (mode 0666 less the umask; "-" is stdout). */
 int rp_csv_write(const struct rc_plan *p, const char *path, struct rc_err *err);
 
 /* The JUnit XML document: one testsuite per source, one testcase per item;

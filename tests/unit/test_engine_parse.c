@@ -735,20 +735,91 @@ static void test_engine_new_resolves_endpoint(void **state)
 	char path[64];
 	(void)state;
 	unsetenv("DOCKER_HOST");
-	e = rc_engine_new(NULL, 1, &err);
+	e = rc_engine_new(NULL, 1, 0, &err);
 	assert_non_null(e);
 	assert_string_equal(rc_http_endpoint(rc_engine_http(e)), "unix:///var/run/docker.sock"); /* the default as a string; never connected */
 	assert_string_equal(rc_engine_path(e, "/info", path, sizeof(path)), "/v1.41/info");
 	rc_engine_free(e);
 	setenv("DOCKER_HOST", "unix:///tmp/rc-nowhere.sock", 1);
-	e = rc_engine_new(NULL, 1, &err);
+	e = rc_engine_new(NULL, 1, 0, &err);
 	assert_non_null(e);
 	assert_string_equal(rc_http_endpoint(rc_engine_http(e)), "unix:///tmp/rc-nowhere.sock");
 	rc_engine_free(e);
-	e = rc_engine_new("tcp://127.0.0.1:2375", 1, &err); /* the argument wins */
+	e = rc_engine_new("tcp://127.0.0.1:2375", 1, 0, &err); /* the argument wins */
 	assert_non_null(e);
 	assert_string_equal(rc_http_endpoint(rc_engine_http(e)), "tcp://127.0.0.1:2375");
 	rc_engine_free(e);
+	unsetenv("DOCKER_HOST");
+}
+
+/* endpoint of rc_engine_new(url) as the client will use it */
+static void assert_endpoint(const char *url, const char *want)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_engine *e = rc_engine_new(url, 1, 0, &err);
+
+	if (!e)
+		fail_msg("rc_engine_new('%s'): %s", url ? url : "(null)", err.msg);
+	assert_string_equal(rc_http_endpoint(rc_engine_http(e)), want);
+	rc_engine_free(e);
+}
+
+/* As the docker CLI reads it: tcp://host without a port is 2375, or 2376
+ * with TLS; libcurl alone would use 80 or 443. */
+static void test_engine_tcp_default_port(void **state)
+{
+	char dir[] = "/tmp/rc-certs.XXXXXX", f[96];
+	static const char *const names[] = {"ca.pem", "cert.pem", "key.pem"};
+	size_t i;
+	(void)state;
+	unsetenv("DOCKER_TLS_VERIFY");
+	setenv("DOCKER_HOST", "tcp://docker.example", 1);
+	assert_endpoint(NULL, "tcp://docker.example:2375");
+	unsetenv("DOCKER_HOST");
+	assert_endpoint("tcp://10.0.0.1", "tcp://10.0.0.1:2375");
+	assert_endpoint("tcp://10.0.0.1/", "tcp://10.0.0.1:2375/");
+	assert_endpoint("tcp://[::1]", "tcp://[::1]:2375");
+	assert_endpoint("tcp://10.0.0.1:1234", "tcp://10.0.0.1:1234");
+	assert_endpoint("tcp://[::1]:1234", "tcp://[::1]:1234");
+	/* only tcp:// follows the docker CLI; http:// means what it says */
+	assert_endpoint("http://10.0.0.1", "http://10.0.0.1");
+
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < 3; i++) {
+		FILE *fp;
+		snprintf(f, sizeof(f), "%s/%s", dir, names[i]);
+		fp = fopen(f, "w");
+		assert_non_null(fp);
+		fclose(fp);
+	}
+	setenv("DOCKER_TLS_VERIFY", "1", 1);
+	setenv("DOCKER_CERT_PATH", dir, 1);
+	setenv("DOCKER_HOST", "tcp://docker.example", 1);
+	assert_endpoint(NULL, "tcp://docker.example:2376");
+	assert_endpoint("tcp://docker.example:2375", "tcp://docker.example:2375");
+	unsetenv("DOCKER_HOST");
+	unsetenv("DOCKER_TLS_VERIFY");
+	unsetenv("DOCKER_CERT_PATH");
+	for (i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s/%s", dir, names[i]);
+		unlink(f);
+	}
+	rmdir(dir);
+}
+
+/* An empty --engine is a mistake, not a request for DOCKER_HOST. */
+static void test_engine_empty_url_is_usage_error(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	(void)state;
+	setenv("DOCKER_HOST", "unix:///tmp/rc-nowhere.sock", 1);
+	assert_null(rc_engine_new("", 1, 0, &err));
+	assert_int_equal(err.kind, RC_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "empty engine"));
+	unsetenv("DOCKER_HOST");
+	/* an empty DOCKER_HOST is unset, as for the docker CLI */
+	setenv("DOCKER_HOST", "", 1);
+	assert_endpoint(NULL, "unix:///var/run/docker.sock"); /* the default as a string; never connected */
 	unsetenv("DOCKER_HOST");
 }
 
@@ -761,14 +832,14 @@ static void test_engine_new_rejects_other_schemes(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct rc_err err = RC_ERR_INIT;
-		assert_null(rc_engine_new(bad[i], 1, &err));
+		assert_null(rc_engine_new(bad[i], 1, 0, &err));
 		assert_int_equal(err.kind, RC_ERR_USAGE);
 		assert_non_null(strstr(err.msg, bad[i]));
 	}
 	{
 		struct rc_err err = RC_ERR_INIT;
 		setenv("DOCKER_HOST", "ssh://me@box", 1);
-		assert_null(rc_engine_new(NULL, 1, &err));
+		assert_null(rc_engine_new(NULL, 1, 0, &err));
 		assert_non_null(strstr(err.msg, "ssh:// is not supported"));
 		unsetenv("DOCKER_HOST");
 	}
@@ -780,13 +851,13 @@ static void test_engine_tls_env_needs_readable_certs(void **state)
 	(void)state;
 	setenv("DOCKER_TLS_VERIFY", "1", 1);
 	setenv("DOCKER_CERT_PATH", "/tmp/rc-no-such-cert-dir", 1);
-	assert_null(rc_engine_new("tcp://127.0.0.1:2376", 1, &err));
+	assert_null(rc_engine_new("tcp://127.0.0.1:2376", 1, 0, &err));
 	assert_int_equal(err.kind, RC_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "/tmp/rc-no-such-cert-dir/ca.pem"));
 	/* unix sockets ignore the TLS variables */
 	rc_err_clear(&err);
 	{
-		struct rc_engine *e = rc_engine_new("unix:///tmp/x.sock", 1, &err);
+		struct rc_engine *e = rc_engine_new("unix:///tmp/x.sock", 1, 0, &err);
 		assert_non_null(e);
 		rc_engine_free(e);
 	}
@@ -819,6 +890,8 @@ int main(void)
 	    cmocka_unit_test(test_api_cmp),
 	    cmocka_unit_test(test_engine_new_resolves_endpoint),
 	    cmocka_unit_test(test_engine_new_rejects_other_schemes),
+	    cmocka_unit_test(test_engine_tcp_default_port),
+	    cmocka_unit_test(test_engine_empty_url_is_usage_error),
 	    cmocka_unit_test(test_engine_tls_env_needs_readable_certs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

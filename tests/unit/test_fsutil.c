@@ -237,6 +237,66 @@ static void test_sha256(void **state)
 	    "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ag"));
 }
 
+/* Files get the mode open(2) would give them: the umask applies. */
+static void test_umask_applies(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct stat st;
+	char path[128];
+	mode_t old;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/masked", dir);
+	old = umask(077);
+	assert_int_equal(rc_write_file_atomic(path, "x", 1, 0666, &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	umask(022);
+	assert_int_equal(rc_write_file_atomic(path, "y", 1, 0666, &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	umask(old);
+}
+
+/* Staged files replace nothing until committed; an abandoned one leaves the
+ * old file and no temporary file behind. */
+static void test_stage_then_commit_or_abandon(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+	char a[128], c[128], *ta = NULL, *tc = NULL;
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s/a.csv", dir);
+	snprintf(c, sizeof(c), "%s/c.json", dir);
+	assert_int_equal(rc_write_file_atomic(a, "old", 3, 0666, &err), 0);
+	assert_int_equal(rc_stage_file(a, "new", 3, 0666, &ta, &err), 0);
+	assert_non_null(ta);
+	assert_int_equal(rc_read_file(a, 100, &b, &err), 0);
+	assert_string_equal(b.data, "old"); /* staged, not yet visible */
+	rc_buf_free(&b);
+	/* the next output cannot be staged: abandon the first */
+	snprintf(c, sizeof(c), "%s/missing/c.json", dir);
+	assert_int_equal(rc_stage_file(c, "{}", 2, 0666, &tc, &err), -1);
+	assert_null(tc);
+	assert_int_equal(err.kind, RC_ERR_IO);
+	assert_int_equal(unlink(ta), 0);
+	free(ta);
+	assert_int_equal(rc_read_file(a, 100, &b, &err), 0);
+	assert_string_equal(b.data, "old");
+	rc_buf_free(&b);
+	assert_int_equal(count_entries(dir, ".tmp."), 0);
+	/* staged and committed */
+	assert_int_equal(rc_stage_file(a, "new", 3, 0666, &ta, &err), 0);
+	assert_int_equal(rc_commit_file(ta, a, &err), 0);
+	free(ta);
+	assert_int_equal(rc_read_file(a, 100, &b, &err), 0);
+	assert_string_equal(b.data, "new");
+	rc_buf_free(&b);
+	assert_int_equal(count_entries(dir, ".tmp."), 0);
+	assert_int_equal(rc_stage_file("-", "x", 1, 0666, &ta, &err), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +305,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rename_failure_removes_temp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_directory, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_limits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_umask_applies, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stage_then_commit_or_abandon, setup, teardown),
 	    cmocka_unit_test(test_read_stdin_limit),
 	    cmocka_unit_test(test_sha256),
 	};

@@ -35,6 +35,10 @@ struct server {
 	int port;
 };
 
+/* A canned "response" that is no response: the server keeps the connection
+ * open and never answers, like a hung daemon. */
+#define HANG ""
+
 /* Serves the canned raw responses in order (the last one repeats), one per
  * connection, and appends every request head (and body) to the log. */
 static void serve_loop(int lfd, const char *log, const char *const *resp, size_t n)
@@ -69,6 +73,10 @@ static void serve_loop(int lfd, const char *log, const char *const *resp, size_t
 		if (f) {
 			fprintf(f, "%s\n--END--\n", req);
 			fclose(f);
+		}
+		if (!*resp[i < n ? i : n - 1]) {
+			i++;
+			continue; /* HANG: c stays open, unanswered */
 		}
 		{
 			const char *r = resp[i < n ? i : n - 1];
@@ -183,6 +191,31 @@ static struct rc_http *client(const char *endpoint, int read_only, int retries)
 	return h;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct rc_http *client_timeout(const char *endpoint, int read_only, long timeout_ms)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_http_opts o;
+	struct rc_http *h;
+
+	rc_http_opts_default(&o);
+	o.read_only = read_only;
+	o.max_retries = 3;
+	o.retry_base_ms = 1;
+	o.timeout_ms = timeout_ms;
+	h = rc_http_new(endpoint, &o, &err);
+	if (!h)
+		fail_msg("rc_http_new('%s'): %s", endpoint, err.msg);
+	return h;
+}
+
 static const char *const resp_ok[] = {
     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
     "Content-Length: 2\r\n\r\n{}",
@@ -246,6 +279,107 @@ static void test_unreachable_socket_is_connect_error(void **state)
 	assert_int_equal(rc_http_requests_sent(h), 3); /* 1 + 2 retries */
 	rc_http_resp_release(&resp);
 	rc_http_free(h);
+}
+
+static const char *const resp_hang[] = {HANG};
+
+/* A daemon that took the request and hangs: one attempt, then a timeout
+ * error that names the endpoint, the request and the limit. Retrying would
+ * multiply the wait (3 retries of 10 minutes each stalled runs for ~40m). */
+static void hung_request_is_not_retried(int tcp, const char *method)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_http_resp resp;
+	struct server s;
+	struct rc_http *h;
+	char want[256], *log;
+	size_t nreq;
+	double t0;
+
+	server_start(&s, tcp, resp_hang, 1);
+	h = client_timeout(s.endpoint, 0, 300);
+	rc_http_resp_init(&resp);
+	t0 = now_s();
+	assert_int_equal(rc_http_request(h, method, "/_ping", NULL, NULL, 0, &resp, &err), -1);
+	assert_true(now_s() - t0 < 2.0);
+	assert_int_equal(err.kind, RC_ERR_CONNECT);
+	assert_int_equal(err.sys_errno, ETIMEDOUT);
+	snprintf(want, sizeof(want), "'%s' did not answer %s '/_ping' within 300ms", s.endpoint,
+		 method);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(rc_http_requests_sent(h), 1);
+	rc_http_resp_release(&resp);
+	rc_http_free(h);
+	log = server_stop(&s, &nreq);
+	assert_int_equal(nreq, 1);
+	free(log);
+}
+
+static void test_timeout_after_send_is_not_retried(void **state)
+{
+	(void)state;
+	hung_request_is_not_retried(0, "GET");
+	hung_request_is_not_retried(1, "GET");
+	hung_request_is_not_retried(0, "DELETE");
+	hung_request_is_not_retried(1, "HEAD");
+}
+
+/* The same in the parallel path: the first timeout ends the batch; no
+ * request is repeated one at a time. */
+static void test_get_many_timeout_is_not_retried(void **state)
+{
+	static const char *const paths[] = {"/a", "/b", "/c"};
+	struct rc_http_resp resps[3];
+	struct rc_err err = RC_ERR_INIT;
+	struct server s;
+	struct rc_http *h;
+	size_t i, nreq;
+	char *log;
+	double t0;
+	(void)state;
+	server_start(&s, 0, resp_hang, 1);
+	h = client_timeout(s.endpoint, 1, 300);
+	t0 = now_s();
+	assert_int_equal(rc_http_get_many(h, paths, 3, 2, resps, &err), -1);
+	assert_true(now_s() - t0 < 2.0);
+	assert_int_equal(err.kind, RC_ERR_CONNECT);
+	assert_int_equal(err.sys_errno, ETIMEDOUT);
+	assert_non_null(strstr(err.msg, "did not answer GET '/"));
+	assert_non_null(strstr(err.msg, "within 300ms"));
+	assert_int_equal(rc_http_requests_sent(h), 2); /* the two in flight, once each */
+	for (i = 0; i < 3; i++)
+		rc_http_resp_release(&resps[i]);
+	rc_http_free(h);
+	log = server_stop(&s, &nreq);
+	assert_true(nreq <= 2);
+	free(log);
+}
+
+/* The engine client takes the caller's per-request timeout. */
+static void test_engine_timeout_is_the_callers(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_inventory inv;
+	struct rc_engine *e;
+	struct server s;
+	size_t nreq;
+	char *log;
+	double t0;
+	(void)state;
+	server_start(&s, 0, resp_hang, 1);
+	e = rc_engine_new(s.endpoint, 1, 400, &err);
+	assert_non_null(e);
+	rc_inventory_init(&inv);
+	t0 = now_s();
+	assert_int_equal(rc_engine_connect(e, &inv.engine, &err), -1);
+	assert_true(now_s() - t0 < 2.0);
+	assert_int_equal(err.kind, RC_ERR_CONNECT);
+	assert_non_null(strstr(err.msg, "did not answer GET '/_ping' within 400ms"));
+	rc_inventory_free(&inv);
+	rc_engine_free(e);
+	log = server_stop(&s, &nreq);
+	assert_int_equal(nreq, 1);
+	free(log);
 }
 
 static void test_bad_endpoints(void **state)
@@ -598,7 +732,7 @@ static void test_engine_tls_env_switches_to_https(void **state)
 	setenv("DOCKER_TLS_VERIFY", "1", 1);
 	setenv("DOCKER_CERT_PATH", dir, 1);
 	server_start(&s, 1, resp_ok, 1);
-	e = rc_engine_new(s.endpoint, 1, &err);
+	e = rc_engine_new(s.endpoint, 1, 0, &err);
 	assert_non_null(e);
 	rc_inventory_init(&inv);
 	assert_int_equal(rc_engine_connect(e, &inv.engine, &err), -1);
@@ -635,7 +769,7 @@ static char *connect_to(const char *const *r, size_t n, int want, char *api, siz
 	size_t nreq;
 
 	server_start(&s, 0, r, n);
-	e = rc_engine_new(s.endpoint, 1, err);
+	e = rc_engine_new(s.endpoint, 1, 0, err);
 	assert_non_null(e);
 	rc_inventory_init(&inv);
 	assert_int_equal(rc_engine_connect(e, &inv.engine, err), want);
@@ -704,6 +838,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_read_only_refuses_writes_and_sends_nothing),
 	    cmocka_unit_test(test_unreachable_socket_is_connect_error),
+	    cmocka_unit_test(test_timeout_after_send_is_not_retried),
+	    cmocka_unit_test(test_get_many_timeout_is_not_retried),
+	    cmocka_unit_test(test_engine_timeout_is_the_callers),
 	    cmocka_unit_test(test_bad_endpoints),
 	    cmocka_unit_test(test_good_endpoints_and_defaults),
 	    cmocka_unit_test(test_headers_and_body_captured),

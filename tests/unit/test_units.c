@@ -216,6 +216,43 @@ static void test_int64_strict(void **state)
 	assert_int_equal(rc_parse_int64(NULL, &v, &err), -1);
 }
 
+/* --now: RFC 3339 within 1970..9998, else a usage error that says so. */
+static void test_parse_now_range(void **state)
+{
+	static const char *const bad[] = {"9999-12-31T23:00:00Z", "1960-01-01T00:00:00Z",
+					  "1970-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
+					  "9999-01-01T00:00:00Z"};
+	struct rc_err err = RC_ERR_INIT;
+	int64_t t = -1;
+	size_t i;
+	(void)state;
+	assert_int_equal(rc_parse_now("--now", "2026-11-27T04:51:09Z", &t, &err), 0);
+	assert_int_equal(t, 1795755069);
+	assert_int_equal(rc_parse_now("--now", "1970-01-01T00:00:01Z", &t, &err), 0);
+	assert_int_equal(t, 1);
+	assert_int_equal(rc_parse_now("--now", "9998-12-31T23:59:59Z", &t, &err), 0);
+	assert_int_equal(t, RC_NOW_MAX);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rc_err_clear(&err);
+		assert_int_equal(rc_parse_now("--now", bad[i], &t, &err), -1);
+		assert_int_equal(err.kind, RC_ERR_USAGE);
+		assert_non_null(strstr(err.msg, "out of range"));
+		assert_non_null(strstr(err.msg, bad[i]));
+	}
+	rc_err_clear(&err);
+	assert_int_equal(rc_parse_now("--now", "yesterday", &t, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "invalid --now 'yesterday'"));
+	/* the largest second RFC 3339 can write */
+	{
+		char out[32];
+		assert_string_equal(rc_format_time(RC_TIME_MAX, out, sizeof(out)),
+				    "9999-12-31T23:59:59Z");
+		assert_string_equal(rc_format_time(RC_NOW_MAX, out, sizeof(out)),
+				    "9998-12-31T23:59:59Z");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +267,7 @@ int main(void)
 	    cmocka_unit_test(test_time_garbage),
 	    cmocka_unit_test(test_format_time_round_trips),
 	    cmocka_unit_test(test_int64_strict),
+	    cmocka_unit_test(test_parse_now_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
