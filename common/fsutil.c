@@ -218,3 +218,54 @@ out:
 		rc_buf_free(out);
 	return rc;
 }
+
+int rc_check_output_path(const char *path, struct rc_err *err)
+{
+	struct rc_buf dir = RC_BUF_INIT;
+	const char *base = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if (!path || !*path)
+		return rc_err_set(err, RC_ERR_USAGE, "no output file name given");
+	if (strcmp(path, "-") == 0)
+		return 0;
+	rc_buf_init(&dir, 0);
+	if (split_path(path, &dir, &base, err) < 0)
+		goto out;
+	if (!*base) {
+		rc_err_set(err, RC_ERR_USAGE, "cannot write '%s': it names a directory", path);
+		goto out;
+	}
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			rc_err_sys(err, EISDIR, "cannot write '%s'", path);
+			goto out;
+		}
+		/* A FIFO or a device would be replaced by the rename, not
+		 * written to. */
+		if (!S_ISREG(st.st_mode)) {
+			rc_err_set(err, RC_ERR_IO, "cannot write '%s': not a regular file", path);
+			goto out;
+		}
+	} else if (errno != ENOENT) {
+		rc_err_sys(err, errno, "cannot write '%s'", path);
+		goto out;
+	}
+	if (stat(dir.data, &st) < 0) {
+		rc_err_sys(err, errno, "cannot write '%s': directory '%s'", path, dir.data);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		rc_err_sys(err, ENOTDIR, "cannot write '%s': '%s'", path, dir.data);
+		goto out;
+	}
+	if (access(dir.data, W_OK | X_OK) < 0) {
+		rc_err_sys(err, errno, "cannot write '%s': directory '%s'", path, dir.data);
+		goto out;
+	}
+	rc = 0;
+out:
+	rc_buf_free(&dir);
+	return rc;
+}

@@ -44,4 +44,13 @@ int rc_commit_file(const char *tmp, const char *path, struct rc_err *err);
  * left empty. */
 int rc_read_file(const char *path, size_t max, struct rc_buf *out, struct rc_err *err);
 
+/* Checks, before any work is done, that rc_write_file_atomic(path) can
+ * succeed as far as the file system tells now, so a bad output path is found
+ * before, not after, what the output reports on. "-" always passes. path
+ * must not name a directory or an existing file that is not a regular file
+ * (RC_ERR_IO), and its directory must exist and be writable by this process
+ * (RC_ERR_IO with sys_errno: ENOENT, ENOTDIR, EACCES...). An empty path, or
+ * one ending in '/', is RC_ERR_USAGE. Nothing is created. */
+int rc_check_output_path(const char *path, struct rc_err *err);
+
 #endif

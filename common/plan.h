@@ -165,9 +165,14 @@ int rc_plan_parse(const char *text, size_t len, struct rc_plan *p, struct rc_err
 /* Reads path (at most RC_PLAN_MAX_BYTES; "-" is standard input) and parses
  * it like rc_plan_parse, and more strictly: every item's object must be the
  * exact identity of its kind (docs/plan-format.md, "Items": sha256:<64 hex>
- * images, 64-hex containers and networks, docker volume names, [a-z0-9]+
- * build-cache IDs). Files are what reaches the executor from outside; plans
- * built in memory come from a scan. Errors are prefixed with the path. */
+ * images, 64-hex containers and networks, docker volume names of at most 255
+ * characters, [a-z0-9]+ build-cache IDs), and every item's name and refs must
+ * agree with its object where the kind allows the check (a volume's name is
+ * its object; an image's name is one of its refs, and a candidate's refs are
+ * its preconditions.tags; a container's or network's refs are its name), all
+ * RC_ERR_PLAN naming the item. Files are what reaches the executor from
+ * outside; plans built in memory come from a scan. Errors are prefixed with
+ * the path. */
 int rc_plan_load(const char *path, struct rc_plan *p, struct rc_err *err);
 
 #define RC_PLAN_MAX_BYTES ((size_t)64 << 20)

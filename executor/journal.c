@@ -241,6 +241,12 @@ int ra_journal_load(const char *path, const char *plan_digest, struct ra_journal
 			   path);
 		goto out;
 	}
+	/* Reading a FIFO would wait for a writer forever; a directory or a
+	 * device is no journal either. */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		rc_err_set(err, RC_ERR_IO, "journal '%s' is not a regular file", path);
+		goto out;
+	}
 	if (rc_read_file(path, JOURNAL_MAX_BYTES, &text, err) < 0) {
 		if (err && err->sys_errno == ENOENT) {
 			rc_err_clear(err);
@@ -355,11 +361,17 @@ int ra_journal_begin(struct ra_journal *j, unsigned sync_every, struct rc_err *e
 	j->sync_every = sync_every ? sync_every : RA_JOURNAL_SYNC_EVERY;
 	/* O_NOFOLLOW: a symbolic link planted at the journal's path must not
 	 * redirect the appends to another file. */
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_NONBLOCK: a FIFO put there since the load must not block the open;
+	 * it is refused below. It does not change how a regular file is written. */
+	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		     0600);
 	if (j->fd < 0) {
 		if (errno == ELOOP)
 			return rc_err_set(err, RC_ERR_IO,
 					  "journal '%s' is a symbolic link: refusing to follow it",
+					  j->path);
+		if (errno == ENXIO) /* a FIFO without a reader */
+			return rc_err_set(err, RC_ERR_IO, "journal '%s' is not a regular file",
 					  j->path);
 		return rc_err_sys(err, errno, "cannot open journal '%s'", j->path);
 	}
@@ -375,6 +387,10 @@ int ra_journal_begin(struct ra_journal *j, unsigned sync_every, struct rc_err *e
 	}
 	if (fstat(j->fd, &st) < 0) {
 		rc_err_sys(err, errno, "cannot stat journal '%s'", j->path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc_err_set(err, RC_ERR_IO, "journal '%s' is not a regular file", j->path);
 		goto fail;
 	}
 	/* Someone appended between load and lock: our view is stale. */

@@ -28,7 +28,9 @@ struct ra_journal;
  * plan digest or an unknown journal version, RC_ERR_PLAN when a complete line
  * is not a journal record (the file is not a reclaim journal or was edited,
  * e.g. a header without "version"), RC_ERR_IO when it cannot be read or is a
- * symbolic link (never followed, here or in ra_journal_begin). On success *out is owned by the caller
+ * symbolic link (never followed, here or in ra_journal_begin) or anything else
+ * but a regular file (a FIFO would block the read; ra_journal_begin refuses
+ * one planted later without blocking). On success *out is owned by the caller
  * (ra_journal_free). */
 int ra_journal_load(const char *path, const char *plan_digest, struct ra_journal **out,
 		    struct rc_err *err);

@@ -12,6 +12,7 @@
 
 #include "apply.h"
 #include "engine.h"
+#include "fsutil.h"
 #include "journal.h"
 #include "log.h"
 #include "plan.h"
@@ -71,7 +72,9 @@ static const char usage_text[] =
     "  -h, --help                show this help and exit\n"
     "      --version             show the version and exit\n"
     "  The plan, the journal, the report and the JUnit file must be different\n"
-    "  files (usage error otherwise); a journal that is a symbolic link is refused.\n"
+    "  files (usage error otherwise); a journal that is a symbolic link or not a\n"
+    "  regular file is refused, and the report and JUnit paths are checked before\n"
+    "  anything is deleted.\n"
     "\n"
     "Outcomes per item:\n"
     "  deleted         removed by this run\n"
@@ -435,6 +438,16 @@ int main(int argc, char **argv)
 	rc = check_distinct_paths(&c, journal_path);
 	if (rc) {
 		status = rc;
+		goto out;
+	}
+	/* The report and the JUnit file are written after the deletions: a path
+	 * that cannot be written would lose the record of what was deleted. */
+	if ((c.report && rc_check_output_path(c.report, &err) < 0 &&
+	     rc_err_prefix(&err, "--report") < 0) ||
+	    (c.junit && rc_check_output_path(c.junit, &err) < 0 &&
+	     rc_err_prefix(&err, "--junit") < 0)) {
+		rc_log_error("%s", err.msg);
+		status = err.kind == RC_ERR_USAGE ? RA_EXIT_USAGE : RA_EXIT_ERROR;
 		goto out;
 	}
 

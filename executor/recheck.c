@@ -71,6 +71,24 @@ static int same_id(const char *have, const char *want)
 	return 0;
 }
 
+/* The plan's name is what a reviewer approved; a container or network that
+ * now has another one is not what they read about (a name is not its
+ * identity, so the loader cannot check it). 1 with reason set when renamed. */
+static int renamed(const char *kind, const char *now, const struct rc_plan_item *it, char *reason,
+		   size_t sz)
+{
+	char is[256], was[256];
+
+	if (now && now[0] == '/')
+		now++;
+	if (!it->name || !it->name[0] || (now && strcmp(now, it->name) == 0))
+		return 0;
+	rc_sanitize(is, sizeof(is), now ? now : "");
+	rc_sanitize(was, sizeof(was), it->name);
+	snprintf(reason, sz, "%s is now named '%s'; the plan says '%s'", kind, is, was);
+	return 1;
+}
+
 static int check_list(const cJSON *containers, struct rc_err *err)
 {
 	if (!cJSON_IsArray(containers))
@@ -192,6 +210,8 @@ int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, int64
 	if (!same_id(str_member(inspect, "Id"), it->object))
 		return changed(reason, reasonsz, "container ID is now '%s'",
 			       str_member(inspect, "Id"));
+	if (renamed("container", str_member(inspect, "Name"), it, reason, reasonsz))
+		return RA_CHECK_CHANGED;
 	state = cJSON_GetObjectItemCaseSensitive(inspect, "State");
 	status = str_member(state, "Status");
 	if (!cJSON_IsObject(state) || !status)
@@ -278,6 +298,8 @@ int ra_eval_network(const cJSON *inspect, const cJSON *containers, const struct 
 	if (!same_id(str_member(inspect, "Id"), it->object))
 		return changed(reason, reasonsz, "network ID is now '%s'",
 			       str_member(inspect, "Id"));
+	if (renamed("network", net_name, it, reason, reasonsz))
+		return RA_CHECK_CHANGED;
 	attached = cJSON_GetObjectItemCaseSensitive(inspect, "Containers");
 	if (attached && !cJSON_IsNull(attached) && !cJSON_IsObject(attached))
 		return bad(err, "network 'Containers' is not an object");

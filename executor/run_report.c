@@ -167,7 +167,8 @@ out:
 	return rc;
 }
 
-/* "image 0123456789ab (app:old)" */
+/* "image 0123456789ab (app:old)": the identity first (a volume's name whole,
+ * an ID as docker shortens it), then the human name when it is another. */
 static int describe(struct rc_buf *out, const struct rc_plan_item *it, struct rc_err *err)
 {
 	const char *obj;
@@ -179,7 +180,7 @@ static int describe(struct rc_buf *out, const struct rc_plan_item *it, struct rc
 		obj += 7;
 	rc_sanitize(name, sizeof(name), item_name(it));
 	if (rc_buf_printf(out, err, "%s %.*s", rc_kind_name(it->kind),
-			  it->kind == RC_KIND_VOLUME ? 64 : 12, obj) < 0)
+			  it->kind == RC_KIND_VOLUME ? 255 : 12, obj) < 0)
 		return -1;
 	if (name[0] && strcmp(name, it->object) != 0)
 		return rc_buf_printf(out, err, " (%s)", name);

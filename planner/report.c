@@ -77,30 +77,29 @@ out:
 
 /* ---- human summary --------------------------------------------------------- */
 
-static void short_object(const struct rc_plan_item *it, char *out, size_t outsz)
+/* The OBJECT column: what reclaim-apply deletes, never a name. A volume's
+ * identity is its name, printed whole; IDs as docker prints them, 12 hex
+ * digits without "sha256:" (the plan and the CSV hold the full ID). */
+static void object_column(const struct rc_plan_item *it, char *out, size_t outsz)
 {
 	const char *o = it->object ? it->object : "";
+	char raw[300];
 
 	if (strncmp(o, "sha256:", 7) == 0)
 		o += 7;
-	if (it->kind == RC_KIND_VOLUME)
-		snprintf(out, outsz, "%s", o);
-	else
-		snprintf(out, outsz, "%.12s", o);
+	snprintf(raw, sizeof(raw), "%.*s", it->kind == RC_KIND_VOLUME ? 255 : 12, o);
+	rc_sanitize(out, outsz, raw);
 }
 
+/* The NAME column: the human name, "-" when there is none or when it is the
+ * object itself (volumes), "<none>" for an untagged image. */
 static void display_name(const struct rc_plan_item *it, char *out, size_t outsz)
 {
-	char raw[512], so[80];
+	const char *n = it->name ? it->name : "";
 
-	short_object(it, so, sizeof(so));
-	if (it->name && it->name[0])
-		snprintf(raw, sizeof(raw), "%s", it->name);
-	else if (it->kind == RC_KIND_IMAGE)
-		snprintf(raw, sizeof(raw), "<none> %s", so);
-	else
-		snprintf(raw, sizeof(raw), "%s", so);
-	rc_sanitize(out, outsz, raw);
+	if (!n[0] || (it->object && strcmp(n, it->object) == 0))
+		n = it->kind == RC_KIND_IMAGE ? "<none>" : "-";
+	rc_sanitize(out, outsz, n);
 	if (strlen(out) > 40 && outsz > 41)
 		memcpy(out + 37, "...", 4);
 }
@@ -109,12 +108,13 @@ static void print_table(FILE *f, const struct rc_plan_item *items, size_t n, int
 {
 	size_t i;
 
-	fprintf(f, "%-12s %-40s %-9s %-11s %-20s %s\n", "KIND", "NAME", "SIZE",
+	fprintf(f, "%-12s %-12s %-40s %-9s %-11s %-20s %s\n", "KIND", "OBJECT", "NAME", "SIZE",
 		kept ? "" : "RECLAIMABLE", kept ? "PROTECTION" : "RULE", "REASON");
 	for (i = 0; i < n; i++) {
 		const struct rc_plan_item *it = &items[i];
-		char name[512], sz[32], rc[32], rule[128], reason[512];
+		char obj[320], name[512], sz[32], rc[32], rule[128], reason[512];
 
+		object_column(it, obj, sizeof(obj));
 		display_name(it, name, sizeof(name));
 		if (it->size >= 0)
 			rc_human_size(it->size, sz, sizeof(sz));
@@ -123,8 +123,8 @@ static void print_table(FILE *f, const struct rc_plan_item *items, size_t n, int
 		rc_human_size(it->reclaimable > 0 ? it->reclaimable : 0, rc, sizeof(rc));
 		rc_sanitize(rule, sizeof(rule), it->rule ? it->rule : "");
 		rc_sanitize(reason, sizeof(reason), it->reason ? it->reason : "");
-		fprintf(f, "%-12s %-40s %-9s %-11s %-20s %s\n", rc_kind_name(it->kind), name, sz,
-			kept ? "" : rc, rule, reason);
+		fprintf(f, "%-12s %-12s %-40s %-9s %-11s %-20s %s\n", rc_kind_name(it->kind), obj,
+			name, sz, kept ? "" : rc, rule, reason);
 	}
 }
 

@@ -5,7 +5,8 @@
 # moves forward), a plan for another engine, malformed JSON, a plan that fails
 # the schema, a future plan version, an object that is not an exact identity,
 # a journal of another plan. Also: output paths that clash (2), a symlinked
-# journal (1).
+# journal (1), output paths that cannot be written and a journal that is not
+# a regular file (1, before anything is deleted).
 set -u
 source "$(dirname "$0")/../lib/engine.sh"
 source "$(dirname "$0")/../lib/apply.sh"
@@ -227,6 +228,40 @@ ln -sf "$W/victim" "$W/link2.journal"
 check_eq "journal symlinked elsewhere: an error (1)" 1 "$?"
 check_eq "journal symlinked elsewhere: the target is untouched" precious "$(cat "$W/victim")"
 check_eq "journal symlinked elsewhere: deletes nothing" "$(cat "$W/before")" "$(engine_state)"
+
+# 11. Output paths are checked before anything is deleted: a --report or
+# --junit that cannot be written, or a journal that is not a regular file
+# (reading a FIFO would hang), is an error (1) before the first deletion, not
+# after the last one.
+bad_path() { # NAME PATTERN APPLY-ARGS...
+	local name=$1 pattern=$2
+	shift 2
+	rm -f "$W/case.journal"
+	timeout 60 "$APPLY" "$@" >"$W/out" 2>"$W/err"
+	local rc=$?
+	sed 's/^/# /' "$W/err"
+	check_eq "$name: an error (1), at once" 1 "$rc"
+	check "$name: says why" grep -qE "^reclaim-apply: error: .*($pattern)" "$W/err"
+	check_eq "$name: deletes nothing" "$(cat "$W/before")" "$(engine_state)"
+	check "$name: creates no journal" test ! -e "$W/case.journal"
+}
+bad_path "--report in a missing directory" "--report: cannot write '.*/nodir/r.json'" \
+	--approve "$dig" --journal "$W/case.journal" --report "$W/nodir/r.json" "$P"
+bad_path "--junit in a missing directory" "--junit: cannot write" \
+	--approve "$dig" --journal "$W/case.journal" --junit "$W/nodir/r.xml" "$P"
+mkdir -p "$W/adir"
+bad_path "--report is a directory" "--report: cannot write '.*/adir'" \
+	--approve "$dig" --journal "$W/case.journal" --report "$W/adir" "$P"
+bad_path "--junit below a regular file" "--junit: cannot write" \
+	--approve "$dig" --journal "$W/case.journal" --junit "$P/r.xml" "$P"
+mkfifo "$W/fifo.journal"
+bad_path "--journal a FIFO" "journal '.*/fifo.journal' is not a regular file" \
+	--approve "$dig" --journal "$W/fifo.journal" "$P"
+check "--journal a FIFO: the FIFO is left alone" test -p "$W/fifo.journal"
+bad_path "--journal a directory" "journal '.*/adir' is not a regular file" \
+	--approve "$dig" --journal "$W/adir" "$P"
+bad_path "--journal a FIFO, dry run" "not a regular file" \
+	--dry-run --approve "$dig" --journal "$W/fifo.journal" "$P"
 
 # Not refusals, for contrast: a missing plan is an error (1), a bad flag a
 # usage error (2).

@@ -878,6 +878,9 @@ static void test_plan_build_and_outputs(void **state)
 	assert_non_null(
 	    strstr(mem, "8 candidates (3 containers, 2 images, 2 networks, 1 build-cache record)"));
 	assert_non_null(strstr(mem, "a,\"b\"?c")); /* control characters sanitised */
+	/* The object identity stands next to the human name. */
+	assert_non_null(strstr(mem, "KIND         OBJECT       NAME "));
+	assert_non_null(strstr(mem, "\ncontainer    c1           a,\"b\"?c "));
 	free(mem);
 	mem = NULL;
 	f = open_memstream(&mem, &memlen);

@@ -157,6 +157,52 @@ static void test_read_only_directory(void **state)
 	assert_int_equal(count_entries(sub, ".tmp."), 0);
 }
 
+/* An output path is checked before the work whose result it records: each
+ * case that rc_write_file_atomic would fail on later fails here, creating
+ * nothing. */
+static void test_check_output_path(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	char p[256], ro[128];
+
+	(void)state;
+	assert_int_equal(rc_check_output_path("-", &err), 0);
+	snprintf(p, sizeof(p), "%s/new.json", dir);
+	assert_int_equal(rc_check_output_path(p, &err), 0);
+	assert_int_equal(count_entries(dir, ""), 0);
+	assert_int_equal(rc_write_file_atomic(p, "x", 1, 0644, &err), 0);
+	assert_int_equal(rc_check_output_path(p, &err), 0); /* replaced later */
+	/* A missing directory. */
+	snprintf(p, sizeof(p), "%s/missing/r.json", dir);
+	assert_int_equal(rc_check_output_path(p, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_IO);
+	assert_int_equal(err.sys_errno, ENOENT);
+	assert_non_null(strstr(err.msg, "cannot write '"));
+	/* A file where the directory should be. */
+	snprintf(p, sizeof(p), "%s/new.json/r.json", dir);
+	assert_int_equal(rc_check_output_path(p, &err), -1);
+	assert_int_equal(err.sys_errno, ENOTDIR);
+	/* The target is a directory, or not a regular file. */
+	assert_int_equal(rc_check_output_path(dir, &err), -1);
+	assert_int_equal(err.sys_errno, EISDIR);
+	snprintf(p, sizeof(p), "%s/fifo", dir);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_int_equal(rc_check_output_path(p, &err), -1);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_int_equal(rc_check_output_path("", &err), -1);
+	assert_int_equal(err.kind, RC_ERR_USAGE);
+	snprintf(p, sizeof(p), "%s/", dir);
+	assert_int_equal(rc_check_output_path(p, &err), -1);
+	/* A directory this process cannot write. */
+	if (geteuid() != 0) {
+		snprintf(ro, sizeof(ro), "%s/ro", dir);
+		assert_int_equal(mkdir(ro, 0500), 0);
+		snprintf(p, sizeof(p), "%s/r.json", ro);
+		assert_int_equal(rc_check_output_path(p, &err), -1);
+		assert_int_equal(err.sys_errno, EACCES);
+	}
+}
+
 static void test_read_limits(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
@@ -304,6 +350,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rename_failure_removes_temp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_directory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_check_output_path, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_limits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_umask_applies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stage_then_commit_or_abandon, setup, teardown),

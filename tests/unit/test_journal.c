@@ -349,6 +349,33 @@ static void test_symlinked_journal_is_refused(void **state)
 	unlink(victim);
 }
 
+/* Only a regular file is a journal. Reading a FIFO would wait for a writer
+ * forever (alarm: a hang fails the test instead of stalling it). */
+static void test_fifo_or_directory_journal_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct ra_journal *j = NULL;
+	struct rc_err err = RC_ERR_INIT;
+
+	alarm(20);
+	assert_int_equal(mkfifo(f->path, 0600), 0);
+	load_fails(f->path, DIG_A, RC_ERR_IO);
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), -1);
+	assert_non_null(strstr(err.msg, "is not a regular file"));
+	unlink(f->path);
+	assert_int_equal(mkdir(f->path, 0700), 0);
+	load_fails(f->path, DIG_A, RC_ERR_IO);
+	rmdir(f->path);
+	/* Planted between load and begin: refused, not waited on. */
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
+	assert_int_equal(mkfifo(f->path, 0600), 0);
+	assert_int_equal(ra_journal_begin(j, 0, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_IO);
+	assert_non_null(strstr(err.msg, "is not a regular file"));
+	ra_journal_free(j);
+	alarm(0);
+}
+
 static void test_malformed_lines_are_refused(void **state)
 {
 	static const char *const bad[] = {
@@ -494,6 +521,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_header_without_version_is_refused, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_symlinked_journal_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fifo_or_directory_journal_is_refused, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_lines_are_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unreadable_journal_is_an_io_error, setup,
 					    teardown),

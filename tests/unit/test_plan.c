@@ -107,12 +107,14 @@ static void add(struct rc_plan *p, int candidate, enum rc_kind kind, const char 
 	it.rule = xstrdup(rule);
 	it.reason = xstrdup(reason);
 	if (kind == RC_KIND_IMAGE) {
-		strv_set(&it.refs, 2, "app:1.0", "app:latest-build");
+		/* An image's name is one of its tags (rc_plan_load checks). */
+		strv_set(&it.refs, 2, name, "app:latest-build");
 		if (candidate) {
-			strv_set(&it.pre.tags, 2, "app:1.0", "app:latest-build");
+			strv_set(&it.pre.tags, 2, "app:latest-build", name);
 			strv_set(&it.pre.users_in_plan, 1, "c0ffee");
 		}
-	} else if (*name) {
+	} else if (*name && kind != RC_KIND_VOLUME) {
+		/* Volumes have no refs, as the planner writes them. */
 		strv_set(&it.refs, 1, name);
 	}
 	if (candidate)
@@ -974,6 +976,8 @@ static void test_load_requires_exact_identities(void **state)
 	exact_objects(&a);
 	free(a.candidates[2].object);
 	a.candidates[2].object = xstrdup("My_vol.2-x");
+	free(a.candidates[2].name);
+	a.candidates[2].name = xstrdup("My_vol.2-x");
 	if (write_then_load(&a, &err) != 0)
 		fail_msg("load: %s", err.msg);
 	rc_plan_free(&a);
@@ -1015,6 +1019,125 @@ static void test_load_requires_exact_identities(void **state)
 	assert_int_equal(write_then_load(&a, &err), -1);
 	assert_non_null(strstr(
 	    err.msg, "plan.protected[1].object: 'runn1ng' is not an exact container identity"));
+	rc_plan_free(&a);
+}
+
+/* A volume name as long as the executor accepts loads; one more character is
+ * refused when the plan loads (not item by item at apply time). */
+static void test_load_limits_volume_names(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a;
+	char name[302];
+
+	(void)state;
+	for (size_t len = 255; len <= 300; len += 45) {
+		memset(name, 'v', len);
+		name[len] = '\0';
+		build_plan(&a);
+		exact_objects(&a);
+		free(a.candidates[2].object);
+		a.candidates[2].object = xstrdup(name);
+		free(a.candidates[2].name);
+		a.candidates[2].name = xstrdup(name);
+		if (len == 255) {
+			if (write_then_load(&a, &err) != 0)
+				fail_msg("load: %s", err.msg);
+		} else {
+			assert_int_equal(write_then_load(&a, &err), -1);
+			assert_int_equal(err.kind, RC_ERR_PLAN);
+			assert_non_null(strstr(err.msg, "plan.candidates[2].object: '"));
+			assert_non_null(strstr(err.msg, "at most 255 characters"));
+		}
+		rc_plan_free(&a);
+	}
+}
+
+/* What a reviewer reads (name, refs) must agree with what is deleted
+ * (object) wherever the kind makes that checkable; the loader refuses the
+ * rest with RC_ERR_PLAN naming the item. rc_plan_parse does not check. */
+static void test_load_requires_names_to_match_objects(void **state)
+{
+	static const struct {
+		int candidate; /* 1: candidates[index], 0: protected_items[index] */
+		size_t index;
+		const char *name; /* NULL: keep */
+		int refs; /* -1 keep; else the number of refs to set from ref0, ref1 */
+		const char *ref0, *ref1;
+		int tags; /* -1 keep; else the number of preconditions.tags: tag0 */
+		const char *tag0;
+		const char *want;
+	} cases[] = {
+	    /* the case: a harmless-looking name for prod data */
+	    {1, 2, "tmp-scratch", -1, NULL, NULL, -1, NULL,
+	     "plan.candidates[2].name: 'tmp-scratch' is not the name of volume 'scratch'"},
+	    {1, 2, NULL, 1, "other", NULL, -1, NULL,
+	     "plan.candidates[2].refs: 'other' is not the name of volume 'scratch'"},
+	    /* an image named after a tag it does not have */
+	    {1, 1, "nginx:latest", -1, NULL, NULL, -1, NULL,
+	     "plan.candidates[1].name: 'nginx:latest' is not a tag of image sha256:"},
+	    {0, 0, "nginx:latest", -1, NULL, NULL, -1, NULL,
+	     "plan.protected[0].name: 'nginx:latest' is not a tag of image sha256:"},
+	    {1, 1, "app:1.0", 0, NULL, NULL, 0, NULL,
+	     "plan.candidates[1].name: 'app:1.0' is not a tag of image sha256:"},
+	    /* refs and preconditions.tags must be the same set */
+	    {1, 1, NULL, 2, "app:1.0", "nginx:latest", -1, NULL,
+	     "plan.candidates[1].refs: the tags of image sha256:"},
+	    {1, 1, NULL, -1, NULL, NULL, 1, "app:1.0",
+	     "plan.candidates[1].refs: the tags of image sha256:"},
+	    /* containers and networks: refs are the name */
+	    {1, 0, NULL, 1, "prod-db", NULL, -1, NULL,
+	     "plan.candidates[0].refs: must hold exactly the name 'old-job' of container "},
+	    {1, 3, "", -1, NULL, NULL, -1, NULL,
+	     "plan.candidates[3].refs: must be empty, as the name of network "},
+	    {0, 1, NULL, 0, NULL, NULL, -1, NULL,
+	     "plan.protected[1].refs: must hold exactly the name 'web' of container "},
+	};
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a, q;
+	char *text;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rc_plan_item *it;
+
+		build_plan(&a);
+		exact_objects(&a);
+		it = cases[i].candidate ? &a.candidates[cases[i].index]
+					: &a.protected_items[cases[i].index];
+		if (cases[i].name) {
+			free(it->name);
+			it->name = xstrdup(cases[i].name);
+		}
+		if (cases[i].refs >= 0) {
+			rc_strv_free(&it->refs);
+			strv_set(&it->refs, cases[i].refs, cases[i].ref0, cases[i].ref1);
+		}
+		if (cases[i].tags >= 0) {
+			rc_strv_free(&it->pre.tags);
+			strv_set(&it->pre.tags, cases[i].tags, cases[i].tag0);
+		}
+		/* The in-memory parser accepts it... */
+		text = render(&a);
+		assert_int_equal(rc_plan_parse(text, strlen(text), &q, &err), 0);
+		rc_plan_free(&q);
+		free(text);
+		/* ...the loader refuses it. */
+		assert_int_equal(write_then_load(&a, &err), -1);
+		assert_int_equal(err.kind, RC_ERR_PLAN);
+		if (!strstr(err.msg, cases[i].want) || strchr(err.msg, '\n'))
+			fail_msg("case %zu: message '%s' lacks '%s'", i, err.msg, cases[i].want);
+		rc_plan_free(&a);
+	}
+	/* Order does not matter between refs and preconditions.tags; an untagged
+	 * image has the name "". */
+	build_plan(&a);
+	exact_objects(&a);
+	rc_strv_free(&a.protected_items[0].refs);
+	free(a.protected_items[0].name);
+	a.protected_items[0].name = xstrdup("");
+	if (write_then_load(&a, &err) != 0)
+		fail_msg("load: %s", err.msg);
 	rc_plan_free(&a);
 }
 
@@ -1084,6 +1207,8 @@ int main(void)
 	    cmocka_unit_test(test_seal_refuses_what_would_not_load),
 	    cmocka_unit_test(test_write_and_load),
 	    cmocka_unit_test(test_load_requires_exact_identities),
+	    cmocka_unit_test(test_load_limits_volume_names),
+	    cmocka_unit_test(test_load_requires_names_to_match_objects),
 	    cmocka_unit_test(test_third_party_digest_script),
 	    cmocka_unit_test(test_schema_embedded_matches_docs),
 	};

@@ -363,6 +363,53 @@ static void test_network_attachments(void **state)
 			 -1);
 }
 
+/* A container or network renamed since planning is not what the reviewer
+ * approved: changed, naming both. No name in the plan: not compared. */
+static void test_renamed_is_changed(void **state)
+{
+	struct rc_plan_item c = item(RC_KIND_CONTAINER, CID), n = item(RC_KIND_NETWORK, NID);
+	struct rc_err err = RC_ERR_INIT;
+	char r[256];
+
+	(void)state;
+	c.name = "tmp-job";
+	assert_int_equal(eval(RC_KIND_CONTAINER, &c,
+			      "{\"Id\":\"" CID "\",\"Name\":\"/tmp-job\",\"State\":{\"Status\":"
+			      "\"exited\"}}",
+			      NULL, NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	assert_int_equal(eval(RC_KIND_CONTAINER, &c,
+			      "{\"Id\":\"" CID "\",\"Name\":\"/prod-db\",\"State\":{\"Status\":"
+			      "\"exited\"}}",
+			      NULL, NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "container is now named 'prod-db'; the plan says 'tmp-job'");
+	/* Control characters from the daemon are not printed raw. */
+	assert_int_equal(eval(RC_KIND_CONTAINER, &c,
+			      "{\"Id\":\"" CID "\",\"Name\":\"/a\\u001b[2Jb\",\"State\":{"
+			      "\"Status\":\"exited\"}}",
+			      NULL, NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_null(strchr(r, '\x1b'));
+	c.name = "";
+	assert_int_equal(eval(RC_KIND_CONTAINER, &c,
+			      "{\"Id\":\"" CID "\",\"Name\":\"/prod-db\",\"State\":{\"Status\":"
+			      "\"exited\"}}",
+			      NULL, NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+
+	n.name = "ci-net";
+	assert_int_equal(eval(RC_KIND_NETWORK, &n,
+			      "{\"Id\":\"" NID "\",\"Name\":\"ci-net\",\"Containers\":{}}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_OK);
+	assert_int_equal(eval(RC_KIND_NETWORK, &n,
+			      "{\"Id\":\"" NID "\",\"Name\":\"prod-net\",\"Containers\":{}}", "[]",
+			      NULL, r, sizeof(r), &err),
+			 RA_CHECK_CHANGED);
+	assert_string_equal(r, "network is now named 'prod-net'; the plan says 'ci-net'");
+}
+
 static void test_build_cache(void **state)
 {
 	struct rc_plan_item it = item(RC_KIND_BUILD_CACHE, "abc123");
@@ -783,6 +830,7 @@ int main(void)
 	    cmocka_unit_test(test_volume_mounts),
 	    cmocka_unit_test(test_volume_recreated_is_changed),
 	    cmocka_unit_test(test_network_attachments),
+	    cmocka_unit_test(test_renamed_is_changed),
 	    cmocka_unit_test(test_build_cache),
 	    cmocka_unit_test(test_build_cache_prune_answers),
 	    cmocka_unit_test(test_delete_status),

@@ -159,7 +159,22 @@ static void test_overview_and_quote(void **state)
 	assert_int_equal(ra_plan_overview_text(&f->plan, "my plans/p.json", &b, &err), 0);
 	assert_non_null(strstr(b.data, "4 candidates"));
 	assert_non_null(strstr(b.data, "reclaim-apply --approve " DIG " 'my plans/p.json'\n"));
+	/* The identity next to the name: IDs shortened, a volume's name whole,
+	 * however long (up to the loader's 255). */
+	assert_non_null(strstr(b.data, "\n  container c1 (old)  "));
 	rc_buf_free(&b);
+	{
+		char vol[201];
+		memset(vol, 'v', 200);
+		vol[200] = '\0';
+		f->items[2].object = f->items[2].name = vol;
+		rc_buf_init(&b, 0);
+		assert_int_equal(ra_plan_overview_text(&f->plan, "p.json", &b, &err), 0);
+		assert_non_null(strstr(b.data, "\n  volume "));
+		assert_non_null(strstr(strstr(b.data, "\n  volume "), vol));
+		rc_buf_free(&b);
+		f->items[2].object = f->items[2].name = "v1";
+	}
 }
 
 int main(void)
