@@ -11,28 +11,6 @@ engine_start || exit 1
 trap 'remove_networks; engine_stop' EXIT
 W=$RC_T/work
 quiet() { "$@" >/dev/null 2>&1; }
-deleted_objects() {
-	/usr/bin/python3 - "$1" <<'PY'
-import json, sys
-for it in json.load(open(sys.argv[1]))["items"]:
-    if it["outcome"] == "deleted":
-        print(it["object"])
-PY
-}
-# state_after BEFORE REPORT: BEFORE's lines less the objects REPORT deleted.
-state_after() {
-	deleted_objects "$2" >"$W/deleted"
-	/usr/bin/python3 - "$1" "$W/deleted" <<'PY'
-import sys
-gone = set(open(sys.argv[2]).read().split())
-for line in open(sys.argv[1]):
-    f = line.split()
-    if len(f) >= 2 and f[1] in gone:
-        continue
-    sys.stdout.write(line)
-PY
-}
-
 mk_image base:1 >/dev/null
 ran_img=$(mk_image ranimg:1)
 tmp_img=$(mk_image tmp:1)

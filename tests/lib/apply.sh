@@ -114,3 +114,18 @@ remove_networks() {
 	done
 	return 0
 }
+
+# state_after BEFORE REPORT: the engine_state lines of BEFORE less the objects
+# (field 2) that the --report file REPORT says were deleted: what must remain.
+state_after() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+gone = {it["object"] for it in json.load(open(sys.argv[2]))["items"]
+        if it["outcome"] == "deleted"}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) >= 2 and f[1] in gone:
+        continue
+    sys.stdout.write(line)
+PY
+}
