@@ -318,14 +318,15 @@ static int parse_system_time(const cJSON *root, struct rc_engine_info *info, con
 	info->system_time = NULL;
 	info->system_time_ns = 0;
 	if (!cJSON_IsString(v) || rc_parse_time_ns(v->valuestring, &sec, &ns, &sub) < 0 ||
-	    sec <= 0)
-		return 0;
+	    sec <= 0 || rc_time_ns(sec, ns, &info->system_time_ns) < 0) {
+		info->system_time_ns = 0;
+		return 0; /* a clock past 2262 is as unknown as none */
+	}
 	rc_format_time(sec, day, sizeof(day));
 	day[strlen(day) - 1] = '\0'; /* drop the Z */
 	snprintf(buf, sizeof(buf), "%s.%09ldZ", day, ns);
 	if (!(info->system_time = strdup(buf)))
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory while reading %s", what);
-	info->system_time_ns = sec * 1000000000LL + ns;
 	return 0;
 }
 

@@ -206,6 +206,14 @@ bad : {
 }
 }
 
+int rc_time_ns(int64_t sec, long ns, int64_t *out)
+{
+	if (sec < 0 || sec > RC_TIME_NS_MAX_S || ns < 0 || ns > 999999999L)
+		return -1;
+	*out = sec * 1000000000LL + ns;
+	return 0;
+}
+
 int rc_parse_now(const char *flag, const char *s, int64_t *unix_s, struct rc_err *err)
 {
 	char q[80];

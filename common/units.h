@@ -27,6 +27,11 @@ int rc_parse_time(const char *s, int64_t *unix_s, struct rc_err *err);
 /* Like rc_parse_time, and also gives the fraction as nanoseconds (0..999999999;
  * digits past the ninth are cut; 0 when the time parses to 0). */
 int rc_parse_time_ns(const char *s, int64_t *unix_s, long *nsec, struct rc_err *err);
+/* Unix seconds plus nanoseconds as one int64_t count of nanoseconds. RFC 3339
+ * reaches year 9999 but nanoseconds in int64_t stop in 2262: -1 (and *out
+ * untouched) when sec is outside 0..RC_TIME_NS_MAX_S or ns outside 0..1e9-1. */
+#define RC_TIME_NS_MAX_S 9223372035LL
+int rc_time_ns(int64_t sec, long ns, int64_t *out);
 
 /* The last second RFC 3339 can write: 9999-12-31T23:59:59Z. */
 #define RC_TIME_MAX 253402300799LL

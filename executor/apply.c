@@ -541,14 +541,18 @@ static int apply_item(const struct rc_plan_item *it, struct ra_check_ctx *ctx,
 int64_t ra_plan_since_ns(const struct rc_plan_source *src)
 {
 	struct rc_err terr = RC_ERR_INIT;
-	int64_t sec = 0;
+	int64_t sec = 0, out = 0;
 	long ns = 0;
 
 	if (src && src->engine_time && rc_parse_time_ns(src->engine_time, &sec, &ns, &terr) == 0 &&
-	    sec > 0)
-		return sec * 1000000000LL + ns;
+	    sec > 0 && rc_time_ns(sec, ns, &out) == 0)
+		return out;
 	sec = src ? src->scanned_at - RA_OLD_PLAN_SKEW_S : 0;
-	return sec > 0 ? sec * 1000000000LL : 0;
+	if (sec <= 0)
+		return 0;
+	/* A plan time past 2262 cannot be compared in nanoseconds: judge from the
+	 * epoch, so that any use at all counts as "since planning". */
+	return rc_time_ns(sec, 0, &out) == 0 ? out : 1;
 }
 
 int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,

@@ -170,7 +170,7 @@ static int container_ran(const cJSON *state, const struct rc_plan_item *it, int6
 	for (k = 0; k < 2; k++) {
 		const char *now = str_member(state, keys[k]);
 		struct rc_err terr = RC_ERR_INIT;
-		int64_t t = 0;
+		int64_t t = 0, tns = 0;
 		long ns = 0;
 
 		if (was[k]) {
@@ -190,7 +190,8 @@ static int container_ran(const cJSON *state, const struct rc_plan_item *it, int6
 				       "container reports no readable %s: cannot prove it did not run "
 				       "since planning",
 				       keys[k]);
-		if (t > 0 && t * 1000000000LL + ns >= since_ns)
+		/* past 2262 (no int64_t nanoseconds): after any plan, so used */
+		if (t > 0 && (rc_time_ns(t, ns, &tns) < 0 || tns >= since_ns))
 			return changed(reason, reasonsz,
 				       k == 0 ? "container was started since planning (at %s)"
 					      : "container ran since planning (it stopped at %s)",

@@ -135,6 +135,41 @@ static void test_info_containerd_store(void **state)
 	rc_inventory_free(&inv);
 }
 
+/* SystemTime, the daemon's clock: kept in UTC with nine digits; a clock that
+ * int64_t nanoseconds cannot hold (past 2262) or none is unknown, not an
+ * overflow. */
+static void test_info_system_time(void **state)
+{
+	static const struct {
+		const char *json, *want;
+		int64_t ns;
+	} cases[] = {
+	    {"{\"ID\":\"x\",\"SystemTime\":\"2026-11-27T05:54:43.5574461+01:00\"}",
+	     "2026-11-27T04:54:43.557446100Z", INT64_C(1795755283557446100)},
+	    {"{\"ID\":\"x\",\"SystemTime\":\"2262-04-11T23:47:15Z\"}",
+	     "2262-04-11T23:47:15.000000000Z", INT64_C(9223372035000000000)},
+	    {"{\"ID\":\"x\",\"SystemTime\":\"2262-04-11T23:47:16Z\"}", NULL, 0},
+	    {"{\"ID\":\"x\",\"SystemTime\":\"9999-12-31T23:59:59.999999999Z\"}", NULL, 0},
+	    {"{\"ID\":\"x\",\"SystemTime\":\"0001-01-01T00:00:00Z\"}", NULL, 0},
+	    {"{\"ID\":\"x\",\"SystemTime\":12}", NULL, 0},
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rc_err err = RC_ERR_INIT;
+		struct rc_inventory inv;
+		rc_inventory_init(&inv);
+		assert_int_equal(
+		    rc_engine_parse_info(cases[i].json, strlen(cases[i].json), &inv.engine, &err), 0);
+		if (cases[i].want)
+			assert_string_equal(inv.engine.system_time, cases[i].want);
+		else
+			assert_null(inv.engine.system_time);
+		assert_true(inv.engine.system_time_ns == cases[i].ns);
+		rc_inventory_free(&inv);
+	}
+}
+
 static void test_images_1_41_drops_none_tags(void **state)
 {
 	struct rc_inventory inv;
@@ -880,6 +915,7 @@ int main(void)
 	    cmocka_unit_test(test_df_1_41_fills_usage),
 	    cmocka_unit_test(test_df_fills_container_sizes),
 	    cmocka_unit_test(test_info_containerd_store),
+	    cmocka_unit_test(test_info_system_time),
 	    cmocka_unit_test(test_df_1_47_build_cache_and_big_sizes),
 	    cmocka_unit_test(test_images_1_43_empty_tags_are_untagged),
 	    cmocka_unit_test(test_images_1_47_manifests_tolerated),

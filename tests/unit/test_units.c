@@ -253,6 +253,24 @@ static void test_parse_now_range(void **state)
 	}
 }
 
+/* Nanoseconds in int64_t end in 2262: beyond, a refusal, never an overflow. */
+static void test_time_ns_range(void **state)
+{
+	int64_t out = 42;
+	(void)state;
+	assert_int_equal(rc_time_ns(1795755069, 123456789, &out), 0);
+	assert_true(out == INT64_C(1795755069123456789));
+	assert_int_equal(rc_time_ns(RC_TIME_NS_MAX_S, 999999999, &out), 0);
+	assert_true(out == INT64_C(9223372035999999999));
+	out = 42;
+	assert_int_equal(rc_time_ns(RC_TIME_NS_MAX_S + 1, 0, &out), -1);
+	assert_int_equal(rc_time_ns(RC_TIME_MAX, 999999999, &out), -1);
+	assert_int_equal(rc_time_ns(-1, 0, &out), -1);
+	assert_int_equal(rc_time_ns(1, 1000000000L, &out), -1);
+	assert_int_equal(rc_time_ns(1, -1, &out), -1);
+	assert_true(out == 42);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +286,7 @@ int main(void)
 	    cmocka_unit_test(test_format_time_round_trips),
 	    cmocka_unit_test(test_int64_strict),
 	    cmocka_unit_test(test_parse_now_range),
+	    cmocka_unit_test(test_time_ns_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
