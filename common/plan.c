@@ -68,10 +68,7 @@ static void source_free(struct rc_plan_source *s)
 	free(s->name);
 	free(s->type);
 	free(s->endpoint);
-	free(s->engine_id);
-	free(s->engine_name);
-	free(s->api_version);
-	free(s->engine_time);
+	cJSON_Delete(s->identity);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -145,6 +142,13 @@ int rc_plan_add_source(struct rc_plan *p, struct rc_plan_source *src, struct rc_
 	p->sources[p->n_sources++] = *src;
 	memset(src, 0, sizeof(*src));
 	return 0;
+}
+
+const char *rc_plan_source_str(const struct rc_plan_source *src, const char *key)
+{
+	const cJSON *v = src ? cJSON_GetObjectItemCaseSensitive(src->identity, key) : NULL;
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static const struct rc_plan_source *find_source(const struct rc_plan *p, const char *name)
@@ -359,11 +363,12 @@ cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *
 		}
 		if (add_str(o, "name", s->name, err) < 0 || add_str(o, "type", s->type, err) < 0 ||
 		    add_str(o, "endpoint", s->endpoint, err) < 0 ||
-		    add_str(o, "engine_id", s->engine_id, err) < 0 ||
-		    add_str(o, "engine_name", s->engine_name, err) < 0 ||
-		    add_str(o, "api_version", s->api_version, err) < 0 ||
+		    add_str(o, "engine_id", rc_plan_source_str(s, "id"), err) < 0 ||
+		    add_str(o, "engine_name", rc_plan_source_str(s, "name"), err) < 0 ||
+		    add_str(o, "api_version", rc_plan_source_str(s, "api_version"), err) < 0 ||
 		    add_time(o, "scanned_at", s->scanned_at, 0, err) < 0 ||
-		    (s->engine_time && add_str(o, "engine_time", s->engine_time, err) < 0))
+		    (rc_plan_source_str(s, "clock") &&
+		     add_str(o, "engine_time", rc_plan_source_str(s, "clock"), err) < 0))
 			goto fail;
 	}
 
@@ -666,6 +671,25 @@ static int opt_str(const cJSON *o, const char *key, char **out, struct rc_err *e
 		return 0;
 	if (!(*out = strdup(s->valuestring)))
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+/* A version 1 engine source keeps its identity in flat members; the model
+ * holds it the way version 2 writes it. */
+static int v1_identity(const cJSON *src, cJSON **out, struct rc_err *err)
+{
+	static const char *const map[][2] = {
+	    {"engine_id", "id"}, {"engine_name", "name"},
+	    {"api_version", "api_version"}, {"engine_time", "clock"}};
+	size_t i;
+
+	if (!(*out = cJSON_CreateObject()))
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const cJSON *v = member(src, map[i][0]);
+		if (cJSON_IsString(v) && !cJSON_AddStringToObject(*out, map[i][1], v->valuestring))
+			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
 	return 0;
 }
 
@@ -1017,11 +1041,8 @@ static int fill_plan(const cJSON *root, int strict, struct rc_plan *p, struct rc
 		if (dup_str(c, "name", &s->name, err) < 0 ||
 		    dup_str(c, "type", &s->type, err) < 0 ||
 		    dup_str(c, "endpoint", &s->endpoint, err) < 0 ||
-		    dup_str(c, "engine_id", &s->engine_id, err) < 0 ||
-		    dup_str(c, "engine_name", &s->engine_name, err) < 0 ||
-		    dup_str(c, "api_version", &s->api_version, err) < 0 ||
 		    get_time(c, "scanned_at", path, &s->scanned_at, err) < 0 ||
-		    opt_str(c, "engine_time", &s->engine_time, err) < 0)
+		    v1_identity(c, &s->identity, err) < 0)
 			return -1;
 		for (size_t i = 0; i + 1 < p->n_sources; i++)
 			if (strcmp(p->sources[i].name, s->name) == 0)

@@ -66,17 +66,18 @@ struct rc_plan_item {
 };
 
 struct rc_plan_source {
-	char *name; /* "engine" */
-	char *type; /* "engine" */
-	char *endpoint;
-	char *engine_id;
-	char *engine_name;
-	char *api_version;
+	char *name; /* unique in the plan, e.g. "engine" */
+	char *type; /* a source type of source.h, e.g. "engine" */
+	char *endpoint; /* as reached, e.g. "unix:///run/docker.sock" */
 	int64_t scanned_at;
-	char *engine_time; /* the daemon's clock when the scan began, UTC with
-			      nanoseconds: "used since planning" starts here;
-			      NULL in plans that predate it */
+	cJSON *identity; /* type-specific, owned; what apply verifies it reaches
+			    (docs/plan-format.md, "Sources"). Engine: {"id",
+			    "name", "api_version"[, "clock"]}, clock being the
+			    daemon's time when the scan began, UTC with ns */
 };
+
+/* A string member of src->identity, NULL when absent or not a string. */
+const char *rc_plan_source_str(const struct rc_plan_source *src, const char *key);
 
 struct rc_plan_summary {
 	size_t candidates;

@@ -129,15 +129,17 @@ int ra_verify_engine(const struct rc_plan_source *src, const struct rc_engine_in
 		     struct rc_err *err)
 {
 	char id[160], name[160], pid[160], pname[160], ep[256];
+	const char *want_id = rc_plan_source_str(src, "id");
+	const char *want_name = rc_plan_source_str(src, "name");
 
-	rc_sanitize(pname, sizeof(pname), src->engine_name ? src->engine_name : "");
-	if (!src->engine_id || !*src->engine_id) {
+	rc_sanitize(pname, sizeof(pname), want_name ? want_name : "");
+	if (!want_id || !*want_id) {
 		rc_sanitize(pid, sizeof(pid), src->name ? src->name : "");
 		return rc_err_set(err, RC_ERR_REFUSED, "plan source '%s' records no engine ID",
 				  pid);
 	}
-	if (!info->id || strcmp(info->id, src->engine_id) != 0) {
-		rc_sanitize(pid, sizeof(pid), src->engine_id);
+	if (!info->id || strcmp(info->id, want_id) != 0) {
+		rc_sanitize(pid, sizeof(pid), want_id);
 		rc_sanitize(id, sizeof(id), info->id ? info->id : "");
 		rc_sanitize(name, sizeof(name), info->name ? info->name : "");
 		rc_sanitize(ep, sizeof(ep), info->endpoint ? info->endpoint : "?");
@@ -544,7 +546,9 @@ int64_t ra_plan_since_ns(const struct rc_plan_source *src)
 	int64_t sec = 0, out = 0;
 	long ns = 0;
 
-	if (src && src->engine_time && rc_parse_time_ns(src->engine_time, &sec, &ns, &terr) == 0 &&
+	const char *clock = rc_plan_source_str(src, "clock");
+
+	if (clock && rc_parse_time_ns(clock, &sec, &ns, &terr) == 0 &&
 	    sec > 0 && rc_time_ns(sec, ns, &out) == 0)
 		return out;
 	sec = src ? src->scanned_at - RA_OLD_PLAN_SKEW_S : 0;

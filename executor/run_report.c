@@ -252,8 +252,10 @@ int ra_plan_overview_text(const struct rc_plan *p, const char *plan_path, struct
 	for (i = 0; i < p->n_sources; i++) {
 		char src[128], name[128], id[160];
 		rc_sanitize(src, sizeof(src), p->sources[i].name);
-		rc_sanitize(name, sizeof(name), p->sources[i].engine_name);
-		rc_sanitize(id, sizeof(id), p->sources[i].engine_id);
+		const char *pn = rc_plan_source_str(&p->sources[i], "name");
+		const char *pi = rc_plan_source_str(&p->sources[i], "id");
+		rc_sanitize(name, sizeof(name), pn ? pn : "");
+		rc_sanitize(id, sizeof(id), pi ? pi : "");
 		if (rc_buf_printf(out, err, "source %s: engine '%s' (ID %s)\n", src, name, id) < 0)
 			return -1;
 	}

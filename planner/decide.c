@@ -1298,30 +1298,27 @@ int rp_plan_build(const struct rc_inventory *inv, const struct rp_policy *pol, i
 	src.name = xstrdup(RP_SOURCE_ENGINE);
 	src.type = xstrdup("engine");
 	src.endpoint = xstrdup(inv->engine.endpoint);
-	src.engine_id = xstrdup(inv->engine.id);
-	src.engine_name = xstrdup(inv->engine.name);
-	src.api_version = xstrdup(inv->engine.api_version);
 	src.scanned_at = now;
-	src.engine_time = inv->engine.system_time ? xstrdup(inv->engine.system_time) : NULL;
-	if ((inv->engine.system_time && !src.engine_time) || !src.name || !src.type ||
-	    !src.endpoint || !src.engine_id || !src.engine_name || !src.api_version) {
+	src.identity = cJSON_CreateObject();
+	if (!src.name || !src.type || !src.endpoint || !src.identity ||
+	    !cJSON_AddStringToObject(src.identity, "id", inv->engine.id ? inv->engine.id : "") ||
+	    !cJSON_AddStringToObject(src.identity, "name",
+				     inv->engine.name ? inv->engine.name : "") ||
+	    !cJSON_AddStringToObject(src.identity, "api_version",
+				     inv->engine.api_version ? inv->engine.api_version : "") ||
+	    (inv->engine.system_time &&
+	     !cJSON_AddStringToObject(src.identity, "clock", inv->engine.system_time))) {
 		free(src.name);
 		free(src.type);
 		free(src.endpoint);
-		free(src.engine_id);
-		free(src.engine_name);
-		free(src.api_version);
-		free(src.engine_time);
+		cJSON_Delete(src.identity);
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	}
 	if (rc_plan_add_source(plan, &src, err) < 0) {
 		free(src.name);
 		free(src.type);
 		free(src.endpoint);
-		free(src.engine_id);
-		free(src.engine_name);
-		free(src.api_version);
-		free(src.engine_time);
+		cJSON_Delete(src.identity);
 		return -1;
 	}
 	if (rp_decide(inv, pol, now, plan, err) < 0)

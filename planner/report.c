@@ -142,10 +142,12 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 	for (s = 0; s < p->n_sources; s++) {
 		const struct rc_plan_source *src = &p->sources[s];
 		char name[256], ep[256];
-		rc_sanitize(name, sizeof(name), src->engine_name ? src->engine_name : "");
+		const char *api = rc_plan_source_str(src, "api_version");
+		rc_sanitize(name, sizeof(name),
+			    rc_plan_source_str(src, "name") ? rc_plan_source_str(src, "name") : "");
 		rc_sanitize(ep, sizeof(ep), src->endpoint ? src->endpoint : "");
 		fprintf(f, "Scanned %s '%s' at %s (API %s), %s\n", src->type ? src->type : "source",
-			name, ep, src->api_version ? src->api_version : "?",
+			name, ep, api ? api : "?",
 			rc_format_time(src->scanned_at, t, sizeof(t)));
 	}
 	fputc('\n', f);

@@ -816,7 +816,7 @@ static void test_plan_build_and_outputs(void **state)
 	assert_int_equal(plan.expires_at, NOW + DAY);
 	assert_string_equal(plan.tool_version, RC_VERSION);
 	assert_int_equal(plan.n_sources, 1);
-	assert_string_equal(plan.sources[0].engine_id, "ENGINE:ID");
+	assert_string_equal(rc_plan_source_str(&plan.sources[0], "id"), "ENGINE:ID");
 	assert_string_equal(plan.sources[0].type, "engine");
 	assert_non_null(plan.policy_digest);
 	assert_int_equal(strncmp(plan.digest, "sha256:", 7), 0);

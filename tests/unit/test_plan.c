@@ -139,9 +139,9 @@ static void build_plan(struct rc_plan *p)
 	src.name = xstrdup("engine");
 	src.type = xstrdup("engine");
 	src.endpoint = xstrdup("unix:///run/docker.sock");
-	src.engine_id = xstrdup("ABCD:EFGH:IJKL");
-	src.engine_name = xstrdup("build-host");
-	src.api_version = xstrdup("1.41");
+	src.identity = cJSON_Parse(
+	    "{\"id\":\"ABCD:EFGH:IJKL\",\"name\":\"build-host\",\"api_version\":\"1.41\"}");
+	assert_non_null(src.identity);
 	src.scanned_at = T0 - 2;
 	assert_int_equal(rc_plan_add_source(p, &src, &err), 0);
 
@@ -287,9 +287,9 @@ static void test_roundtrip(void **state)
 	assert_string_equal(b.sources[0].name, "engine");
 	assert_string_equal(b.sources[0].type, "engine");
 	assert_string_equal(b.sources[0].endpoint, "unix:///run/docker.sock");
-	assert_string_equal(b.sources[0].engine_id, "ABCD:EFGH:IJKL");
-	assert_string_equal(b.sources[0].engine_name, "build-host");
-	assert_string_equal(b.sources[0].api_version, "1.41");
+	assert_string_equal(rc_plan_source_str(&b.sources[0], "id"), "ABCD:EFGH:IJKL");
+	assert_string_equal(rc_plan_source_str(&b.sources[0], "name"), "build-host");
+	assert_string_equal(rc_plan_source_str(&b.sources[0], "api_version"), "1.41");
 	assert_int_equal(b.sources[0].scanned_at, T0 - 2);
 	assert_int_equal(b.n_candidates, 5);
 	assert_int_equal(b.n_protected, 2);
@@ -873,8 +873,7 @@ static void test_seal_refuses_what_would_not_load(void **state)
 	rc_plan_free(&a);
 
 	build_plan(&a);
-	free(a.sources[0].engine_id);
-	a.sources[0].engine_id = xstrdup("");
+	cJSON_ReplaceItemInObjectCaseSensitive(a.sources[0].identity, "id", cJSON_CreateString(""));
 	assert_int_equal(rc_plan_seal(&a, &err), -1);
 	assert_non_null(strstr(err.msg, "plan.sources[0].engine_id: must have at least 1"));
 	rc_plan_free(&a);

@@ -746,8 +746,7 @@ static void test_refusals(void **state)
 
 	src[0].name = "engine";
 	src[0].type = "engine";
-	src[0].engine_id = "AAAA:BBBB";
-	src[0].engine_name = "host-a";
+	src[0].identity = cJSON_Parse("{\"id\":\"AAAA:BBBB\",\"name\":\"host-a\"}");
 	src[1].name = "hub";
 	src[1].type = "registry";
 	p.sources = src;
@@ -774,6 +773,7 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(err.msg, "wrong target"));
 	info.id = NULL;
 	assert_int_equal(ra_verify_engine(&src[0], &info, &err), -1);
+	cJSON_Delete(src[0].identity);
 }
 
 static void test_exit_status(void **state)

@@ -1,0 +1,125 @@
+/* source.h: the one seam between reclaim's generic code and the things it
+ * cleans up.
+ *
+ * Each source type (the Docker Engine now; Registry v2 / OCI, DTR/MSR and
+ * Harbor later) is one table of operations, in the manner of curl's protocol
+ * handlers or SQLite's VFS. The planner opens a source and scans it into the
+ * inventory; the plan names it with its identity; the executor opens it
+ * again, verifies that identity, and re-checks and deletes each item through
+ * the same table. Generic code (planner/decide.c, executor/) calls these
+ * operations and never names a type. docs/design.md draws the shape.
+ *
+ * A type's code lives in its own folder under common/ (common/engine/ for
+ * the engine); its table is listed in common/source.c. */
+#ifndef RC_SOURCE_H
+#define RC_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "inventory.h"
+#include "plan.h"
+
+struct rc_source; /* an open source; its type's own state */
+
+/* How to reach a source, from the command line of either binary. */
+struct rc_source_opts {
+	const char *name; /* the plan's source name, e.g. "engine" */
+	const char *url; /* as given; NULL: the type's default (the engine:
+			    DOCKER_HOST, then the default socket) */
+	int read_only; /* the planner: the HTTP layer refuses anything but reads */
+	long timeout_ms; /* per request; <= 0: the type's default */
+};
+
+/* The answer of a re-check. */
+enum rc_check {
+	RC_CHECK_OK = 0, /* still as planned: may be deleted */
+	RC_CHECK_ABSENT, /* already gone */
+	RC_CHECK_CHANGED, /* differs from the plan: reason says how */
+};
+
+/* The answer of a delete. */
+enum rc_removal {
+	RC_REMOVED = 0, /* deleted now */
+	RC_REMOVAL_ABSENT, /* was already gone: counts as done */
+	RC_REMOVAL_CHANGED, /* the source refused because the object changed */
+	RC_REMOVAL_FAILED, /* could not be asked, or refused otherwise */
+};
+
+/* What the executor lends a source while it applies a plan. A delete may
+ * take several steps (an image with three tags: two untags, then the
+ * delete); each step is journaled before it is made, so that a rerun after a
+ * crash knows which were made. */
+struct rc_apply_env {
+	int dry_run;
+	/* Records that step `event` with `value` (e.g. "untag", "app:1") is
+	 * about to be made for it. -1 with err when it cannot be recorded; the
+	 * step must then not be made. */
+	int (*step)(void *arg, const struct rc_plan_item *it, const char *event, const char *value,
+		    struct rc_err *err);
+	/* The values of steps `event` recorded for it by earlier runs and this
+	 * one; NULL when none. */
+	const struct rc_strv *(*steps_done)(void *arg, const struct rc_plan_item *it,
+					    const char *event);
+	void *arg;
+	/* Test hook (RECLAIM_TEST_CRASH_AFTER_UNTAG): SIGKILL once a
+	 * multi-step delete has made every step but its last. */
+	int crash_before_last_step;
+};
+
+struct rc_source_ops {
+	const char *type; /* "engine": the plan's sources[].type */
+	/* The kinds a source of this type can hold, in plan order; a plan's
+	 * summary.by_kind lists exactly the kinds of its sources. */
+	const enum rc_kind *kinds;
+	size_t n_kinds;
+
+	/* Checks an item read from a plan file, before anything is applied:
+	 * its object has the exact-identity form of its kind, and its name and
+	 * refs agree with the object where the kind allows (docs/plan-format.md,
+	 * "Items"). 0, or -1 with RC_ERR_PLAN and a message that names the
+	 * problem (the caller prefixes the item). */
+	int (*check_item)(const struct rc_plan_item *it, int candidate, struct rc_err *err);
+
+	/* Creates a client; does not connect yet. RC_ERR_USAGE for a URL this
+	 * type cannot use. */
+	struct rc_source *(*open)(const struct rc_source_opts *o, struct rc_err *err);
+	/* Connects (planner and executor). */
+	int (*connect)(struct rc_source *s, struct rc_err *err);
+	/* The planner: a full read-only scan of the connected source into inv,
+	 * with progress on stderr (rc_progress). */
+	int (*scan)(struct rc_source *s, struct rc_inventory *inv, struct rc_err *err);
+	/* Describes the connected source for the plan: fills out->endpoint and
+	 * out->identity (name, type and scanned_at are the caller's). */
+	int (*describe)(struct rc_source *s, struct rc_plan_source *out, struct rc_err *err);
+
+	/* The executor, before any item: 0 when the connected source is the one
+	 * the plan names, else -1 with RC_ERR_REFUSED ("wrong target: ..."). It
+	 * also takes what it needs from the plan's source for later re-checks
+	 * (e.g. where "since planning" starts) and keeps env for deletes. */
+	int (*begin)(struct rc_source *s, const struct rc_plan_source *planned,
+		     const struct rc_apply_env *env, struct rc_err *err);
+	/* Re-checks one item just before its delete (docs/apply.md, "Re-check").
+	 * 0 with *res (and reason for RC_CHECK_CHANGED), or -1 with err when the
+	 * source could not be asked. */
+	int (*recheck)(struct rc_source *s, const struct rc_plan_item *it, enum rc_check *res,
+		       char *reason, size_t reasonsz, struct rc_err *err);
+	/* Deletes one item (never forced), with reason for anything but
+	 * RC_REMOVED. Returns -1 only when a step could not be journaled (env's
+	 * step failed): the run must stop. */
+	int (*remove)(struct rc_source *s, const struct rc_plan_item *it, enum rc_removal *res,
+		      char *reason, size_t reasonsz, struct rc_err *err);
+	/* Tells the source that it is gone for good in this run (deleted,
+	 * already absent, done by an earlier run, or would be deleted in a dry
+	 * run), so later re-checks do not count it as a user of other items.
+	 * -1 with err (RC_ERR_NOMEM). */
+	int (*settled)(struct rc_source *s, const struct rc_plan_item *it, struct rc_err *err);
+
+	void (*free)(struct rc_source *s);
+};
+
+/* The table of a source type; NULL when this reclaim does not know it. */
+const struct rc_source_ops *rc_source_find(const char *type);
+
+#endif
