@@ -6,6 +6,8 @@
 #ifndef RC_ERR_H
 #define RC_ERR_H
 
+#include <stddef.h>
+
 enum rc_err_kind {
 	RC_ERR_NONE = 0,
 	RC_ERR_USAGE,     /* bad flag or argument */

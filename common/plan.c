@@ -13,14 +13,15 @@
 #include "plan.h"
 #include "schema.h"
 #include "sha256.h"
+#include "source.h"
 #include "units.h"
 
 #ifndef RC_VERSION
 #define RC_VERSION "unknown"
 #endif
 
-static const char *const kind_names[RC_KIND_COUNT] = {"container", "image", "volume", "network",
-						      "build-cache"};
+static const char *const kind_names[RC_KIND_COUNT] = {
+    "container", "image", "volume", "network", "build-cache", "tag", "manifest"};
 
 const char *rc_kind_name(enum rc_kind k)
 {
@@ -60,6 +61,7 @@ void rc_plan_item_free(struct rc_plan_item *it)
 	rc_strv_free(&it->pre.users_in_plan);
 	free(it->pre.started_at);
 	free(it->pre.finished_at);
+	free(it->pre.digest);
 	memset(it, 0, sizeof(*it));
 }
 
@@ -176,7 +178,7 @@ void rc_plan_summarise(struct rc_plan *p)
 		s->count_by_kind[it->kind]++;
 		s->bytes_by_kind[it->kind] += b;
 		/* Engines free space at once; registries only after their GC. */
-		if (!src || !src->type || strcmp(src->type, "engine") == 0)
+		if (!src || !rc_source_find(src->type) || rc_source_find(src->type)->frees_at_once)
 			s->bytes_freed_now += b;
 		else
 			s->bytes_freed_after_gc += b;
@@ -249,8 +251,54 @@ static int nonempty(const char *s)
 	return s && *s;
 }
 
-static int item_to_json(const struct rc_plan_item *it, int candidate, const char *where,
-			size_t index, cJSON *arr, struct rc_err *err)
+/* Version 2: each kind records its own preconditions, and only those. */
+static int add_preconditions(cJSON *pre, const struct rc_plan_item *it, struct rc_err *err)
+{
+	switch (it->kind) {
+	case RC_KIND_CONTAINER:
+		if ((it->pre.started_at && add_str(pre, "started_at", it->pre.started_at, err) < 0) ||
+		    (it->pre.finished_at && add_str(pre, "finished_at", it->pre.finished_at, err) < 0))
+			return -1;
+		return 0;
+	case RC_KIND_IMAGE:
+		if (add_strv(pre, "tags", &it->pre.tags, err) < 0 ||
+		    add_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0)
+			return -1;
+		return 0;
+	case RC_KIND_BUILD_CACHE:
+		if (it->pre.usage_count >= 0 && add_int(pre, "usage_count", it->pre.usage_count, err) < 0)
+			return -1;
+		return 0;
+	case RC_KIND_TAG:
+		return add_str(pre, "digest", it->pre.digest, err);
+	case RC_KIND_MANIFEST:
+		return add_strv(pre, "tags", &it->pre.tags, err);
+	default:
+		return 0;
+	}
+}
+
+/* The kinds summary.by_kind lists: version 1, the engine's five; version 2,
+ * exactly those the plan's source types can hold. */
+static void summary_kinds(const struct rc_plan *p, int version, int want[RC_KIND_COUNT])
+{
+	size_t i, k;
+
+	memset(want, 0, sizeof(int) * RC_KIND_COUNT);
+	if (version < 2) {
+		for (k = 0; k <= RC_KIND_BUILD_CACHE; k++)
+			want[k] = 1;
+		return;
+	}
+	for (i = 0; i < p->n_sources; i++) {
+		const struct rc_source_ops *ops = rc_source_find(p->sources[i].type);
+		for (k = 0; ops && k < ops->n_kinds; k++)
+			want[ops->kinds[k]] = 1;
+	}
+}
+
+static int item_to_json(const struct rc_plan_item *it, int version, int candidate,
+			const char *where, size_t index, cJSON *arr, struct rc_err *err)
 {
 	struct rc_buf id = RC_BUF_INIT;
 	cJSON *o = cJSON_CreateObject(), *pre;
@@ -289,7 +337,10 @@ static int item_to_json(const struct rc_plan_item *it, int candidate, const char
 			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		if (add_strv(pre, "tags", &it->pre.tags, err) < 0 ||
+		if (version >= 2) {
+			if (add_preconditions(pre, it, err) < 0)
+				goto out;
+		} else if (add_strv(pre, "tags", &it->pre.tags, err) < 0 ||
 		    add_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0 ||
 		    (it->pre.started_at && add_str(pre, "started_at", it->pre.started_at, err) < 0) ||
 		    (it->pre.finished_at &&
@@ -309,11 +360,16 @@ cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *
 	cJSON *root = cJSON_CreateObject(), *o, *a, *bk, *policy = NULL;
 	char *pdigest = NULL;
 	struct rc_plan_summary sum;
+	int version = p->version ? p->version : RC_PLAN_VERSION, want[RC_KIND_COUNT];
 
 	if (!root)
 		goto nomem;
+	if (version < RC_PLAN_VERSION_MIN || version > RC_PLAN_VERSION) {
+		rc_err_set(err, RC_ERR_PLAN, "cannot write plan version %d", version);
+		goto fail;
+	}
 	if (add_str(root, "format", RC_PLAN_FORMAT, err) < 0 ||
-	    add_int(root, "version", RC_PLAN_VERSION, err) < 0)
+	    add_int(root, "version", version, err) < 0)
 		goto fail;
 	o = cJSON_AddObjectToObject(root, "tool");
 	if (!o)
@@ -361,6 +417,23 @@ cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *
 			cJSON_Delete(o);
 			goto nomem;
 		}
+		if (version >= 2) {
+			cJSON *id = s->identity ? cJSON_Duplicate(s->identity, 1)
+						: cJSON_CreateObject();
+			if (add_str(o, "name", s->name, err) < 0 ||
+			    add_str(o, "type", s->type, err) < 0 ||
+			    add_str(o, "endpoint", s->endpoint, err) < 0 ||
+			    add_time(o, "scanned_at", s->scanned_at, 0, err) < 0) {
+				cJSON_Delete(id);
+				goto fail;
+			}
+			if (!id || !cJSON_AddItemToObject(o, "identity", id)) {
+				cJSON_Delete(id);
+				goto nomem;
+			}
+			continue;
+		}
+		/* version 1: an engine's identity in flat members */
 		if (add_str(o, "name", s->name, err) < 0 || add_str(o, "type", s->type, err) < 0 ||
 		    add_str(o, "endpoint", s->endpoint, err) < 0 ||
 		    add_str(o, "engine_id", rc_plan_source_str(s, "id"), err) < 0 ||
@@ -393,8 +466,12 @@ cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *
 	bk = cJSON_AddObjectToObject(o, "by_kind");
 	if (!bk)
 		goto nomem;
+	summary_kinds(p, version, want);
 	for (int k = 0; k < RC_KIND_COUNT; k++) {
-		cJSON *ko = cJSON_AddObjectToObject(bk, kind_names[k]);
+		cJSON *ko;
+		if (!want[k])
+			continue;
+		ko = cJSON_AddObjectToObject(bk, kind_names[k]);
 		if (!ko)
 			goto nomem;
 		if (add_int(ko, "count", (int64_t)sum.count_by_kind[k], err) < 0 ||
@@ -406,13 +483,13 @@ cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *
 	if (!a)
 		goto nomem;
 	for (size_t i = 0; i < p->n_candidates; i++)
-		if (item_to_json(&p->candidates[i], 1, "candidates", i, a, err) < 0)
+		if (item_to_json(&p->candidates[i], version, 1, "candidates", i, a, err) < 0)
 			goto fail;
 	a = cJSON_AddArrayToObject(root, "protected");
 	if (!a)
 		goto nomem;
 	for (size_t i = 0; i < p->n_protected; i++)
-		if (item_to_json(&p->protected_items[i], 0, "protected", i, a, err) < 0)
+		if (item_to_json(&p->protected_items[i], version, 0, "protected", i, a, err) < 0)
 			goto fail;
 
 	if (with_digest) {
@@ -738,147 +815,24 @@ static int get_strv(const cJSON *o, const char *key, struct rc_strv *v, struct r
 	return 0;
 }
 
-static int lower_hex(const char *s, size_t n)
+static int holds_kind(const struct rc_source_ops *ops, enum rc_kind k)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[n] == '\0';
-}
-
-/* The longest volume name a plan may hold: what the executor's re-check
- * accepts in an API path (ra_object_safe), so a longer one is refused when
- * the plan loads instead of failing item by item. */
-#define RC_VOLUME_NAME_MAX 255
-
-/* 1 when s is the exact identity of an object of kind k, as docs/plan-format.md
- * promises: image sha256:<64 hex>, container and network 64 lower-case hex,
- * volume [a-zA-Z0-9][a-zA-Z0-9_.-]* (docker's rule for names) of at most
- * RC_VOLUME_NAME_MAX characters, build-cache [a-z0-9]+. The executor puts
- * these into API paths and filters. */
-static int exact_identity(enum rc_kind k, const char *s)
-{
-	size_t i;
-
-	switch (k) {
-	case RC_KIND_IMAGE:
-		return strncmp(s, "sha256:", 7) == 0 && strlen(s) == 71 && lower_hex(s + 7, 64);
-	case RC_KIND_CONTAINER:
-	case RC_KIND_NETWORK:
-		return strlen(s) == 64 && lower_hex(s, 64);
-	case RC_KIND_VOLUME:
-		for (i = 0; s[i]; i++)
-			if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-			      (s[i] >= '0' && s[i] <= '9') ||
-			      (i > 0 && (s[i] == '_' || s[i] == '.' || s[i] == '-'))))
-				return 0;
-		return i > 0 && i <= RC_VOLUME_NAME_MAX;
-	case RC_KIND_BUILD_CACHE:
-		if (!*s)
-			return 0;
-		for (i = 0; s[i]; i++)
-			if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-				return 0;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static const char *const identity_rule[RC_KIND_COUNT] = {
-    "64 lower-case hex digits", "sha256:<64 lower-case hex digits>",
-    "[a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 characters", "64 lower-case hex digits", "[a-z0-9]+"};
-
-static int strv_has(const struct rc_strv *v, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (strcmp(v->v[i], s) == 0)
+	for (i = 0; i < ops->n_kinds; i++)
+		if (ops->kinds[i] == k)
 			return 1;
 	return 0;
 }
 
-/* 1 when every string of a is in b. */
-static int strv_subset(const struct rc_strv *a, const struct rc_strv *b)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (!strv_has(b, a->v[i]))
-			return 0;
-	return 1;
-}
-
-/* A reviewer reads an item's name and refs; the executor deletes its object.
- * Where the kind lets them be checked against each other they must agree, so
- * a plan edited to call prod-db-data "tmp-scratch" is refused, not approved:
- * a volume's name is its object (and so is any ref); an image's name is one
- * of its refs ("" when it has none) and a candidate's refs are its
- * preconditions.tags, as a set; a container's or network's refs are its name
- * (none when the name is ""). Container and network names are compared with
- * the engine's at apply time (executor/recheck.c). */
-static int check_names(const struct rc_plan_item *it, const char *path, int candidate,
-		       struct rc_err *err)
-{
-	const char *kind = rc_kind_name(it->kind);
-	char name[300], obj[300];
-	size_t i;
-
-	rc_sanitize(name, sizeof(name), it->name);
-	rc_sanitize(obj, sizeof(obj), it->object);
-	switch (it->kind) {
-	case RC_KIND_VOLUME:
-		if (strcmp(it->name, it->object) != 0)
-			return rc_err_set(err, RC_ERR_PLAN,
-					  "%s.name: '%s' is not the name of volume '%s', which "
-					  "is what would be deleted",
-					  path, name, obj);
-		for (i = 0; i < it->refs.n; i++)
-			if (strcmp(it->refs.v[i], it->object) != 0) {
-				rc_sanitize(name, sizeof(name), it->refs.v[i]);
-				return rc_err_set(err, RC_ERR_PLAN,
-						  "%s.refs: '%s' is not the name of volume '%s'",
-						  path, name, obj);
-			}
-		return 0;
-	case RC_KIND_IMAGE:
-		if (it->refs.n ? !strv_has(&it->refs, it->name) : it->name[0] != '\0')
-			return rc_err_set(
-			    err, RC_ERR_PLAN,
-			    "%s.name: '%s' is not a tag of image %s (not in its refs)", path, name,
-			    obj);
-		if (candidate && (!strv_subset(&it->refs, &it->pre.tags) ||
-				  !strv_subset(&it->pre.tags, &it->refs)))
-			return rc_err_set(err, RC_ERR_PLAN,
-					  "%s.refs: the tags of image %s differ from its "
-					  "preconditions.tags",
-					  path, obj);
-		return 0;
-	case RC_KIND_CONTAINER:
-	case RC_KIND_NETWORK:
-		if (!it->name[0] && it->refs.n)
-			return rc_err_set(err, RC_ERR_PLAN,
-					  "%s.refs: must be empty, as the name of %s %s is \"\"",
-					  path, kind, obj);
-		if (it->name[0] && (it->refs.n != 1 || strcmp(it->refs.v[0], it->name) != 0))
-			return rc_err_set(err, RC_ERR_PLAN,
-					  "%s.refs: must hold exactly the name '%s' of %s %s", path,
-					  name, kind, obj);
-		return 0;
-	default:
-		return 0;
-	}
-}
-
-/* strict (rc_plan_load): refuse an object that is not its kind's exact
- * identity. */
+/* strict (rc_plan_load): the item must also pass its source type's
+ * check_item (exact identities, names that agree with them). */
 static int parse_item(const cJSON *o, const char *where, size_t index, int candidate,
 		      int strict, const struct rc_plan *p, struct rc_plan_item *it,
 		      struct rc_err *err)
 {
+	const struct rc_plan_source *src;
+	const struct rc_source_ops *ops;
 	char path[64];
 	struct rc_buf id = RC_BUF_INIT;
 	int rc = -1;
@@ -897,11 +851,13 @@ static int parse_item(const cJSON *o, const char *where, size_t index, int candi
 	    get_time(o, "last_used_at", path, &it->last_used, err) < 0)
 		goto out;
 	if (candidate) {
+		/* version 2's schema admits each kind's own members only */
 		const cJSON *pre = member(o, "preconditions");
 		if (get_strv(pre, "tags", &it->pre.tags, err) < 0 ||
 		    get_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0 ||
 		    opt_str(pre, "started_at", &it->pre.started_at, err) < 0 ||
-		    opt_str(pre, "finished_at", &it->pre.finished_at, err) < 0)
+		    opt_str(pre, "finished_at", &it->pre.finished_at, err) < 0 ||
+		    opt_str(pre, "digest", &it->pre.digest, err) < 0)
 			goto out;
 		it->pre.usage_count = member(pre, "usage_count") ? get_int(pre, "usage_count") : -1;
 		/* evidence belongs to one kind each: elsewhere it would mean nothing */
@@ -913,20 +869,29 @@ static int parse_item(const cJSON *o, const char *where, size_t index, int candi
 			goto out;
 		}
 	}
-	if (strict && !exact_identity(it->kind, it->object)) {
-		char clean[128];
-		rc_sanitize(clean, sizeof(clean), it->object);
-		rc_err_set(err, RC_ERR_PLAN, "%s.object: '%s' is not an exact %s identity (%s)", path,
-			   clean, rc_kind_name(it->kind), identity_rule[it->kind]);
-		goto out;
-	}
-	if (!find_source(p, it->source)) {
+	if (!(src = find_source(p, it->source))) {
 		char clean[128];
 		rc_sanitize(clean, sizeof(clean), it->source);
 		rc_err_set(err, RC_ERR_PLAN, "%s.source: '%s' is not one of the plan's sources",
 			   path, clean);
 		goto out;
 	}
+	ops = rc_source_find(src->type);
+	if (ops && !holds_kind(ops, it->kind)) {
+		rc_err_set(err, RC_ERR_PLAN, "%s.kind: a source of type '%s' holds no %s", path,
+			   ops->type, rc_kind_name(it->kind));
+		goto out;
+	}
+	/* The rest is the source type's: exact identities, names and refs. */
+	if (strict && !ops) {
+		char clean[128];
+		rc_sanitize(clean, sizeof(clean), src->type);
+		rc_err_set(err, RC_ERR_PLAN, "%s: this reclaim knows no source type '%s'", path,
+			   clean);
+		goto out;
+	}
+	if (strict && ops->check_item && ops->check_item(it, candidate, path, err) < 0)
+		goto out;
 	if (rc_buf_printf(&id, err, "%s/%s/%s", it->source, rc_kind_name(it->kind), it->object) < 0)
 		goto out;
 	if (strcmp(id.data, it->id) != 0) {
@@ -936,8 +901,6 @@ static int parse_item(const cJSON *o, const char *where, size_t index, int candi
 			   path, clean);
 		goto out;
 	}
-	if (strict && check_names(it, path, candidate, err) < 0)
-		goto out;
 	rc = 0;
 out:
 	rc_buf_free(&id);
@@ -1003,7 +966,7 @@ static int fill_plan(const cJSON *root, int strict, struct rc_plan *p, struct rc
 	const cJSON *sources = member(root, "sources"), *summary = member(root, "summary");
 	const cJSON *c, *bk;
 	char *pd = NULL;
-	int n;
+	int n, want[RC_KIND_COUNT];
 
 	p->version = (int)get_int(root, "version");
 	if (dup_str(member(root, "tool"), "version", &p->tool_version, err) < 0 ||
@@ -1041,9 +1004,14 @@ static int fill_plan(const cJSON *root, int strict, struct rc_plan *p, struct rc
 		if (dup_str(c, "name", &s->name, err) < 0 ||
 		    dup_str(c, "type", &s->type, err) < 0 ||
 		    dup_str(c, "endpoint", &s->endpoint, err) < 0 ||
-		    get_time(c, "scanned_at", path, &s->scanned_at, err) < 0 ||
-		    v1_identity(c, &s->identity, err) < 0)
+		    get_time(c, "scanned_at", path, &s->scanned_at, err) < 0)
 			return -1;
+		if (p->version >= 2) {
+			if (!(s->identity = cJSON_Duplicate(member(c, "identity"), 1)))
+				return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		} else if (v1_identity(c, &s->identity, err) < 0) {
+			return -1;
+		}
 		for (size_t i = 0; i + 1 < p->n_sources; i++)
 			if (strcmp(p->sources[i].name, s->name) == 0)
 				return rc_err_set(err, RC_ERR_PLAN,
@@ -1063,8 +1031,15 @@ static int fill_plan(const cJSON *root, int strict, struct rc_plan *p, struct rc
 	p->summary.bytes_freed_now = get_int(summary, "bytes_freed_now");
 	p->summary.bytes_freed_after_gc = get_int(summary, "bytes_freed_after_gc");
 	bk = member(summary, "by_kind");
+	summary_kinds(p, p->version, want);
 	for (int k = 0; k < RC_KIND_COUNT; k++) {
 		const cJSON *ko = member(bk, kind_names[k]);
+		if (!ko != !want[k])
+			return rc_err_set(err, RC_ERR_PLAN,
+					  "plan.summary.by_kind: %s '%s', which the plan's "
+					  "sources %s",
+					  ko ? "lists" : "lacks", kind_names[k],
+					  ko ? "cannot hold" : "can hold");
 		p->summary.count_by_kind[k] = (size_t)get_int(ko, "count");
 		p->summary.bytes_by_kind[k] = get_int(ko, "bytes");
 	}
@@ -1136,13 +1111,18 @@ static int plan_parse(const char *text, size_t len, int strict, struct rc_plan *
 		goto out;
 	}
 	ver = member(root, "version");
-	if (cJSON_IsNumber(ver) && ver->valuedouble != RC_PLAN_VERSION) {
+	if (cJSON_IsNumber(ver) &&
+	    (ver->valuedouble < RC_PLAN_VERSION_MIN || ver->valuedouble > RC_PLAN_VERSION ||
+	     ver->valuedouble != (int)ver->valuedouble)) {
 		rc_err_set(err, RC_ERR_PLAN,
-			   "unsupported plan version %.17g (this reclaim reads version %d)",
-			   ver->valuedouble, RC_PLAN_VERSION);
+			   "unsupported plan version %.17g (this reclaim reads versions %d to %d)",
+			   ver->valuedouble, RC_PLAN_VERSION_MIN, RC_PLAN_VERSION);
 		goto out;
 	}
-	schema = cJSON_Parse(rc_plan_schema_json);
+	/* A version 1 plan may be in review across an upgrade: it is read, shown
+	 * and applied by its own schema. */
+	schema = cJSON_Parse(cJSON_IsNumber(ver) && ver->valuedouble == 1 ? rc_plan_schema_v1_json
+									    : rc_plan_schema_json);
 	if (!schema) {
 		rc_err_set(err, RC_ERR_INTERNAL, "the embedded plan schema does not parse");
 		goto out;

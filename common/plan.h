@@ -18,7 +18,8 @@
 #include "inventory.h"
 
 #define RC_PLAN_FORMAT "reclaim-plan"
-#define RC_PLAN_VERSION 1
+#define RC_PLAN_VERSION 2 /* what this reclaim writes */
+#define RC_PLAN_VERSION_MIN 1 /* the oldest it still reads and applies */
 #define RC_MAX_EXACT_INT 9007199254740991LL /* 2^53 - 1 */
 
 enum rc_kind {
@@ -27,10 +28,13 @@ enum rc_kind {
 	RC_KIND_VOLUME,
 	RC_KIND_NETWORK,
 	RC_KIND_BUILD_CACHE,
+	RC_KIND_TAG, /* a registry tag, object "repo:tag" */
+	RC_KIND_MANIFEST, /* a registry manifest, object "repo@sha256:<64 hex>" */
 	RC_KIND_COUNT
 };
 
-/* "container", "image", "volume", "network", "build-cache". */
+/* "container", "image", "volume", "network", "build-cache", "tag",
+ * "manifest". */
 const char *rc_kind_name(enum rc_kind k);
 /* -1 when unknown. */
 int rc_kind_parse(const char *s);
@@ -40,12 +44,13 @@ int rc_kind_parse(const char *s);
  * decision rested on; the executor requires it unchanged (docs/apply.md,
  * "Used since planning"). Plans written before it existed lack it. */
 struct rc_precond {
-	struct rc_strv tags; /* image: tags that must still point to `object` */
+	struct rc_strv tags; /* image, manifest: tags that must still point to `object` */
 	struct rc_strv users_in_plan; /* image: containers allowed to reference it
 					 because this plan deletes them first */
 	char *started_at; /* container: State.StartedAt exactly as inspected, or NULL */
 	char *finished_at; /* container: State.FinishedAt exactly as inspected, or NULL */
 	int64_t usage_count; /* build cache: UsageCount, -1 when not recorded */
+	char *digest; /* tag: the manifest digest it must still name, or NULL */
 };
 
 struct rc_plan_item {
@@ -89,7 +94,7 @@ struct rc_plan_summary {
 };
 
 struct rc_plan {
-	int version;
+	int version; /* as read; what rc_plan_to_json writes (rc_plan_init: 2) */
 	char *tool_version;
 	int64_t created_at;
 	int64_t expires_at;
@@ -182,7 +187,9 @@ int rc_plan_load(const char *path, struct rc_plan *p, struct rc_err *err);
  * with err (RC_ERR_PLAN when json holds a value outside jcs.h's rules). */
 char *rc_json_digest(const cJSON *json, struct rc_err *err);
 
-/* docs/plan.schema.json, embedded at build time (common/plan_schema.c). */
+/* docs/plan.schema.json (version 2) and docs/plan-v1.schema.json, embedded
+ * at build time (common/plan_schema.c). */
 extern const char rc_plan_schema_json[];
+extern const char rc_plan_schema_v1_json[];
 
 #endif

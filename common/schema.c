@@ -421,6 +421,21 @@ static int validate(struct vctx *v, const cJSON *s, const cJSON *inst, struct rc
 			if (one && n > 1)
 				return fail(v, err, "matches more than one of the %s alternatives",
 					    k);
+		} else if (strcmp(k, "if") == 0) {
+			/* draft-07: "if" only chooses which of "then" or "else"
+			 * applies; its own failure is not reported */
+			struct rc_err e = RC_ERR_INIT;
+			const cJSON *branch;
+			int r = validate(v, kw, inst, &e);
+			if (r < 0 && (e.kind == RC_ERR_INTERNAL || e.kind == RC_ERR_NOMEM)) {
+				*err = e;
+				return -1;
+			}
+			branch = cJSON_GetObjectItemCaseSensitive(s, r == 0 ? "then" : "else");
+			if (branch && validate(v, branch, inst, err) < 0)
+				return -1;
+		} else if (strcmp(k, "then") == 0 || strcmp(k, "else") == 0) {
+			continue; /* applied through "if"; alone they mean nothing */
 		} else if (strcmp(k, "not") == 0) {
 			struct rc_err e = RC_ERR_INIT;
 			if (validate(v, kw, inst, &e) == 0)

@@ -8,7 +8,7 @@
  *   schema), enum, const, pattern (POSIX extended regular expression, so keep
  *   patterns POSIX-ERE: [0-9a-f]{64}, no \d), minimum, maximum, minLength,
  *   maxLength (code points), minItems, maxItems, $ref ("#", "#/definitions/x"
- *   or "#/$defs/x"), allOf, anyOf, oneOf, not.
+ *   or "#/$defs/x"), allOf, anyOf, oneOf, not, if/then/else.
  * Annotations ($schema, $id, $comment, title, description, default,
  * examples, definitions, $defs) are ignored. Any other keyword makes
  * validation fail with RC_ERR_INTERNAL, so a schema never silently asks for

@@ -75,12 +75,18 @@ struct rc_source_ops {
 	const enum rc_kind *kinds;
 	size_t n_kinds;
 
+	/* Where a delete frees space: 1 at once (an engine), 0 only after the
+	 * source's garbage collection (registries). Chooses between the plan
+	 * summary's bytes_freed_now and bytes_freed_after_gc. */
+	int frees_at_once;
+
 	/* Checks an item read from a plan file, before anything is applied:
 	 * its object has the exact-identity form of its kind, and its name and
 	 * refs agree with the object where the kind allows (docs/plan-format.md,
-	 * "Items"). 0, or -1 with RC_ERR_PLAN and a message that names the
-	 * problem (the caller prefixes the item). */
-	int (*check_item)(const struct rc_plan_item *it, int candidate, struct rc_err *err);
+	 * "Items"). 0, or -1 with RC_ERR_PLAN and a message that starts with
+	 * path (e.g. "plan.candidates[3]") and names the member. */
+	int (*check_item)(const struct rc_plan_item *it, int candidate, const char *path,
+			  struct rc_err *err);
 
 	/* Creates a client; does not connect yet. RC_ERR_USAGE for a URL this
 	 * type cannot use. */

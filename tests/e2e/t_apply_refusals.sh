@@ -161,13 +161,13 @@ refused "plan failing the schema" "kind|schema" --auto-approve "$W/schema.json"
 RESEAL=1 edit "$P" "$W/schema2.json" 'd["candidates"][0]["reclaimable"] = "lots"'
 refused "wrong type in a candidate" "reclaimable|schema|integer" --auto-approve \
 	"$W/schema2.json"
-RESEAL=1 edit "$P" "$W/schema3.json" 'del d["sources"][0]["engine_id"]'
-refused "source without an engine ID" "engine_id|schema|required" --auto-approve \
+RESEAL=1 edit "$P" "$W/schema3.json" 'del d["sources"][0]["identity"]["id"]'
+refused "source without an engine ID" "identity.*'id'|schema|required" --auto-approve \
 	"$W/schema3.json"
 
 # 8. A future plan version, re-sealed.
-RESEAL=1 edit "$P" "$W/v2.json" 'd["version"] = 2'
-refused "future plan version" "version" --auto-approve "$W/v2.json"
+RESEAL=1 edit "$P" "$W/v3.json" 'd["version"] = 3'
+refused "future plan version" "unsupported plan version 3" --auto-approve "$W/v3.json"
 
 # 8b. An object that is not its kind's exact identity (a short ID is a prefix
 # lookup to the engine), re-sealed.

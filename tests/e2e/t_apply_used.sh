@@ -40,8 +40,8 @@ for obj in "$ran" "$fresh" "$quiet_c" vsub vidle "$tmp_img" "$idle_img" "$used_n
 done
 check "the plan records the engine's clock at the scan" /usr/bin/python3 -c '
 import json, sys
-s = json.load(open(sys.argv[1]))["sources"][0]
-assert s["engine_time"].endswith("Z") and "." in s["engine_time"], s' "$W/plan.json"
+s = json.load(open(sys.argv[1]))["sources"][0]["identity"]
+assert s["clock"].endswith("Z") and "." in s["clock"], s' "$W/plan.json"
 check "the plan records each container's StartedAt and FinishedAt as evidence" \
 	/usr/bin/python3 -c '
 import json, sys

@@ -181,7 +181,7 @@ engine_state() {
 }
 
 # plan_sans_clock FILE: the plan without what only the engine's clock
-# decides (sources[].engine_time, and so the digest), for comparing two plans
+# decides (sources[].identity.clock, and so the digest), for comparing two plans
 # of the same state: everything else must be byte-identical.
 plan_sans_clock() {
 	/usr/bin/python3 -c '
@@ -189,7 +189,7 @@ import json, sys
 p = json.load(open(sys.argv[1]))
 p.pop("digest", None)
 for s in p.get("sources", []):
-    s.pop("engine_time", None)
+    s.get("identity", {}).pop("clock", None)
 print(json.dumps(p, indent=1, ensure_ascii=False))' "$1"
 }
 

@@ -22,7 +22,8 @@
 #define T0 1795752000 /* 2026-11-27T04:00:00Z */
 #define BIG INT64_C(5000000000)
 
-/* A plan written by hand, whose policy_digest and digest were computed at
+/* A version 1 plan (as reclaim 0.1.0 and 0.2.0 wrote them) written by hand,
+ * whose policy_digest and digest were computed at
  * test-writing time with Python, independently of this C code:
  *   python3 scripts/plan-digest.py fixture.json
  * (json.dumps(sort_keys=True, separators=(",",":"), ensure_ascii=False) of
@@ -275,7 +276,7 @@ static void test_roundtrip(void **state)
 	build_plan(&a);
 	text = render(&a);
 	assert_int_equal(rc_plan_parse(text, strlen(text), &b, &err), 0);
-	assert_int_equal(b.version, 1);
+	assert_int_equal(b.version, 2);
 	assert_string_equal(b.tool_version, "0.1.0-test");
 	assert_int_equal(b.created_at, T0);
 	assert_int_equal(b.expires_at, T0 + 86400);
@@ -303,8 +304,12 @@ static void test_roundtrip(void **state)
 	assert_int_equal(b.summary.protected_count, 2);
 	assert_int_equal(b.summary.bytes_freed_now, 1200 + BIG + 4096);
 	for (int k = 0; k < RC_KIND_COUNT; k++)
-		assert_int_equal(b.summary.count_by_kind[k], 1);
+		assert_int_equal(b.summary.count_by_kind[k], k <= RC_KIND_BUILD_CACHE);
 	assert_int_equal(b.summary.bytes_by_kind[RC_KIND_IMAGE], BIG);
+	/* by_kind lists exactly the engine's kinds */
+	assert_non_null(strstr(text, "\"build-cache\":"));
+	assert_null(strstr(text, "\"tag\":"));
+	assert_null(strstr(text, "\"manifest\":"));
 	assert_int_equal(b.summary.bytes_by_kind[RC_KIND_BUILD_CACHE], 4096);
 	assert_int_equal(b.candidates[4].size, RC_MAX_EXACT_INT);
 	assert_int_equal(b.summary.bytes_freed_after_gc, 0);
@@ -541,7 +546,7 @@ static void test_wrong_types_name_the_path(void **state)
 	static const struct {
 		const char *path, *json, *msg;
 	} cases[] = {
-	    {"version", "\"1\"", "plan.version: must be 1"},
+	    {"version", "\"1\"", "plan.version: must be 2"},
 	    {"tool/version", "5", "plan.tool.version: expected string"},
 	    {"tool/name", "\"other\"", "plan.tool.name: must be \"reclaim\""},
 	    {"tool", "[]", "plan.tool: expected object"},
@@ -553,10 +558,14 @@ static void test_wrong_types_name_the_path(void **state)
 	    {"policy_digest", "null", "plan.policy_digest: expected string"},
 	    {"sources", "{}", "plan.sources: expected array"},
 	    {"sources", "[]", "plan.sources: must have at least 1 items"},
-	    {"sources/0/engine_id", "null", "plan.sources[0].engine_id: expected string"},
+	    {"sources/0/identity/id", "null", "plan.sources[0].identity.id: expected string"},
+	    {"sources/0/identity", "[]", "plan.sources[0].identity: expected object"},
+	    {"sources/0/identity/clock", "\"2026-11-27T04:00:00Z\"",
+	     "plan.sources[0].identity.clock: does not match"},
 	    {"sources/0/type", "\"registry\"", "plan.sources[0].type: must be one of"},
 	    {"sources/0/name", "\"a/b\"", "plan.sources[0].name: does not match"},
-	    {"sources/0/api_version", "1", "plan.sources[0].api_version: expected string"},
+	    {"sources/0/identity/api_version", "1",
+	     "plan.sources[0].identity.api_version: expected string"},
 	    {"summary", "0", "plan.summary: expected object"},
 	    {"summary/candidates", "\"5\"", "plan.summary.candidates: expected integer"},
 	    {"summary/candidates", "-1", "plan.summary.candidates: must be at least 0"},
@@ -577,8 +586,8 @@ static void test_wrong_types_name_the_path(void **state)
 	     "plan.candidates[0].created_at: expected string or null"},
 	    {"candidates/0/last_used_at", "\"yesterday\"",
 	     "plan.candidates[0].last_used_at: does not match"},
-	    {"candidates/0/preconditions/tags", "{}",
-	     "plan.candidates[0].preconditions.tags: expected array"},
+	    {"candidates/1/preconditions/tags", "{}",
+	     "plan.candidates[1].preconditions.tags: expected array"},
 	    {"candidates/0/preconditions", "null",
 	     "plan.candidates[0].preconditions: expected object"},
 	    {"candidates/2/object", "\"\"", "plan.candidates[2].object: must have at least 1"},
@@ -604,7 +613,21 @@ static void test_missing_and_extra_members(void **state)
 	    {"candidates/1/preconditions", NULL,
 	     "plan.candidates[1]: missing required member 'preconditions'"},
 	    {"sources/0/scanned_at", NULL, "plan.sources[0]: missing required member 'scanned_at'"},
-	    {"summary/by_kind/build-cache", NULL, "missing required member 'build-cache'"},
+	    {"sources/0/identity", NULL, "plan.sources[0]: missing required member 'identity'"},
+	    {"sources/0/identity/name", NULL,
+	     "plan.sources[0].identity: missing required member 'name'"},
+	    {"sources/0/identity/engine_id", "\"x\"",
+	     "plan.sources[0].identity: unknown member 'engine_id'"},
+	    {"sources/0/engine_id", "\"x\"", "plan.sources[0]: unknown member 'engine_id'"},
+	    {"candidates/1/preconditions/tags", NULL,
+	     "plan.candidates[1].preconditions: missing required member 'tags'"},
+	    /* each kind's preconditions are its own */
+	    {"candidates/0/preconditions/tags", "[]",
+	     "plan.candidates[0].preconditions: unknown member 'tags'"},
+	    {"candidates/1/preconditions/started_at", "\"2026-11-27T04:00:00Z\"",
+	     "plan.candidates[1].preconditions: unknown member 'started_at'"},
+	    {"candidates/2/preconditions/usage_count", "1",
+	     "plan.candidates[2].preconditions: unknown member 'usage_count'"},
 	    {"extra", "1", "plan: unknown member 'extra'"},
 	    {"Digest", "\"x\"", "plan: unknown member 'Digest'"},
 	    {"candidates/0/extra", "null", "plan.candidates[0]: unknown member 'extra'"},
@@ -625,7 +648,17 @@ static void test_semantic_checks(void **state)
 	(void)state;
 	mutate_expect("candidates/0/id", "\"engine/container/other\"", RC_ERR_PLAN,
 		      "plan.candidates[0].id: 'engine/container/other' is not");
-	mutate_expect("candidates/0/kind", "\"image\"", RC_ERR_PLAN, "plan.candidates[0].id:");
+	mutate_expect("candidates/0/kind", "\"network\"", RC_ERR_PLAN, "plan.candidates[0].id:");
+	/* a kind the plan's sources cannot hold */
+	mutate_expect("candidates/0/kind", "\"manifest\"", RC_ERR_PLAN,
+		      "plan.candidates[0].preconditions: missing required member 'tags'");
+	mutate_expect("protected/0/kind", "\"tag\"", RC_ERR_PLAN,
+		      "plan.protected[0].kind: a source of type 'engine' holds no tag");
+	mutate_expect("summary/by_kind/build-cache", NULL, RC_ERR_PLAN,
+		      "plan.summary.by_kind: lacks 'build-cache', which the plan's sources can "
+		      "hold");
+	mutate_expect("summary/by_kind/tag", "{\"count\":0,\"bytes\":0}", RC_ERR_PLAN,
+		      "plan.summary.by_kind: lists 'tag', which the plan's sources cannot hold");
 	mutate_expect("candidates/0/source", "\"registry\"", RC_ERR_PLAN,
 		      "plan.candidates[0].source: 'registry' is not one of the plan's sources");
 	mutate_expect("protected/1",
@@ -645,16 +678,19 @@ static void test_semantic_checks(void **state)
 		      "plan.created_at: not a valid time");
 	mutate_expect("sources/1",
 		      "{\"name\":\"engine\",\"type\":\"engine\",\"endpoint\":\"\","
-		      "\"engine_id\":\"x\",\"engine_name\":\"\",\"api_version\":\"1.41\","
-		      "\"scanned_at\":\"2026-11-27T00:00:00Z\"}",
+		      "\"scanned_at\":\"2026-11-27T00:00:00Z\",\"identity\":{\"id\":\"x\","
+		      "\"name\":\"\",\"api_version\":\"1.41\"}}",
 		      RC_ERR_PLAN, "plan.sources[1].name: source 'engine' is listed twice");
 }
 
 static void test_version_and_format(void **state)
 {
 	(void)state;
-	mutate_expect("version", "2", RC_ERR_PLAN,
-		      "unsupported plan version 2 (this reclaim reads version 1)");
+	mutate_expect("version", "3", RC_ERR_PLAN,
+		      "unsupported plan version 3 (this reclaim reads versions 1 to 2)");
+	mutate_expect("version", "1.5", RC_ERR_PLAN, "number '1.5' at byte");
+	/* a version 2 document relabelled 1 meets the version 1 schema */
+	mutate_expect("version", "1", RC_ERR_PLAN, "plan.sources[0]: missing required member");
 	mutate_expect("version", "0", RC_ERR_PLAN, "unsupported plan version 0");
 	mutate_expect("format", "\"reclaim-plan-v2\"", RC_ERR_PLAN, "not a reclaim plan");
 	mutate_expect("format", NULL, RC_ERR_PLAN, "not a reclaim plan");
@@ -875,7 +911,7 @@ static void test_seal_refuses_what_would_not_load(void **state)
 	build_plan(&a);
 	cJSON_ReplaceItemInObjectCaseSensitive(a.sources[0].identity, "id", cJSON_CreateString(""));
 	assert_int_equal(rc_plan_seal(&a, &err), -1);
-	assert_non_null(strstr(err.msg, "plan.sources[0].engine_id: must have at least 1"));
+	assert_non_null(strstr(err.msg, "plan.sources[0].identity.id: must have at least 1"));
 	rc_plan_free(&a);
 
 	build_plan(&a);
@@ -1171,6 +1207,35 @@ static void test_third_party_digest_script(void **state)
 	rc_plan_free(&a);
 }
 
+/* The example of docs/plan-format.md is a plan this reclaim reads, with the
+ * digest the page says. */
+static void test_doc_example_parses(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+	struct rc_plan p;
+	char *start, *end;
+
+	(void)state;
+	if (rc_read_file("docs/plan-format.md", 1 << 20, &b, &err) < 0)
+		fail_msg("%s", err.msg);
+	start = strstr(b.data, "## Example");
+	assert_non_null(start);
+	start = strstr(start, "```json\n");
+	assert_non_null(start);
+	start += 8;
+	end = strstr(start, "```");
+	assert_non_null(end);
+	if (rc_plan_parse(start, (size_t)(end - start), &p, &err) < 0)
+		fail_msg("the example does not parse: %s", err.msg);
+	assert_int_equal(p.version, RC_PLAN_VERSION);
+	assert_non_null(strstr(b.data, p.digest));
+	assert_string_equal(rc_plan_source_str(&p.sources[0], "clock"),
+			    "2026-11-27T03:59:58.123456789Z");
+	rc_plan_free(&p);
+	rc_buf_free(&b);
+}
+
 static void test_schema_embedded_matches_docs(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
@@ -1183,6 +1248,12 @@ static void test_schema_embedded_matches_docs(void **state)
 		fail_msg("%s", err.msg);
 	assert_int_equal(b.len, strlen(rc_plan_schema_json));
 	assert_memory_equal(b.data, rc_plan_schema_json, b.len);
+	rc_buf_free(&b);
+	rc_buf_init(&b, 0);
+	if (rc_read_file("docs/plan-v1.schema.json", 1 << 20, &b, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(b.len, strlen(rc_plan_schema_v1_json));
+	assert_memory_equal(b.data, rc_plan_schema_v1_json, b.len);
 	rc_buf_free(&b);
 }
 
@@ -1210,6 +1281,7 @@ int main(void)
 	    cmocka_unit_test(test_load_requires_names_to_match_objects),
 	    cmocka_unit_test(test_third_party_digest_script),
 	    cmocka_unit_test(test_schema_embedded_matches_docs),
+	    cmocka_unit_test(test_doc_example_parses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,6 +166,26 @@ static void test_ref_and_combinators(void **state)
 }
 
 /* reclaim's writer emits exact int64 values as cJSON Raw nodes. */
+/* if/then/else (draft-07): the "if" outcome only picks a branch; errors come
+ * from the branch, with the path of the member that broke it. */
+static void test_if_then_else(void **state)
+{
+	const char *s = "{\"if\":{\"properties\":{\"kind\":{\"const\":\"a\"}}},"
+			"\"then\":{\"properties\":{\"pre\":{\"required\":[\"x\"]}}},"
+			"\"else\":{\"properties\":{\"pre\":{\"additionalProperties\":false}}}}";
+	(void)state;
+	OK(s, "{\"kind\":\"a\",\"pre\":{\"x\":1}}");
+	BAD(s, "{\"kind\":\"a\",\"pre\":{}}", "doc.pre: missing required member 'x'");
+	OK(s, "{\"kind\":\"b\",\"pre\":{}}");
+	BAD(s, "{\"kind\":\"b\",\"pre\":{\"x\":1}}", "doc.pre: unknown member 'x'");
+	/* then/else without if mean nothing; an if without branches neither */
+	OK("{\"then\":false,\"else\":false}", "1");
+	OK("{\"if\":false}", "1");
+	OK("{\"if\":true,\"else\":false}", "1");
+	BAD("{\"if\":true,\"then\":false}", "1", "no value is allowed");
+	BROKEN("{\"if\":{\"frobnicate\":1},\"then\":true}", "1", "unsupported keyword");
+}
+
 static void test_raw_integers(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
@@ -213,6 +233,7 @@ int main(void)
 	    cmocka_unit_test(test_enum_const),
 	    cmocka_unit_test(test_ref_and_combinators),
 	    cmocka_unit_test(test_raw_integers),
+	    cmocka_unit_test(test_if_then_else),
 	    cmocka_unit_test(test_unsupported_keywords_are_loud),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
