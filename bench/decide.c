@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "decide.h"
+#include "engine/objects.h"
 #include "plan.h"
 #include "policy.h"
 
@@ -144,6 +145,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t0 = seconds();
+	if (rc_engine_objects(&inv, "engine", &err) < 0) {
+		fprintf(stderr, "bench-decide: error: %s\n", err.msg);
+		return 1;
+	}
+	t1 = seconds();
+	printf("objects: %.3f s\n", t1 - t0);
 	if (rp_decide(&inv, &pol, NOW, &plan, &err) < 0) {
 		fprintf(stderr, "bench-decide: error: %s\n", err.msg);
 		return 1;
