@@ -101,8 +101,9 @@ static void dump_items(FILE *f, const struct rc_plan_item *v, size_t n)
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		fprintf(f, "%s|%s|%s|%s|%lld|%lld|%lld|", v[i].id, v[i].name, v[i].rule, v[i].reason,
-			(long long)v[i].size, (long long)v[i].reclaimable, (long long)v[i].last_used);
+		fprintf(f, "%s|%s|%s|%s|%lld|%lld|%lld|", v[i].id, v[i].name, v[i].rule,
+			v[i].reason, (long long)v[i].size, (long long)v[i].reclaimable,
+			(long long)v[i].last_used);
 		for (j = 0; j < v[i].pre.users_in_plan.n; j++)
 			fprintf(f, "%s,", v[i].pre.users_in_plan.v[j]);
 		fputc('\n', f);

@@ -280,7 +280,8 @@ static void claim(const struct rp_policy *pol, const struct rc_object *o, struct
 			d->passed_over = 1;
 			continue;
 		}
-		if (o->state && !((r->states ? r->states : RP_STATE_STOPPED) & rp_state_bit(o->state)))
+		if (o->state &&
+		    !((r->states ? r->states : RP_STATE_STOPPED) & rp_state_bit(o->state)))
 			continue;
 		if ((o->flags & RC_OBJ_TAGS) && !tag_selectors(r, o))
 			continue;
@@ -507,7 +508,10 @@ static void decide_one(struct state *s, size_t i)
 		return;
 	}
 	apply_conditions(s, d->claim, o,
-			 o->n_users && o->what_users ? o->what_users : o->what ? o->what : "", d);
+			 o->n_users && o->what_users ? o->what_users
+			 : o->what		     ? o->what
+						     : "",
+			 d);
 }
 
 /* What a kept object is built on is kept: walk until nothing changes (as
@@ -532,8 +536,9 @@ static void keep_parents(struct state *s)
 			/* in use beats every other reason; kept only beats candidate */
 			if (pd->v == V_PROTECTED && (!in_use || strcmp(pd->rule, "in-use") == 0))
 				continue;
-			snprintf(why, sizeof(why), "parent of %s %s '%s'", in_use ? "in-use" : "kept",
-				 rc_kind_name((enum rc_kind)o->kind), o->label ? o->label : o->object);
+			snprintf(why, sizeof(why), "parent of %s %s '%s'",
+				 in_use ? "in-use" : "kept", rc_kind_name((enum rc_kind)o->kind),
+				 o->label ? o->label : o->object);
 			protect(pd, in_use ? "in-use" : "parent", why);
 			pd->inherited_in_use = in_use;
 			changed = 1;

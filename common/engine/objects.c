@@ -55,8 +55,8 @@ static int64_t max64(int64_t a, int64_t b)
 /* The states a container is stopped in; the others keep it running. */
 static int stopped(const char *state)
 {
-	return state && (!strcmp(state, "created") || !strcmp(state, "exited") ||
-			 !strcmp(state, "dead"));
+	return state &&
+	       (!strcmp(state, "created") || !strcmp(state, "exited") || !strcmp(state, "dead"));
 }
 
 __attribute__((format(printf, 2, 3))) static char *fmt(struct rc_err *err, const char *f, ...)
@@ -110,8 +110,7 @@ struct index {
 	size_t n;
 };
 
-static int index_add(struct index *ix, size_t *cap, const char *key, size_t idx,
-		     struct rc_err *err)
+static int index_add(struct index *ix, size_t *cap, const char *key, size_t idx, struct rc_err *err)
 {
 	if (!key)
 		return 0;
@@ -160,8 +159,9 @@ static int container_objects(struct rc_inventory *inv, const struct rc_inventory
 		o->started_at = c->started_raw;
 		o->finished_at = c->finished_raw;
 		o->what_tail = never ? ", never started" : NULL;
-		if (one_ref(o, c->name, err) < 0 ||
-		    !(o->what = strdup(never ? "created" : c->state ? c->state : ""))) {
+		if (one_ref(o, c->name, err) < 0 || !(o->what = strdup(never	  ? "created"
+								       : c->state ? c->state
+										  : ""))) {
 			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 		}
 		if (!stopped(c->state)) {
@@ -309,7 +309,8 @@ static int image_objects(struct rc_inventory *inv, const struct rc_inventory_sou
 		const struct rc_image *img = &inv->images[i];
 		struct rc_object *o = new_object(inv, src, RC_KIND_IMAGE);
 		int dangling = img->repo_tags.n == 0;
-		const char *hid = img->id && !strncmp(img->id, "sha256:", 7) ? img->id + 7 : img->id;
+		const char *hid =
+		    img->id && !strncmp(img->id, "sha256:", 7) ? img->id + 7 : img->id;
 
 		o->object = img->id;
 		o->ref_id = img->id;
@@ -437,9 +438,9 @@ static int volume_objects(struct rc_inventory *inv, const struct rc_inventory_so
 		const struct rc_volume *v = &inv->volumes[i];
 		struct rc_object *o = new_object(inv, src, RC_KIND_VOLUME);
 		const struct rc_container *user = NULL;
-		const char *hint = v->anonymous
-				       ? "no rule selects it (anonymous; --volumes=anonymous to include)"
-				       : "no rule selects it (named; --volumes=all to include)";
+		const char *hint =
+		    v->anonymous ? "no rule selects it (anonymous; --volumes=anonymous to include)"
+				 : "no rule selects it (named; --volumes=all to include)";
 		size_t p;
 
 		o->object = v->name;
@@ -460,13 +461,14 @@ static int volume_objects(struct rc_inventory *inv, const struct rc_inventory_so
 		for (p = v->name ? lower(mounts.v, mounts.n, v->name) : mounts.n;
 		     p < mounts.n && !strcmp(mounts.v[p].key, v->name); p++) {
 			const struct rc_container *c = &inv->containers[mounts.v[p].idx];
-			if (!user || strcmp(c->name ? c->name : "", user->name ? user->name : "") < 0)
+			if (!user ||
+			    strcmp(c->name ? c->name : "", user->name ? user->name : "") < 0)
 				user = c;
 		}
 		if (user) {
 			o->protect_rule = "in-use";
-			o->protect_reason =
-			    fmt(err, "mounted by container '%s'", user->name ? user->name : user->id);
+			o->protect_reason = fmt(err, "mounted by container '%s'",
+						user->name ? user->name : user->id);
 		} else if (v->ref_count > 0) {
 			/* the daemon's own count (/system/df) also sees containers
 			 * made after the container list was read */
