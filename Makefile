@@ -96,6 +96,14 @@ demo: deps
 bench: all
 	@BUILD=$(BUILD) bash bench/run.sh
 
+# Decisions without an engine: 100k images in one repository with keep_last.
+.PHONY: bench-decide
+bench-decide: $(BUILD)/bench/decide
+	$(BUILD)/bench/decide
+$(BUILD)/bench/decide: bench/decide.c $(LIBPLANNER) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iplanner $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/

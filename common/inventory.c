@@ -49,12 +49,110 @@ static void engine_info_free(struct rc_engine_info *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static void object_release(struct rc_object *o)
+{
+	size_t i;
+
+	free(o->label);
+	free(o->refs.v);
+	free(o->protect_reason);
+	for (i = 0; i < o->n_users; i++)
+		free(o->users[i].reason);
+	free(o->users);
+	for (i = 0; i < o->n_parts; i++)
+		free(o->parts[i].key);
+	free(o->parts);
+	free(o->what);
+}
+
+void rc_inventory_clear_objects(struct rc_inventory *inv)
+{
+	size_t i;
+
+	for (i = 0; i < inv->n_objects; i++)
+		object_release(&inv->objects[i]);
+	free(inv->objects);
+	inv->objects = NULL;
+	inv->n_objects = 0;
+	for (i = 0; i < inv->n_sources; i++) {
+		free(inv->sources[i].name);
+		free(inv->sources[i].type);
+		free(inv->sources[i].endpoint);
+		rc_labels_free(&inv->sources[i].identity);
+	}
+	free(inv->sources);
+	inv->sources = NULL;
+	inv->n_sources = 0;
+}
+
+struct rc_inventory_source *rc_inventory_add_source(struct rc_inventory *inv, const char *name,
+						    const char *type, const char *endpoint,
+						    struct rc_err *err)
+{
+	struct rc_inventory_source *v, *src;
+
+	v = realloc(inv->sources, (inv->n_sources + 1) * sizeof(*v));
+	if (!v) {
+		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	inv->sources = v;
+	src = &v[inv->n_sources];
+	memset(src, 0, sizeof(*src));
+	src->name = strdup(name);
+	src->type = strdup(type);
+	src->endpoint = strdup(endpoint ? endpoint : "");
+	if (!src->name || !src->type || !src->endpoint) {
+		free(src->name);
+		free(src->type);
+		free(src->endpoint);
+		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	inv->n_sources++;
+	return src;
+}
+
+int rc_inventory_source_set(struct rc_inventory_source *src, const char *key, const char *value,
+			    struct rc_err *err)
+{
+	struct rc_label *v = realloc(src->identity.v, (src->identity.n + 1) * sizeof(*v));
+
+	if (!v)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	src->identity.v = v;
+	v[src->identity.n].key = strdup(key);
+	v[src->identity.n].value = strdup(value ? value : "");
+	if (!v[src->identity.n].key || !v[src->identity.n].value) {
+		free(v[src->identity.n].key);
+		free(v[src->identity.n].value);
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	}
+	src->identity.n++;
+	return 0;
+}
+
+int rc_inventory_reserve_objects(struct rc_inventory *inv, size_t n, struct rc_err *err)
+{
+	struct rc_object *v;
+
+	if (n > ((size_t)-1) / sizeof(*v) - inv->n_objects - 1)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	v = realloc(inv->objects, (inv->n_objects + n + 1) * sizeof(*v));
+	if (!v)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	memset(v + inv->n_objects, 0, (n + 1) * sizeof(*v));
+	inv->objects = v;
+	return 0;
+}
+
 void rc_inventory_free(struct rc_inventory *inv)
 {
 	size_t i;
 
 	if (!inv)
 		return;
+	rc_inventory_clear_objects(inv);
 	engine_info_free(&inv->engine);
 	for (i = 0; i < inv->n_images; i++) {
 		struct rc_image *m = &inv->images[i];

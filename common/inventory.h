@@ -1,14 +1,22 @@
-/* inventory.h: one model of what a source holds, whatever the source.
+/* inventory.h: one model of what the sources hold, whatever the source.
+ *
+ * A source's scan yields a flat list of objects (struct rc_object): what
+ * the generic decision code (planner/decide.c) judges, and all it knows of
+ * the source. Whatever is specific to a source type (which objects use
+ * which, what its own rules protect, how objects share bytes) arrives as
+ * generic attributes of the objects, computed next to the source
+ * (common/engine/objects.c for the engine).
  *
  * Times are Unix seconds, 0 when unknown. Byte counts are int64_t, -1 when
- * unknown. All strings and arrays are owned by the inventory and freed by
- * rc_inventory_free. IDs are full ("sha256:<64 hex>" for images, 64 hex for
- * containers and networks). */
+ * unknown. Everything is owned by the inventory and freed by
+ * rc_inventory_free. */
 #ifndef RC_INVENTORY_H
 #define RC_INVENTORY_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "err.h"
 
 struct rc_strv {
 	char **v;
@@ -25,90 +33,121 @@ struct rc_labels {
 	size_t n;
 };
 
-struct rc_engine_info {
-	char *id;           /* /info ID: the engine's identity */
-	char *name;         /* /info Name */
-	char *server_version;
-	char *api_version;  /* negotiated, e.g. "1.41" */
-	char *endpoint;     /* as reached, e.g. "unix:///run/docker.sock" */
-	char *system_time;  /* /info SystemTime normalised to UTC with nanoseconds
-			       ("2026-11-29T11:20:00.123456789Z"): the daemon's
-			       clock, which its event log uses; NULL unknown */
-	int64_t system_time_ns; /* the same in ns since the epoch, 0 unknown */
-	int containerd_store; /* images live in containerd's store (DriverStatus
-				 names a snapshotter): Size may count more than
-				 the layers, so layer sizes are never derived */
+/* Each source type's own scan, which its code turns into objects. */
+#include "engine/inventory.h"
+
+/* Object flags: how the generic rules apply to an object. */
+enum {
+	/* Holds users' data: only a rule that names its kind selects it. */
+	RC_OBJ_DATA = 1u << 0,
+	/* A rule's default selection of its kind leaves it alone; only a rule
+	 * that takes all of the kind claims it (rp_rule_takes_all). */
+	RC_OBJ_RESERVED = 1u << 1,
+	/* refs are its "repo:tag" tags, sorted: the tag selectors, tag
+	 * protections and keep_last ranking apply, and a candidate requires
+	 * them unchanged (preconditions.tags). */
+	RC_OBJ_TAGS = 1u << 2,
+	/* Its bytes are its parts, counted over the whole set: reclaimable and
+	 * the kind's total come from parts, not from `reclaimable`. */
+	RC_OBJ_PARTS = 1u << 3,
+	/* In use at the scan: its last use is the time of the decision. */
+	RC_OBJ_USED_NOW = 1u << 4,
+	/* `what` names its age: a candidate's reason reads
+	 * "WHAT AGE agoTAIL", and "WHAT AGE ago > LIMITTAIL" under older_than. */
+	RC_OBJ_AGE_IN_WHAT = 1u << 5,
+	/* A candidate lists its users (preconditions.users_in_plan), which the
+	 * plan deletes before it. */
+	RC_OBJ_USERS_PRECOND = 1u << 6,
 };
 
-struct rc_image {
-	char *id;                  /* "sha256:..." */
-	char *parent_id;           /* "" when none */
-	struct rc_strv repo_tags;  /* "repo:tag"; never "<none>:<none>" */
-	struct rc_strv repo_digests;
-	int64_t created;
-	int64_t last_tag_time;     /* Metadata.LastTagTime, 0 when never tagged */
-	int64_t size;              /* Size: all layers */
-	int64_t shared_size;       /* -1 unknown */
-	int64_t containers;        /* -1 unknown (API < 1.51 in the list) */
-	struct rc_strv layers;     /* RootFS.Layers diff IDs, base first */
-	int64_t *layer_sizes;      /* n = layers.n; bytes per layer, -1 unknown */
-	struct rc_labels labels;
-	int dangling;              /* no tags */
+/* Another object of the same source that uses this one. */
+struct rc_use {
+	size_t user; /* its index in the inventory's objects */
+	char *reason; /* the protection while that user stays, e.g. "in use by
+			 running container 'web'" */
 };
 
-struct rc_container {
-	char *id;
-	char *name;                /* without the leading '/' */
-	char *image;               /* the reference it was created from */
-	char *image_id;            /* "sha256:..." */
-	char *state;               /* created, running, paused, restarting, removing, exited, dead */
-	int64_t created;
-	int64_t finished_at;       /* 0 when it never ran or is running */
-	char *started_raw;         /* State.StartedAt and State.FinishedAt exactly as */
-	char *finished_raw;        /* inspect gave them (stopped ones only), else NULL:
-				      the evidence a plan records, see plan.h */
-	int64_t size_rw;           /* -1 unknown */
-	int64_t size_root_fs;
-	struct rc_labels labels;
-	struct rc_strv volumes;    /* names of mounted volumes */
-	struct rc_strv networks;   /* network IDs it is attached to */
+/* Bytes an object may share with others (a layer, a blob). */
+struct rc_part {
+	char *key; /* identity of the part, e.g. a layer's chain ID */
+	int64_t size; /* bytes; 0 when unknown */
 };
 
-struct rc_volume {
-	char *name;
-	char *driver;
+/* One object of one source. Members declared `char *` or as arrays are
+ * owned by the inventory; `const char *` members point to static text or
+ * into the source's own scan in the same inventory, which lives as long. */
+struct rc_object {
+	const char *source; /* the source's name (the plan's item source) */
+	const char *source_type; /* its type, e.g. the type of source.h */
+	int kind; /* enum rc_kind (plan.h) */
+	const char *object; /* exact identity: the plan's item object */
+	const char *ref_id; /* matched by protect.refs as an ID (in full, without
+			       "sha256:", or a hex prefix of 12 or more); NULL
+			       when the identity is not an ID */
+	const char *name; /* human name, "" when none; protect.refs match it */
+	char *label; /* how reasons name it: its name, or a short identity */
+	struct rc_strv refs; /* the plan's refs; protect.refs match them. The
+				array is owned, the strings are not */
+	const struct rc_strv *digests; /* "repo@digest" references, NULL none */
+	const struct rc_labels *labels; /* NULL none */
+	const char *state; /* a lifecycle state rules select ("exited"), NULL
+			      when the kind has none */
+	unsigned flags; /* RC_OBJ_* */
 	int64_t created;
-	int64_t size;              /* UsageData.Size, -1 unknown */
-	int64_t ref_count;         /* UsageData.RefCount, -1 unknown */
-	int anonymous;             /* 64-hex name or com.docker.volume.anonymous label */
-	struct rc_labels labels;
+	int64_t last_used; /* the newest evidence of use (docs/policy.md, "Ages") */
+	int64_t last_pulled; /* 0 when the source records no pulls */
+	int64_t size; /* its own size, -1 unknown */
+	int64_t reclaimable; /* what deleting it frees, without RC_OBJ_PARTS */
+	size_t level; /* candidates of a kind go in descending level (the
+			 engine: an image's ancestors, so children go first) */
+	long parent; /* index of the object it is built on, -1 none: a kept
+			object keeps its parent */
+
+	/* What protects it whatever the policy, after its users: */
+	const char *protect_rule; /* e.g. "in-use", "running"; NULL none */
+	char *protect_reason;
+	struct rc_use *users; /* in order of preference for the reason; users
+				 use nothing themselves */
+	size_t n_users;
+	struct rc_part *parts;
+	size_t n_parts;
+
+	/* How reasons describe it: */
+	char *what; /* a candidate's reason begins so, e.g. "dangling, unused" */
+	const char *what_users; /* instead of what when it has users and they
+				   all go with this plan; NULL: what */
+	const char *what_tail; /* RC_OBJ_AGE_IN_WHAT: after the age, or NULL */
+	const char *unclaimed; /* reason when no rule claims it; NULL: "no rule
+				  selects it" */
+	const char *passed_over; /* reason when a rule of its kind passed it
+				    over as reserved; NULL: unclaimed */
+	const char *no_pull_time; /* reason when a rule's not_pulled_for meets
+				     an unknown pull time */
+
+	/* Evidence of use a candidate records (plan.h, struct rc_precond): */
+	const char *started_at, *finished_at; /* NULL none */
+	int64_t usage_count; /* -1 none */
 };
 
-struct rc_network {
-	char *id;
-	char *name;
-	char *driver;
-	char *scope;
-	int64_t created;
-	int predefined;            /* bridge, host, none */
-	struct rc_labels labels;
-};
-
-struct rc_build_cache {
-	char *id;
-	char *type;
-	char *description;
-	int in_use;
-	int shared;
-	int64_t size;
-	int64_t created;
-	int64_t last_used;         /* 0 when never used */
-	int64_t usage_count;
+/* A scanned source, as the plan's sources[] will name it. */
+struct rc_inventory_source {
+	char *name; /* e.g. "engine" */
+	char *type; /* e.g. "engine" */
+	char *endpoint; /* as reached */
+	struct rc_labels identity; /* the string members of sources[].identity,
+				      in order (docs/plan-format.md) */
 };
 
 struct rc_inventory {
+	struct rc_inventory_source *sources;
+	size_t n_sources;
+	struct rc_object *objects;
+	size_t n_objects;
+
+	/* The engine's own scan (engine/inventory.h): rc_engine_scan fills
+	 * it, rc_engine_objects turns it into sources and objects. */
 	struct rc_engine_info engine;
-	int64_t layers_size;       /* /system/df LayersSize, -1 unknown */
+	int64_t layers_size; /* /system/df LayersSize, -1 unknown */
 	struct rc_image *images;
 	size_t n_images;
 	struct rc_container *containers;
@@ -123,6 +162,20 @@ struct rc_inventory {
 
 void rc_inventory_init(struct rc_inventory *inv);
 void rc_inventory_free(struct rc_inventory *inv);
+
+/* Frees every source and object of inv (not the sources' own scans). */
+void rc_inventory_clear_objects(struct rc_inventory *inv);
+
+/* Appends a source named name of type `type`, endpoint as given (NULL: "").
+ * Returns it, or NULL with RC_ERR_NOMEM. */
+struct rc_inventory_source *rc_inventory_add_source(struct rc_inventory *inv, const char *name,
+						    const char *type, const char *endpoint,
+						    struct rc_err *err);
+/* Appends key=value (NULL: "") to a source's identity. -1 with RC_ERR_NOMEM. */
+int rc_inventory_source_set(struct rc_inventory_source *src, const char *key, const char *value,
+			    struct rc_err *err);
+/* Makes room for n more objects, zeroed past the end. -1 with RC_ERR_NOMEM. */
+int rc_inventory_reserve_objects(struct rc_inventory *inv, size_t n, struct rc_err *err);
 
 /* Lookups; return NULL when absent. Linear unless noted. */
 const struct rc_image *rc_inventory_image(const struct rc_inventory *inv, const char *id);

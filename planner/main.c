@@ -13,6 +13,7 @@
 
 #include "decide.h"
 #include "engine.h"
+#include "engine/objects.h"
 #include "fsutil.h"
 #include "log.h"
 #include "plan.h"
@@ -516,7 +517,7 @@ int main(int argc, char **argv)
 		}
 		goto out;
 	}
-	if (rc_engine_scan(eng, &inv, &err) < 0) {
+	if (rc_engine_scan(eng, &inv, &err) < 0 || rc_engine_objects(&inv, "engine", &err) < 0) {
 		rc = error_exit(&err);
 		goto out;
 	}

@@ -40,18 +40,41 @@ unsigned rp_state_bit(const char *state)
 	return 0;
 }
 
-/* Kind names a rule accepts, in bit order. */
-static const char *const kind_names[] = {"container",	"image", "volume",  "network",
-					 "build-cache", "tag",	 "manifest"};
-#define N_KIND_NAMES (sizeof(kind_names) / sizeof(kind_names[0]))
+/* The name of a kind bit: the kinds of plan.h, and the registry kinds
+ * whose bits policy.h reserves; NULL for any other bit. */
+static const char *kind_bit_name(unsigned bit)
+{
+	unsigned k;
+
+	for (k = 0; k < RC_KIND_COUNT; k++)
+		if (RP_KIND_BIT(k) == bit)
+			return rc_kind_name((enum rc_kind)k);
+	if (bit == RP_KIND_TAG_BIT)
+		return "tag";
+	if (bit == RP_KIND_MANIFEST_BIT)
+		return "manifest";
+	return NULL;
+}
 
 static unsigned kind_bit(const char *s)
 {
-	size_t i;
+	int k = rc_kind_parse(s);
 
-	for (i = 0; i < N_KIND_NAMES; i++)
-		if (strcmp(s, kind_names[i]) == 0)
-			return 1u << i;
+	if (k >= 0)
+		return RP_KIND_BIT(k);
+	if (strcmp(s, "tag") == 0)
+		return RP_KIND_TAG_BIT;
+	if (strcmp(s, "manifest") == 0)
+		return RP_KIND_MANIFEST_BIT;
+	return 0;
+}
+
+int rp_rule_takes_all(const struct rp_rule *r, int kind)
+{
+	if (kind == RC_KIND_VOLUME)
+		return r->volumes == RP_VOLUMES_ALL;
+	if (kind == RC_KIND_BUILD_CACHE)
+		return r->build_cache == RP_BUILD_CACHE_ALL;
 	return 0;
 }
 
@@ -886,9 +909,9 @@ static int rule_to_json(const struct rp_rule *r, cJSON *o)
 		cJSON *a = cJSON_AddArrayToObject(o, "kinds");
 		if (!a)
 			return -1;
-		for (i = 0; i < N_KIND_NAMES; i++)
-			if (r->kinds & (1u << i)) {
-				cJSON *s = cJSON_CreateString(kind_names[i]);
+		for (i = 0; i < 32; i++)
+			if ((r->kinds & (1u << i)) && kind_bit_name(1u << i)) {
+				cJSON *s = cJSON_CreateString(kind_bit_name(1u << i));
 				if (!s || !cJSON_AddItemToArray(a, s)) {
 					cJSON_Delete(s);
 					return -1;

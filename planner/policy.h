@@ -132,6 +132,11 @@ cJSON *rp_policy_to_json(const struct rp_policy *p, struct rc_err *err);
  * "36h", "90m", "45s", "0"). Returns out. */
 char *rp_format_duration_exact(int64_t seconds, char *out, size_t outsz);
 
+/* Whether rule r claims the objects of kind `kind` (enum rc_kind) that a
+ * rule's default leaves alone (RC_OBJ_RESERVED): named volumes with
+ * `volumes: all`, shared and internal build records with `build_cache: all`. */
+int rp_rule_takes_all(const struct rp_rule *r, int kind);
+
 /* Names of the state bits, "created", "exited", "dead"; NULL otherwise. */
 const char *rp_state_name(unsigned bit);
 /* The RP_STATE_* bit of a state name, 0 when it is not selectable. */

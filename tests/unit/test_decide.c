@@ -10,7 +10,8 @@
 #include <cmocka.h>
 
 #include "decide.h"
-#include "layers.h"
+#include "engine/layers.h"
+#include "engine/objects.h"
 #include "plan.h"
 #include "policy.h"
 #include "report.h"
@@ -196,7 +197,7 @@ static void file_policy(struct rp_policy *p, const char *text)
 /* ---- running the planner --------------------------------------------------- */
 
 /* Plan items as lines "C|P kind name rule: reason", in plan order. */
-static char *decide_lines(const struct rc_inventory *inv, const struct rp_policy *pol,
+static char *decide_lines(struct rc_inventory *inv, const struct rp_policy *pol,
 			  struct rc_plan *plan)
 {
 	struct rc_err err = RC_ERR_INIT;
@@ -204,6 +205,8 @@ static char *decide_lines(const struct rc_inventory *inv, const struct rp_policy
 	size_t i;
 
 	rc_plan_init(plan);
+	if (rc_engine_objects(inv, "engine", &err) != 0)
+		fail_msg("rc_engine_objects: %s", err.msg);
 	if (rp_decide(inv, pol, NOW, plan, &err) != 0)
 		fail_msg("rp_decide: %s", err.msg);
 	rc_buf_init(&b, 0);
@@ -810,6 +813,8 @@ static void test_plan_build_and_outputs(void **state)
 	inv.containers[0].name = xs("a,\"b\"\nc");
 	flags_policy(&pol, RP_IMAGES_UNSET, RP_VOLUMES_UNSET, 0);
 	rc_plan_init(&plan);
+	if (rc_engine_objects(&inv, "engine", &err) != 0)
+		fail_msg("objects: %s", err.msg);
 	if (rp_plan_build(&inv, &pol, NOW, DAY, &plan, &err) != 0)
 		fail_msg("build: %s", err.msg);
 	assert_int_equal(plan.created_at, NOW);

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "inventory.h"
-#include "layers.h"
+#include "engine/layers.h"
 
 static void add_image(struct rc_inventory *inv, const char *id, int64_t size, const char **layers,
 		      size_t n)
