@@ -6,24 +6,42 @@ VERSION := 0.2.0
 SANITIZE ?=
 BUILD   ?= build$(if $(SANITIZE),-san)
 
+# Flags the way git's Makefile splits them: CFLAGS, CPPFLAGS, LDFLAGS and
+# LDLIBS belong to whoever runs make (`make CFLAGS='-O0 -g'`, a packager's
+# hardening flags); what the build itself needs lives in BASIC_* and is
+# always there. DEVELOPER=1 (on in .ci/run) turns warnings into errors: a
+# packager whose newer compiler knows a new warning still gets a build.
+CFLAGS   ?= -O2 -g
+LDFLAGS  ?=
+DEVELOPER ?=
+
 PKGS     := libcurl libcjson libxml-2.0 libcrypto
-CPPFLAGS += -D_GNU_SOURCE -DRC_VERSION='"$(VERSION)"' -Icommon
-OPT      ?= -O2 -g
-CFLAGS   += $(OPT) -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
-            -Wformat=2 -Wno-format-nonliteral $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+BASIC_CFLAGS := -std=c11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
+                -Wformat=2 -Wno-format-nonliteral \
+                -D_GNU_SOURCE -DRC_VERSION='"$(VERSION)"' -Icommon \
+                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+BASIC_LDFLAGS :=
+BASIC_LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+ifneq ($(DEVELOPER),)
+BASIC_CFLAGS += -Werror
+endif
 ifneq ($(SANITIZE),)
-CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=$(SANITIZE)
+BASIC_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+BASIC_LDFLAGS += -fsanitize=$(SANITIZE)
 ifneq ($(findstring undefined,$(SANITIZE)),)
 # not part of gcc's "undefined", but a double from hostile JSON cast to an
 # integer is exactly the kind of UB our parsers must not have
-CFLAGS  += -fsanitize=float-cast-overflow
-LDFLAGS += -fsanitize=float-cast-overflow
+BASIC_CFLAGS  += -fsanitize=float-cast-overflow
+BASIC_LDFLAGS += -fsanitize=float-cast-overflow
 endif
 endif
+ALL_CFLAGS  = $(BASIC_CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(BASIC_LDFLAGS) $(LDFLAGS)
+ALL_LDLIBS  = $(BASIC_LDLIBS) $(LDLIBS)
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-COMMON_SRC   := $(sort $(wildcard common/*.c))
+COMMON_SRC   := $(sort $(wildcard common/*.c common/*/*.c))
 PLANNER_SRC  := $(sort $(filter-out planner/main.c,$(wildcard planner/*.c)))
 EXECUTOR_SRC := $(sort $(filter-out executor/main.c,$(wildcard executor/*.c)))
 UNIT_SRC     := $(sort $(wildcard tests/unit/test_*.c))
@@ -32,19 +50,33 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIBCOMMON   := $(BUILD)/libreclaim.a
 LIBPLANNER  := $(BUILD)/libplanner.a
 LIBEXECUTOR := $(BUILD)/libexecutor.a
+LIBS        := $(LIBPLANNER) $(LIBEXECUTOR) $(LIBCOMMON)
 BINS        := $(BUILD)/reclaim-plan $(BUILD)/reclaim-apply
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+ALL_OBJS := $(call obj,$(COMMON_SRC) $(PLANNER_SRC) $(EXECUTOR_SRC) planner/main.c \
+              executor/main.c $(UNIT_SRC) tests/fuzz/fuzz_parsers.c tests/fuzz/fuzz_replay.c bench/journal.c)
 
-.PHONY: all check unit e2e demo install clean deps bench fmt fuzz
+.PHONY: all check unit e2e demo install clean deps bench fmt fuzz FORCE
 all: $(BINS) reclaim-plan reclaim-apply
 
 # Convenience links at the top level for people; tests use $(BUILD)/.
 reclaim-plan reclaim-apply: %: $(BUILD)/%
 	@ln -sf $< $@
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h planner/*.h executor/*.h)
+# Objects are rebuilt when the compiler or the flags change (git's
+# GIT-CFLAGS), and when a header they include does (-MMD -MP, .d files).
+FLAGS_FILE := $(BUILD)/FLAGS
+$(FLAGS_FILE): FORCE
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@flags='$(subst ','\'',$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(ALL_LDLIBS))'; \
+	if test x"$$flags" != x"`cat $@ 2>/dev/null`"; then echo "$$flags" >$@; fi
+
+$(BUILD)/tests/%.o: EXTRA_CFLAGS = -Iplanner -Iexecutor $(CMOCKA_CFLAGS)
+$(BUILD)/%.o: %.c $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(ALL_OBJS:.o=.d)
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@rm -f $@; $(AR) rcs $@ $^
@@ -54,28 +86,28 @@ $(LIBEXECUTOR): $(call obj,$(EXECUTOR_SRC)) | $(LIBCOMMON)
 	@rm -f $@; $(AR) rcs $@ $^ $(if $^,,$(BUILD)/common/err.o)
 
 $(BUILD)/reclaim-plan: $(BUILD)/planner/main.o $(LIBPLANNER) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 $(BUILD)/reclaim-apply: $(BUILD)/executor/main.o $(LIBEXECUTOR) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBPLANNER) $(LIBEXECUTOR) $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Iplanner -Iexecutor $(CFLAGS) $(shell pkg-config --cflags cmocka) \
-	  $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
+$(UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(CMOCKA_LIBS)
 
 # The fuzz harness as a replayer (no libFuzzer): make check feeds it the
 # corpus in tests/fuzz/corpus/, under the sanitizers in the SANITIZE build.
-$(BUILD)/tests/fuzz_replay: tests/fuzz/fuzz_parsers.c $(LIBPLANNER) $(LIBCOMMON)
+$(BUILD)/tests/fuzz_replay: $(BUILD)/tests/fuzz/fuzz_replay.o $(LIBPLANNER) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+$(BUILD)/tests/fuzz/fuzz_replay.o: tests/fuzz/fuzz_parsers.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -DRC_FUZZ_REPLAY -Iplanner $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -DRC_FUZZ_REPLAY -MMD -MP -c -o $@ $<
 
 # libFuzzer build with clang: make fuzz, then
 #   RC_FUZZ_TARGET=plan build-fuzz/fuzz_parsers -max_total_time=60 tests/fuzz/corpus/plan
 fuzz:
 	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
-	  OPT="-O1 -g -fsanitize=fuzzer-no-link" build-fuzz/fuzz_parsers
-$(BUILD)/fuzz_parsers: tests/fuzz/fuzz_parsers.c $(LIBPLANNER) $(LIBCOMMON)
-	$(CC) $(CPPFLAGS) -Iplanner $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" build-fuzz/fuzz_parsers
+$(BUILD)/fuzz_parsers: $(BUILD)/tests/fuzz/fuzz_parsers.o $(LIBPLANNER) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(ALL_LDLIBS)
 
 deps:
 	@bash scripts/deps.sh
@@ -102,7 +134,8 @@ install: all
 	install -m 0644 man/reclaim-plan.1 man/reclaim-apply.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 fmt:
-	clang-format -i common/*.[ch] planner/*.[ch] executor/*.[ch] tests/unit/*.c
+	clang-format -i $(wildcard common/*.[ch] common/*/*.[ch] planner/*.[ch] executor/*.[ch] \
+	  tests/unit/*.c tests/fuzz/*.c)
 
 clean:
-	rm -rf build build-san reclaim-plan reclaim-apply
+	rm -rf build build-san build-fuzz reclaim-plan reclaim-apply
