@@ -56,7 +56,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ALL_OBJS := $(call obj,$(COMMON_SRC) $(PLANNER_SRC) $(EXECUTOR_SRC) planner/main.c \
               executor/main.c $(UNIT_SRC) tests/fuzz/fuzz_parsers.c tests/fuzz/fuzz_replay.c bench/journal.c)
 
-.PHONY: all check unit e2e demo install clean deps bench fmt fuzz FORCE
+.PHONY: all check unit e2e demo install clean deps bench bench-journal fmt fuzz FORCE
 all: $(BINS) reclaim-plan reclaim-apply
 
 # Convenience links at the top level for people; tests use $(BUILD)/.
@@ -72,6 +72,7 @@ $(FLAGS_FILE): FORCE
 	if test x"$$flags" != x"`cat $@ 2>/dev/null`"; then echo "$$flags" >$@; fi
 
 $(BUILD)/tests/%.o: EXTRA_CFLAGS = -Iplanner -Iexecutor $(CMOCKA_CFLAGS)
+$(BUILD)/bench/%.o: EXTRA_CFLAGS = -Iexecutor
 $(BUILD)/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -109,6 +110,13 @@ fuzz:
 $(BUILD)/fuzz_parsers: $(BUILD)/tests/fuzz/fuzz_parsers.o $(LIBPLANNER) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(ALL_LDLIBS)
 
+# A micro-benchmark of the journal loader (docs/benchmarks.md); make bench
+# runs it too.
+$(BUILD)/bench/journal: $(BUILD)/bench/journal.o $(LIBEXECUTOR) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+bench-journal: $(BUILD)/bench/journal
+	@$(BUILD)/bench/journal
+
 deps:
 	@bash scripts/deps.sh
 
@@ -125,7 +133,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash scripts/demo.sh
 
-bench: all
+bench: all $(BUILD)/bench/journal
 	@BUILD=$(BUILD) bash bench/run.sh
 
 install: all
@@ -135,7 +143,7 @@ install: all
 
 fmt:
 	clang-format -i $(wildcard common/*.[ch] common/*/*.[ch] planner/*.[ch] executor/*.[ch] \
-	  tests/unit/*.c tests/fuzz/*.c)
+	  tests/unit/*.c tests/fuzz/*.c bench/*.c)
 
 clean:
 	rm -rf build build-san build-fuzz reclaim-plan reclaim-apply
