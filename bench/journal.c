@@ -49,16 +49,20 @@ static int write_journal(FILE *f, size_t n)
 		item_id(id, sizeof(id), i);
 		fprintf(f, "{\"item\":\"%s\",\"event\":\"intent\"}\n", id);
 		if (i % 10 == 0)
-			fprintf(f, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:%zu\"}\n", id,
-				i);
-		fprintf(f, "{\"item\":\"%s\",\"event\":\"outcome\",\"outcome\":\"%s\",\"reason\":\"\"}\n",
-			id, outcomes[i % 4]);
+			fprintf(f, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:%zu\"}\n",
+				id, i);
+		fprintf(
+		    f,
+		    "{\"item\":\"%s\",\"event\":\"outcome\",\"outcome\":\"%s\",\"reason\":\"\"}\n",
+		    id, outcomes[i % 4]);
 	}
 	/* a rerun: every seventh item again, now deleted */
 	for (i = 0; i < n; i += 7) {
 		item_id(id, sizeof(id), i);
 		fprintf(f, "{\"item\":\"%s\",\"event\":\"intent\"}\n", id);
-		fprintf(f, "{\"item\":\"%s\",\"event\":\"outcome\",\"outcome\":\"deleted\",\"reason\":\"\"}\n",
+		fprintf(f,
+			"{\"item\":\"%s\",\"event\":\"outcome\",\"outcome\":\"deleted\",\"reason\":"
+			"\"\"}\n",
 			id);
 	}
 	return ferror(f) ? -1 : 0;

@@ -533,13 +533,16 @@ static void write_many(const char *path, int n)
 		fprintf(fp, "{\"item\":\"%s\",\"event\":\"intent\"}\n", id);
 		if (i % 3 == 0) {
 			/* the same ref twice counts once */
-			fprintf(fp, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:%d\"}\n", id, i);
-			fprintf(fp, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:%d\"}\n", id, i);
-			fprintf(fp, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:v%d\"}\n", id, i);
+			fprintf(fp, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:%d\"}\n",
+				id, i);
+			fprintf(fp, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:%d\"}\n",
+				id, i);
+			fprintf(fp, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:v%d\"}\n",
+				id, i);
 		}
 		if (i % 5 != 4)
-			fprintf(fp, "{\"item\":\"%s\",\"event\":\"outcome\",\"outcome\":\"%s\"}\n", id,
-				first_outcomes[i % 4]);
+			fprintf(fp, "{\"item\":\"%s\",\"event\":\"outcome\",\"outcome\":\"%s\"}\n",
+				id, first_outcomes[i % 4]);
 	}
 	/* a rerun after a crash: every seventh item again, deleted this time */
 	for (i = 0; i < n; i += 7) {
@@ -547,7 +550,8 @@ static void write_many(const char *path, int n)
 		if (i % 5 == 4)
 			continue;
 		fprintf(fp, "{\"item\":\"%s\",\"event\":\"intent\"}\n", id);
-		fprintf(fp, "{\"item\":\"%s\",\"event\":\"outcome\",\"outcome\":\"deleted\"}\n", id);
+		fprintf(fp, "{\"item\":\"%s\",\"event\":\"outcome\",\"outcome\":\"deleted\"}\n",
+			id);
 	}
 	assert_int_equal(fclose(fp), 0);
 }
@@ -568,9 +572,9 @@ static void assert_many(const struct ra_journal *j, int n)
 			assert_string_equal(got, want);
 		else
 			assert_null(got);
-		assert_int_equal(ra_journal_done(j, id),
-				 want && (strcmp(want, "deleted") == 0 ||
-					  strcmp(want, "already-absent") == 0));
+		assert_int_equal(
+		    ra_journal_done(j, id),
+		    want && (strcmp(want, "deleted") == 0 || strcmp(want, "already-absent") == 0));
 		tags = ra_journal_untagged(j, id);
 		if (i % 3 == 0) {
 			assert_non_null(tags);
@@ -674,8 +678,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reason_with_control_characters_round_trips, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_many_items, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ten_thousand_items_mixed_outcomes_reruns_and_untags,
-					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_ten_thousand_items_mixed_outcomes_reruns_and_untags, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_items_appended_after_a_big_load_are_found, setup,
 					    teardown),
 	};
