@@ -45,6 +45,8 @@ COMMON_SRC   := $(sort $(wildcard common/*.c common/*/*.c))
 PLANNER_SRC  := $(sort $(filter-out planner/main.c,$(wildcard planner/*.c)))
 EXECUTOR_SRC := $(sort $(filter-out executor/main.c,$(wildcard executor/*.c)))
 UNIT_SRC     := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIBCOMMON   := $(BUILD)/libreclaim.a
@@ -53,8 +55,12 @@ LIBEXECUTOR := $(BUILD)/libexecutor.a
 LIBS        := $(LIBPLANNER) $(LIBEXECUTOR) $(LIBCOMMON)
 BINS        := $(BUILD)/reclaim-plan $(BUILD)/reclaim-apply
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# one binary per fuzz target: a replayer in every build, the libFuzzer
+# binary in build-fuzz/ (make fuzz)
+FUZZ_REPLAYS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_FUZZERS := $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_TARGETS))
 ALL_OBJS := $(call obj,$(COMMON_SRC) $(PLANNER_SRC) $(EXECUTOR_SRC) planner/main.c \
-              executor/main.c $(UNIT_SRC) tests/fuzz/fuzz_parsers.c tests/fuzz/fuzz_replay.c bench/journal.c)
+              executor/main.c $(UNIT_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c bench/journal.c)
 
 .PHONY: all check unit e2e demo install clean deps bench bench-journal fmt fuzz FORCE
 all: $(BINS) reclaim-plan reclaim-apply
@@ -94,21 +100,21 @@ $(BUILD)/reclaim-apply: $(BUILD)/executor/main.o $(LIBEXECUTOR) $(LIBCOMMON)
 $(UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(CMOCKA_LIBS)
 
-# The fuzz harness as a replayer (no libFuzzer): make check feeds it the
-# corpus in tests/fuzz/corpus/, under the sanitizers in the SANITIZE build.
-$(BUILD)/tests/fuzz_replay: $(BUILD)/tests/fuzz/fuzz_replay.o $(LIBPLANNER) $(LIBCOMMON)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
-$(BUILD)/tests/fuzz/fuzz_replay.o: tests/fuzz/fuzz_parsers.c $(FLAGS_FILE)
+# Fuzz targets, one file and one binary each (curl-fuzzer's layout):
+# tests/fuzz/fuzz_TARGET.c defines LLVMFuzzerTestOneInput. Linked with
+# tests/fuzz/replay_main.c it is a replayer, `$(BUILD)/fuzz/fuzz_TARGET
+# FILE...`, which make check feeds tests/fuzz/corpus/TARGET/ (under the
+# sanitizers in the SANITIZE build). `make fuzz` links each with libFuzzer
+# instead (clang), into build-fuzz/:
+#   build-fuzz/fuzz_plan -max_total_time=60 tests/fuzz/corpus/plan
+$(FUZZ_REPLAYS): $(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay_main.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DRC_FUZZ_REPLAY -MMD -MP -c -o $@ $<
-
-# libFuzzer build with clang: make fuzz, then
-#   RC_FUZZ_TARGET=plan build-fuzz/fuzz_parsers -max_total_time=60 tests/fuzz/corpus/plan
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+$(FUZZ_FUZZERS): $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(ALL_LDLIBS)
 fuzz:
 	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
-	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" build-fuzz/fuzz_parsers
-$(BUILD)/fuzz_parsers: $(BUILD)/tests/fuzz/fuzz_parsers.o $(LIBPLANNER) $(LIBCOMMON)
-	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(ALL_LDLIBS)
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 # A micro-benchmark of the journal loader (docs/benchmarks.md); make bench
 # runs it too.
@@ -123,7 +129,7 @@ deps:
 # `make check` installs what is missing (as root), builds, and runs every
 # unit and end-to-end test. The last line is "N passed, N failed".
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/fuzz_replay
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_REPLAYS)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/run.sh
 
 unit: $(UNIT_BINS)
