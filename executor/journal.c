@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -20,6 +21,7 @@
 
 struct entry {
 	char *item;
+	uint64_t hash; /* hash_id(item) */
 	char *outcome; /* latest outcome, NULL when only an intent was seen */
 	struct rc_strv untagged; /* tags this item's deletion removed */
 };
@@ -27,8 +29,14 @@ struct entry {
 struct ra_journal {
 	char *path;
 	char *plan_digest;
-	struct entry *v;
+	struct entry *v; /* one per item, in order of first appearance */
 	size_t n, cap;
+	/* Hash index over v (open addressing, linear probing): a slot holds an
+	 * index into v plus one, 0 when empty; nslots is a power of two at least
+	 * twice n. Every line of a load and every item of an apply looks its
+	 * item up, so a linear search made both quadratic in the plan's size. */
+	size_t *slots;
+	size_t nslots;
 	size_t records; /* complete lines read, header included */
 	size_t valid_len; /* bytes of complete lines in the file */
 	int torn_tail;
@@ -37,20 +45,69 @@ struct ra_journal {
 	unsigned unsynced;
 };
 
+/* FNV-1a: item IDs come from an approved plan, not from an adversary. */
+static uint64_t hash_id(const char *s)
+{
+	uint64_t h = 14695981039346656037u;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+static struct entry *find_hashed(const struct ra_journal *j, const char *item, uint64_t h)
+{
+	size_t mask = j->nslots - 1, i;
+
+	if (!j->nslots)
+		return NULL;
+	for (i = (size_t)h & mask; j->slots[i]; i = (i + 1) & mask) {
+		struct entry *e = &j->v[j->slots[i] - 1];
+		if (e->hash == h && strcmp(e->item, item) == 0)
+			return e;
+	}
+	return NULL;
+}
+
 static struct entry *find(const struct ra_journal *j, const char *item)
 {
-	size_t i;
+	return find_hashed(j, item, hash_id(item));
+}
 
-	/* Newest first: a rerun's lines are at the end. */
-	for (i = j->n; i > 0; i--)
-		if (strcmp(j->v[i - 1].item, item) == 0)
-			return &j->v[i - 1];
-	return NULL;
+static void index_entry(size_t *slots, size_t nslots, const struct entry *v, size_t k)
+{
+	size_t mask = nslots - 1, i;
+
+	for (i = (size_t)v[k].hash & mask; slots[i]; i = (i + 1) & mask)
+		;
+	slots[i] = k + 1;
+}
+
+/* Makes room in the index for one more entry. */
+static int reserve_slot(struct ra_journal *j, struct rc_err *err)
+{
+	size_t nslots, k, *slots;
+
+	if ((j->n + 1) * 2 <= j->nslots)
+		return 0;
+	nslots = j->nslots ? j->nslots * 2 : 128;
+	slots = calloc(nslots, sizeof(*slots));
+	if (!slots)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	for (k = 0; k < j->n; k++)
+		index_entry(slots, nslots, j->v, k);
+	free(j->slots);
+	j->slots = slots;
+	j->nslots = nslots;
+	return 0;
 }
 
 static int remember(struct ra_journal *j, const char *item, const char *outcome, struct rc_err *err)
 {
-	struct entry *e = find(j, item);
+	uint64_t h = hash_id(item);
+	struct entry *e = find_hashed(j, item, h);
 	char *o = NULL;
 
 	if (outcome && !(o = strdup(outcome)))
@@ -61,6 +118,10 @@ static int remember(struct ra_journal *j, const char *item, const char *outcome,
 			e->outcome = o;
 		}
 		return 0;
+	}
+	if (reserve_slot(j, err) < 0) {
+		free(o);
+		return -1;
 	}
 	if (j->n == j->cap) {
 		size_t ncap = j->cap ? j->cap * 2 : 64;
@@ -77,9 +138,11 @@ static int remember(struct ra_journal *j, const char *item, const char *outcome,
 		free(o);
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	}
+	j->v[j->n].hash = h;
 	j->v[j->n].outcome = o;
 	j->v[j->n].untagged.v = NULL;
 	j->v[j->n].untagged.n = 0;
+	index_entry(j->slots, j->nslots, j->v, j->n);
 	j->n++;
 	return 0;
 }
@@ -533,6 +596,7 @@ void ra_journal_free(struct ra_journal *j)
 		rc_strv_free(&j->v[i].untagged);
 	}
 	free(j->v);
+	free(j->slots);
 	free(j->path);
 	free(j->plan_digest);
 	free(j);

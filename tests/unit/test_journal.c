@@ -499,6 +499,152 @@ static void test_many_items(void **state)
 	ra_journal_free(j);
 }
 
+static const char *const first_outcomes[] = {"deleted", "already-absent", "changed", "failed"};
+
+/* The outcome the journal of write_many records last for item i. */
+static const char *expected_outcome(int i)
+{
+
+	if (i % 5 == 4)
+		return NULL; /* an intent only: a crash before the outcome */
+	if (i % 7 == 0)
+		return "deleted"; /* the rerun's outcome wins */
+	return first_outcomes[i % 4];
+}
+
+/* Item IDs share a long prefix and differ in their last characters, as
+ * real IDs of one kind do; "x" suffixes make IDs that are prefixes of each
+ * other. */
+static void many_id(char *dst, size_t dstsz, int i)
+{
+	snprintf(dst, dstsz, "engine/image/sha256:%064d%s", i, i % 11 == 0 ? "x" : "");
+}
+
+static void write_many(const char *path, int n)
+{
+	FILE *fp = fopen(path, "w");
+	char id[128];
+	int i;
+
+	assert_non_null(fp);
+	fputs(HDR_A, fp);
+	for (i = 0; i < n; i++) {
+		many_id(id, sizeof(id), i);
+		fprintf(fp, "{\"item\":\"%s\",\"event\":\"intent\"}\n", id);
+		if (i % 3 == 0) {
+			/* the same ref twice counts once */
+			fprintf(fp, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:%d\"}\n",
+				id, i);
+			fprintf(fp, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:%d\"}\n",
+				id, i);
+			fprintf(fp, "{\"item\":\"%s\",\"event\":\"untag\",\"ref\":\"app:v%d\"}\n",
+				id, i);
+		}
+		if (i % 5 != 4)
+			fprintf(fp, "{\"item\":\"%s\",\"event\":\"outcome\",\"outcome\":\"%s\"}\n",
+				id, first_outcomes[i % 4]);
+	}
+	/* a rerun after a crash: every seventh item again, deleted this time */
+	for (i = 0; i < n; i += 7) {
+		many_id(id, sizeof(id), i);
+		if (i % 5 == 4)
+			continue;
+		fprintf(fp, "{\"item\":\"%s\",\"event\":\"intent\"}\n", id);
+		fprintf(fp, "{\"item\":\"%s\",\"event\":\"outcome\",\"outcome\":\"deleted\"}\n",
+			id);
+	}
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void assert_many(const struct ra_journal *j, int n)
+{
+	char id[128];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *want = expected_outcome(i);
+		const char *got;
+		const struct rc_strv *tags;
+
+		many_id(id, sizeof(id), i);
+		got = ra_journal_last_outcome(j, id);
+		if (want)
+			assert_string_equal(got, want);
+		else
+			assert_null(got);
+		assert_int_equal(
+		    ra_journal_done(j, id),
+		    want && (strcmp(want, "deleted") == 0 || strcmp(want, "already-absent") == 0));
+		tags = ra_journal_untagged(j, id);
+		if (i % 3 == 0) {
+			assert_non_null(tags);
+			assert_int_equal(tags->n, 2);
+		} else {
+			assert_null(tags);
+		}
+	}
+	/* IDs the journal never saw, including a prefix and an extension */
+	assert_null(ra_journal_last_outcome(j, "engine/image/sha256:"));
+	many_id(id, sizeof(id), n + 1);
+	assert_null(ra_journal_last_outcome(j, id));
+	snprintf(id, sizeof(id), "engine/image/sha256:%064dy", 1);
+	assert_null(ra_journal_last_outcome(j, id));
+	assert_int_equal(ra_journal_done(j, id), 0);
+}
+
+static void test_ten_thousand_items_mixed_outcomes_reruns_and_untags(void **state)
+{
+	struct fx *f = *state;
+	struct ra_journal *j = NULL;
+	struct rc_err err = RC_ERR_INIT;
+
+	write_many(f->path, 10000);
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
+	assert_int_equal(ra_journal_had_torn_tail(j), 0);
+	assert_many(j, 10000);
+	ra_journal_free(j);
+}
+
+static void test_items_appended_after_a_big_load_are_found(void **state)
+{
+	struct fx *f = *state;
+	struct ra_journal *j = NULL;
+	struct rc_err err = RC_ERR_INIT;
+	char id[128];
+	int i, pass;
+
+	write_many(f->path, 10000);
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
+	assert_int_equal(ra_journal_begin(j, 100000, &err), 0);
+	/* new items grow the index while the loaded ones stay found */
+	for (i = 10000; i < 12000; i++) {
+		many_id(id, sizeof(id), i);
+		assert_int_equal(ra_journal_intent(j, id, &err), 0);
+		assert_int_equal(ra_journal_outcome(j, id, "changed", NULL, &err), 0);
+	}
+	/* an item that only had an intent now gets its outcome */
+	many_id(id, sizeof(id), 4);
+	assert_int_equal(ra_journal_outcome(j, id, "deleted", NULL, &err), 0);
+	for (pass = 0; pass < 2; pass++) {
+		assert_string_equal(ra_journal_last_outcome(j, id), "deleted");
+		for (i = 10000; i < 12000; i++) {
+			char nid[128];
+			many_id(nid, sizeof(nid), i);
+			assert_string_equal(ra_journal_last_outcome(j, nid), "changed");
+		}
+		many_id(id, sizeof(id), 9);
+		assert_null(ra_journal_last_outcome(j, id));
+		many_id(id, sizeof(id), 21);
+		assert_string_equal(ra_journal_last_outcome(j, id), "deleted");
+		many_id(id, sizeof(id), 4);
+		/* the same answers after a reload */
+		ra_journal_free(j);
+		j = NULL;
+		assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
+	}
+	ra_journal_free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +678,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reason_with_control_characters_round_trips, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_many_items, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_ten_thousand_items_mixed_outcomes_reruns_and_untags, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_items_appended_after_a_big_load_are_found, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,15 @@
+/* fuzz_df: the engine's GET /system/df answer (rc_engine_parse_df). */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fuzz_engine.h"
+
+static int parse(const char *t, size_t n, struct rc_inventory *inv, struct rc_err *err)
+{
+	return rc_engine_parse_df(t, n, "1.47", inv, err);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return rc_fuzz_inventory(data, size, parse);
+}
