@@ -40,8 +40,7 @@ unsigned rp_state_bit(const char *state)
 	return 0;
 }
 
-/* The name of a kind bit: the kinds of plan.h, and the registry kinds
- * whose bits policy.h reserves; NULL for any other bit. */
+/* The name of a kind bit (the kinds of plan.h); NULL for any other bit. */
 static const char *kind_bit_name(unsigned bit)
 {
 	unsigned k;
@@ -49,10 +48,6 @@ static const char *kind_bit_name(unsigned bit)
 	for (k = 0; k < RC_KIND_COUNT; k++)
 		if (RP_KIND_BIT(k) == bit)
 			return rc_kind_name((enum rc_kind)k);
-	if (bit == RP_KIND_TAG_BIT)
-		return "tag";
-	if (bit == RP_KIND_MANIFEST_BIT)
-		return "manifest";
 	return NULL;
 }
 
@@ -60,13 +55,7 @@ static unsigned kind_bit(const char *s)
 {
 	int k = rc_kind_parse(s);
 
-	if (k >= 0)
-		return RP_KIND_BIT(k);
-	if (strcmp(s, "tag") == 0)
-		return RP_KIND_TAG_BIT;
-	if (strcmp(s, "manifest") == 0)
-		return RP_KIND_MANIFEST_BIT;
-	return 0;
+	return k >= 0 ? RP_KIND_BIT(k) : 0;
 }
 
 int rp_rule_takes_all(const struct rp_rule *r, int kind)

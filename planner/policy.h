@@ -23,15 +23,17 @@
 
 #include "err.h"
 #include "inventory.h"
+#include "plan.h"
 
 #define RP_POLICY_VERSION 1
 #define RP_DEFAULT_MIN_AGE 3600 /* "1h" */
 
-/* Kinds a rule can select: the engine kinds of plan.h (bit 1 << enum rc_kind)
- * plus registry kinds that later sources use. */
+/* Kinds a rule can select: bit 1 << enum rc_kind (plan.h), every kind of
+ * every source type. */
 #define RP_KIND_BIT(k) (1u << (unsigned)(k))
-#define RP_KIND_TAG_BIT (1u << 5)
-#define RP_KIND_MANIFEST_BIT (1u << 6)
+#define RP_KIND_TAG_BIT RP_KIND_BIT(RC_KIND_TAG)
+#define RP_KIND_MANIFEST_BIT RP_KIND_BIT(RC_KIND_MANIFEST)
+_Static_assert(RC_KIND_COUNT <= 32, "kind bits must fit an unsigned");
 
 /* Container states a rule may select; running, paused, restarting and
  * removing containers are always protected. */
