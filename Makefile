@@ -23,7 +23,7 @@ LDFLAGS += -fsanitize=float-cast-overflow
 endif
 endif
 
-COMMON_SRC   := $(sort $(wildcard common/*.c))
+COMMON_SRC   := $(sort $(wildcard common/*.c common/*/*.c))
 PLANNER_SRC  := $(sort $(filter-out planner/main.c,$(wildcard planner/*.c)))
 EXECUTOR_SRC := $(sort $(filter-out executor/main.c,$(wildcard executor/*.c)))
 UNIT_SRC     := $(sort $(wildcard tests/unit/test_*.c))
@@ -42,7 +42,7 @@ all: $(BINS) reclaim-plan reclaim-apply
 reclaim-plan reclaim-apply: %: $(BUILD)/%
 	@ln -sf $< $@
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h planner/*.h executor/*.h)
+$(BUILD)/%.o: %.c $(wildcard common/*.h common/*/*.h planner/*.h executor/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "apply.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "fsutil.h"
 #include "journal.h"
 #include "log.h"

@@ -22,7 +22,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "err.h"
 #include "events.h"
 #include "inventory.h"

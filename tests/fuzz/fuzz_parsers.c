@@ -17,7 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "inventory.h"
 #include "jcs.h"
 #include "plan.h"

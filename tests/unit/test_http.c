@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "http.h"
 
 struct server {

@@ -1,4 +1,4 @@
-/* engine.c: the Docker Engine API client.
+/* client.c: the Docker Engine API client.
  *
  * Every engine-version quirk lives here and nowhere else:
  * - before 1.43 untagged images list "<none>:<none>" (and "<none>@<none>"
