@@ -1,11 +1,13 @@
-/* engine.h: the Docker Engine API client.
+/* engine.h: the Docker Engine API client (common/engine/).
  *
  * Finds the engine the way the docker CLI does: an explicit URL (--engine),
  * else DOCKER_HOST, else unix:///var/run/docker.sock. With DOCKER_TLS_VERIFY
  * set, tcp:// becomes https:// with certificates from DOCKER_CERT_PATH
  * (ca.pem, cert.pem, key.pem; default ~/.docker). Supports API 1.41 up to
  * RC_ENGINE_API_MAX; the version is negotiated through /_ping. All
- * engine-version quirks are handled in engine.c and nowhere else. */
+ * engine-version quirks are handled in this folder and nowhere else: which
+ * requests an API version allows in client.c, the shape of its answers in
+ * parse.c. Code outside the folder never compares versions. */
 #ifndef RC_ENGINE_H
 #define RC_ENGINE_H
 
@@ -47,6 +49,13 @@ struct rc_http *rc_engine_http(struct rc_engine *e);
 /* Negotiated API version, e.g. "1.41"; valid after connect. */
 const char *rc_engine_api_version(const struct rc_engine *e);
 
+/* 1 when /images/json takes shared-size=1 (API 1.42+). */
+int rc_engine_images_shared_size(const struct rc_engine *e);
+/* 1 when /system/df takes ?type=volume / ?type=build-cache, so that the
+ * daemon measures only what is asked (API 1.42+); else the whole
+ * /system/df must be read. */
+int rc_engine_df_by_type(const struct rc_engine *e);
+
 /* Versioned path: "/v1.41" + path. Returns out. */
 char *rc_engine_path(const struct rc_engine *e, const char *path, char *out, size_t outsz);
 
@@ -71,6 +80,10 @@ int rc_engine_parse_networks(const char *json, size_t len, struct rc_inventory *
 /* /system/df: LayersSize, volume usage, build cache, image shared sizes. */
 int rc_engine_parse_df(const char *json, size_t len, const char *api, struct rc_inventory *inv,
 		       struct rc_err *err);
+/* Applies a /containers/{id}/json answer to c: State.FinishedAt, and
+ * StartedAt and FinishedAt as given (the evidence of use a plan records). */
+int rc_engine_parse_container_inspect(const char *json, size_t len, struct rc_container *c,
+				      struct rc_err *err);
 int rc_engine_parse_info(const char *json, size_t len, struct rc_engine_info *info,
 			 struct rc_err *err);
 
