@@ -8,7 +8,7 @@
 
 #include "apply.h"
 #include "log.h"
-#include "recheck.h"
+#include "engine/recheck.h"
 #include "units.h"
 
 static const char *const outcome_names[RA_OUTCOME_COUNT] = {
@@ -276,7 +276,7 @@ void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outco
 	reason[0] = '\0';
 	*outcome = RA_FAILED;
 	rc_http_resp_init(&resp);
-	if (!ra_object_safe(it->object)) {
+	if (!rc_engine_object_safe(it->object)) {
 		snprintf(reason, reasonsz, "unsafe object identity");
 		goto out;
 	}
@@ -286,7 +286,7 @@ void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outco
 	case RC_KIND_VOLUME:
 	case RC_KIND_NETWORK:
 		/* noprune: untagged parents are not in the plan, so they stay. */
-		snprintf(path, sizeof(path), "%s%s%s", ra_object_root(it->kind), it->object,
+		snprintf(path, sizeof(path), "%s%s%s", rc_engine_object_root(it->kind), it->object,
 			 it->kind == RC_KIND_IMAGE ? "?noprune=1" : "");
 		break;
 	case RC_KIND_BUILD_CACHE: {
@@ -299,7 +299,7 @@ void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outco
 			goto out;
 		}
 		snprintf(filt, sizeof(filt), "{\"id\":[\"%s\"]}", it->object);
-		ra_pct_encode(filt, enc, sizeof(enc));
+		rc_engine_pct_encode(filt, enc, sizeof(enc));
 		snprintf(path, sizeof(path), "/build/prune?all=1&filters=%s", enc);
 		break;
 	}
@@ -325,22 +325,22 @@ void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outco
 					    reasonsz);
 		if (*outcome == RA_CHANGED && retried) {
 			/* A lost attempt may have pruned it: absent is done. */
-			enum ra_check check;
+			enum rc_check check;
 			char r[RA_REASON_MAX];
 
-			struct ra_check_ctx ctx;
+			struct rc_engine_check_ctx ctx;
 
 			memset(&ctx, 0, sizeof(ctx));
 			ctx.e = e;
-			if (ra_recheck(&ctx, it, NULL, &check, r, sizeof(r), &err) == 0 &&
-			    check == RA_CHECK_ABSENT) {
+			if (rc_engine_recheck(&ctx, it, NULL, &check, r, sizeof(r), &err) == 0 &&
+			    check == RC_CHECK_ABSENT) {
 				*outcome = RA_ALREADY_ABSENT;
 				reason[0] = '\0';
 			}
 		}
 		goto out;
 	}
-	ra_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
+	rc_engine_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
 	*outcome = ra_delete_status(it->kind, resp.status, msg, reason, reasonsz);
 out:
 	rc_http_resp_release(&resp);
@@ -401,7 +401,7 @@ static int tag_points_here(struct rc_engine *e, const char *tag, const char *obj
 	int got, here;
 
 	snprintf(path, sizeof(path), "/images/%s/json", tag);
-	got = ra_get_json(e, path, &img, err);
+	got = rc_engine_get_json(e, path, &img, err);
 	if (got != 0)
 		return got < 0 ? -1 : 0;
 	id = cJSON_GetObjectItemCaseSensitive(img, "Id");
@@ -438,7 +438,7 @@ static int untag_extra(struct rc_engine *e, struct ra_journal *j, const struct r
 		for (i = 0; done && i < done->n; i++)
 			if (strcmp(done->v[i], tag) == 0)
 				was_done = 1;
-		if (!ra_ref_safe(tag)) {
+		if (!rc_engine_ref_safe(tag)) {
 			*outcome = RA_FAILED;
 			snprintf(reason, reasonsz, "tag '%s' cannot be sent in a request path", safe);
 			return 0;
@@ -468,7 +468,7 @@ static int untag_extra(struct rc_engine *e, struct ra_journal *j, const struct r
 		} else if (resp.status == 404 || (resp.status >= 200 && resp.status <= 299)) {
 			rc = 1;
 		} else {
-			ra_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
+			rc_engine_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
 			*outcome = ra_delete_status(RC_KIND_IMAGE, resp.status, msg, reason, reasonsz);
 			if (*outcome != RA_FAILED && *outcome != RA_CHANGED)
 				*outcome = RA_FAILED;
@@ -486,13 +486,13 @@ static int untag_extra(struct rc_engine *e, struct ra_journal *j, const struct r
 
 /* Re-check, then (unless a dry run) intent, delete, outcome. Returns -1 only
  * when the journal cannot be written. */
-static int apply_item(const struct rc_plan_item *it, struct ra_check_ctx *ctx,
+static int apply_item(const struct rc_plan_item *it, struct rc_engine_check_ctx *ctx,
 		      struct ra_journal *j, const struct ra_opts *o, long *n_deletes,
 		      long *n_intents, struct ra_result *r, struct rc_err *err)
 {
 	struct rc_err cerr = RC_ERR_INIT;
 	struct rc_engine *e = ctx->e;
-	enum ra_check check;
+	enum rc_check check;
 	const char *jo;
 
 	r->outcome = RA_FAILED;
@@ -502,13 +502,13 @@ static int apply_item(const struct rc_plan_item *it, struct ra_check_ctx *ctx,
 			 ra_journal_last_outcome(j, it->id));
 		return 0;
 	}
-	if (ra_recheck(ctx, it, j ? ra_journal_untagged(j, it->id) : NULL, &check, r->reason,
+	if (rc_engine_recheck(ctx, it, j ? ra_journal_untagged(j, it->id) : NULL, &check, r->reason,
 		       sizeof(r->reason), &cerr) < 0) {
 		r->outcome = RA_FAILED;
 		snprintf(r->reason, sizeof(r->reason), "re-check failed: %.400s", cerr.msg);
-	} else if (check == RA_CHECK_ABSENT) {
+	} else if (check == RC_CHECK_ABSENT) {
 		r->outcome = RA_ALREADY_ABSENT;
-	} else if (check == RA_CHECK_CHANGED) {
+	} else if (check == RC_CHECK_CHANGED) {
 		r->outcome = RA_CHANGED;
 	} else if (o->dry_run) {
 		r->outcome = RA_WOULD_DELETE;
@@ -563,7 +563,7 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 	     const struct ra_opts *o, struct ra_run *run, struct rc_err *err)
 {
 	struct rc_strv gone = {NULL, 0};
-	struct ra_check_ctx ctx;
+	struct rc_engine_check_ctx ctx;
 	long n_deletes = 0, n_intents = 0;
 	int stop = 0, rc = 0;
 	size_t i;
@@ -578,7 +578,7 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 	ctx.gone = &gone;
 	ctx.since_ns = o->since_ns;
 	ctx.clock_offset_ns = o->clock_offset_ns;
-	if (p->n_candidates && !(ctx.ev = ra_events_new(o->since_ns)))
+	if (p->n_candidates && !(ctx.ev = rc_engine_events_new(o->since_ns)))
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	run->started_at = (int64_t)time(NULL);
 	for (i = 0; i < p->n_candidates; i++) {
@@ -623,7 +623,7 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 	rc_progress_done();
 	run->finished_at = (int64_t)time(NULL);
 	rc_strv_free(&gone);
-	ra_check_ctx_release(&ctx);
-	ra_events_free(ctx.ev);
+	rc_engine_check_ctx_release(&ctx);
+	rc_engine_events_free(ctx.ev);
 	return rc;
 }
