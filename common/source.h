@@ -74,6 +74,10 @@ struct rc_source_ops {
 	 * summary.by_kind lists exactly the kinds of its sources. */
 	const enum rc_kind *kinds;
 	size_t n_kinds;
+	/* The step events its deletes journal through rc_apply_env (e.g.
+	 * "untag"), NULL-terminated; NULL when it has none. The journal
+	 * refuses a step line of an event no type declares. */
+	const char *const *steps;
 
 	/* Checks an item read from a plan file, before anything is applied:
 	 * its object has the exact-identity form of its kind, and its name and
@@ -121,5 +125,8 @@ struct rc_source_ops {
 
 /* The table of a source type; NULL when this reclaim does not know it. */
 const struct rc_source_ops *rc_source_find(const char *type);
+
+/* 1 when some source type declares step event `event` (ops->steps). */
+int rc_source_step_known(const char *event);
 
 #endif

@@ -150,12 +150,12 @@ static void test_untag_lines_survive_reload(void **state)
 
 	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
 	assert_int_equal(ra_journal_begin(j, 0, &err), 0);
-	assert_null(ra_journal_untagged(j, "engine/image/i1"));
+	assert_null(ra_journal_steps(j, "engine/image/i1", "untag"));
 	assert_int_equal(ra_journal_intent(j, "engine/image/i1", &err), 0);
-	assert_int_equal(ra_journal_untag(j, "engine/image/i1", "app:1", &err), 0);
-	assert_int_equal(ra_journal_untag(j, "engine/image/i1", "team/app:2", &err), 0);
-	assert_int_equal(ra_journal_untag(j, "engine/image/i1", "app:1", &err), 0);
-	u = ra_journal_untagged(j, "engine/image/i1");
+	assert_int_equal(ra_journal_step(j, "engine/image/i1", "untag", "app:1", &err), 0);
+	assert_int_equal(ra_journal_step(j, "engine/image/i1", "untag", "team/app:2", &err), 0);
+	assert_int_equal(ra_journal_step(j, "engine/image/i1", "untag", "app:1", &err), 0);
+	u = ra_journal_steps(j, "engine/image/i1", "untag");
 	assert_non_null(u);
 	assert_int_equal(u->n, 2);
 	ra_journal_free(j);
@@ -166,14 +166,14 @@ static void test_untag_lines_survive_reload(void **state)
 	free(text);
 	j = NULL;
 	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
-	u = ra_journal_untagged(j, "engine/image/i1");
+	u = ra_journal_steps(j, "engine/image/i1", "untag");
 	assert_non_null(u);
 	assert_int_equal(u->n, 2);
 	assert_string_equal(u->v[0], "app:1");
 	assert_string_equal(u->v[1], "team/app:2");
 	/* untag lines alone do not make the item done */
 	assert_int_equal(ra_journal_done(j, "engine/image/i1"), 0);
-	assert_null(ra_journal_untagged(j, "engine/image/other"));
+	assert_null(ra_journal_steps(j, "engine/image/other", "untag"));
 	ra_journal_free(j);
 
 	/* an untag line without its ref is not a journal record */

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "apply.h"
+#include "engine/delete.h"
 #include "engine/recheck.h"
 #include "run_report.h"
 
@@ -620,39 +621,39 @@ static void test_build_cache_prune_answers(void **state)
 	const char *a;
 
 	(void)state;
-	assert_int_equal(ra_build_cache_id_ok("k7lq6ex3n0x9yjfz8b2l0c5ip"), 1);
-	assert_int_equal(ra_build_cache_id_ok("abc.*"), 0);
-	assert_int_equal(ra_build_cache_id_ok("ABC"), 0);
-	assert_int_equal(ra_build_cache_id_ok("a-b"), 0);
-	assert_int_equal(ra_build_cache_id_ok("sha256:abc"), 0);
-	assert_int_equal(ra_build_cache_id_ok(""), 0);
-	assert_int_equal(ra_build_cache_id_ok(NULL), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok("k7lq6ex3n0x9yjfz8b2l0c5ip"), 1);
+	assert_int_equal(rc_engine_build_cache_id_ok("abc.*"), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok("ABC"), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok("a-b"), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok("sha256:abc"), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok(""), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok(NULL), 0);
 
-#define PRUNE(s) ra_prune_outcome((s), strlen(s), "abc123", r, sizeof(r))
+#define PRUNE(s) rc_engine_prune_outcome((s), strlen(s), "abc123", r, sizeof(r))
 	a = "{\"CachesDeleted\":[\"abc123\"],\"SpaceReclaimed\":4096}";
-	assert_int_equal(PRUNE(a), RA_DELETED);
+	assert_int_equal(PRUNE(a), RC_REMOVED);
 	assert_string_equal(r, "");
 	/* Nothing pruned: the record is in use or gone. */
-	assert_int_equal(PRUNE("{\"CachesDeleted\":[],\"SpaceReclaimed\":0}"), RA_CHANGED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":[],\"SpaceReclaimed\":0}"), RC_REMOVAL_CHANGED);
 	assert_string_equal(r, "the daemon did not prune the record");
-	assert_int_equal(PRUNE("{\"CachesDeleted\":null,\"SpaceReclaimed\":0}"), RA_CHANGED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":null,\"SpaceReclaimed\":0}"), RC_REMOVAL_CHANGED);
 	/* The filter matched more: the others are gone and were not in the plan. */
 	a = "{\"CachesDeleted\":[\"abc123\",\"xabc1234\",\"abc1235\"]}";
-	assert_int_equal(PRUNE(a), RA_FAILED);
+	assert_int_equal(PRUNE(a), RC_REMOVAL_FAILED);
 	assert_string_equal(r, "the daemon's id filter also pruned 2 build cache record(s) not "
 			       "in the plan: 'xabc1234', 'abc1235'");
 	a = "{\"CachesDeleted\":[\"zabc123\"]}";
-	assert_int_equal(PRUNE(a), RA_FAILED);
+	assert_int_equal(PRUNE(a), RC_REMOVAL_FAILED);
 	assert_non_null(strstr(r, "'zabc123'"));
 	/* Hostile or malformed answers. */
 	a = "{\"CachesDeleted\":[\"abc123\",\"\\u001b[31mred\"]}";
-	assert_int_equal(PRUNE(a), RA_FAILED);
+	assert_int_equal(PRUNE(a), RC_REMOVAL_FAILED);
 	assert_null(strchr(r, '\x1b'));
-	assert_int_equal(PRUNE("{\"CachesDeleted\":[\"abc123\",7]}"), RA_FAILED);
-	assert_int_equal(PRUNE("{\"CachesDeleted\":\"abc123\"}"), RA_FAILED);
-	assert_int_equal(PRUNE("[\"abc123\"]"), RA_FAILED);
-	assert_int_equal(PRUNE("{\"CachesDeleted\":[\"abc1"), RA_FAILED);
-	assert_int_equal(PRUNE(""), RA_FAILED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":[\"abc123\",7]}"), RC_REMOVAL_FAILED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":\"abc123\"}"), RC_REMOVAL_FAILED);
+	assert_int_equal(PRUNE("[\"abc123\"]"), RC_REMOVAL_FAILED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":[\"abc1"), RC_REMOVAL_FAILED);
+	assert_int_equal(PRUNE(""), RC_REMOVAL_FAILED);
 	assert_non_null(strstr(r, "unexpected answer"));
 #undef PRUNE
 }
@@ -667,24 +668,24 @@ static void test_delete_status(void **state)
 	char r[RA_REASON_MAX];
 
 	(void)state;
-	assert_int_equal(ra_delete_status(RC_KIND_IMAGE, 404, "no such image", r, sizeof(r)),
-			 RA_ALREADY_ABSENT);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_IMAGE, 404, "no such image", r, sizeof(r)),
+			 RC_REMOVAL_ABSENT);
 	assert_string_equal(r, "");
-	assert_int_equal(ra_delete_status(RC_KIND_IMAGE, 409, "conflict: in use", r, sizeof(r)),
-			 RA_CHANGED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_IMAGE, 409, "conflict: in use", r, sizeof(r)),
+			 RC_REMOVAL_CHANGED);
 	assert_string_equal(r, "daemon refused: conflict: in use");
-	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 403, ep, r, sizeof(r)), RA_CHANGED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_NETWORK, 403, ep, r, sizeof(r)), RC_REMOVAL_CHANGED);
 	assert_non_null(strstr(r, "daemon refused: "));
 	assert_non_null(strstr(r, "has active endpoints"));
-	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 409, ep, r, sizeof(r)), RA_CHANGED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_NETWORK, 409, ep, r, sizeof(r)), RC_REMOVAL_CHANGED);
 	/* Other 403s, and 403 for other kinds, are failures. */
-	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 403,
+	assert_int_equal(rc_engine_delete_status(RC_KIND_NETWORK, 403,
 					  "bridge is a pre-defined network and cannot be removed",
 					  r, sizeof(r)),
-			 RA_FAILED);
-	assert_int_equal(ra_delete_status(RC_KIND_CONTAINER, 403, ep, r, sizeof(r)), RA_FAILED);
-	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 403, NULL, r, sizeof(r)), RA_FAILED);
-	assert_int_equal(ra_delete_status(RC_KIND_VOLUME, 500, "boom", r, sizeof(r)), RA_FAILED);
+			 RC_REMOVAL_FAILED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_CONTAINER, 403, ep, r, sizeof(r)), RC_REMOVAL_FAILED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_NETWORK, 403, NULL, r, sizeof(r)), RC_REMOVAL_FAILED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_VOLUME, 500, "boom", r, sizeof(r)), RC_REMOVAL_FAILED);
 	assert_string_equal(r, "HTTP 500: boom");
 }
 
@@ -724,6 +725,7 @@ static void test_refusals(void **state)
 	struct rc_plan_source src[2];
 	struct rc_plan_item cands[2];
 	struct rc_engine_info info;
+	struct ra_sources srcs;
 	struct rc_err err = RC_ERR_INIT;
 
 	(void)state;
@@ -755,24 +757,48 @@ static void test_refusals(void **state)
 	cands[1] = item(RC_KIND_IMAGE, IMG);
 	p.candidates = cands;
 	p.n_candidates = 1;
-	assert_ptr_equal(ra_plan_engine_source(&p, &err), &src[0]);
+	assert_int_equal(ra_plan_sources(&p, &srcs, &err), 0);
+	assert_int_equal(srcs.n, 1);
+	assert_ptr_equal(srcs.v[0].planned, &src[0]);
+	assert_string_equal(srcs.v[0].ops->type, "engine");
+	ra_sources_release(&srcs);
+	/* a source type this reclaim-apply has no table for */
 	cands[1].source = "hub";
 	p.n_candidates = 2;
-	assert_null(ra_plan_engine_source(&p, &err));
+	assert_int_equal(ra_plan_sources(&p, &srcs, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_REFUSED);
+	assert_string_equal(err.msg, "item 'engine/x/y' is from source 'hub' of type "
+				     "'registry', which this reclaim-apply cannot apply");
+	ra_sources_release(&srcs);
 	cands[1].source = "nowhere";
-	assert_null(ra_plan_engine_source(&p, &err));
+	assert_int_equal(ra_plan_sources(&p, &srcs, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_REFUSED);
+	ra_sources_release(&srcs);
+	/* two sources of one type: the command line reaches one */
+	src[1].type = "engine";
+	cands[1].source = "hub";
+	assert_int_equal(ra_plan_sources(&p, &srcs, &err), -1);
+	assert_string_equal(err.msg, "plan has candidates from more than one engine ('engine' "
+				     "and 'hub'): apply one engine per plan");
+	ra_sources_release(&srcs);
+	/* no candidates: the first source of a known type is still verified */
+	src[0].type = "registry";
+	p.n_candidates = 0;
+	assert_int_equal(ra_plan_sources(&p, &srcs, &err), 0);
+	assert_int_equal(srcs.n, 1);
+	assert_ptr_equal(srcs.v[0].planned, &src[1]);
+	ra_sources_release(&srcs);
+	src[0].type = "engine";
 
 	info.id = "AAAA:BBBB";
-	assert_int_equal(ra_verify_engine(&src[0], &info, &err), 0);
+	assert_int_equal(rc_engine_verify(&src[0], &info, &err), 0);
 	info.id = "CCCC:DDDD";
 	info.endpoint = "unix:///b.sock";
-	assert_int_equal(ra_verify_engine(&src[0], &info, &err), -1);
+	assert_int_equal(rc_engine_verify(&src[0], &info, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_REFUSED);
 	assert_non_null(strstr(err.msg, "wrong target"));
 	info.id = NULL;
-	assert_int_equal(ra_verify_engine(&src[0], &info, &err), -1);
+	assert_int_equal(rc_engine_verify(&src[0], &info, &err), -1);
 	cJSON_Delete(src[0].identity);
 }
 
