@@ -260,12 +260,12 @@ int rc_engine_connect(struct rc_engine *e, struct rc_engine_info *info, struct r
 			rc_err_prefix(err, "engine '%s'", ep);
 		goto out;
 	}
-	if (!resp.api_version) {
+	if (!rc_http_resp_header(&resp, "Api-Version")) {
 		rc_err_set(err, RC_ERR_PROTOCOL,
 			   "engine at '%s' sent no Api-Version header: not a Docker Engine?", ep);
 		goto out;
 	}
-	rc_sanitize(ver, sizeof(ver), resp.api_version);
+	rc_sanitize(ver, sizeof(ver), rc_http_resp_header(&resp, "Api-Version"));
 	{
 		long maj, min;
 		if (parse_ver(ver, &maj, &min) < 0) {
