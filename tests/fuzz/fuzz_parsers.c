@@ -17,7 +17,9 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "engine/delete.h"
 #include "engine/engine.h"
+#include "engine/events.h"
 #include "inventory.h"
 #include "jcs.h"
 #include "plan.h"
@@ -101,6 +103,37 @@ static void f_history(const char *t, size_t n)
 	f_image(t, n, 1);
 }
 
+/* The executor's answer parsers, now in common/engine/. */
+static void f_container(const char *t, size_t n)
+{
+	struct rc_container c;
+	struct rc_err err = RC_ERR_INIT;
+
+	memset(&c, 0, sizeof(c));
+	rc_engine_parse_container_inspect(t, n, &c, &err);
+	free(c.started_raw);
+	free(c.finished_raw);
+}
+
+static void f_events(const char *t, size_t n)
+{
+	static const struct rc_plan_item it = {.kind = RC_KIND_VOLUME, .object = "v1"};
+	struct rc_engine_events *ev = rc_engine_events_new(1700000000000000000LL);
+	struct rc_err err = RC_ERR_INIT;
+	char reason[512];
+
+	if (ev && rc_engine_events_feed(ev, t, n, -1, &err) == 0)
+		rc_engine_events_used(ev, &it, reason, sizeof(reason));
+	rc_engine_events_free(ev);
+}
+
+static void f_prune(const char *t, size_t n)
+{
+	char reason[512];
+
+	rc_engine_prune_outcome(t, n, "abc123", reason, sizeof(reason));
+}
+
 static void f_jcs(const char *t, size_t n)
 {
 	struct rc_buf b = RC_BUF_INIT;
@@ -121,7 +154,8 @@ static const struct {
 	{"plan", f_plan},         {"policy", f_policy},     {"images", f_images},
 	{"containers", f_containers}, {"volumes", f_volumes}, {"networks", f_networks},
 	{"df", f_df},             {"info", f_info},         {"inspect", f_inspect},
-	{"history", f_history},   {"jcs", f_jcs},
+	{"history", f_history},   {"jcs", f_jcs},           {"container", f_container},
+	{"events", f_events},     {"prune", f_prune},
 };
 
 static fuzz_fn chosen;
