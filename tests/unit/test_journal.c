@@ -158,6 +158,9 @@ static void test_untag_lines_survive_reload(void **state)
 	u = ra_journal_steps(j, "engine/image/i1", "untag");
 	assert_non_null(u);
 	assert_int_equal(u->n, 2);
+	/* only steps a source type declares are journaled */
+	assert_int_equal(ra_journal_step(j, "engine/image/i1", "retag", "app:3", &err), -1);
+	assert_null(ra_journal_steps(j, "engine/image/i1", "retag"));
 	ra_journal_free(j);
 
 	text = slurp(f->path);
@@ -174,6 +177,15 @@ static void test_untag_lines_survive_reload(void **state)
 	/* untag lines alone do not make the item done */
 	assert_int_equal(ra_journal_done(j, "engine/image/i1"), 0);
 	assert_null(ra_journal_steps(j, "engine/image/other", "untag"));
+	ra_journal_free(j);
+
+	/* a step no source type declares is not a journal record */
+	put(f->path, "{\"journal\":\"reclaim\",\"version\":1,\"plan_digest\":\"" DIG_A "\"}\n"
+		     "{\"item\":\"engine/image/i1\",\"event\":\"retag\",\"ref\":\"a:1\"}\n");
+	j = NULL;
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_PLAN);
+	assert_non_null(strstr(err.msg, "unknown event"));
 	ra_journal_free(j);
 
 	/* an untag line without its ref is not a journal record */
