@@ -79,17 +79,27 @@ void rc_http_resp_init(struct rc_http_resp *resp)
 
 static void resp_clear_headers(struct rc_http_resp *resp)
 {
-	free(resp->content_type);
-	free(resp->link);
-	free(resp->docker_content_digest);
-	free(resp->www_authenticate);
-	free(resp->api_version);
-	free(resp->next_page_start);
-	free(resp->total_count);
-	resp->content_type = resp->link = resp->docker_content_digest = NULL;
-	resp->www_authenticate = resp->api_version = NULL;
-	resp->next_page_start = resp->total_count = NULL;
+	size_t i;
+
+	for (i = 0; i < resp->n_headers; i++) {
+		free(resp->headers[i].name);
+		free(resp->headers[i].value);
+	}
+	free(resp->headers);
+	resp->headers = NULL;
+	resp->n_headers = 0;
+	resp->header_bytes = 0;
 	resp->retry_after_s = -1;
+}
+
+const char *rc_http_resp_header(const struct rc_http_resp *resp, const char *name)
+{
+	size_t i;
+
+	for (i = resp && name ? resp->n_headers : 0; i > 0; i--)
+		if (strcasecmp(resp->headers[i - 1].name, name) == 0)
+			return resp->headers[i - 1].value;
+	return NULL;
 }
 
 void rc_http_resp_release(struct rc_http_resp *resp)
@@ -278,23 +288,37 @@ static int set_header(char **slot, const char *v, size_t n)
 	return 0;
 }
 
+/* Keeps header name (nl bytes) with value v (n bytes, trimmed here), within
+ * the caps. -1 when out of memory. */
+static int keep_header(struct rc_http_resp *resp, const char *name, size_t nl, const char *v,
+		       size_t n)
+{
+	struct rc_http_header *nv, *hd;
+
+	if (resp->n_headers >= RC_HTTP_MAX_HEADERS ||
+	    resp->header_bytes + nl + n > RC_HTTP_MAX_HEADER_BYTES)
+		return 0;
+	nv = realloc(resp->headers, (resp->n_headers + 1) * sizeof(*nv));
+	if (!nv)
+		return -1;
+	resp->headers = nv;
+	hd = &resp->headers[resp->n_headers];
+	hd->value = NULL;
+	if (!(hd->name = strndup(name, nl)))
+		return -1;
+	if (set_header(&hd->value, v, n) < 0) {
+		free(hd->name);
+		return -1;
+	}
+	resp->n_headers++;
+	resp->header_bytes += nl + n;
+	return 0;
+}
+
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} known[] = {
-	    {"content-type", offsetof(struct rc_http_resp, content_type)},
-	    {"link", offsetof(struct rc_http_resp, link)},
-	    {"docker-content-digest", offsetof(struct rc_http_resp, docker_content_digest)},
-	    {"www-authenticate", offsetof(struct rc_http_resp, www_authenticate)},
-	    {"api-version", offsetof(struct rc_http_resp, api_version)},
-	    {"x-next-page-start", offsetof(struct rc_http_resp, next_page_start)},
-	    {"x-total-count", offsetof(struct rc_http_resp, total_count)},
-	    {"x-resource-count", offsetof(struct rc_http_resp, total_count)},
-	};
 	struct xfer *x = userdata;
-	size_t n = size * nmemb, i, nl;
+	size_t n = size * nmemb, nl;
 	const char *colon;
 
 	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
@@ -306,14 +330,8 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 	if (!colon)
 		return n;
 	nl = (size_t)(colon - ptr);
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (strlen(known[i].name) == nl && strncasecmp(ptr, known[i].name, nl) == 0) {
-			char **slot = (char **)((char *)x->resp + known[i].off);
-			if (set_header(slot, colon + 1, n - nl - 1) < 0)
-				return 0;
-			return n;
-		}
-	}
+	if (keep_header(x->resp, ptr, nl, colon + 1, n - nl - 1) < 0)
+		return 0;
 	if (nl == strlen("retry-after") && strncasecmp(ptr, "retry-after", nl) == 0) {
 		char *v = NULL;
 		char *end;

@@ -31,19 +31,34 @@ struct rc_http_opts {
 	struct rc_http_tls tls;
 };
 
+/* One response header: name as sent, value without surrounding blanks. */
+struct rc_http_header {
+	char *name;
+	char *value;
+};
+
+/* A response keeps at most this many headers, of at most this many bytes
+ * in all; later ones are dropped, so a hostile server cannot exhaust memory
+ * (the protocols reclaim speaks send a dozen). */
+#define RC_HTTP_MAX_HEADERS 256
+#define RC_HTTP_MAX_HEADER_BYTES ((size_t)1 << 20)
+
 struct rc_http_resp {
 	long status;
 	struct rc_buf body;
-	/* Selected response headers (owned, NULL when absent). */
-	char *content_type;
-	char *link;               /* Link */
-	char *docker_content_digest;
-	char *www_authenticate;
-	char *api_version;        /* Api-Version (engine /_ping) */
-	char *next_page_start;    /* X-Next-Page-Start (DTR) */
-	char *total_count;        /* X-Total-Count / X-Resource-Count */
+	/* The final response's headers, in the order received (owned; the
+	 * headers of a 100 Continue or a redirect are forgotten). Look them
+	 * up with rc_http_resp_header. */
+	struct rc_http_header *headers;
+	size_t n_headers;
+	size_t header_bytes;
 	long retry_after_s;       /* Retry-After seconds, -1 when absent */
 };
+
+/* The value of response header `name` (case-insensitive), or NULL when the
+ * response has none. When it was sent more than once, the last value.
+ * Valid until resp is released. */
+const char *rc_http_resp_header(const struct rc_http_resp *resp, const char *name);
 
 struct rc_http;
 

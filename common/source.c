@@ -4,16 +4,30 @@
 
 #include "source.h"
 
-extern const struct rc_source_ops rc_engine_source;
+/* Each type's table, defined in its folder. */
+extern const struct rc_source_ops rc_engine_source_ops;
 
-static const struct rc_source_ops *const types[] = {&rc_engine_source};
+static const struct rc_source_ops *const source_types[] = {
+    &rc_engine_source_ops,
+};
 
 const struct rc_source_ops *rc_source_find(const char *type)
 {
 	size_t i;
 
-	for (i = 0; type && i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(types[i]->type, type) == 0)
-			return types[i];
+	for (i = 0; type && i < sizeof(source_types) / sizeof(source_types[0]); i++)
+		if (strcmp(source_types[i]->type, type) == 0)
+			return source_types[i];
 	return NULL;
+}
+
+int rc_source_step_known(const char *event)
+{
+	size_t i, k;
+
+	for (i = 0; event && i < sizeof(source_types) / sizeof(source_types[0]); i++)
+		for (k = 0; source_types[i]->steps && source_types[i]->steps[k]; k++)
+			if (strcmp(source_types[i]->steps[k], event) == 0)
+				return 1;
+	return 0;
 }

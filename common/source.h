@@ -74,6 +74,10 @@ struct rc_source_ops {
 	 * summary.by_kind lists exactly the kinds of its sources. */
 	const enum rc_kind *kinds;
 	size_t n_kinds;
+	/* The step events its deletes journal through rc_apply_env (e.g.
+	 * "untag"), NULL-terminated; NULL when it has none. The journal
+	 * refuses a step line of an event no type declares. */
+	const char *const *steps;
 
 	/* Where a delete frees space: 1 at once (an engine), 0 only after the
 	 * source's garbage collection (registries). Chooses between the plan
@@ -127,5 +131,8 @@ struct rc_source_ops {
 
 /* The table of a source type; NULL when this reclaim does not know it. */
 const struct rc_source_ops *rc_source_find(const char *type);
+
+/* 1 when some source type declares step event `event` (ops->steps). */
+int rc_source_step_known(const char *event);
 
 #endif

@@ -1,4 +1,5 @@
-/* apply.c: plan-level refusals, then each item: re-check, journal, delete. */
+/* apply.c: plan-level refusals, then each item through its source's table:
+ * re-check, journal, delete. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,7 +9,6 @@
 
 #include "apply.h"
 #include "log.h"
-#include "recheck.h"
 #include "units.h"
 
 static const char *const outcome_names[RA_OUTCOME_COUNT] = {
@@ -77,273 +77,150 @@ static const struct rc_plan_source *find_source(const struct rc_plan *p, const c
 	return NULL;
 }
 
-const struct rc_plan_source *ra_plan_engine_source(const struct rc_plan *p, struct rc_err *err)
+/* The entry of srcs for plan source name, NULL when none. */
+static struct ra_source *find_open(const struct ra_sources *srcs, const char *name)
 {
-	const struct rc_plan_source *eng = NULL;
 	size_t i;
 
+	for (i = 0; name && i < srcs->n; i++)
+		if (srcs->v[i].planned->name && strcmp(srcs->v[i].planned->name, name) == 0)
+			return &srcs->v[i];
+	return NULL;
+}
+
+static int sources_add(struct ra_sources *out, const struct rc_plan_source *s,
+		       const struct rc_source_ops *ops, struct rc_err *err)
+{
+	struct ra_source *nv = realloc(out->v, (out->n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	out->v = nv;
+	out->v[out->n].planned = s;
+	out->v[out->n].ops = ops;
+	out->v[out->n].s = NULL;
+	out->n++;
+	return 0;
+}
+
+int ra_plan_sources(const struct rc_plan *p, struct ra_sources *out, struct rc_err *err)
+{
+	size_t i, k;
+
+	out->v = NULL;
+	out->n = 0;
 	for (i = 0; i < p->n_candidates; i++) {
 		const struct rc_plan_item *it = &p->candidates[i];
 		const struct rc_plan_source *s = find_source(p, it->source);
+		const struct rc_source_ops *ops = s ? rc_source_find(s->type) : NULL;
 		char a[256], b[128], c[128];
 
 		if (!s) {
 			rc_sanitize(a, sizeof(a), it->id);
 			rc_sanitize(b, sizeof(b), it->source);
-			rc_err_set(err, RC_ERR_REFUSED, "item '%s' names an unknown source '%s'", a,
-				   b);
-			return NULL;
+			return rc_err_set(err, RC_ERR_REFUSED, "item '%s' names an unknown source '%s'",
+					  a, b);
 		}
-		if (!s->type || strcmp(s->type, "engine") != 0) {
+		if (!ops) {
 			rc_sanitize(a, sizeof(a), it->id);
 			rc_sanitize(b, sizeof(b), s->name);
 			rc_sanitize(c, sizeof(c), s->type ? s->type : "?");
-			rc_err_set(err, RC_ERR_REFUSED,
-				   "item '%s' is from source '%s' of type '%s', which this "
-				   "reclaim-apply cannot apply",
-				   a, b, c);
-			return NULL;
+			return rc_err_set(err, RC_ERR_REFUSED,
+					  "item '%s' is from source '%s' of type '%s', which this "
+					  "reclaim-apply cannot apply",
+					  a, b, c);
 		}
-		if (eng && eng != s) {
-			rc_sanitize(b, sizeof(b), eng->name);
+		if (find_open(out, s->name))
+			continue;
+		/* The command line reaches one source of each type. */
+		for (k = 0; k < out->n; k++) {
+			if (out->v[k].ops != ops)
+				continue;
+			rc_sanitize(a, sizeof(a), ops->type);
+			rc_sanitize(b, sizeof(b), out->v[k].planned->name);
 			rc_sanitize(c, sizeof(c), s->name);
-			rc_err_set(err, RC_ERR_REFUSED,
-				   "plan has candidates from more than one engine ('%s' and "
-				   "'%s'): apply one engine per plan",
-				   b, c);
-			return NULL;
+			return rc_err_set(err, RC_ERR_REFUSED,
+					  "plan has candidates from more than one %s ('%s' and "
+					  "'%s'): apply one %s per plan",
+					  a, b, c, a);
 		}
-		eng = s;
+		if (sources_add(out, s, ops, err) < 0)
+			return -1;
 	}
-	if (!eng) {
-		/* No candidates: still identify the engine when the plan names one. */
-		for (i = 0; i < p->n_sources; i++)
-			if (p->sources[i].type && strcmp(p->sources[i].type, "engine") == 0)
-				return &p->sources[i];
-		rc_err_clear(err);
-	}
-	return eng;
-}
+	/* No candidates: still verify the source the plan names. */
+	for (i = 0; !p->n_candidates && i < p->n_sources; i++) {
+		const struct rc_source_ops *ops = rc_source_find(p->sources[i].type);
 
-int ra_verify_engine(const struct rc_plan_source *src, const struct rc_engine_info *info,
-		     struct rc_err *err)
-{
-	char id[160], name[160], pid[160], pname[160], ep[256];
-	const char *want_id = rc_plan_source_str(src, "id");
-	const char *want_name = rc_plan_source_str(src, "name");
-
-	rc_sanitize(pname, sizeof(pname), want_name ? want_name : "");
-	if (!want_id || !*want_id) {
-		rc_sanitize(pid, sizeof(pid), src->name ? src->name : "");
-		return rc_err_set(err, RC_ERR_REFUSED, "plan source '%s' records no engine ID",
-				  pid);
-	}
-	if (!info->id || strcmp(info->id, want_id) != 0) {
-		rc_sanitize(pid, sizeof(pid), want_id);
-		rc_sanitize(id, sizeof(id), info->id ? info->id : "");
-		rc_sanitize(name, sizeof(name), info->name ? info->name : "");
-		rc_sanitize(ep, sizeof(ep), info->endpoint ? info->endpoint : "?");
-		return rc_err_set(err, RC_ERR_REFUSED,
-				  "wrong target: the plan is for engine '%s' (ID %s), but '%s' "
-				  "is engine '%s' (ID %s)",
-				  pname, pid, ep, name, id);
+		if (ops)
+			return sources_add(out, &p->sources[i], ops, err);
 	}
 	return 0;
 }
 
-int ra_build_cache_id_ok(const char *id)
+void ra_sources_release(struct ra_sources *srcs)
 {
-	size_t n;
+	size_t i;
 
-	if (!id || !*id)
-		return 0;
-	for (n = 0; id[n]; n++) {
-		if (n >= 255 || !((id[n] >= 'a' && id[n] <= 'z') || (id[n] >= '0' && id[n] <= '9')))
-			return 0;
-	}
-	return 1;
+	if (!srcs)
+		return;
+	for (i = 0; i < srcs->n; i++)
+		if (srcs->v[i].s)
+			srcs->v[i].ops->free(srcs->v[i].s);
+	free(srcs->v);
+	srcs->v = NULL;
+	srcs->n = 0;
 }
 
-enum ra_outcome ra_prune_outcome(const char *body, size_t len, const char *id, char *reason,
-				 size_t reasonsz)
+static int env_step(void *arg, const struct rc_plan_item *it, const char *event,
+		    const char *value, struct rc_err *err)
 {
-	cJSON *o = body && len ? cJSON_ParseWithLength(body, len) : NULL;
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "CachesDeleted"), *e;
-	struct rc_buf others = RC_BUF_INIT;
-	struct rc_err err = RC_ERR_INIT;
-	enum ra_outcome res = RA_FAILED;
-	size_t n_others = 0;
-	int found = 0;
+	struct ra_journal *j = arg;
 
-	reason[0] = '\0';
-	rc_buf_init(&others, 0);
-	if (!cJSON_IsObject(o) || (list && !cJSON_IsNull(list) && !cJSON_IsArray(list))) {
-		snprintf(reason, reasonsz, "unexpected answer to the build prune: not a result");
-		goto out;
-	}
-	cJSON_ArrayForEach(e, list)
-	{
-		char safe[96];
-
-		if (cJSON_IsString(e) && strcmp(e->valuestring, id) == 0) {
-			found = 1;
-			continue;
-		}
-		rc_sanitize(safe, sizeof(safe), cJSON_IsString(e) ? e->valuestring : "?");
-		if (n_others < 8)
-			rc_buf_printf(&others, &err, "%s'%s'", n_others ? ", " : "", safe);
-		n_others++;
-	}
-	if (n_others) {
-		snprintf(reason, reasonsz,
-			 "the daemon's id filter also pruned %zu build cache record(s) not in the "
-			 "plan: %.300s%s",
-			 n_others, others.data ? others.data : "", n_others > 8 ? ", ..." : "");
-	} else if (!found) {
-		res = RA_CHANGED;
-		snprintf(reason, reasonsz, "the daemon did not prune the record");
-	} else {
-		res = RA_DELETED;
-	}
-out:
-	rc_buf_free(&others);
-	cJSON_Delete(o);
-	return res;
+	if (!j)
+		return rc_err_set(err, RC_ERR_INTERNAL, "a journal is required");
+	return ra_journal_step(j, it->id, event, value, err);
 }
 
-enum ra_outcome ra_delete_status(enum rc_kind kind, long status, const char *msg, char *reason,
-				 size_t reasonsz)
+static const struct rc_strv *env_steps_done(void *arg, const struct rc_plan_item *it,
+					    const char *event)
 {
-	reason[0] = '\0';
-	if (status == 404)
+	return ra_journal_steps(arg, it->id, event);
+}
+
+void ra_apply_env_init(struct rc_apply_env *env, struct ra_journal *j, const struct ra_opts *o)
+{
+	memset(env, 0, sizeof(*env));
+	env->dry_run = o->dry_run;
+	env->step = env_step;
+	env->steps_done = env_steps_done;
+	env->arg = j;
+	env->crash_before_last_step = o->crash_before_last_step;
+}
+
+enum ra_outcome ra_outcome_of_check(enum rc_check c)
+{
+	switch (c) {
+	case RC_CHECK_OK:
+		return RA_DELETED;
+	case RC_CHECK_ABSENT:
 		return RA_ALREADY_ABSENT;
-	/* In use or referenced: the daemon knows better than the plan. Never
-	 * retried with force. A network that gained a container after the
-	 * re-check is refused with 403 (409 on some versions). */
-	if (status == 409 ||
-	    (kind == RC_KIND_NETWORK && status == 403 && msg && strcasestr(msg, "active endpoint"))) {
-		snprintf(reason, reasonsz, "daemon refused: %.400s", msg ? msg : "");
+	default:
 		return RA_CHANGED;
 	}
-	snprintf(reason, reasonsz, "HTTP %ld: %.400s", status, msg ? msg : "");
-	return RA_FAILED;
 }
 
-static void sleep_ms(long ms)
+enum ra_outcome ra_outcome_of_removal(enum rc_removal r)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* The HTTP layer retries only GET, HEAD and DELETE. A build prune filtered
- * on one exact record ID is idempotent too, so it is retried here on
- * transport errors and 5xx. *retried is set when an attempt was repeated
- * after a transport error: the lost attempt may have pruned the record. */
-static int prune_request(struct rc_engine *e, const char *vpath, struct rc_http_resp *resp,
-			 int *retried, struct rc_err *err)
-{
-	long wait = 200;
-	int attempt;
-
-	*retried = 0;
-	for (attempt = 1;; attempt++) {
-		rc_err_clear(err);
-		if (rc_http_request(rc_engine_http(e), "POST", vpath, NULL, NULL, 0, resp, err) < 0) {
-			/* a prune that timed out was sent: never wait for it twice */
-			if (err->kind != RC_ERR_CONNECT || err->sys_errno == ETIMEDOUT ||
-			    attempt >= RA_PRUNE_ATTEMPTS)
-				return -1;
-			*retried = 1;
-		} else if (resp->status < 500 || attempt >= RA_PRUNE_ATTEMPTS) {
-			return 0;
-		}
-		rc_log_debug("build prune '%s' failed, retrying in %ld ms", vpath, wait);
-		sleep_ms(wait);
-		wait *= 2;
-	}
-}
-
-void ra_delete(struct rc_engine *e, const struct rc_plan_item *it, enum ra_outcome *outcome,
-	       char *reason, size_t reasonsz)
-{
-	struct rc_err err = RC_ERR_INIT;
-	struct rc_http_resp resp;
-	char path[2048], vpath[2304], msg[RA_REASON_MAX];
-	int retried = 0, rc;
-
-	reason[0] = '\0';
-	*outcome = RA_FAILED;
-	rc_http_resp_init(&resp);
-	if (!ra_object_safe(it->object)) {
-		snprintf(reason, reasonsz, "unsafe object identity");
-		goto out;
-	}
-	switch (it->kind) {
-	case RC_KIND_CONTAINER:
-	case RC_KIND_IMAGE:
-	case RC_KIND_VOLUME:
-	case RC_KIND_NETWORK:
-		/* noprune: untagged parents are not in the plan, so they stay. */
-		snprintf(path, sizeof(path), "%s%s%s", ra_object_root(it->kind), it->object,
-			 it->kind == RC_KIND_IMAGE ? "?noprune=1" : "");
-		break;
-	case RC_KIND_BUILD_CACHE: {
-		char filt[512], enc[1536];
-		/* The filter is a regular expression to the daemon: only a
-		 * plain [a-z0-9]+ ID is certain to mean itself. */
-		if (!ra_build_cache_id_ok(it->object)) {
-			snprintf(reason, reasonsz,
-				 "build cache ID is not [a-z0-9]+: not sent as a prune filter");
-			goto out;
-		}
-		snprintf(filt, sizeof(filt), "{\"id\":[\"%s\"]}", it->object);
-		ra_pct_encode(filt, enc, sizeof(enc));
-		snprintf(path, sizeof(path), "/build/prune?all=1&filters=%s", enc);
-		break;
-	}
+	switch (r) {
+	case RC_REMOVED:
+		return RA_DELETED;
+	case RC_REMOVAL_ABSENT:
+		return RA_ALREADY_ABSENT;
+	case RC_REMOVAL_CHANGED:
+		return RA_CHANGED;
 	default:
-		snprintf(reason, reasonsz, "unknown kind");
-		goto out;
+		return RA_FAILED;
 	}
-	rc_engine_path(e, path, vpath, sizeof(vpath));
-	if (it->kind == RC_KIND_BUILD_CACHE)
-		rc = prune_request(e, vpath, &resp, &retried, &err);
-	else
-		rc = rc_http_request(rc_engine_http(e), "DELETE", vpath, NULL, NULL, 0, &resp, &err);
-	if (rc < 0) {
-		rc_sanitize(reason, reasonsz, err.msg);
-		goto out;
-	}
-	if (resp.status >= 200 && resp.status <= 299) {
-		if (it->kind != RC_KIND_BUILD_CACHE) {
-			*outcome = RA_DELETED;
-			goto out;
-		}
-		*outcome = ra_prune_outcome(resp.body.data, resp.body.len, it->object, reason,
-					    reasonsz);
-		if (*outcome == RA_CHANGED && retried) {
-			/* A lost attempt may have pruned it: absent is done. */
-			enum ra_check check;
-			char r[RA_REASON_MAX];
-
-			struct ra_check_ctx ctx;
-
-			memset(&ctx, 0, sizeof(ctx));
-			ctx.e = e;
-			if (ra_recheck(&ctx, it, NULL, &check, r, sizeof(r), &err) == 0 &&
-			    check == RA_CHECK_ABSENT) {
-				*outcome = RA_ALREADY_ABSENT;
-				reason[0] = '\0';
-			}
-		}
-		goto out;
-	}
-	ra_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
-	*outcome = ra_delete_status(it->kind, resp.status, msg, reason, reasonsz);
-out:
-	rc_http_resp_release(&resp);
 }
 
 int ra_exit_status(const struct ra_run *run, int fail_on_changed)
@@ -363,19 +240,6 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int gone_add(struct rc_strv *gone, const char *id, struct rc_err *err)
-{
-	char **nv = realloc(gone->v, (gone->n + 1) * sizeof(*nv));
-
-	if (!nv)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	gone->v = nv;
-	if (!(gone->v[gone->n] = strdup(id)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	gone->n++;
-	return 0;
-}
-
 /* The journal's spelling of outcomes it records. */
 static const char *journal_outcome(enum ra_outcome o)
 {
@@ -390,109 +254,16 @@ static const char *journal_outcome(enum ra_outcome o)
 	}
 }
 
-/* 1 when tag names image `object` now, 0 when it names another or none,
- * -1 with err when the engine could not be asked. */
-static int tag_points_here(struct rc_engine *e, const char *tag, const char *object,
-			   struct rc_err *err)
-{
-	cJSON *img = NULL;
-	const cJSON *id;
-	char path[640];
-	int got, here;
-
-	snprintf(path, sizeof(path), "/images/%s/json", tag);
-	got = ra_get_json(e, path, &img, err);
-	if (got != 0)
-		return got < 0 ? -1 : 0;
-	id = cJSON_GetObjectItemCaseSensitive(img, "Id");
-	here = cJSON_IsString(id) && strcmp(id->valuestring, object) == 0;
-	cJSON_Delete(img);
-	return here;
-}
-
-/* An image with several tags cannot be deleted by ID without force (the
- * daemon answers 409), so it goes the way `docker rmi a:1 a:2` goes: every
- * tag but the last is removed by name, each journaled first, then the
- * caller deletes the image by ID, which takes the last tag with it. Each tag
- * is confirmed to name this image just before its untag, so a tag moved to
- * another image since the re-check is never touched. Sets *outcome to
- * RA_DELETED to go on, else to the item's outcome. Returns -1 only when the
- * journal cannot be written. */
-static int untag_extra(struct rc_engine *e, struct ra_journal *j, const struct rc_plan_item *it,
-		       enum ra_outcome *outcome, char *reason, size_t reasonsz,
-		       struct rc_err *err)
-{
-	size_t k;
-
-	*outcome = RA_DELETED;
-	for (k = 0; k + 1 < it->pre.tags.n; k++) {
-		const char *tag = it->pre.tags.v[k];
-		const struct rc_strv *done = ra_journal_untagged(j, it->id);
-		struct rc_err terr = RC_ERR_INIT;
-		struct rc_http_resp resp;
-		char path[640], vpath[768], msg[RA_REASON_MAX], safe[256];
-		int here, was_done = 0, rc;
-		size_t i;
-
-		rc_sanitize(safe, sizeof(safe), tag);
-		for (i = 0; done && i < done->n; i++)
-			if (strcmp(done->v[i], tag) == 0)
-				was_done = 1;
-		if (!ra_ref_safe(tag)) {
-			*outcome = RA_FAILED;
-			snprintf(reason, reasonsz, "tag '%s' cannot be sent in a request path", safe);
-			return 0;
-		}
-		here = tag_points_here(e, tag, it->object, &terr);
-		if (here < 0) {
-			*outcome = RA_FAILED;
-			rc_sanitize(reason, reasonsz, terr.msg);
-			return 0;
-		}
-		if (!here) {
-			if (was_done)
-				continue; /* removed by this apply before a crash */
-			*outcome = RA_CHANGED;
-			snprintf(reason, reasonsz, "tag '%s' no longer points to this image", safe);
-			return 0;
-		}
-		if (!was_done && ra_journal_untag(j, it->id, tag, err) < 0)
-			return -1;
-		snprintf(path, sizeof(path), "/images/%s?noprune=1", tag);
-		rc_engine_path(e, path, vpath, sizeof(vpath));
-		rc_http_resp_init(&resp);
-		rc = rc_http_request(rc_engine_http(e), "DELETE", vpath, NULL, NULL, 0, &resp, &terr);
-		if (rc < 0) {
-			*outcome = RA_FAILED;
-			rc_sanitize(reason, reasonsz, terr.msg);
-		} else if (resp.status == 404 || (resp.status >= 200 && resp.status <= 299)) {
-			rc = 1;
-		} else {
-			ra_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
-			*outcome = ra_delete_status(RC_KIND_IMAGE, resp.status, msg, reason, reasonsz);
-			if (*outcome != RA_FAILED && *outcome != RA_CHANGED)
-				*outcome = RA_FAILED;
-		}
-		rc_http_resp_release(&resp);
-		if (rc != 1) {
-			char more[RA_REASON_MAX];
-			snprintf(more, sizeof(more), "%s", reason);
-			snprintf(reason, reasonsz, "cannot untag '%.200s': %.280s", safe, more);
-			return 0;
-		}
-	}
-	return 0;
-}
-
 /* Re-check, then (unless a dry run) intent, delete, outcome. Returns -1 only
  * when the journal cannot be written. */
-static int apply_item(const struct rc_plan_item *it, struct ra_check_ctx *ctx,
+static int apply_item(const struct rc_plan_item *it, struct ra_source *src,
 		      struct ra_journal *j, const struct ra_opts *o, long *n_deletes,
 		      long *n_intents, struct ra_result *r, struct rc_err *err)
 {
+	const struct rc_source_ops *ops = src->ops;
 	struct rc_err cerr = RC_ERR_INIT;
-	struct rc_engine *e = ctx->e;
-	enum ra_check check;
+	enum rc_check check;
+	enum rc_removal removal;
 	const char *jo;
 
 	r->outcome = RA_FAILED;
@@ -502,14 +273,11 @@ static int apply_item(const struct rc_plan_item *it, struct ra_check_ctx *ctx,
 			 ra_journal_last_outcome(j, it->id));
 		return 0;
 	}
-	if (ra_recheck(ctx, it, j ? ra_journal_untagged(j, it->id) : NULL, &check, r->reason,
-		       sizeof(r->reason), &cerr) < 0) {
+	if (ops->recheck(src->s, it, &check, r->reason, sizeof(r->reason), &cerr) < 0) {
 		r->outcome = RA_FAILED;
 		snprintf(r->reason, sizeof(r->reason), "re-check failed: %.400s", cerr.msg);
-	} else if (check == RA_CHECK_ABSENT) {
-		r->outcome = RA_ALREADY_ABSENT;
-	} else if (check == RA_CHECK_CHANGED) {
-		r->outcome = RA_CHANGED;
+	} else if (check != RC_CHECK_OK) {
+		r->outcome = ra_outcome_of_check(check);
 	} else if (o->dry_run) {
 		r->outcome = RA_WOULD_DELETE;
 		return 0;
@@ -520,14 +288,11 @@ static int apply_item(const struct rc_plan_item *it, struct ra_check_ctx *ctx,
 		}
 		if (o->crash_after_intent && ++*n_intents == o->crash_after_intent)
 			raise(SIGKILL);
-		r->outcome = RA_DELETED;
-		if (it->kind == RC_KIND_IMAGE && it->pre.tags.n > 1 &&
-		    untag_extra(e, j, it, &r->outcome, r->reason, sizeof(r->reason), err) < 0)
+		if (ops->remove(src->s, it, &removal, r->reason, sizeof(r->reason), err) < 0) {
+			r->outcome = RA_FAILED;
 			return -1;
-		if (o->crash_after_untag && r->outcome == RA_DELETED && it->pre.tags.n > 1)
-			raise(SIGKILL);
-		if (r->outcome == RA_DELETED)
-			ra_delete(e, it, &r->outcome, r->reason, sizeof(r->reason));
+		}
+		r->outcome = ra_outcome_of_removal(removal);
 		if (r->outcome == RA_DELETED) {
 			r->bytes_freed = it->reclaimable > 0 ? it->reclaimable : 0;
 			if (o->crash_after_deletes && ++*n_deletes == o->crash_after_deletes)
@@ -540,30 +305,9 @@ static int apply_item(const struct rc_plan_item *it, struct ra_check_ctx *ctx,
 	return 0;
 }
 
-int64_t ra_plan_since_ns(const struct rc_plan_source *src)
-{
-	struct rc_err terr = RC_ERR_INIT;
-	int64_t sec = 0, out = 0;
-	long ns = 0;
-
-	const char *clock = rc_plan_source_str(src, "clock");
-
-	if (clock && rc_parse_time_ns(clock, &sec, &ns, &terr) == 0 &&
-	    sec > 0 && rc_time_ns(sec, ns, &out) == 0)
-		return out;
-	sec = src ? src->scanned_at - RA_OLD_PLAN_SKEW_S : 0;
-	if (sec <= 0)
-		return 0;
-	/* A plan time past 2262 cannot be compared in nanoseconds: judge from the
-	 * epoch, so that any use at all counts as "since planning". */
-	return rc_time_ns(sec, 0, &out) == 0 ? out : 1;
-}
-
-int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
+int ra_apply(const struct rc_plan *p, const struct ra_sources *srcs, struct ra_journal *j,
 	     const struct ra_opts *o, struct ra_run *run, struct rc_err *err)
 {
-	struct rc_strv gone = {NULL, 0};
-	struct ra_check_ctx ctx;
 	long n_deletes = 0, n_intents = 0;
 	int stop = 0, rc = 0;
 	size_t i;
@@ -573,27 +317,26 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 	run->results = calloc(p->n_candidates ? p->n_candidates : 1, sizeof(*run->results));
 	if (!run->results)
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.e = e;
-	ctx.gone = &gone;
-	ctx.since_ns = o->since_ns;
-	ctx.clock_offset_ns = o->clock_offset_ns;
-	if (p->n_candidates && !(ctx.ev = ra_events_new(o->since_ns)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	run->started_at = (int64_t)time(NULL);
 	for (i = 0; i < p->n_candidates; i++) {
 		const struct rc_plan_item *it = &p->candidates[i];
+		struct ra_source *src = find_open(srcs, it->source);
 		struct ra_result *r = &run->results[i];
 		int64_t t0 = mono_ms();
 
 		r->item = it;
 		run->n = i + 1;
 		rc_progress("applying", i, p->n_candidates);
+		if (!src || !src->s) {
+			rc = rc_err_set(err, RC_ERR_INTERNAL, "source of item '%s' is not open",
+					it->id);
+			break;
+		}
 		if (stop) {
 			r->outcome = RA_NOT_ATTEMPTED;
 			snprintf(r->reason, sizeof(r->reason),
 				 "not attempted: --fail-fast after a failure");
-		} else if (apply_item(it, &ctx, j, o, &n_deletes, &n_intents, r, err) < 0) {
+		} else if (apply_item(it, src, j, o, &n_deletes, &n_intents, r, err) < 0) {
 			/* The journal failed: account for this item, then stop. */
 			r->duration_ms = mono_ms() - t0;
 			run->count[r->outcome]++;
@@ -608,10 +351,10 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 			run->bytes_freed += r->bytes_freed;
 		if (r->outcome == RA_WOULD_DELETE && it->reclaimable > 0)
 			run->bytes_would_free += it->reclaimable;
-		if (it->kind == RC_KIND_CONTAINER &&
-		    (r->outcome == RA_DELETED || r->outcome == RA_ALREADY_ABSENT ||
+		/* gone for good: no longer a user of later items */
+		if ((r->outcome == RA_DELETED || r->outcome == RA_ALREADY_ABSENT ||
 		     r->outcome == RA_ALREADY_DONE || r->outcome == RA_WOULD_DELETE) &&
-		    gone_add(&gone, it->object, err) < 0) {
+		    src->ops->settled && src->ops->settled(src->s, it, err) < 0) {
 			rc = -1;
 			break;
 		}
@@ -622,8 +365,5 @@ int ra_apply(const struct rc_plan *p, struct rc_engine *e, struct ra_journal *j,
 	}
 	rc_progress_done();
 	run->finished_at = (int64_t)time(NULL);
-	rc_strv_free(&gone);
-	ra_check_ctx_release(&ctx);
-	ra_events_free(ctx.ev);
 	return rc;
 }

@@ -15,15 +15,23 @@
 #include "fsutil.h"
 #include "inventory.h"
 #include "journal.h"
+#include "source.h"
 
 #define JOURNAL_MAX_BYTES ((size_t)256 << 20)
 #define JOURNAL_VERSION 1
+
+/* The values of one step event a source recorded for an item. */
+struct step {
+	char *event; /* e.g. "untag" */
+	struct rc_strv values; /* e.g. the tags removed */
+};
 
 struct entry {
 	char *item;
 	uint64_t hash; /* hash_id(item) */
 	char *outcome; /* latest outcome, NULL when only an intent was seen */
-	struct rc_strv untagged; /* tags this item's deletion removed */
+	struct step *steps; /* sub-steps of its delete, recorded before each */
+	size_t n_steps;
 };
 
 struct ra_journal {
@@ -140,36 +148,58 @@ static int remember(struct ra_journal *j, const char *item, const char *outcome,
 	}
 	j->v[j->n].hash = h;
 	j->v[j->n].outcome = o;
-	j->v[j->n].untagged.v = NULL;
-	j->v[j->n].untagged.n = 0;
+	j->v[j->n].steps = NULL;
+	j->v[j->n].n_steps = 0;
 	index_entry(j->slots, j->nslots, j->v, j->n);
 	j->n++;
 	return 0;
 }
 
-/* Records that ref was (about to be) untagged for item. */
-static int remember_untag(struct ra_journal *j, const char *item, const char *ref,
-			  struct rc_err *err)
+static struct step *find_step(const struct entry *e, const char *event)
+{
+	size_t i;
+
+	for (i = 0; e && i < e->n_steps; i++)
+		if (strcmp(e->steps[i].event, event) == 0)
+			return &e->steps[i];
+	return NULL;
+}
+
+/* Records that step event with value was (about to be) made for item. */
+static int remember_step(struct ra_journal *j, const char *item, const char *event,
+			 const char *value, struct rc_err *err)
 {
 	struct entry *e;
+	struct step *st;
 	char **nv, *r;
 	size_t i;
 
 	if (remember(j, item, NULL, err) < 0)
 		return -1;
 	e = find(j, item);
-	for (i = 0; i < e->untagged.n; i++)
-		if (strcmp(e->untagged.v[i], ref) == 0)
+	if (!(st = find_step(e, event))) {
+		struct step *ns = realloc(e->steps, (e->n_steps + 1) * sizeof(*ns));
+		if (!ns)
+			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		e->steps = ns;
+		st = &e->steps[e->n_steps];
+		memset(st, 0, sizeof(*st));
+		if (!(st->event = strdup(event)))
+			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		e->n_steps++;
+	}
+	for (i = 0; i < st->values.n; i++)
+		if (strcmp(st->values.v[i], value) == 0)
 			return 0;
-	if (!(r = strdup(ref)))
+	if (!(r = strdup(value)))
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	nv = realloc(e->untagged.v, (e->untagged.n + 1) * sizeof(*nv));
+	nv = realloc(st->values.v, (st->values.n + 1) * sizeof(*nv));
 	if (!nv) {
 		free(r);
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	}
-	e->untagged.v = nv;
-	e->untagged.v[e->untagged.n++] = r;
+	st->values.v = nv;
+	st->values.v[st->values.n++] = r;
 	return 0;
 }
 
@@ -227,12 +257,12 @@ static int parse_record(struct ra_journal *j, const cJSON *o, size_t lineno, str
 				  lineno);
 	if (strcmp(event, "intent") == 0)
 		return remember(j, item, NULL, err);
-	if (strcmp(event, "untag") == 0) {
+	if (rc_source_step_known(event)) {
 		const char *ref = str_member(o, "ref");
 		if (!ref || !*ref)
-			return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: untag without a ref",
-					  j->path, lineno);
-		return remember_untag(j, item, ref, err);
+			return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: %s without a ref",
+					  j->path, lineno, event);
+		return remember_step(j, item, event, ref, err);
 	}
 	if (strcmp(event, "outcome") != 0)
 		return rc_err_set(err, RC_ERR_PLAN, "'%s' line %zu: unknown event", j->path,
@@ -512,29 +542,35 @@ int ra_journal_intent(struct ra_journal *j, const char *item_id, struct rc_err *
 	return rc;
 }
 
-int ra_journal_untag(struct ra_journal *j, const char *item_id, const char *ref, struct rc_err *err)
+int ra_journal_step(struct ra_journal *j, const char *item_id, const char *event,
+		    const char *value, struct rc_err *err)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o;
 	int rc;
 
+	if (!rc_source_step_known(event))
+		return rc_err_set(err, RC_ERR_INTERNAL, "no source type journals a step '%s'",
+				  event);
+	o = cJSON_CreateObject();
 	if (!o || !cJSON_AddStringToObject(o, "item", item_id) ||
-	    !cJSON_AddStringToObject(o, "event", "untag") ||
-	    !cJSON_AddStringToObject(o, "ref", ref)) {
+	    !cJSON_AddStringToObject(o, "event", event) ||
+	    !cJSON_AddStringToObject(o, "ref", value)) {
 		cJSON_Delete(o);
 		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	}
 	rc = append(j, o, err);
 	cJSON_Delete(o);
 	if (rc == 0)
-		rc = remember_untag(j, item_id, ref, err);
+		rc = remember_step(j, item_id, event, value, err);
 	return rc;
 }
 
-const struct rc_strv *ra_journal_untagged(const struct ra_journal *j, const char *item_id)
+const struct rc_strv *ra_journal_steps(const struct ra_journal *j, const char *item_id,
+				       const char *event)
 {
-	const struct entry *e = j ? find(j, item_id) : NULL;
+	const struct step *st = j ? find_step(find(j, item_id), event) : NULL;
 
-	return e && e->untagged.n ? &e->untagged : NULL;
+	return st && st->values.n ? &st->values : NULL;
 }
 
 int ra_journal_outcome(struct ra_journal *j, const char *item_id, const char *outcome,
@@ -585,7 +621,7 @@ int ra_journal_close(struct ra_journal *j, struct rc_err *err)
 
 void ra_journal_free(struct ra_journal *j)
 {
-	size_t i;
+	size_t i, k;
 
 	if (!j)
 		return;
@@ -593,7 +629,11 @@ void ra_journal_free(struct ra_journal *j)
 	for (i = 0; i < j->n; i++) {
 		free(j->v[i].item);
 		free(j->v[i].outcome);
-		rc_strv_free(&j->v[i].untagged);
+		for (k = 0; k < j->v[i].n_steps; k++) {
+			free(j->v[i].steps[k].event);
+			rc_strv_free(&j->v[i].steps[k].values);
+		}
+		free(j->v[i].steps);
 	}
 	free(j->v);
 	free(j->slots);

@@ -2,7 +2,7 @@
  *
  *   {"journal":"reclaim","version":1,"plan_digest":"sha256:..."}   header
  *   {"item":"engine/image/sha256:...","event":"intent"}            before a delete
- *   {"item":"...","event":"untag","ref":"app:1"}                    before each untag
+ *   {"item":"...","event":"untag","ref":"app:1"}                    before each step
  *   {"item":"...","event":"outcome","outcome":"deleted","reason":""} after it
  *
  * A journal belongs to exactly one plan digest. Only lines ending in '\n'
@@ -56,14 +56,18 @@ int ra_journal_begin(struct ra_journal *j, unsigned sync_every, struct rc_err *e
 int ra_journal_intent(struct ra_journal *j, const char *item_id, struct rc_err *err);
 int ra_journal_outcome(struct ra_journal *j, const char *item_id, const char *outcome,
 		       const char *reason, struct rc_err *err);
-/* Before removing tag ref from the image of item_id (an image with several
- * tags is untagged one by one, then deleted by ID): a rerun then knows the
- * tag may be missing because this apply removed it. */
-int ra_journal_untag(struct ra_journal *j, const char *item_id, const char *ref,
-		     struct rc_err *err);
-/* The tags recorded by ra_journal_untag for item_id, or NULL when none.
- * Valid until the next call that writes to j. */
-const struct rc_strv *ra_journal_untagged(const struct ra_journal *j, const char *item_id);
+/* Before a sub-step of item_id's delete that a source journals (source.h,
+ * rc_apply_env; the engine untags an image with several tags one tag at a
+ * time, event "untag" with the tag as value): a rerun then knows the step
+ * may have been made by this apply. The line is {"item","event","ref":
+ * value}. event must be one a source type declares (rc_source_step_known);
+ * on load, such a line without a "ref" is not a journal record. */
+int ra_journal_step(struct ra_journal *j, const char *item_id, const char *event,
+		    const char *value, struct rc_err *err);
+/* The values recorded by ra_journal_step for item_id and event, or NULL
+ * when none. Valid until the next call that writes to j. */
+const struct rc_strv *ra_journal_steps(const struct ra_journal *j, const char *item_id,
+				       const char *event);
 
 /* fsyncs the lines written since the last sync. */
 int ra_journal_sync(struct ra_journal *j, struct rc_err *err);

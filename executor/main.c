@@ -1,7 +1,8 @@
 /* reclaim-apply: apply an approved plan exactly, safely and idempotently.
  *
  * main() parses options, runs the refusals in order (plan, expiry, approval,
- * journal, engine identity), then hands the items to ra_apply() and reports.
+ * sources, journal, each source's identity), then hands the items to
+ * ra_apply() and reports.
  * Exit statuses are the RA_EXIT_* table in apply.h. */
 #include <getopt.h>
 #include <libgen.h>
@@ -11,13 +12,13 @@
 #include <time.h>
 
 #include "apply.h"
-#include "engine.h"
 #include "fsutil.h"
 #include "journal.h"
 #include "log.h"
 #include "plan.h"
 #include "run_report.h"
 #include "sha256.h"
+#include "source.h"
 #include "units.h"
 
 static const char usage_text[] =
@@ -387,23 +388,24 @@ int main(int argc, char **argv)
 	struct cli c;
 	struct rc_err err = RC_ERR_INIT;
 	struct rc_plan plan;
-	struct rc_inventory inv; /* only its engine info is used */
-	struct rc_engine *eng = NULL;
+	struct ra_sources srcs = {NULL, 0};
+	struct rc_plan_source reached; /* the first source's identity, as reached */
+	struct rc_apply_env env;
 	struct ra_journal *journal = NULL;
 	struct ra_run run;
 	struct ra_opts opts;
 	struct ra_report_ctx ctx;
 	struct rc_buf text = RC_BUF_INIT;
-	const struct rc_plan_source *src;
 	char *journal_path = NULL;
 	int status = RA_EXIT_ERROR, rc;
 	int64_t now;
+	size_t i;
 
 	memset(&c, 0, sizeof(c));
 	memset(&opts, 0, sizeof(opts));
 	memset(&ctx, 0, sizeof(ctx));
+	memset(&reached, 0, sizeof(reached));
 	rc_plan_init(&plan);
-	rc_inventory_init(&inv);
 	ra_run_init(&run);
 	rc_buf_init(&text, 0);
 	rc_log_init("reclaim-apply", RC_LOG_NORMAL);
@@ -424,7 +426,7 @@ int main(int argc, char **argv)
 	opts.fail_fast = c.fail_fast;
 	opts.crash_after_deletes = env_hook("RECLAIM_TEST_CRASH_AFTER_DELETES");
 	opts.crash_after_intent = env_hook("RECLAIM_TEST_CRASH_AFTER_INTENT");
-	opts.crash_after_untag = env_hook("RECLAIM_TEST_CRASH_AFTER_UNTAG") > 0;
+	opts.crash_before_last_step = env_hook("RECLAIM_TEST_CRASH_AFTER_UNTAG") > 0;
 
 	if (c.journal) {
 		journal_path = strdup(c.journal);
@@ -477,10 +479,9 @@ int main(int argc, char **argv)
 	}
 	if (ra_verify_approval(&plan, c.approve, c.auto_approve, &err) < 0)
 		goto refused;
-	/* 4. Candidates come from one engine source. */
-	rc_err_clear(&err);
-	src = ra_plan_engine_source(&plan, &err);
-	if (!src && err.kind != RC_ERR_NONE)
+	/* 4. Every candidate's source has a type this reclaim-apply knows, and
+	 * the command line reaches one source of each type. */
+	if (ra_plan_sources(&plan, &srcs, &err) < 0)
 		goto refused;
 	/* 5. The journal, if any, belongs to this plan. */
 	if (journal_path && ra_journal_load(journal_path, plan.digest, &journal, &err) < 0) {
@@ -490,29 +491,37 @@ int main(int argc, char **argv)
 	}
 	if (journal && ra_journal_had_torn_tail(journal))
 		rc_log_verbose("journal '%s': ignoring a torn last line", journal_path);
-	/* 6. The engine reached is the one the plan was made for. */
-	if (src) {
-		eng = rc_engine_new(c.engine, c.dry_run, c.timeout_ms, &err);
-		if (!eng) {
+	/* 6. Each source reached is the one the plan was made for. */
+	ra_apply_env_init(&env, journal, &opts);
+	for (i = 0; i < srcs.n; i++) {
+		struct ra_source *s = &srcs.v[i];
+		struct rc_source_opts so;
+
+		memset(&so, 0, sizeof(so));
+		so.name = s->planned->name;
+		so.url = c.engine;
+		so.read_only = c.dry_run;
+		so.timeout_ms = c.timeout_ms;
+		s->s = s->ops->open(&so, &err);
+		if (!s->s) {
 			rc_log_error("%s", err.msg);
 			if (err.kind == RC_ERR_USAGE)
 				fprintf(stderr, "Try 'reclaim-apply --help'.\n");
 			status = err.kind == RC_ERR_USAGE ? RA_EXIT_USAGE : RA_EXIT_ERROR;
 			goto out;
 		}
-		if (rc_engine_connect(eng, &inv.engine, &err) < 0) {
+		if (s->ops->connect(s->s, &err) < 0 ||
+		    (i == 0 && s->ops->describe(s->s, &reached, &err) < 0)) {
 			rc_log_error("%s", err.msg);
 			status = RA_EXIT_ERROR;
 			goto out;
 		}
-		if (ra_verify_engine(src, &inv.engine, &err) < 0)
-			goto refused;
-		opts.since_ns = ra_plan_since_ns(src);
-		if (inv.engine.system_time_ns > 0) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			opts.clock_offset_ns = inv.engine.system_time_ns -
-					       ((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+		if (s->ops->begin(s->s, s->planned, &env, &err) < 0) {
+			if (err.kind == RC_ERR_REFUSED)
+				goto refused;
+			rc_log_error("%s", err.msg);
+			status = RA_EXIT_ERROR;
+			goto out;
 		}
 	}
 	/* Apply. */
@@ -521,7 +530,7 @@ int main(int argc, char **argv)
 		status = refusal_status(&err);
 		goto out;
 	}
-	rc = ra_apply(&plan, eng, journal, &opts, &run, &err);
+	rc = ra_apply(&plan, &srcs, journal, &opts, &run, &err);
 	status = ra_exit_status(&run, c.fail_on_changed);
 	if (rc < 0) {
 		rc_log_error("%s", err.msg);
@@ -534,7 +543,7 @@ int main(int argc, char **argv)
 	}
 	ctx.plan_path = c.plan_path;
 	ctx.journal_path = journal_path;
-	ctx.engine_id = inv.engine.id;
+	ctx.engine_id = rc_plan_source_str(&reached, "id");
 	ctx.dry_run = c.dry_run;
 	ctx.exit_code = status;
 	if (c.report && ra_report_write(c.report, &plan, &run, &ctx, &err) < 0) {
@@ -561,8 +570,9 @@ out:
 	ra_run_free(&run);
 	ra_journal_free(journal);
 	free(journal_path);
-	rc_engine_free(eng);
-	rc_inventory_free(&inv);
+	ra_sources_release(&srcs);
+	free(reached.endpoint);
+	cJSON_Delete(reached.identity);
 	rc_plan_free(&plan);
 	return status;
 }

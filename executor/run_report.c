@@ -250,13 +250,16 @@ int ra_plan_overview_text(const struct rc_plan *p, const char *plan_path, struct
 		0)
 		return -1;
 	for (i = 0; i < p->n_sources; i++) {
-		char src[128], name[128], id[160];
-		rc_sanitize(src, sizeof(src), p->sources[i].name);
 		const char *pn = rc_plan_source_str(&p->sources[i], "name");
 		const char *pi = rc_plan_source_str(&p->sources[i], "id");
+		char src[128], type[64], name[128], id[160];
+
+		rc_sanitize(src, sizeof(src), p->sources[i].name);
+		rc_sanitize(type, sizeof(type), p->sources[i].type ? p->sources[i].type : "?");
 		rc_sanitize(name, sizeof(name), pn ? pn : "");
 		rc_sanitize(id, sizeof(id), pi ? pi : "");
-		if (rc_buf_printf(out, err, "source %s: engine '%s' (ID %s)\n", src, name, id) < 0)
+		if (rc_buf_printf(out, err, "source %s: %s '%s' (ID %s)\n", src, type, name, id) <
+		    0)
 			return -1;
 	}
 	if (rc_buf_printf(out, err, "%zu candidate%s, reclaimable %s:\n", p->n_candidates,

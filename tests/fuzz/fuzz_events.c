@@ -1,10 +1,10 @@
-/* fuzz_events: the engine's event log, GET /events (ra_events_feed), and
- * what it says about items (ra_events_used). A form feed in the input
+/* fuzz_events: the engine's event log, GET /events (rc_engine_events_feed), and
+ * what it says about items (rc_engine_events_used). A form feed in the input
  * splits it into two reads: the whole-log read and a later one. */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "events.h"
+#include "engine/events.h"
 #include "fuzz.h"
 #include "plan.h"
 
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char *tags[] = {"app:1", "registry.local:5000/team/web:2"};
 	struct rc_plan_item items[3];
 	struct rc_err err = RC_ERR_INIT;
-	struct ra_events *ev = ra_events_new(T0);
+	struct rc_engine_events *ev = rc_engine_events_new(T0);
 	const char *cut = memchr(data, '\f', size);
 	size_t first = cut ? (size_t)((const uint8_t *)cut - data) : size, i;
 	char *t = rc_fuzz_text(data, size);
@@ -47,21 +47,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	items[0] = item(RC_KIND_IMAGE, IMG, tags, 2);
 	items[1] = item(RC_KIND_VOLUME, "data", NULL, 0);
 	items[2] = item(RC_KIND_NETWORK, NID, NULL, 0);
-	if (ra_events_feed(ev, t, first, -1, &err) < 0)
+	if (rc_engine_events_feed(ev, t, first, -1, &err) < 0)
 		goto out;
 	if (cut &&
-	    ra_events_feed(ev, t + first + 1, size - first - 1, T0 / 1000 + 1000000, &err) < 0)
+	    rc_engine_events_feed(ev, t + first + 1, size - first - 1, T0 / 1000 + 1000000, &err) < 0)
 		goto out;
-	if (!ra_events_covered(ev))
+	if (!rc_engine_events_covered(ev))
 		goto out;
 	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
 		reason[0] = '\0';
-		if (ra_events_used(ev, &items[i], reason, sizeof(reason)) == 1)
+		if (rc_engine_events_used(ev, &items[i], reason, sizeof(reason)) == 1)
 			RC_FUZZ_CHECK(rc_fuzz_one_line(reason),
-				      "ra_events_used's reason is not one sanitised line");
+				      "rc_engine_events_used's reason is not one sanitised line");
 	}
 out:
-	ra_events_free(ev);
+	rc_engine_events_free(ev);
 	free(t);
 	return 0;
 }

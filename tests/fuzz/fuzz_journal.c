@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ra_journal_load(path, DIGEST, &j, &err) < 0)
 		return 0;
 	ra_journal_done(j, ITEM);
-	ra_journal_untagged(j, ITEM);
+	ra_journal_steps(j, ITEM, "untag");
 	records = ra_journal_records(j);
 	if (ra_journal_begin(j, 0, &err) == 0 &&
 	    ra_journal_outcome(j, ITEM, "failed", "fuzz", &err) == 0 &&

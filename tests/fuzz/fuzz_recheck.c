@@ -1,4 +1,4 @@
-/* fuzz_recheck: the re-check judges (ra_eval_*) over engine answers. The
+/* fuzz_recheck: the re-check judges (rc_engine_eval_*) over engine answers. The
  * input is one JSON object standing for what the engine answered and what
  * the plan said:
  *
@@ -18,7 +18,7 @@
 #include "fuzz.h"
 #include "inventory.h"
 #include "plan.h"
-#include "recheck.h"
+#include "engine/recheck.h"
 
 #define IMG "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define CID "2222222222222222222222222222222222222222222222222222222222222222"
@@ -60,7 +60,7 @@ static int64_t int_of(const cJSON *doc, const char *key)
 
 static void verdict(int v, const char *reason)
 {
-	RC_FUZZ_CHECK(v == -1 || v == RA_CHECK_OK || v == RA_CHECK_ABSENT || v == RA_CHECK_CHANGED,
+	RC_FUZZ_CHECK(v == -1 || v == RC_CHECK_OK || v == RC_CHECK_ABSENT || v == RC_CHECK_CHANGED,
 		      "a re-check judge returned no verdict");
 	RC_FUZZ_CHECK(rc_fuzz_one_line(reason), "a re-check reason is not one sanitised line");
 }
@@ -101,9 +101,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		it.id = "engine/x/y";
 		it.source = "engine";
 		it.kind = kinds[i].kind;
-		/* ra_recheck refuses an unsafe identity before any judge runs */
+		/* rc_engine_recheck refuses an unsafe identity before any judge runs */
 		it.object = (char *)str_of(doc, "object", kinds[i].object);
-		if (!ra_object_safe(it.object))
+		if (!rc_engine_object_safe(it.object))
 			it.object = (char *)kinds[i].object;
 		strv_of(doc, "tags", &it.pre.tags, tags_buf, 16);
 		it.pre.started_at = (char *)str_of(doc, "started_at", NULL);
@@ -113,26 +113,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		reason[0] = '\0';
 		switch (it.kind) {
 		case RC_KIND_IMAGE:
-			v = ra_eval_image(inspect, containers, &it, &gone, &untagged, reason,
+			v = rc_engine_eval_image(inspect, containers, &it, &gone, &untagged, reason,
 					  sizeof(reason), &err);
 			break;
 		case RC_KIND_CONTAINER:
-			v = ra_eval_container(inspect, &it, 1795946400LL * 1000000000LL, reason,
+			v = rc_engine_eval_container(inspect, &it, 1795946400LL * 1000000000LL, reason,
 					      sizeof(reason), &err);
 			break;
 		case RC_KIND_VOLUME:
-			v = ra_eval_volume(inspect, containers, &it, &gone, reason, sizeof(reason),
+			v = rc_engine_eval_volume(inspect, containers, &it, &gone, reason, sizeof(reason),
 					   &err);
 			verdict(v, reason);
 			reason[0] = '\0';
-			v = ra_eval_volume_size(df, &it, reason, sizeof(reason), &err);
+			v = rc_engine_eval_volume_size(df, &it, reason, sizeof(reason), &err);
 			break;
 		case RC_KIND_NETWORK:
-			v = ra_eval_network(inspect, containers, &it, &gone, reason, sizeof(reason),
+			v = rc_engine_eval_network(inspect, containers, &it, &gone, reason, sizeof(reason),
 					    &err);
 			break;
 		default:
-			v = ra_eval_build_cache(inspect, &it, reason, sizeof(reason), &err);
+			v = rc_engine_eval_build_cache(inspect, &it, reason, sizeof(reason), &err);
 			break;
 		}
 		verdict(v, reason);

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "units.h"
 
 #define BASE_ID "sha256:6ed40b6a482e521340d17f055b62815e3318d6f1a8bf93e118484cd5796079da"

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "events.h"
+#include "engine/events.h"
 
 #define IMG "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define NID "4444444444444444444444444444444444444444444444444444444444444444"
@@ -47,72 +47,72 @@ static void ev(char *out, size_t outsz, const char *type, const char *action, co
 		 action, type, action, id, attrs, t_ns / 1000000000LL, t_ns);
 }
 
-static struct ra_events *fed(const char *body)
+static struct rc_engine_events *fed(const char *body)
 {
-	struct ra_events *e = ra_events_new(T0);
+	struct rc_engine_events *e = rc_engine_events_new(T0);
 	struct rc_err err = RC_ERR_INIT;
 
 	assert_non_null(e);
-	assert_int_equal(ra_events_feed(e, body, strlen(body), -1, &err), 0);
+	assert_int_equal(rc_engine_events_feed(e, body, strlen(body), -1, &err), 0);
 	return e;
 }
 
 static void test_coverage_needs_an_event_older_than_the_scan(void **state)
 {
 	char a[512], b[512], body[1100];
-	struct ra_events *e;
+	struct rc_engine_events *e;
 
 	(void)state;
 	ev(a, sizeof(a), "image", "import", IMG, "\"name\":\"x\"", AT(-60));
 	ev(b, sizeof(b), "volume", "create", "data", "\"driver\":\"local\"", AT(5));
 	snprintf(body, sizeof(body), "%s%s", a, b);
 	e = fed(body);
-	assert_int_equal(ra_events_covered(e), 1);
-	ra_events_free(e);
+	assert_int_equal(rc_engine_events_covered(e), 1);
+	rc_engine_events_free(e);
 	/* the oldest event left is after the scan: some may be lost */
 	e = fed(b);
-	assert_int_equal(ra_events_covered(e), 0);
-	ra_events_free(e);
+	assert_int_equal(rc_engine_events_covered(e), 0);
+	rc_engine_events_free(e);
 	/* an empty log proves nothing (a restarted daemon starts empty) */
 	e = fed("");
-	assert_int_equal(ra_events_covered(e), 0);
-	ra_events_free(e);
+	assert_int_equal(rc_engine_events_covered(e), 0);
+	rc_engine_events_free(e);
 	/* an event at the very scan time is not "older" */
 	ev(a, sizeof(a), "image", "import", IMG, "", AT(0));
 	e = fed(a);
-	assert_int_equal(ra_events_covered(e), 0);
-	ra_events_free(e);
+	assert_int_equal(rc_engine_events_covered(e), 0);
+	rc_engine_events_free(e);
 }
 
 static void test_later_reads_must_overlap(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
 	char a[512], b[512], c[512], body[1100];
-	struct ra_events *e;
+	struct rc_engine_events *e;
 
 	(void)state;
 	ev(a, sizeof(a), "image", "import", IMG, "", AT(-60));
 	ev(b, sizeof(b), "volume", "create", "data", "", AT(10));
 	snprintf(body, sizeof(body), "%s%s", a, b);
 	e = fed(body);
-	assert_int_equal(ra_events_covered(e), 1);
+	assert_int_equal(rc_engine_events_covered(e), 1);
 	/* the next read starts at the newest event seen and gets it back */
 	ev(c, sizeof(c), "volume", "create", "more", "", AT(20));
 	snprintf(body, sizeof(body), "%s%s", b, c);
-	assert_int_equal(ra_events_feed(e, body, strlen(body), AT(10) / 1000 - 2, &err), 0);
-	assert_int_equal(ra_events_covered(e), 1);
+	assert_int_equal(rc_engine_events_feed(e, body, strlen(body), AT(10) / 1000 - 2, &err), 0);
+	assert_int_equal(rc_engine_events_covered(e), 1);
 	/* a read that no longer holds the last event seen: a gap */
 	ev(a, sizeof(a), "volume", "create", "late", "", AT(40));
-	assert_int_equal(ra_events_feed(e, a, strlen(a), AT(20) / 1000 - 2, &err), 0);
-	assert_int_equal(ra_events_covered(e), 0);
-	ra_events_free(e);
+	assert_int_equal(rc_engine_events_feed(e, a, strlen(a), AT(20) / 1000 - 2, &err), 0);
+	assert_int_equal(rc_engine_events_covered(e), 0);
+	rc_engine_events_free(e);
 }
 
 static void test_image_use(void **state)
 {
 	struct rc_plan_item it = item(RC_KIND_IMAGE, IMG);
 	char old[512], a[512], body[1100], r[256];
-	struct ra_events *e;
+	struct rc_engine_events *e;
 	static const char *const uses[] = {
 	    "\"image\":\"app:1\",\"name\":\"c1\"",
 	    "\"image\":\"docker.io/library/app:1\",\"name\":\"c1\"",
@@ -135,31 +135,31 @@ static void test_image_use(void **state)
 	ev(old, sizeof(old), "container", "create", CID, "\"image\":\"app:1\",\"name\":\"before\"",
 	   AT(-60));
 	e = fed(old);
-	assert_int_equal(ra_events_covered(e), 1);
-	assert_int_equal(ra_events_used(e, &it, r, sizeof(r)), 0); /* before the scan */
-	ra_events_free(e);
+	assert_int_equal(rc_engine_events_covered(e), 1);
+	assert_int_equal(rc_engine_events_used(e, &it, r, sizeof(r)), 0); /* before the scan */
+	rc_engine_events_free(e);
 	for (i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
 		ev(a, sizeof(a), "container", "create", CID, uses[i], AT(30));
 		snprintf(body, sizeof(body), "%s%s", old, a);
 		e = fed(body);
-		assert_int_equal(ra_events_used(e, &it, r, sizeof(r)), 1);
+		assert_int_equal(rc_engine_events_used(e, &it, r, sizeof(r)), 1);
 		assert_non_null(strstr(r, "after planning"));
-		ra_events_free(e);
+		rc_engine_events_free(e);
 	}
 	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
 		ev(a, sizeof(a), "container", "create", CID, others[i], AT(30));
 		snprintf(body, sizeof(body), "%s%s", old, a);
 		e = fed(body);
-		assert_int_equal(ra_events_used(e, &it, r, sizeof(r)), 0);
-		ra_events_free(e);
+		assert_int_equal(rc_engine_events_used(e, &it, r, sizeof(r)), 0);
+		rc_engine_events_free(e);
 	}
 	/* tagged since planning */
 	ev(a, sizeof(a), "image", "tag", IMG, "\"name\":\"app:9\"", AT(30));
 	snprintf(body, sizeof(body), "%s%s", old, a);
 	e = fed(body);
-	assert_int_equal(ra_events_used(e, &it, r, sizeof(r)), 1);
+	assert_int_equal(rc_engine_events_used(e, &it, r, sizeof(r)), 1);
 	assert_non_null(strstr(r, "tagged"));
-	ra_events_free(e);
+	rc_engine_events_free(e);
 }
 
 static void test_volume_and_network_use(void **state)
@@ -167,7 +167,7 @@ static void test_volume_and_network_use(void **state)
 	struct rc_plan_item vol = item(RC_KIND_VOLUME, "data");
 	struct rc_plan_item net = item(RC_KIND_NETWORK, NID);
 	char old[512], a[512], b[512], body[1600], r[256];
-	struct ra_events *e;
+	struct rc_engine_events *e;
 
 	(void)state;
 	ev(old, sizeof(old), "volume", "mount", "data", "\"container\":\"" CID "\"", AT(-60));
@@ -175,18 +175,18 @@ static void test_volume_and_network_use(void **state)
 	ev(b, sizeof(b), "network", "disconnect", NID, "\"container\":\"" CID "\"", AT(31));
 	snprintf(body, sizeof(body), "%s%s%s", old, a, b);
 	e = fed(body);
-	assert_int_equal(ra_events_used(e, &vol, r, sizeof(r)), 0);
-	assert_int_equal(ra_events_used(e, &net, r, sizeof(r)), 0);
-	ra_events_free(e);
+	assert_int_equal(rc_engine_events_used(e, &vol, r, sizeof(r)), 0);
+	assert_int_equal(rc_engine_events_used(e, &net, r, sizeof(r)), 0);
+	rc_engine_events_free(e);
 	ev(a, sizeof(a), "volume", "mount", "data", "\"container\":\"" CID "\"", AT(30));
 	ev(b, sizeof(b), "network", "connect", NID, "\"container\":\"" CID "\"", AT(31));
 	snprintf(body, sizeof(body), "%s%s%s", old, a, b);
 	e = fed(body);
-	assert_int_equal(ra_events_used(e, &vol, r, sizeof(r)), 1);
+	assert_int_equal(rc_engine_events_used(e, &vol, r, sizeof(r)), 1);
 	assert_non_null(strstr(r, "mounted by container 222222222222"));
-	assert_int_equal(ra_events_used(e, &net, r, sizeof(r)), 1);
+	assert_int_equal(rc_engine_events_used(e, &net, r, sizeof(r)), 1);
 	assert_non_null(strstr(r, "connected"));
-	ra_events_free(e);
+	rc_engine_events_free(e);
 }
 
 static void test_hostile_streams(void **state)
@@ -204,11 +204,11 @@ static void test_hostile_streams(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ra_events *e = ra_events_new(T0);
-		assert_int_equal(ra_events_feed(e, bad[i], strlen(bad[i]), -1, &err), -1);
+		struct rc_engine_events *e = rc_engine_events_new(T0);
+		assert_int_equal(rc_engine_events_feed(e, bad[i], strlen(bad[i]), -1, &err), -1);
 		assert_int_equal(err.kind, RC_ERR_PROTOCOL);
-		assert_int_equal(ra_events_covered(e), 0);
-		ra_events_free(e);
+		assert_int_equal(rc_engine_events_covered(e), 0);
+		rc_engine_events_free(e);
 	}
 }
 
@@ -217,17 +217,17 @@ static void test_ref_normalise(void **state)
 	char out[128];
 
 	(void)state;
-	ra_ref_normalise("app", out, sizeof(out));
+	rc_engine_ref_normalise("app", out, sizeof(out));
 	assert_string_equal(out, "app:latest");
-	ra_ref_normalise("docker.io/library/app:1", out, sizeof(out));
+	rc_engine_ref_normalise("docker.io/library/app:1", out, sizeof(out));
 	assert_string_equal(out, "app:1");
-	ra_ref_normalise("docker.io/team/app", out, sizeof(out));
+	rc_engine_ref_normalise("docker.io/team/app", out, sizeof(out));
 	assert_string_equal(out, "team/app:latest");
-	ra_ref_normalise("localhost:5000/app", out, sizeof(out));
+	rc_engine_ref_normalise("localhost:5000/app", out, sizeof(out));
 	assert_string_equal(out, "localhost:5000/app:latest");
-	ra_ref_normalise("localhost:5000/app:2", out, sizeof(out));
+	rc_engine_ref_normalise("localhost:5000/app:2", out, sizeof(out));
 	assert_string_equal(out, "localhost:5000/app:2");
-	ra_ref_normalise("app@sha256:abc", out, sizeof(out));
+	rc_engine_ref_normalise("app@sha256:abc", out, sizeof(out));
 	assert_string_equal(out, "app@sha256:abc");
 }
 

@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "http.h"
 
 struct server {
@@ -463,13 +463,23 @@ static void test_headers_and_body_captured(void **state)
 	assert_int_equal(resp.status, 200);
 	assert_int_equal(resp.body.len, 11);
 	assert_string_equal(resp.body.data, "hello world");
-	assert_string_equal(resp.content_type, "application/vnd.oci.image.index.v1+json");
-	assert_string_equal(resp.api_version, "1.47");
-	assert_string_equal(resp.docker_content_digest, "sha256:abc");
-	assert_string_equal(resp.link, "</v2/_catalog?last=x&n=100>; rel=\"next\"");
-	assert_string_equal(resp.www_authenticate, "Bearer realm=\"https://auth\",service=\"reg\"");
-	assert_string_equal(resp.next_page_start, "20");
-	assert_string_equal(resp.total_count, "42");
+	assert_string_equal(rc_http_resp_header(&resp, "Content-Type"),
+			    "application/vnd.oci.image.index.v1+json");
+	/* names are case-insensitive; values lose surrounding blanks */
+	assert_string_equal(rc_http_resp_header(&resp, "Api-Version"), "1.47");
+	assert_string_equal(rc_http_resp_header(&resp, "API-VERSION"), "1.47");
+	assert_string_equal(rc_http_resp_header(&resp, "docker-content-digest"), "sha256:abc");
+	assert_string_equal(rc_http_resp_header(&resp, "Link"),
+			    "</v2/_catalog?last=x&n=100>; rel=\"next\"");
+	assert_string_equal(rc_http_resp_header(&resp, "WWW-Authenticate"),
+			    "Bearer realm=\"https://auth\",service=\"reg\"");
+	/* any header, not a chosen few */
+	assert_string_equal(rc_http_resp_header(&resp, "X-Next-Page-Start"), "20");
+	assert_string_equal(rc_http_resp_header(&resp, "x-resource-count"), "42");
+	assert_string_equal(rc_http_resp_header(&resp, "Connection"), "close");
+	assert_null(rc_http_resp_header(&resp, "X-Total-Count"));
+	assert_null(rc_http_resp_header(&resp, "Api"));
+	assert_null(rc_http_resp_header(&resp, NULL));
 	assert_int_equal(resp.retry_after_s, -1);
 	rc_http_resp_release(&resp);
 	rc_http_resp_release(&resp); /* twice is fine */
@@ -480,6 +490,45 @@ static void test_headers_and_body_captured(void **state)
 	assert_non_null(strstr(log, "Authorization: Basic dTpw\r\n"));
 	assert_null(strstr(log, "X-Evil"));
 	free(log);
+}
+
+/* A header sent twice answers its last value; a server that sends more
+ * headers than RC_HTTP_MAX_HEADERS gets the rest ignored, not kept. */
+static void test_headers_repeated_and_capped(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+	const char *r[1];
+	struct server s;
+	struct rc_http *h;
+	struct rc_http_resp resp;
+	size_t nreq, i;
+	char *log;
+
+	(void)state;
+	rc_buf_init(&b, 0);
+	assert_int_equal(rc_buf_puts(&b, "HTTP/1.1 200 OK\r\nLink: <a>\r\nlink: <b>\r\n", &err), 0);
+	for (i = 0; i < RC_HTTP_MAX_HEADERS + 10; i++)
+		assert_int_equal(rc_buf_printf(&b, &err, "X-Filler-%zu: %zu\r\n", i, i), 0);
+	assert_int_equal(rc_buf_puts(&b, "Api-Version: 1.47\r\nConnection: close\r\n"
+					 "Content-Length: 2\r\n\r\nok",
+				     &err),
+			 0);
+	r[0] = b.data;
+	server_start(&s, 0, r, 1);
+	h = client(s.endpoint, 0, 0);
+	rc_http_resp_init(&resp);
+	assert_int_equal(rc_http_request(h, "GET", "/x", NULL, NULL, 0, &resp, &err), 0);
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(rc_http_resp_header(&resp, "Link"), "<b>");
+	assert_int_equal(resp.n_headers, RC_HTTP_MAX_HEADERS);
+	assert_string_equal(rc_http_resp_header(&resp, "X-Filler-0"), "0");
+	assert_null(rc_http_resp_header(&resp, "Api-Version"));
+	rc_http_resp_release(&resp);
+	rc_http_free(h);
+	log = server_stop(&s, &nreq);
+	free(log);
+	rc_buf_free(&b);
 }
 
 static const char *const resp_503_503_200[] = {
@@ -685,7 +734,7 @@ static void test_tcp_endpoint(void **state)
 	rc_http_resp_init(&resp);
 	assert_int_equal(rc_http_get_ok(h, "/_ping", &resp, &err), 0);
 	assert_string_equal(resp.body.data, "{}");
-	assert_string_equal(resp.content_type, "application/json");
+	assert_string_equal(rc_http_resp_header(&resp, "Content-Type"), "application/json");
 	rc_http_resp_release(&resp);
 	rc_http_free(h);
 	log = server_stop(&s, &nreq);
@@ -847,7 +896,8 @@ int main(void)
 	    cmocka_unit_test(test_get_retried_on_5xx),
 	    cmocka_unit_test(test_retries_are_bounded),
 	    cmocka_unit_test(test_post_is_not_retried_but_delete_is),
-	    cmocka_unit_test(test_429_honours_retry_after),
+	    cmocka_unit_test(test_headers_repeated_and_capped),
+    cmocka_unit_test(test_429_honours_retry_after),
 	    cmocka_unit_test(test_body_cap),
 	    cmocka_unit_test(test_get_ok_error_messages),
 	    cmocka_unit_test(test_tcp_endpoint),

@@ -150,14 +150,17 @@ static void test_untag_lines_survive_reload(void **state)
 
 	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
 	assert_int_equal(ra_journal_begin(j, 0, &err), 0);
-	assert_null(ra_journal_untagged(j, "engine/image/i1"));
+	assert_null(ra_journal_steps(j, "engine/image/i1", "untag"));
 	assert_int_equal(ra_journal_intent(j, "engine/image/i1", &err), 0);
-	assert_int_equal(ra_journal_untag(j, "engine/image/i1", "app:1", &err), 0);
-	assert_int_equal(ra_journal_untag(j, "engine/image/i1", "team/app:2", &err), 0);
-	assert_int_equal(ra_journal_untag(j, "engine/image/i1", "app:1", &err), 0);
-	u = ra_journal_untagged(j, "engine/image/i1");
+	assert_int_equal(ra_journal_step(j, "engine/image/i1", "untag", "app:1", &err), 0);
+	assert_int_equal(ra_journal_step(j, "engine/image/i1", "untag", "team/app:2", &err), 0);
+	assert_int_equal(ra_journal_step(j, "engine/image/i1", "untag", "app:1", &err), 0);
+	u = ra_journal_steps(j, "engine/image/i1", "untag");
 	assert_non_null(u);
 	assert_int_equal(u->n, 2);
+	/* only steps a source type declares are journaled */
+	assert_int_equal(ra_journal_step(j, "engine/image/i1", "retag", "app:3", &err), -1);
+	assert_null(ra_journal_steps(j, "engine/image/i1", "retag"));
 	ra_journal_free(j);
 
 	text = slurp(f->path);
@@ -166,14 +169,23 @@ static void test_untag_lines_survive_reload(void **state)
 	free(text);
 	j = NULL;
 	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), 0);
-	u = ra_journal_untagged(j, "engine/image/i1");
+	u = ra_journal_steps(j, "engine/image/i1", "untag");
 	assert_non_null(u);
 	assert_int_equal(u->n, 2);
 	assert_string_equal(u->v[0], "app:1");
 	assert_string_equal(u->v[1], "team/app:2");
 	/* untag lines alone do not make the item done */
 	assert_int_equal(ra_journal_done(j, "engine/image/i1"), 0);
-	assert_null(ra_journal_untagged(j, "engine/image/other"));
+	assert_null(ra_journal_steps(j, "engine/image/other", "untag"));
+	ra_journal_free(j);
+
+	/* a step no source type declares is not a journal record */
+	put(f->path, "{\"journal\":\"reclaim\",\"version\":1,\"plan_digest\":\"" DIG_A "\"}\n"
+		     "{\"item\":\"engine/image/i1\",\"event\":\"retag\",\"ref\":\"a:1\"}\n");
+	j = NULL;
+	assert_int_equal(ra_journal_load(f->path, DIG_A, &j, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_PLAN);
+	assert_non_null(strstr(err.msg, "unknown event"));
 	ra_journal_free(j);
 
 	/* an untag line without its ref is not a journal record */
@@ -575,7 +587,7 @@ static void assert_many(const struct ra_journal *j, int n)
 		assert_int_equal(
 		    ra_journal_done(j, id),
 		    want && (strcmp(want, "deleted") == 0 || strcmp(want, "already-absent") == 0));
-		tags = ra_journal_untagged(j, id);
+		tags = ra_journal_steps(j, id, "untag");
 		if (i % 3 == 0) {
 			assert_non_null(tags);
 			assert_int_equal(tags->n, 2);

@@ -11,7 +11,8 @@
 #include <cmocka.h>
 
 #include "apply.h"
-#include "recheck.h"
+#include "engine/delete.h"
+#include "engine/recheck.h"
 #include "run_report.h"
 
 #define IMG "sha256:1111111111111111111111111111111111111111111111111111111111111111"
@@ -54,19 +55,19 @@ static int eval(enum rc_kind k, const struct rc_plan_item *it, const char *inspe
 	r[0] = '\0';
 	switch (k) {
 	case RC_KIND_IMAGE:
-		v = ra_eval_image(a, b, it, gone, NULL, r, rsz, err);
+		v = rc_engine_eval_image(a, b, it, gone, NULL, r, rsz, err);
 		break;
 	case RC_KIND_CONTAINER:
-		v = ra_eval_container(a, it, 0, r, rsz, err);
+		v = rc_engine_eval_container(a, it, 0, r, rsz, err);
 		break;
 	case RC_KIND_VOLUME:
-		v = ra_eval_volume(a, b, it, gone, r, rsz, err);
+		v = rc_engine_eval_volume(a, b, it, gone, r, rsz, err);
 		break;
 	case RC_KIND_NETWORK:
-		v = ra_eval_network(a, b, it, gone, r, rsz, err);
+		v = rc_engine_eval_network(a, b, it, gone, r, rsz, err);
 		break;
 	default:
-		v = ra_eval_build_cache(a, it, r, rsz, err);
+		v = rc_engine_eval_build_cache(a, it, r, rsz, err);
 		break;
 	}
 	cJSON_Delete(a);
@@ -87,15 +88,15 @@ static void test_image_unchanged_dangling(void **state)
 			      "[{\"Id\":\"" CID2
 			      "\",\"ImageID\":\"sha256:99\",\"Names\":[\"/o\"]}]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	/* RepoTags null, and the legacy "<none>:<none>" spelling. */
 	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":null}", "[]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	assert_int_equal(eval(RC_KIND_IMAGE, &it,
 			      "{\"Id\":\"" IMG "\",\"RepoTags\":[\"<none>:<none>\"]}", "[]", NULL,
 			      r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 }
 
 static void test_image_retagged_or_tag_moved_is_changed(void **state)
@@ -108,31 +109,31 @@ static void test_image_retagged_or_tag_moved_is_changed(void **state)
 	/* A dangling candidate that got a tag. */
 	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":[\"new:1\"]}",
 			      "[]", NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_string_equal(r, "image is now tagged 'new:1'");
 	/* Tags must match exactly: one moved away... */
 	it.pre.tags.v = tags_app;
 	it.pre.tags.n = 2;
 	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\",\"RepoTags\":[\"app:1\"]}",
 			      "[]", NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_string_equal(r, "tag 'app:latest' no longer points to this image");
 	/* ...or one more points here. */
 	assert_int_equal(eval(RC_KIND_IMAGE, &it,
 			      "{\"Id\":\"" IMG
 			      "\",\"RepoTags\":[\"app:1\",\"app:latest\",\"app:2\"]}",
 			      "[]", NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_string_equal(r, "image is now tagged 'app:2'");
 	/* Same set in another order is fine. */
 	assert_int_equal(eval(RC_KIND_IMAGE, &it,
 			      "{\"Id\":\"" IMG "\",\"RepoTags\":[\"app:latest\",\"app:1\"]}", "[]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	/* A different image ID answered. */
 	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"sha256:ff\",\"RepoTags\":[]}", "[]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 }
 
 static void test_image_users(void **state)
@@ -148,25 +149,25 @@ static void test_image_users(void **state)
 	(void)state;
 	assert_int_equal(
 	    eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, NULL, r, sizeof(r), &err),
-	    RA_CHECK_CHANGED);
+	    RC_CHECK_CHANGED);
 	assert_string_equal(r, "image is now used by container 'web'");
 	/* A user this apply deleted (or a dry run would delete) is gone. */
 	assert_int_equal(
 	    eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, &gone, r, sizeof(r), &err),
-	    RA_CHECK_OK);
+	    RC_CHECK_OK);
 	/* A planned user that is still there was not deleted: still in use. */
 	it.pre.users_in_plan.v = users;
 	it.pre.users_in_plan.n = 1;
 	assert_int_equal(
 	    eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}", list, NULL, r, sizeof(r), &err),
-	    RA_CHECK_CHANGED);
+	    RC_CHECK_CHANGED);
 	assert_non_null(strstr(r, "still used by container 'web'"));
 	/* Engines that report the ID without "sha256:" still match. */
 	it.pre.users_in_plan.n = 0;
 	assert_int_equal(eval(RC_KIND_IMAGE, &it, "{\"Id\":\"" IMG "\"}",
 			      "[{\"Id\":\"" CID2 "\",\"ImageID\":\"" IMG_HEX "\",\"Names\":[]}]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_string_equal(r, "image is now used by container '333333333333'");
 }
 
@@ -198,7 +199,7 @@ static void test_image_hostile_answers(void **state)
 	assert_int_equal(eval(RC_KIND_IMAGE, &it,
 			      "{\"Id\":\"" IMG "\",\"RepoTags\":[\"evil\\u001b[2J:1\"]}", "[]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_null(strchr(r, '\033'));
 }
 
@@ -216,17 +217,17 @@ static void test_container_states(void **state)
 		snprintf(buf, sizeof(buf), "{\"Id\":\"" CID "\",\"State\":{\"Status\":\"%s\"}}",
 			 stay[i]);
 		assert_int_equal(eval(RC_KIND_CONTAINER, &it, buf, NULL, NULL, r, sizeof(r), &err),
-				 RA_CHECK_CHANGED);
+				 RC_CHECK_CHANGED);
 		assert_non_null(strstr(r, stay[i]));
 		snprintf(buf, sizeof(buf), "{\"Id\":\"" CID "\",\"State\":{\"Status\":\"%s\"}}",
 			 go[i]);
 		assert_int_equal(eval(RC_KIND_CONTAINER, &it, buf, NULL, NULL, r, sizeof(r), &err),
-				 RA_CHECK_OK);
+				 RC_CHECK_OK);
 	}
 	assert_int_equal(eval(RC_KIND_CONTAINER, &it,
 			      "{\"Id\":\"" CID2 "\",\"State\":{\"Status\":\"exited\"}}", NULL, NULL,
 			      r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_int_equal(eval(RC_KIND_CONTAINER, &it, "{\"Id\":\"" CID "\",\"State\":\"exited\"}",
 			      NULL, NULL, r, sizeof(r), &err),
 			 -1);
@@ -250,14 +251,14 @@ static void test_volume_mounts(void **state)
 	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}",
 			      "[{\"Id\":\"" CID "\",\"Mounts\":null},{\"Id\":\"" CID2 "\"}]", NULL,
 			      r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	assert_int_equal(
 	    eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", list, NULL, r, sizeof(r), &err),
-	    RA_CHECK_CHANGED);
+	    RC_CHECK_CHANGED);
 	assert_string_equal(r, "volume is now mounted by container 'db'");
 	assert_int_equal(
 	    eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", list, &gone, r, sizeof(r), &err),
-	    RA_CHECK_OK);
+	    RC_CHECK_OK);
 	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}",
 			      "[{\"Id\":\"" CID "\",\"Mounts\":{}}]", NULL, r, sizeof(r), &err),
 			 -1);
@@ -278,25 +279,25 @@ static void test_volume_recreated_is_changed(void **state)
 	assert_int_equal(eval(RC_KIND_VOLUME, &it,
 			      "{\"Name\":\"data\",\"CreatedAt\":\"2026-11-27T04:00:00Z\"}", "[]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	/* The same instant in another zone, with a fraction, is the same. */
 	assert_int_equal(eval(RC_KIND_VOLUME, &it,
 			      "{\"Name\":\"data\",\"CreatedAt\":\"2026-11-27T05:00:00.75+01:00\"}",
 			      "[]", NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	assert_int_equal(eval(RC_KIND_VOLUME, &it,
 			      "{\"Name\":\"data\",\"CreatedAt\":\"2026-11-27T04:20:00Z\"}", "[]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_string_equal(
 	    r, "volume was re-created: the plan's was created at 2026-11-27T04:00:00Z");
 	/* No creation time where the plan had one: not the volume reviewed. */
 	assert_int_equal(
 	    eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\"}", "[]", NULL, r, sizeof(r), &err),
-	    RA_CHECK_CHANGED);
+	    RC_CHECK_CHANGED);
 	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\",\"CreatedAt\":\"\"}", "[]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	/* Malformed answers. */
 	assert_int_equal(eval(RC_KIND_VOLUME, &it, "{\"Name\":\"data\",\"CreatedAt\":7}", "[]",
 			      NULL, r, sizeof(r), &err),
@@ -311,7 +312,7 @@ static void test_volume_recreated_is_changed(void **state)
 	assert_int_equal(eval(RC_KIND_VOLUME, &it,
 			      "{\"Name\":\"data\",\"CreatedAt\":\"2026-11-27T04:20:00Z\"}", "[]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 }
 
 static void test_network_attachments(void **state)
@@ -324,12 +325,12 @@ static void test_network_attachments(void **state)
 	assert_int_equal(eval(RC_KIND_NETWORK, &it,
 			      "{\"Id\":\"" NID "\",\"Name\":\"net\",\"Containers\":{}}", "[]", NULL,
 			      r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	assert_int_equal(eval(RC_KIND_NETWORK, &it,
 			      "{\"Id\":\"" NID "\",\"Name\":\"net\",\"Containers\":{\"" CID
 			      "\":{\"Name\":\"web\"}}}",
 			      "[]", NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_string_equal(r, "network now has container 'web' attached");
 	/* A stopped container keeps its attachment in the container list. */
 	assert_int_equal(eval(RC_KIND_NETWORK, &it,
@@ -337,7 +338,7 @@ static void test_network_attachments(void **state)
 			      "[{\"Id\":\"" CID2 "\",\"Names\":[\"/idle\"],\"NetworkSettings\":"
 			      "{\"Networks\":{\"n\":{\"NetworkID\":\"" NID "\"}}}}]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_string_equal(r, "network now has container 'idle' attached");
 	/* A container that never ran: keyed by the network's name, no ID. */
 	assert_int_equal(eval(RC_KIND_NETWORK, &it,
@@ -345,7 +346,7 @@ static void test_network_attachments(void **state)
 			      "[{\"Id\":\"" CID2 "\",\"Names\":[\"/new\"],\"NetworkSettings\":"
 			      "{\"Networks\":{\"net\":{\"NetworkID\":\"\"}}}}]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_string_equal(r, "network now has container 'new' attached");
 	/* Another network's attachment does not count. */
 	assert_int_equal(eval(RC_KIND_NETWORK, &it,
@@ -353,7 +354,7 @@ static void test_network_attachments(void **state)
 			      "[{\"Id\":\"" CID2 "\",\"NetworkSettings\":"
 			      "{\"Networks\":{\"other\":{\"NetworkID\":\"ffff\"}}}}]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	/* No name: malformed. */
 	assert_int_equal(
 	    eval(RC_KIND_NETWORK, &it, "{\"Id\":\"" NID "\"}", "[]", NULL, r, sizeof(r), &err), -1);
@@ -377,36 +378,36 @@ static void test_renamed_is_changed(void **state)
 			      "{\"Id\":\"" CID "\",\"Name\":\"/tmp-job\",\"State\":{\"Status\":"
 			      "\"exited\"}}",
 			      NULL, NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	assert_int_equal(eval(RC_KIND_CONTAINER, &c,
 			      "{\"Id\":\"" CID "\",\"Name\":\"/prod-db\",\"State\":{\"Status\":"
 			      "\"exited\"}}",
 			      NULL, NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_string_equal(r, "container is now named 'prod-db'; the plan says 'tmp-job'");
 	/* Control characters from the daemon are not printed raw. */
 	assert_int_equal(eval(RC_KIND_CONTAINER, &c,
 			      "{\"Id\":\"" CID "\",\"Name\":\"/a\\u001b[2Jb\",\"State\":{"
 			      "\"Status\":\"exited\"}}",
 			      NULL, NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_null(strchr(r, '\x1b'));
 	c.name = "";
 	assert_int_equal(eval(RC_KIND_CONTAINER, &c,
 			      "{\"Id\":\"" CID "\",\"Name\":\"/prod-db\",\"State\":{\"Status\":"
 			      "\"exited\"}}",
 			      NULL, NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 
 	n.name = "ci-net";
 	assert_int_equal(eval(RC_KIND_NETWORK, &n,
 			      "{\"Id\":\"" NID "\",\"Name\":\"ci-net\",\"Containers\":{}}", "[]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	assert_int_equal(eval(RC_KIND_NETWORK, &n,
 			      "{\"Id\":\"" NID "\",\"Name\":\"prod-net\",\"Containers\":{}}", "[]",
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_string_equal(r, "network is now named 'prod-net'; the plan says 'ci-net'");
 }
 
@@ -420,19 +421,19 @@ static void test_build_cache(void **state)
 	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
 			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"InUse\":false}]}", NULL, NULL,
 			      r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	assert_int_equal(
 	    eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":null}", NULL, NULL, r, sizeof(r), &err),
-	    RA_CHECK_ABSENT);
+	    RC_CHECK_ABSENT);
 	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
 			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"InUse\":true}]}", NULL, NULL,
 			      r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	/* The daemon's id filter could select more than this record. */
 	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
 			      "{\"BuildCache\":[{\"ID\":\"abc123\"},{\"ID\":\"xabc1234\"}]}", NULL,
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it, "{\"BuildCache\":[{\"ID\":1}]}", NULL, NULL,
 			      r, sizeof(r), &err),
 			 -1);
@@ -455,20 +456,20 @@ static void test_container_ran_since_planning(void **state)
 	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
 	       "\"StartedAt\":\"2026-11-29T10:00:00.123456789Z\","
 	       "\"FinishedAt\":\"2026-11-29T10:00:01.5Z\"}}");
-	assert_int_equal(ra_eval_container(a, &it, 0, r, sizeof(r), &err), RA_CHECK_OK);
+	assert_int_equal(rc_engine_eval_container(a, &it, 0, r, sizeof(r), &err), RC_CHECK_OK);
 	cJSON_Delete(a);
 	/* started again (docker start -a), now exited again */
 	a = js(
 	    "{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
 	    "\"StartedAt\":\"2026-11-29T12:00:00.1Z\",\"FinishedAt\":\"2026-11-29T12:00:02Z\"}}");
-	assert_int_equal(ra_eval_container(a, &it, 0, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	assert_int_equal(rc_engine_eval_container(a, &it, 0, r, sizeof(r), &err), RC_CHECK_CHANGED);
 	assert_non_null(strstr(r, "started since planning"));
 	cJSON_Delete(a);
 	/* a restart within the same second differs in the nanoseconds */
 	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
 	       "\"StartedAt\":\"2026-11-29T10:00:00.123456789Z\","
 	       "\"FinishedAt\":\"2026-11-29T10:00:01.6Z\"}}");
-	assert_int_equal(ra_eval_container(a, &it, 0, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	assert_int_equal(rc_engine_eval_container(a, &it, 0, r, sizeof(r), &err), RC_CHECK_CHANGED);
 	assert_non_null(strstr(r, "ran since planning"));
 	cJSON_Delete(a);
 	/* created, never started when planned, started since */
@@ -476,11 +477,11 @@ static void test_container_ran_since_planning(void **state)
 	it.pre.finished_at = "0001-01-01T00:00:00Z";
 	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
 	       "\"StartedAt\":\"2026-11-29T12:00:00Z\",\"FinishedAt\":\"2026-11-29T12:00:01Z\"}}");
-	assert_int_equal(ra_eval_container(a, &it, 0, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	assert_int_equal(rc_engine_eval_container(a, &it, 0, r, sizeof(r), &err), RC_CHECK_CHANGED);
 	cJSON_Delete(a);
 	/* evidence gone from the answer: not proven unchanged */
 	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"created\"}}");
-	assert_int_equal(ra_eval_container(a, &it, 0, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	assert_int_equal(rc_engine_eval_container(a, &it, 0, r, sizeof(r), &err), RC_CHECK_CHANGED);
 	cJSON_Delete(a);
 }
 
@@ -496,16 +497,16 @@ static void test_container_old_plan_judged_by_scan_time(void **state)
 	(void)state;
 	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
 	       "\"StartedAt\":\"2026-11-29T09:00:00Z\",\"FinishedAt\":\"2026-11-29T09:59:59Z\"}}");
-	assert_int_equal(ra_eval_container(a, &it, since, r, sizeof(r), &err), RA_CHECK_OK);
+	assert_int_equal(rc_engine_eval_container(a, &it, since, r, sizeof(r), &err), RC_CHECK_OK);
 	cJSON_Delete(a);
 	a = js(
 	    "{\"Id\":\"" CID "\",\"State\":{\"Status\":\"exited\","
 	    "\"StartedAt\":\"2026-11-29T09:00:00Z\",\"FinishedAt\":\"2026-11-29T10:00:00.5Z\"}}");
-	assert_int_equal(ra_eval_container(a, &it, since, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	assert_int_equal(rc_engine_eval_container(a, &it, since, r, sizeof(r), &err), RC_CHECK_CHANGED);
 	cJSON_Delete(a);
 	a = js("{\"Id\":\"" CID "\",\"State\":{\"Status\":\"created\","
 	       "\"StartedAt\":\"0001-01-01T00:00:00Z\",\"FinishedAt\":\"0001-01-01T00:00:00Z\"}}");
-	assert_int_equal(ra_eval_container(a, &it, since, r, sizeof(r), &err), RA_CHECK_OK);
+	assert_int_equal(rc_engine_eval_container(a, &it, since, r, sizeof(r), &err), RC_CHECK_OK);
 	cJSON_Delete(a);
 }
 
@@ -522,15 +523,15 @@ static void test_image_untagged_by_this_apply(void **state)
 	(void)state;
 	it.pre.tags.v = tags_app;
 	it.pre.tags.n = 2;
-	assert_int_equal(ra_eval_image(a, l, &it, NULL, NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
-	assert_int_equal(ra_eval_image(a, l, &it, NULL, &untagged, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+	assert_int_equal(rc_engine_eval_image(a, l, &it, NULL, NULL, r, sizeof(r), &err),
+			 RC_CHECK_CHANGED);
+	assert_int_equal(rc_engine_eval_image(a, l, &it, NULL, &untagged, r, sizeof(r), &err),
+			 RC_CHECK_OK);
 	cJSON_Delete(a);
 	/* a tag added is still a change, whatever was untagged */
 	a = js("{\"Id\":\"" IMG "\",\"RepoTags\":[\"app:latest\",\"app:new\"]}");
-	assert_int_equal(ra_eval_image(a, l, &it, NULL, &untagged, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+	assert_int_equal(rc_engine_eval_image(a, l, &it, NULL, &untagged, r, sizeof(r), &err),
+			 RC_CHECK_CHANGED);
 	cJSON_Delete(a);
 	cJSON_Delete(l);
 }
@@ -548,22 +549,22 @@ static void test_build_cache_used_since_planning(void **state)
 			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"UsageCount\":2,"
 			      "\"LastUsedAt\":\"2026-11-29T10:00:00.9Z\"}]}",
 			      NULL, NULL, r, sizeof(r), &err),
-			 RA_CHECK_OK);
+			 RC_CHECK_OK);
 	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
 			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"UsageCount\":3,"
 			      "\"LastUsedAt\":\"2026-11-29T10:00:00.9Z\"}]}",
 			      NULL, NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_non_null(strstr(r, "used since planning"));
 	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
 			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"UsageCount\":2,"
 			      "\"LastUsedAt\":\"2026-11-29T11:00:00Z\"}]}",
 			      NULL, NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 	assert_int_equal(eval(RC_KIND_BUILD_CACHE, &it,
 			      "{\"BuildCache\":[{\"ID\":\"abc123\",\"LastUsedAt\":null}]}", NULL,
 			      NULL, r, sizeof(r), &err),
-			 RA_CHECK_CHANGED);
+			 RC_CHECK_CHANGED);
 }
 
 static void test_volume_size_since_planning(void **state)
@@ -577,38 +578,38 @@ static void test_volume_size_since_planning(void **state)
 	it.size = 4096;
 	df = js("{\"Volumes\":[{\"Name\":\"other\",\"UsageData\":{\"Size\":1}},"
 		"{\"Name\":\"data\",\"UsageData\":{\"Size\":4096}}]}");
-	assert_int_equal(ra_eval_volume_size(df, &it, r, sizeof(r), &err), RA_CHECK_OK);
+	assert_int_equal(rc_engine_eval_volume_size(df, &it, r, sizeof(r), &err), RC_CHECK_OK);
 	cJSON_Delete(df);
 	df = js("{\"Volumes\":[{\"Name\":\"data\",\"UsageData\":{\"Size\":8192}}]}");
-	assert_int_equal(ra_eval_volume_size(df, &it, r, sizeof(r), &err), RA_CHECK_CHANGED);
+	assert_int_equal(rc_engine_eval_volume_size(df, &it, r, sizeof(r), &err), RC_CHECK_CHANGED);
 	assert_non_null(strstr(r, "written since planning"));
 	cJSON_Delete(df);
 	/* not measured now, or not known at planning: no verdict from size */
 	df = js("{\"Volumes\":[{\"Name\":\"data\",\"UsageData\":{\"Size\":-1}}]}");
-	assert_int_equal(ra_eval_volume_size(df, &it, r, sizeof(r), &err), RA_CHECK_OK);
+	assert_int_equal(rc_engine_eval_volume_size(df, &it, r, sizeof(r), &err), RC_CHECK_OK);
 	it.size = -1;
 	cJSON_Delete(df);
 	df = js("{\"Volumes\":[{\"Name\":\"data\",\"UsageData\":{\"Size\":8192}}]}");
-	assert_int_equal(ra_eval_volume_size(df, &it, r, sizeof(r), &err), RA_CHECK_OK);
+	assert_int_equal(rc_engine_eval_volume_size(df, &it, r, sizeof(r), &err), RC_CHECK_OK);
 	cJSON_Delete(df);
 	it.size = 1;
 	df = js("{\"Volumes\":{}}");
-	assert_int_equal(ra_eval_volume_size(df, &it, r, sizeof(r), &err), -1);
+	assert_int_equal(rc_engine_eval_volume_size(df, &it, r, sizeof(r), &err), -1);
 	cJSON_Delete(df);
 }
 
 static void test_ref_safe(void **state)
 {
 	(void)state;
-	assert_int_equal(ra_ref_safe("app:1"), 1);
-	assert_int_equal(ra_ref_safe("registry.local:5000/team/app:v1.2"), 1);
-	assert_int_equal(ra_ref_safe("app@sha256:" IMG_HEX), 1);
-	assert_int_equal(ra_ref_safe("../containers/x"), 0);
-	assert_int_equal(ra_ref_safe("/app:1"), 0);
-	assert_int_equal(ra_ref_safe("app:1?force=1"), 0);
-	assert_int_equal(ra_ref_safe("app:1#x"), 0);
-	assert_int_equal(ra_ref_safe("a%2e%2e"), 0);
-	assert_int_equal(ra_ref_safe(""), 0);
+	assert_int_equal(rc_engine_ref_safe("app:1"), 1);
+	assert_int_equal(rc_engine_ref_safe("registry.local:5000/team/app:v1.2"), 1);
+	assert_int_equal(rc_engine_ref_safe("app@sha256:" IMG_HEX), 1);
+	assert_int_equal(rc_engine_ref_safe("../containers/x"), 0);
+	assert_int_equal(rc_engine_ref_safe("/app:1"), 0);
+	assert_int_equal(rc_engine_ref_safe("app:1?force=1"), 0);
+	assert_int_equal(rc_engine_ref_safe("app:1#x"), 0);
+	assert_int_equal(rc_engine_ref_safe("a%2e%2e"), 0);
+	assert_int_equal(rc_engine_ref_safe(""), 0);
 }
 
 /* The daemon reads the build-prune id filter as an unanchored regular
@@ -620,39 +621,39 @@ static void test_build_cache_prune_answers(void **state)
 	const char *a;
 
 	(void)state;
-	assert_int_equal(ra_build_cache_id_ok("k7lq6ex3n0x9yjfz8b2l0c5ip"), 1);
-	assert_int_equal(ra_build_cache_id_ok("abc.*"), 0);
-	assert_int_equal(ra_build_cache_id_ok("ABC"), 0);
-	assert_int_equal(ra_build_cache_id_ok("a-b"), 0);
-	assert_int_equal(ra_build_cache_id_ok("sha256:abc"), 0);
-	assert_int_equal(ra_build_cache_id_ok(""), 0);
-	assert_int_equal(ra_build_cache_id_ok(NULL), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok("k7lq6ex3n0x9yjfz8b2l0c5ip"), 1);
+	assert_int_equal(rc_engine_build_cache_id_ok("abc.*"), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok("ABC"), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok("a-b"), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok("sha256:abc"), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok(""), 0);
+	assert_int_equal(rc_engine_build_cache_id_ok(NULL), 0);
 
-#define PRUNE(s) ra_prune_outcome((s), strlen(s), "abc123", r, sizeof(r))
+#define PRUNE(s) rc_engine_prune_outcome((s), strlen(s), "abc123", r, sizeof(r))
 	a = "{\"CachesDeleted\":[\"abc123\"],\"SpaceReclaimed\":4096}";
-	assert_int_equal(PRUNE(a), RA_DELETED);
+	assert_int_equal(PRUNE(a), RC_REMOVED);
 	assert_string_equal(r, "");
 	/* Nothing pruned: the record is in use or gone. */
-	assert_int_equal(PRUNE("{\"CachesDeleted\":[],\"SpaceReclaimed\":0}"), RA_CHANGED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":[],\"SpaceReclaimed\":0}"), RC_REMOVAL_CHANGED);
 	assert_string_equal(r, "the daemon did not prune the record");
-	assert_int_equal(PRUNE("{\"CachesDeleted\":null,\"SpaceReclaimed\":0}"), RA_CHANGED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":null,\"SpaceReclaimed\":0}"), RC_REMOVAL_CHANGED);
 	/* The filter matched more: the others are gone and were not in the plan. */
 	a = "{\"CachesDeleted\":[\"abc123\",\"xabc1234\",\"abc1235\"]}";
-	assert_int_equal(PRUNE(a), RA_FAILED);
+	assert_int_equal(PRUNE(a), RC_REMOVAL_FAILED);
 	assert_string_equal(r, "the daemon's id filter also pruned 2 build cache record(s) not "
 			       "in the plan: 'xabc1234', 'abc1235'");
 	a = "{\"CachesDeleted\":[\"zabc123\"]}";
-	assert_int_equal(PRUNE(a), RA_FAILED);
+	assert_int_equal(PRUNE(a), RC_REMOVAL_FAILED);
 	assert_non_null(strstr(r, "'zabc123'"));
 	/* Hostile or malformed answers. */
 	a = "{\"CachesDeleted\":[\"abc123\",\"\\u001b[31mred\"]}";
-	assert_int_equal(PRUNE(a), RA_FAILED);
+	assert_int_equal(PRUNE(a), RC_REMOVAL_FAILED);
 	assert_null(strchr(r, '\x1b'));
-	assert_int_equal(PRUNE("{\"CachesDeleted\":[\"abc123\",7]}"), RA_FAILED);
-	assert_int_equal(PRUNE("{\"CachesDeleted\":\"abc123\"}"), RA_FAILED);
-	assert_int_equal(PRUNE("[\"abc123\"]"), RA_FAILED);
-	assert_int_equal(PRUNE("{\"CachesDeleted\":[\"abc1"), RA_FAILED);
-	assert_int_equal(PRUNE(""), RA_FAILED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":[\"abc123\",7]}"), RC_REMOVAL_FAILED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":\"abc123\"}"), RC_REMOVAL_FAILED);
+	assert_int_equal(PRUNE("[\"abc123\"]"), RC_REMOVAL_FAILED);
+	assert_int_equal(PRUNE("{\"CachesDeleted\":[\"abc1"), RC_REMOVAL_FAILED);
+	assert_int_equal(PRUNE(""), RC_REMOVAL_FAILED);
 	assert_non_null(strstr(r, "unexpected answer"));
 #undef PRUNE
 }
@@ -667,39 +668,39 @@ static void test_delete_status(void **state)
 	char r[RA_REASON_MAX];
 
 	(void)state;
-	assert_int_equal(ra_delete_status(RC_KIND_IMAGE, 404, "no such image", r, sizeof(r)),
-			 RA_ALREADY_ABSENT);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_IMAGE, 404, "no such image", r, sizeof(r)),
+			 RC_REMOVAL_ABSENT);
 	assert_string_equal(r, "");
-	assert_int_equal(ra_delete_status(RC_KIND_IMAGE, 409, "conflict: in use", r, sizeof(r)),
-			 RA_CHANGED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_IMAGE, 409, "conflict: in use", r, sizeof(r)),
+			 RC_REMOVAL_CHANGED);
 	assert_string_equal(r, "daemon refused: conflict: in use");
-	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 403, ep, r, sizeof(r)), RA_CHANGED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_NETWORK, 403, ep, r, sizeof(r)), RC_REMOVAL_CHANGED);
 	assert_non_null(strstr(r, "daemon refused: "));
 	assert_non_null(strstr(r, "has active endpoints"));
-	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 409, ep, r, sizeof(r)), RA_CHANGED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_NETWORK, 409, ep, r, sizeof(r)), RC_REMOVAL_CHANGED);
 	/* Other 403s, and 403 for other kinds, are failures. */
-	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 403,
+	assert_int_equal(rc_engine_delete_status(RC_KIND_NETWORK, 403,
 					  "bridge is a pre-defined network and cannot be removed",
 					  r, sizeof(r)),
-			 RA_FAILED);
-	assert_int_equal(ra_delete_status(RC_KIND_CONTAINER, 403, ep, r, sizeof(r)), RA_FAILED);
-	assert_int_equal(ra_delete_status(RC_KIND_NETWORK, 403, NULL, r, sizeof(r)), RA_FAILED);
-	assert_int_equal(ra_delete_status(RC_KIND_VOLUME, 500, "boom", r, sizeof(r)), RA_FAILED);
+			 RC_REMOVAL_FAILED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_CONTAINER, 403, ep, r, sizeof(r)), RC_REMOVAL_FAILED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_NETWORK, 403, NULL, r, sizeof(r)), RC_REMOVAL_FAILED);
+	assert_int_equal(rc_engine_delete_status(RC_KIND_VOLUME, 500, "boom", r, sizeof(r)), RC_REMOVAL_FAILED);
 	assert_string_equal(r, "HTTP 500: boom");
 }
 
 static void test_object_safe(void **state)
 {
 	(void)state;
-	assert_int_equal(ra_object_safe(IMG), 1);
-	assert_int_equal(ra_object_safe("my_vol.1-x"), 1);
-	assert_int_equal(ra_object_safe(""), 0);
-	assert_int_equal(ra_object_safe("../containers"), 0);
-	assert_int_equal(ra_object_safe("a/b"), 0);
-	assert_int_equal(ra_object_safe("a?force=1"), 0);
-	assert_int_equal(ra_object_safe("a b"), 0);
-	assert_int_equal(ra_object_safe("-x"), 0);
-	assert_int_equal(ra_object_safe(NULL), 0);
+	assert_int_equal(rc_engine_object_safe(IMG), 1);
+	assert_int_equal(rc_engine_object_safe("my_vol.1-x"), 1);
+	assert_int_equal(rc_engine_object_safe(""), 0);
+	assert_int_equal(rc_engine_object_safe("../containers"), 0);
+	assert_int_equal(rc_engine_object_safe("a/b"), 0);
+	assert_int_equal(rc_engine_object_safe("a?force=1"), 0);
+	assert_int_equal(rc_engine_object_safe("a b"), 0);
+	assert_int_equal(rc_engine_object_safe("-x"), 0);
+	assert_int_equal(rc_engine_object_safe(NULL), 0);
 }
 
 static void test_daemon_message(void **state)
@@ -711,10 +712,10 @@ static void test_daemon_message(void **state)
 	(void)state;
 	rc_buf_init(&b, 0);
 	assert_int_equal(rc_buf_puts(&b, "{\"message\":\"conflict:\\nimage in use\"}", &err), 0);
-	assert_string_equal(ra_daemon_message(&b, 409, out, sizeof(out)), "conflict:?image in use");
+	assert_string_equal(rc_engine_daemon_message(&b, 409, out, sizeof(out)), "conflict:?image in use");
 	rc_buf_reset(&b);
 	assert_int_equal(rc_buf_puts(&b, "<html>oops", &err), 0);
-	assert_string_equal(ra_daemon_message(&b, 502, out, sizeof(out)), "HTTP 502");
+	assert_string_equal(rc_engine_daemon_message(&b, 502, out, sizeof(out)), "HTTP 502");
 	rc_buf_free(&b);
 }
 
@@ -724,6 +725,7 @@ static void test_refusals(void **state)
 	struct rc_plan_source src[2];
 	struct rc_plan_item cands[2];
 	struct rc_engine_info info;
+	struct ra_sources srcs;
 	struct rc_err err = RC_ERR_INIT;
 
 	(void)state;
@@ -755,24 +757,48 @@ static void test_refusals(void **state)
 	cands[1] = item(RC_KIND_IMAGE, IMG);
 	p.candidates = cands;
 	p.n_candidates = 1;
-	assert_ptr_equal(ra_plan_engine_source(&p, &err), &src[0]);
+	assert_int_equal(ra_plan_sources(&p, &srcs, &err), 0);
+	assert_int_equal(srcs.n, 1);
+	assert_ptr_equal(srcs.v[0].planned, &src[0]);
+	assert_string_equal(srcs.v[0].ops->type, "engine");
+	ra_sources_release(&srcs);
+	/* a source type this reclaim-apply has no table for */
 	cands[1].source = "hub";
 	p.n_candidates = 2;
-	assert_null(ra_plan_engine_source(&p, &err));
+	assert_int_equal(ra_plan_sources(&p, &srcs, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_REFUSED);
+	assert_string_equal(err.msg, "item 'engine/x/y' is from source 'hub' of type "
+				     "'registry', which this reclaim-apply cannot apply");
+	ra_sources_release(&srcs);
 	cands[1].source = "nowhere";
-	assert_null(ra_plan_engine_source(&p, &err));
+	assert_int_equal(ra_plan_sources(&p, &srcs, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_REFUSED);
+	ra_sources_release(&srcs);
+	/* two sources of one type: the command line reaches one */
+	src[1].type = "engine";
+	cands[1].source = "hub";
+	assert_int_equal(ra_plan_sources(&p, &srcs, &err), -1);
+	assert_string_equal(err.msg, "plan has candidates from more than one engine ('engine' "
+				     "and 'hub'): apply one engine per plan");
+	ra_sources_release(&srcs);
+	/* no candidates: the first source of a known type is still verified */
+	src[0].type = "registry";
+	p.n_candidates = 0;
+	assert_int_equal(ra_plan_sources(&p, &srcs, &err), 0);
+	assert_int_equal(srcs.n, 1);
+	assert_ptr_equal(srcs.v[0].planned, &src[1]);
+	ra_sources_release(&srcs);
+	src[0].type = "engine";
 
 	info.id = "AAAA:BBBB";
-	assert_int_equal(ra_verify_engine(&src[0], &info, &err), 0);
+	assert_int_equal(rc_engine_verify(&src[0], &info, &err), 0);
 	info.id = "CCCC:DDDD";
 	info.endpoint = "unix:///b.sock";
-	assert_int_equal(ra_verify_engine(&src[0], &info, &err), -1);
+	assert_int_equal(rc_engine_verify(&src[0], &info, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_REFUSED);
 	assert_non_null(strstr(err.msg, "wrong target"));
 	info.id = NULL;
-	assert_int_equal(ra_verify_engine(&src[0], &info, &err), -1);
+	assert_int_equal(rc_engine_verify(&src[0], &info, &err), -1);
 	cJSON_Delete(src[0].identity);
 }
 

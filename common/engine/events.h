@@ -17,14 +17,14 @@
  * whole log (since=0) to prove that; each later read asks from the newest
  * event already seen, and must get that event back, else events were
  * dropped between two reads. Once unproven, it stays unproven for the run:
- * ra_events_covered() is 0 and every image, volume and network item is
+ * rc_engine_events_covered() is 0 and every image, volume and network item is
  * skipped as changed (docs/apply.md, "Used since planning").
  *
  * Times are microseconds since the epoch: cJSON reads timeNano as a double,
  * exact to about a quarter of a microsecond at today's dates, so comparisons
- * keep a margin of RA_EVENTS_MARGIN_US on the safe side. */
-#ifndef RA_EVENTS_H
-#define RA_EVENTS_H
+ * keep a margin of RC_ENGINE_EVENTS_MARGIN_US on the safe side. */
+#ifndef RC_ENGINE_EVENTS_H
+#define RC_ENGINE_EVENTS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -33,42 +33,43 @@
 #include "err.h"
 #include "plan.h"
 
-#define RA_EVENTS_MARGIN_US 2
+#define RC_ENGINE_EVENTS_MARGIN_US 2
 
-struct ra_events;
+struct rc_engine_events;
 
 /* since_ns: where "since planning" starts, in the daemon's clock (the plan's
- * engine_time). Owned by the caller (ra_events_free). NULL when out of memory. */
-struct ra_events *ra_events_new(int64_t since_ns);
-void ra_events_free(struct ra_events *ev);
+ * engine_time). Owned by the caller (rc_engine_events_free). NULL when out of memory. */
+struct rc_engine_events *rc_engine_events_new(int64_t since_ns);
+void rc_engine_events_free(struct rc_engine_events *ev);
 
 /* Reads the events the daemon logged since the last read, up to its current
  * time (now_ns, in the daemon's clock). 0, or -1 with err when the engine
  * could not be asked or answered something that is not an event stream
  * (then nothing may be deleted on the strength of the log). */
-int ra_events_update(struct ra_events *ev, struct rc_engine *e, int64_t now_ns, struct rc_err *err);
+int rc_engine_events_update(struct rc_engine_events *ev, struct rc_engine *e, int64_t now_ns,
+			    struct rc_err *err);
 
 /* Feeds one /events answer, as read with since=query_since_us (-1 for the
- * first, whole-log read). Exposed for unit tests; ra_events_update calls it. */
-int ra_events_feed(struct ra_events *ev, const char *body, size_t len, int64_t query_since_us,
-		   struct rc_err *err);
+ * first, whole-log read). Exposed for unit tests; rc_engine_events_update calls it. */
+int rc_engine_events_feed(struct rc_engine_events *ev, const char *body, size_t len,
+			  int64_t query_since_us, struct rc_err *err);
 
 /* 1 while the log has proven itself complete since planning. */
-int ra_events_covered(const struct ra_events *ev);
+int rc_engine_events_covered(const struct rc_engine_events *ev);
 
 /* Resolves the digest references (repo@sha256:...) that containers were
  * created from since planning to image IDs, once each, through
  * GET /images/{ref}/json. 0, or -1 with err. */
-int ra_events_resolve(struct ra_events *ev, struct rc_engine *e, struct rc_err *err);
+int rc_engine_events_resolve(struct rc_engine_events *ev, struct rc_engine *e, struct rc_err *err);
 
 /* 1 with reason (one line) when the log shows the item used since
  * planning; 0 when it shows no use. Meaningful only while covered. */
-int ra_events_used(const struct ra_events *ev, const struct rc_plan_item *it, char *reason,
-		   size_t reasonsz);
+int rc_engine_events_used(const struct rc_engine_events *ev, const struct rc_plan_item *it,
+			  char *reason, size_t reasonsz);
 
 /* Normalises an image reference as the docker CLI reads it: a missing tag
  * is ":latest", "docker.io/library/" and "docker.io/" are dropped. Writes
  * into out (truncated to outsz). */
-void ra_ref_normalise(const char *ref, char *out, size_t outsz);
+void rc_engine_ref_normalise(const char *ref, char *out, size_t outsz);
 
 #endif

@@ -17,7 +17,7 @@ static int changed(char *reason, size_t sz, const char *fmt, const char *arg)
 
 	rc_sanitize(safe, sizeof(safe), arg ? arg : "");
 	snprintf(reason, sz, fmt, safe);
-	return RA_CHECK_CHANGED;
+	return RC_CHECK_CHANGED;
 }
 
 static const char *str_member(const cJSON *o, const char *key)
@@ -96,9 +96,10 @@ static int check_list(const cJSON *containers, struct rc_err *err)
 	return 0;
 }
 
-int ra_eval_image(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
-		  const struct rc_strv *gone, const struct rc_strv *untagged, char *reason,
-		  size_t reasonsz, struct rc_err *err)
+int rc_engine_eval_image(const cJSON *inspect, const cJSON *containers,
+			 const struct rc_plan_item *it, const struct rc_strv *gone,
+			 const struct rc_strv *untagged, char *reason, size_t reasonsz,
+			 struct rc_err *err)
 {
 	const cJSON *tags, *t, *c;
 	size_t i;
@@ -154,7 +155,7 @@ int ra_eval_image(const cJSON *inspect, const cJSON *containers, const struct rc
 				       name);
 		return changed(reason, reasonsz, "image is now used by container '%s'", name);
 	}
-	return RA_CHECK_OK;
+	return RC_CHECK_OK;
 }
 
 /* Did the container run since planning? With the plan's evidence: its
@@ -186,10 +187,11 @@ static int container_ran(const cJSON *state, const struct rc_plan_item *it, int6
 		if (since_ns <= 0)
 			continue; /* neither evidence nor a plan time to judge by */
 		if (!now || rc_parse_time_ns(now, &t, &ns, &terr) < 0)
-			return changed(reason, reasonsz,
-				       "container reports no readable %s: cannot prove it did not run "
-				       "since planning",
-				       keys[k]);
+			return changed(
+			    reason, reasonsz,
+			    "container reports no readable %s: cannot prove it did not run "
+			    "since planning",
+			    keys[k]);
 		/* past 2262 (no int64_t nanoseconds): after any plan, so used */
 		if (t > 0 && (rc_time_ns(t, ns, &tns) < 0 || tns >= since_ns))
 			return changed(reason, reasonsz,
@@ -197,11 +199,11 @@ static int container_ran(const cJSON *state, const struct rc_plan_item *it, int6
 					      : "container ran since planning (it stopped at %s)",
 				       now);
 	}
-	return RA_CHECK_OK;
+	return RC_CHECK_OK;
 }
 
-int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, int64_t since_ns,
-		      char *reason, size_t reasonsz, struct rc_err *err)
+int rc_engine_eval_container(const cJSON *inspect, const struct rc_plan_item *it, int64_t since_ns,
+			     char *reason, size_t reasonsz, struct rc_err *err)
 {
 	const cJSON *state;
 	const char *status;
@@ -212,7 +214,7 @@ int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, int64
 		return changed(reason, reasonsz, "container ID is now '%s'",
 			       str_member(inspect, "Id"));
 	if (renamed("container", str_member(inspect, "Name"), it, reason, reasonsz))
-		return RA_CHECK_CHANGED;
+		return RC_CHECK_CHANGED;
 	state = cJSON_GetObjectItemCaseSensitive(inspect, "State");
 	status = str_member(state, "Status");
 	if (!cJSON_IsObject(state) || !status)
@@ -223,8 +225,9 @@ int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, int64
 	return container_ran(state, it, since_ns, reason, reasonsz);
 }
 
-int ra_eval_volume(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
-		   const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err)
+int rc_engine_eval_volume(const cJSON *inspect, const cJSON *containers,
+			  const struct rc_plan_item *it, const struct rc_strv *gone, char *reason,
+			  size_t reasonsz, struct rc_err *err)
 {
 	const cJSON *c;
 
@@ -282,11 +285,12 @@ int ra_eval_volume(const cJSON *inspect, const cJSON *containers, const struct r
 			}
 		}
 	}
-	return RA_CHECK_OK;
+	return RC_CHECK_OK;
 }
 
-int ra_eval_network(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
-		    const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err)
+int rc_engine_eval_network(const cJSON *inspect, const cJSON *containers,
+			   const struct rc_plan_item *it, const struct rc_strv *gone, char *reason,
+			   size_t reasonsz, struct rc_err *err)
 {
 	const cJSON *attached, *a, *c;
 	const char *net_name;
@@ -300,7 +304,7 @@ int ra_eval_network(const cJSON *inspect, const cJSON *containers, const struct 
 		return changed(reason, reasonsz, "network ID is now '%s'",
 			       str_member(inspect, "Id"));
 	if (renamed("network", net_name, it, reason, reasonsz))
-		return RA_CHECK_CHANGED;
+		return RC_CHECK_CHANGED;
 	attached = cJSON_GetObjectItemCaseSensitive(inspect, "Containers");
 	if (attached && !cJSON_IsNull(attached) && !cJSON_IsObject(attached))
 		return bad(err, "network 'Containers' is not an object");
@@ -337,11 +341,11 @@ int ra_eval_network(const cJSON *inspect, const cJSON *containers, const struct 
 			}
 		}
 	}
-	return RA_CHECK_OK;
+	return RC_CHECK_OK;
 }
 
-int ra_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *reason,
-			size_t reasonsz, struct rc_err *err)
+int rc_engine_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *reason,
+			       size_t reasonsz, struct rc_err *err)
 {
 	const cJSON *bc, *e, *found = NULL;
 	size_t matches = 0;
@@ -364,7 +368,7 @@ int ra_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *re
 			found = e;
 	}
 	if (!found)
-		return RA_CHECK_ABSENT;
+		return RC_CHECK_ABSENT;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(found, "InUse")))
 		return changed(reason, reasonsz, "build cache record is now in use%s", "");
 	{
@@ -390,11 +394,11 @@ int ra_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *re
 			       "the daemon's id filter would also select other build cache "
 			       "records%s",
 			       "");
-	return RA_CHECK_OK;
+	return RC_CHECK_OK;
 }
 
 /* Percent-encodes s for a query string (RFC 3986 unreserved pass through). */
-void ra_pct_encode(const char *s, char *out, size_t outsz)
+void rc_engine_pct_encode(const char *s, char *out, size_t outsz)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t o = 0;
@@ -413,7 +417,7 @@ void ra_pct_encode(const char *s, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
-int ra_ref_safe(const char *s)
+int rc_engine_ref_safe(const char *s)
 {
 	size_t n;
 
@@ -429,7 +433,7 @@ int ra_ref_safe(const char *s)
 	return 1;
 }
 
-int ra_object_safe(const char *s)
+int rc_engine_object_safe(const char *s)
 {
 	size_t n;
 
@@ -446,7 +450,7 @@ int ra_object_safe(const char *s)
 	return 1;
 }
 
-char *ra_daemon_message(const struct rc_buf *body, long status, char *out, size_t outsz)
+char *rc_engine_daemon_message(const struct rc_buf *body, long status, char *out, size_t outsz)
 {
 	cJSON *o = body && body->len ? cJSON_ParseWithLength(body->data, body->len) : NULL;
 	const char *m = str_member(o, "message");
@@ -460,7 +464,7 @@ char *ra_daemon_message(const struct rc_buf *body, long status, char *out, size_
 	return out;
 }
 
-int ra_get_json(struct rc_engine *e, const char *path, cJSON **out, struct rc_err *err)
+int rc_engine_get_json(struct rc_engine *e, const char *path, cJSON **out, struct rc_err *err)
 {
 	struct rc_http_resp resp;
 	char vpath[1024];
@@ -477,7 +481,7 @@ int ra_get_json(struct rc_engine *e, const char *path, cJSON **out, struct rc_er
 	}
 	if (resp.status < 200 || resp.status > 299) {
 		char msg[512];
-		ra_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
+		rc_engine_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
 		rc_err_set(err, RC_ERR_HTTP, "cannot fetch '%s': HTTP %ld: %s", vpath, resp.status,
 			   msg);
 		if (err)
@@ -497,7 +501,7 @@ out:
 
 /* The container list to judge an item by. The daemon's filter (ancestor,
  * volume, network) only narrows the answer, to keep it small on hosts with
- * many containers; the ra_eval_* rules still check every field themselves,
+ * many containers; the rc_engine_eval_* rules still check every field themselves,
  * so a filter that matched too much (or that an engine ignored) is harmless.
  * Matching too little cannot delete anything either: the daemon refuses,
  * without force, to delete an image, volume or network still in use. */
@@ -514,11 +518,11 @@ static void containers_path(const struct rc_plan_item *it, char *out, size_t out
 		return;
 	}
 	snprintf(filt, sizeof(filt), "{\"%s\":[\"%s\"]}", key, it->object);
-	ra_pct_encode(filt, enc, sizeof(enc));
+	rc_engine_pct_encode(filt, enc, sizeof(enc));
 	snprintf(out, outsz, "/containers/json?all=1&filters=%s", enc);
 }
 
-const char *ra_object_root(enum rc_kind kind)
+const char *rc_engine_object_root(enum rc_kind kind)
 {
 	switch (kind) {
 	case RC_KIND_CONTAINER:
@@ -537,13 +541,13 @@ const char *ra_object_root(enum rc_kind kind)
 /* The volume's size now against the plan's, from a /system/df answer:
  * weaker evidence than the event log (an overwrite of equal size passes),
  * but it also sees writes that bypass the engine. */
-int ra_eval_volume_size(const cJSON *df, const struct rc_plan_item *it, char *reason,
-			size_t reasonsz, struct rc_err *err)
+int rc_engine_eval_volume_size(const cJSON *df, const struct rc_plan_item *it, char *reason,
+			       size_t reasonsz, struct rc_err *err)
 {
 	const cJSON *vols, *v;
 
 	if (it->size < 0)
-		return RA_CHECK_OK;
+		return RC_CHECK_OK;
 	if (!cJSON_IsObject(df))
 		return bad(err, "/system/df is not an object");
 	vols = cJSON_GetObjectItemCaseSensitive(df, "Volumes");
@@ -559,26 +563,26 @@ int ra_eval_volume_size(const cJSON *df, const struct rc_plan_item *it, char *re
 		if (!name || strcmp(name, it->object) != 0)
 			continue;
 		if (!cJSON_IsNumber(sz) || sz->valuedouble < 0)
-			return RA_CHECK_OK; /* the engine did not measure it */
+			return RC_CHECK_OK; /* the engine did not measure it */
 		if (sz->valuedouble == (double)it->size)
-			return RA_CHECK_OK;
+			return RC_CHECK_OK;
 		rc_human_size(it->size, was, sizeof(was));
 		rc_human_size((int64_t)sz->valuedouble, now, sizeof(now));
 		snprintf(both, sizeof(both), "%s, the plan saw %s", now, was);
 		return changed(reason, reasonsz,
 			       "volume was written since planning (its size is now %s)", both);
 	}
-	return RA_CHECK_OK;
+	return RC_CHECK_OK;
 }
 
-void ra_check_ctx_release(struct ra_check_ctx *ctx)
+void rc_engine_check_ctx_release(struct rc_engine_check_ctx *ctx)
 {
 	cJSON_Delete(ctx->volume_df);
 	ctx->volume_df = NULL;
 	ctx->volume_df_tried = 0;
 }
 
-static int64_t engine_now_ns(const struct ra_check_ctx *ctx)
+static int64_t engine_now_ns(const struct rc_engine_check_ctx *ctx)
 {
 	struct timespec ts;
 
@@ -589,29 +593,29 @@ static int64_t engine_now_ns(const struct ra_check_ctx *ctx)
 /* Evidence of use since planning, for the kinds that record none of their
  * own: the event log, and for volumes their size. Called once the item's
  * present state has passed. */
-static int used_since_planning(struct ra_check_ctx *ctx, const struct rc_plan_item *it,
+static int used_since_planning(struct rc_engine_check_ctx *ctx, const struct rc_plan_item *it,
 			       int *verdict, char *reason, size_t reasonsz, struct rc_err *err)
 {
 	char since[32];
 
 	if (!ctx->ev)
 		return 0;
-	if (ra_events_update(ctx->ev, ctx->e, engine_now_ns(ctx), err) < 0)
+	if (rc_engine_events_update(ctx->ev, ctx->e, engine_now_ns(ctx), err) < 0)
 		return -1;
-	if (!ra_events_covered(ctx->ev)) {
+	if (!rc_engine_events_covered(ctx->ev)) {
 		rc_format_time(ctx->since_ns / 1000000000LL, since, sizeof(since));
 		snprintf(reason, reasonsz,
 			 "cannot prove the %s was not used since planning: the engine's event "
 			 "log (it keeps only its last 256 events) no longer reaches back to the "
 			 "scan at %s; make a new plan and apply it soon after",
 			 rc_kind_name(it->kind), since);
-		*verdict = RA_CHECK_CHANGED;
+		*verdict = RC_CHECK_CHANGED;
 		return 0;
 	}
-	if (it->kind == RC_KIND_IMAGE && ra_events_resolve(ctx->ev, ctx->e, err) < 0)
+	if (it->kind == RC_KIND_IMAGE && rc_engine_events_resolve(ctx->ev, ctx->e, err) < 0)
 		return -1;
-	if (ra_events_used(ctx->ev, it, reason, reasonsz)) {
-		*verdict = RA_CHECK_CHANGED;
+	if (rc_engine_events_used(ctx->ev, it, reason, reasonsz)) {
+		*verdict = RC_CHECK_CHANGED;
 		return 0;
 	}
 	if (it->kind == RC_KIND_VOLUME && it->size >= 0) {
@@ -619,19 +623,20 @@ static int used_since_planning(struct ra_check_ctx *ctx, const struct rc_plan_it
 		if (!ctx->volume_df_tried) {
 			int got;
 			ctx->volume_df_tried = 1;
-			got = ra_get_json(ctx->e,
-					  rc_engine_api_cmp(rc_engine_api_version(ctx->e), "1.42") >= 0
-					      ? "/system/df?type=volume"
-					      : "/system/df",
-					  &ctx->volume_df, err);
+			got = rc_engine_get_json(
+			    ctx->e,
+			    rc_engine_df_by_type(ctx->e) ? "/system/df?type=volume" : "/system/df",
+			    &ctx->volume_df, err);
 			if (got != 0) {
 				if (got == 1)
-					rc_err_set(err, RC_ERR_HTTP, "cannot read /system/df: HTTP 404");
+					rc_err_set(err, RC_ERR_HTTP,
+						   "cannot read /system/df: HTTP 404");
 				return -1;
 			}
 		}
 		if (ctx->volume_df) {
-			int v = ra_eval_volume_size(ctx->volume_df, it, reason, reasonsz, err);
+			int v =
+			    rc_engine_eval_volume_size(ctx->volume_df, it, reason, reasonsz, err);
 			if (v < 0)
 				return -1;
 			*verdict = v;
@@ -640,9 +645,9 @@ static int used_since_planning(struct ra_check_ctx *ctx, const struct rc_plan_it
 	return 0;
 }
 
-int ra_recheck(struct ra_check_ctx *ctx, const struct rc_plan_item *it,
-	       const struct rc_strv *untagged, enum ra_check *res, char *reason, size_t reasonsz,
-	       struct rc_err *err)
+int rc_engine_recheck(struct rc_engine_check_ctx *ctx, const struct rc_plan_item *it,
+		      const struct rc_strv *untagged, enum rc_check *res, char *reason,
+		      size_t reasonsz, struct rc_err *err)
 {
 	struct rc_engine *e = ctx->e;
 	const struct rc_strv *gone = ctx->gone;
@@ -651,32 +656,29 @@ int ra_recheck(struct ra_check_ctx *ctx, const struct rc_plan_item *it,
 	int rc = -1, got, v = -1;
 
 	reason[0] = '\0';
-	if (!ra_object_safe(it->object))
+	if (!rc_engine_object_safe(it->object))
 		return rc_err_set(err, RC_ERR_PLAN, "unsafe object identity in item '%s'", it->id);
 	if (it->kind == RC_KIND_BUILD_CACHE)
 		snprintf(path, sizeof(path), "/system/df%s",
-			 rc_engine_api_cmp(rc_engine_api_version(e), "1.42") >= 0
-			     ? "?type=build-cache"
-			     : "");
-	else if (ra_object_root(it->kind))
+			 rc_engine_df_by_type(e) ? "?type=build-cache" : "");
+	else if (rc_engine_object_root(it->kind))
 		/* images and containers are inspected at .../json */
-		snprintf(path, sizeof(path), "%s%s%s", ra_object_root(it->kind), it->object,
-			 it->kind == RC_KIND_IMAGE || it->kind == RC_KIND_CONTAINER ? "/json"
-										    : "");
+		snprintf(path, sizeof(path), "%s%s%s", rc_engine_object_root(it->kind), it->object,
+			 it->kind == RC_KIND_IMAGE || it->kind == RC_KIND_CONTAINER ? "/json" : "");
 	else
 		return rc_err_set(err, RC_ERR_PLAN, "item '%s' has an unknown kind", it->id);
-	got = ra_get_json(e, path, &inspect, err);
+	got = rc_engine_get_json(e, path, &inspect, err);
 	if (got < 0)
 		goto out;
 	if (got == 1) {
-		*res = RA_CHECK_ABSENT;
+		*res = RC_CHECK_ABSENT;
 		rc = 0;
 		goto out;
 	}
 	if (it->kind == RC_KIND_IMAGE || it->kind == RC_KIND_VOLUME ||
 	    it->kind == RC_KIND_NETWORK) {
 		containers_path(it, path, sizeof(path));
-		got = ra_get_json(e, path, &list, err);
+		got = rc_engine_get_json(e, path, &list, err);
 		if (got != 0) {
 			if (got == 1)
 				rc_err_set(err, RC_ERR_HTTP, "cannot list containers: HTTP 404");
@@ -685,27 +687,27 @@ int ra_recheck(struct ra_check_ctx *ctx, const struct rc_plan_item *it,
 	}
 	switch (it->kind) {
 	case RC_KIND_IMAGE:
-		v = ra_eval_image(inspect, list, it, gone, untagged, reason, reasonsz, err);
+		v = rc_engine_eval_image(inspect, list, it, gone, untagged, reason, reasonsz, err);
 		break;
 	case RC_KIND_CONTAINER:
-		v = ra_eval_container(inspect, it, ctx->since_ns, reason, reasonsz, err);
+		v = rc_engine_eval_container(inspect, it, ctx->since_ns, reason, reasonsz, err);
 		break;
 	case RC_KIND_VOLUME:
-		v = ra_eval_volume(inspect, list, it, gone, reason, reasonsz, err);
+		v = rc_engine_eval_volume(inspect, list, it, gone, reason, reasonsz, err);
 		break;
 	case RC_KIND_NETWORK:
-		v = ra_eval_network(inspect, list, it, gone, reason, reasonsz, err);
+		v = rc_engine_eval_network(inspect, list, it, gone, reason, reasonsz, err);
 		break;
 	default:
-		v = ra_eval_build_cache(inspect, it, reason, reasonsz, err);
+		v = rc_engine_eval_build_cache(inspect, it, reason, reasonsz, err);
 		break;
 	}
-	if (v == RA_CHECK_OK && it->kind != RC_KIND_CONTAINER && it->kind != RC_KIND_BUILD_CACHE &&
+	if (v == RC_CHECK_OK && it->kind != RC_KIND_CONTAINER && it->kind != RC_KIND_BUILD_CACHE &&
 	    used_since_planning(ctx, it, &v, reason, reasonsz, err) < 0)
 		goto out;
 	if (v < 0)
 		goto out;
-	*res = (enum ra_check)v;
+	*res = (enum rc_check)v;
 	rc = 0;
 out:
 	cJSON_Delete(inspect);

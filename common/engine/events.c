@@ -21,7 +21,7 @@ struct fact {
 	int unresolvable; /* ... or 1 when that could not be learnt */
 };
 
-struct ra_events {
+struct rc_engine_events {
 	int64_t since_us;
 	int started;
 	int covered;
@@ -30,16 +30,16 @@ struct ra_events {
 	size_t n, cap;
 };
 
-struct ra_events *ra_events_new(int64_t since_ns)
+struct rc_engine_events *rc_engine_events_new(int64_t since_ns)
 {
-	struct ra_events *ev = calloc(1, sizeof(*ev));
+	struct rc_engine_events *ev = calloc(1, sizeof(*ev));
 
 	if (ev)
 		ev->since_us = since_ns / 1000;
 	return ev;
 }
 
-void ra_events_free(struct ra_events *ev)
+void rc_engine_events_free(struct rc_engine_events *ev)
 {
 	size_t i;
 
@@ -55,7 +55,7 @@ void ra_events_free(struct ra_events *ev)
 	free(ev);
 }
 
-int ra_events_covered(const struct ra_events *ev)
+int rc_engine_events_covered(const struct rc_engine_events *ev)
 {
 	return ev && ev->started && ev->covered;
 }
@@ -66,7 +66,7 @@ static const char *str_member(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int add_fact(struct ra_events *ev, enum fact_kind kind, int64_t t_us, const char *id,
+static int add_fact(struct rc_engine_events *ev, enum fact_kind kind, int64_t t_us, const char *id,
 		    const char *ref, const char *name, struct rc_err *err)
 {
 	struct fact *f;
@@ -97,7 +97,8 @@ static int add_fact(struct ra_events *ev, enum fact_kind kind, int64_t t_us, con
 }
 
 /* One event: its time, and a fact when it is a kind of use. */
-static int take_event(struct ra_events *ev, const cJSON *o, int64_t *t_us, struct rc_err *err)
+static int take_event(struct rc_engine_events *ev, const cJSON *o, int64_t *t_us,
+		      struct rc_err *err)
 {
 	const cJSON *tn = cJSON_GetObjectItemCaseSensitive(o, "timeNano");
 	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "time");
@@ -120,7 +121,7 @@ static int take_event(struct ra_events *ev, const cJSON *o, int64_t *t_us, struc
 		return rc_err_set(err, RC_ERR_PROTOCOL,
 				  "unexpected engine answer: an event has no "
 				  "time");
-	if (!type || !action || !id || *t_us < ev->since_us - RA_EVENTS_MARGIN_US)
+	if (!type || !action || !id || *t_us < ev->since_us - RC_ENGINE_EVENTS_MARGIN_US)
 		return 0;
 	if (strcmp(type, "container") == 0 && strcmp(action, "create") == 0)
 		return add_fact(ev, F_CREATE, *t_us, id, str_member(attrs, "image"),
@@ -135,8 +136,8 @@ static int take_event(struct ra_events *ev, const cJSON *o, int64_t *t_us, struc
 	return 0;
 }
 
-int ra_events_feed(struct ra_events *ev, const char *body, size_t len, int64_t query_since_us,
-		   struct rc_err *err)
+int rc_engine_events_feed(struct rc_engine_events *ev, const char *body, size_t len,
+			  int64_t query_since_us, struct rc_err *err)
 {
 	const char *p = body ? body : "", *end = p + (body ? len : 0);
 	int64_t oldest = INT64_MAX, newest = 0;
@@ -173,8 +174,9 @@ int ra_events_feed(struct ra_events *ev, const char *body, size_t len, int64_t q
 	if (query_since_us < 0) {
 		/* The whole log: complete since planning only if it still
 		 * reaches back before it. */
-		ev->covered = count > 0 && oldest < ev->since_us - RA_EVENTS_MARGIN_US;
-	} else if (ev->covered && (count == 0 || oldest > ev->last_us + RA_EVENTS_MARGIN_US)) {
+		ev->covered = count > 0 && oldest < ev->since_us - RC_ENGINE_EVENTS_MARGIN_US;
+	} else if (ev->covered &&
+		   (count == 0 || oldest > ev->last_us + RC_ENGINE_EVENTS_MARGIN_US)) {
 		/* The newest event of the last read is gone: some in between
 		 * may be too. */
 		ev->covered = 0;
@@ -193,7 +195,8 @@ static void fmt_time(int64_t us, char *out, size_t outsz)
 		 (long long)(us % 1000000));
 }
 
-int ra_events_update(struct ra_events *ev, struct rc_engine *e, int64_t now_ns, struct rc_err *err)
+int rc_engine_events_update(struct rc_engine_events *ev, struct rc_engine *e, int64_t now_ns,
+			    struct rc_err *err)
 {
 	struct rc_http_resp resp;
 	char since[48], until[48], path[160], vpath[256];
@@ -209,7 +212,7 @@ int ra_events_update(struct ra_events *ev, struct rc_engine *e, int64_t now_ns, 
 		return 0;
 	}
 	if (ev->started)
-		q_since = ev->last_us - RA_EVENTS_MARGIN_US;
+		q_since = ev->last_us - RC_ENGINE_EVENTS_MARGIN_US;
 	if (q_since >= 0 && now_us <= q_since)
 		now_us = q_since + 1;
 	if (q_since < 0)
@@ -224,18 +227,18 @@ int ra_events_update(struct ra_events *ev, struct rc_engine *e, int64_t now_ns, 
 		goto out;
 	if (resp.status != 200) {
 		char msg[256];
-		ra_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
+		rc_engine_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
 		rc_err_set(err, RC_ERR_HTTP, "cannot read the engine's event log: HTTP %ld: %s",
 			   resp.status, msg);
 		goto out;
 	}
-	rc = ra_events_feed(ev, resp.body.data, resp.body.len, q_since, err);
+	rc = rc_engine_events_feed(ev, resp.body.data, resp.body.len, q_since, err);
 out:
 	rc_http_resp_release(&resp);
 	return rc;
 }
 
-int ra_events_resolve(struct ra_events *ev, struct rc_engine *e, struct rc_err *err)
+int rc_engine_events_resolve(struct rc_engine_events *ev, struct rc_engine *e, struct rc_err *err)
 {
 	size_t i;
 
@@ -249,12 +252,12 @@ int ra_events_resolve(struct ra_events *ev, struct rc_engine *e, struct rc_err *
 		if (f->kind != F_CREATE || !f->ref || !strchr(f->ref, '@') || f->resolved ||
 		    f->unresolvable)
 			continue;
-		if (!ra_ref_safe(f->ref)) {
+		if (!rc_engine_ref_safe(f->ref)) {
 			f->unresolvable = 1;
 			continue;
 		}
 		snprintf(path, sizeof(path), "/images/%s/json", f->ref);
-		got = ra_get_json(e, path, &img, err);
+		got = rc_engine_get_json(e, path, &img, err);
 		if (got < 0)
 			return -1;
 		id = got == 0 ? str_member(img, "Id") : NULL;
@@ -271,7 +274,7 @@ int ra_events_resolve(struct ra_events *ev, struct rc_engine *e, struct rc_err *
 	return 0;
 }
 
-void ra_ref_normalise(const char *ref, char *out, size_t outsz)
+void rc_engine_ref_normalise(const char *ref, char *out, size_t outsz)
 {
 	static const char *const prefixes[] = {"docker.io/library/", "index.docker.io/library/",
 					       "docker.io/", "index.docker.io/"};
@@ -322,17 +325,17 @@ static int ref_names_image(const struct fact *f, const struct rc_plan_item *it)
 		return 1;
 	if (strchr(ref, '@'))
 		return 0; /* resolved above when it names an image at all */
-	ra_ref_normalise(ref, have, sizeof(have));
+	rc_engine_ref_normalise(ref, have, sizeof(have));
 	for (i = 0; i < it->pre.tags.n; i++) {
-		ra_ref_normalise(it->pre.tags.v[i], want, sizeof(want));
+		rc_engine_ref_normalise(it->pre.tags.v[i], want, sizeof(want));
 		if (strcmp(want, have) == 0)
 			return 1;
 	}
 	return 0;
 }
 
-int ra_events_used(const struct ra_events *ev, const struct rc_plan_item *it, char *reason,
-		   size_t reasonsz)
+int rc_engine_events_used(const struct rc_engine_events *ev, const struct rc_plan_item *it,
+			  char *reason, size_t reasonsz)
 {
 	size_t i;
 
@@ -340,7 +343,7 @@ int ra_events_used(const struct ra_events *ev, const struct rc_plan_item *it, ch
 		const struct fact *f = &ev->v[i];
 		char who[128], when[32];
 
-		if (f->t_us < ev->since_us - RA_EVENTS_MARGIN_US)
+		if (f->t_us < ev->since_us - RC_ENGINE_EVENTS_MARGIN_US)
 			continue;
 		rc_format_time(f->t_us / 1000000, when, sizeof(when));
 		switch (it->kind) {

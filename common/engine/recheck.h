@@ -13,10 +13,10 @@
  * | build-cache | present, not in use, the id filter matches only it, use    |
  * |             | count and last use as the plan saw them                     |
  *
- * The ra_eval_* functions are pure: they judge parsed engine answers, so the
- * rules are unit-tested without an engine. ra_recheck fetches the answers. */
-#ifndef RA_RECHECK_H
-#define RA_RECHECK_H
+ * The rc_engine_eval_* functions are pure: they judge parsed engine answers, so the
+ * rules are unit-tested without an engine. rc_engine_recheck fetches the answers. */
+#ifndef RC_ENGINE_RECHECK_H
+#define RC_ENGINE_RECHECK_H
 
 #include <stddef.h>
 
@@ -27,44 +27,42 @@
 #include "events.h"
 #include "inventory.h"
 #include "plan.h"
+#include "source.h"
 
-enum ra_check {
-	RA_CHECK_OK = 0, /* still true: may be deleted */
-	RA_CHECK_ABSENT, /* already gone (404, or no longer listed) */
-	RA_CHECK_CHANGED, /* differs from the plan: reason says how */
-};
-
-/* Each returns an enum ra_check, filling reason (sanitised, one line) for
- * RA_CHECK_CHANGED; or -1 with RC_ERR_PROTOCOL when an answer has the wrong
+/* Each returns an enum rc_check, filling reason (sanitised, one line) for
+ * RC_CHECK_CHANGED; or -1 with RC_ERR_PROTOCOL when an answer has the wrong
  * shape. `containers` is a /containers/json?all=1 answer (an array); `gone`
  * holds IDs of containers this run removed (or, in a dry run, would remove)
  * and may be NULL. */
 /* untagged: tags this apply removed from the image (the journal's untag
  * lines); they may be missing. May be NULL. */
-int ra_eval_image(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
-		  const struct rc_strv *gone, const struct rc_strv *untagged, char *reason,
-		  size_t reasonsz, struct rc_err *err);
+int rc_engine_eval_image(const cJSON *inspect, const cJSON *containers,
+			 const struct rc_plan_item *it, const struct rc_strv *gone,
+			 const struct rc_strv *untagged, char *reason, size_t reasonsz,
+			 struct rc_err *err);
 /* since_ns: where "since planning" starts in the daemon's clock; used when
  * the plan records no evidence of its own (plans before it did). */
-int ra_eval_container(const cJSON *inspect, const struct rc_plan_item *it, int64_t since_ns,
-		      char *reason, size_t reasonsz, struct rc_err *err);
-int ra_eval_volume(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
-		   const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err);
-int ra_eval_network(const cJSON *inspect, const cJSON *containers, const struct rc_plan_item *it,
-		    const struct rc_strv *gone, char *reason, size_t reasonsz, struct rc_err *err);
-/* df is a /system/df answer; an entry that is not listed is RA_CHECK_ABSENT. */
-int ra_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *reason,
-			size_t reasonsz, struct rc_err *err);
+int rc_engine_eval_container(const cJSON *inspect, const struct rc_plan_item *it, int64_t since_ns,
+			     char *reason, size_t reasonsz, struct rc_err *err);
+int rc_engine_eval_volume(const cJSON *inspect, const cJSON *containers,
+			  const struct rc_plan_item *it, const struct rc_strv *gone, char *reason,
+			  size_t reasonsz, struct rc_err *err);
+int rc_engine_eval_network(const cJSON *inspect, const cJSON *containers,
+			   const struct rc_plan_item *it, const struct rc_strv *gone, char *reason,
+			   size_t reasonsz, struct rc_err *err);
+/* df is a /system/df answer; an entry that is not listed is RC_CHECK_ABSENT. */
+int rc_engine_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, char *reason,
+			       size_t reasonsz, struct rc_err *err);
 
 /* df is a /system/df answer: CHANGED when the volume's UsageData.Size
  * differs from the plan's size (when both are known). */
-int ra_eval_volume_size(const cJSON *df, const struct rc_plan_item *it, char *reason,
-			size_t reasonsz, struct rc_err *err);
+int rc_engine_eval_volume_size(const cJSON *df, const struct rc_plan_item *it, char *reason,
+			       size_t reasonsz, struct rc_err *err);
 
 /* What a re-check needs besides the item. */
-struct ra_check_ctx {
+struct rc_engine_check_ctx {
 	struct rc_engine *e;
-	struct ra_events *ev; /* the event log since planning; NULL: not consulted */
+	struct rc_engine_events *ev; /* the event log since planning; NULL: not consulted */
 	int64_t since_ns; /* where "since planning" starts, in the daemon's clock */
 	int64_t clock_offset_ns; /* the daemon's clock minus ours */
 	const struct rc_strv *gone; /* containers this run removed; may be NULL */
@@ -73,43 +71,43 @@ struct ra_check_ctx {
 };
 
 /* Frees what the context read (not e, ev or gone). */
-void ra_check_ctx_release(struct ra_check_ctx *ctx);
+void rc_engine_check_ctx_release(struct rc_engine_check_ctx *ctx);
 
 /* 1 when s is a safe object identity for an API path: 1..255 characters of
  * [A-Za-z0-9_.:-], not starting with '.' or '-'. */
-int ra_object_safe(const char *s);
+int rc_engine_object_safe(const char *s);
 
 /* 1 when s is an image reference (repo:tag, host:port/repo:tag,
  * repo@sha256:...) that can go into an API path as it is: at most 512 of
  * [A-Za-z0-9_.:/@-], not starting with '/', '.' or '-', no "..". */
-int ra_ref_safe(const char *s);
+int rc_engine_ref_safe(const char *s);
 
 /* The API collection of an item's kind ("/containers/", "/images/",
  * "/volumes/", "/networks/"), the one place that maps kinds onto paths for
  * both re-checks and deletes; NULL for build cache, which has no path of
  * its own. */
-const char *ra_object_root(enum rc_kind kind);
+const char *rc_engine_object_root(enum rc_kind kind);
 
 /* Percent-encodes s for a query string (RFC 3986 unreserved characters pass
  * through), truncating to fit outsz. */
-void ra_pct_encode(const char *s, char *out, size_t outsz);
+void rc_engine_pct_encode(const char *s, char *out, size_t outsz);
 
 /* Asks the engine and evaluates, then, for images, volumes and networks
  * that pass, asks the event log whether they were used since planning
  * (events.h; unproven counts as used). 0 with *res (and reason), or -1 with
  * err when the engine could not be asked or answered an error other than
- * 404. untagged as for ra_eval_image. */
-int ra_recheck(struct ra_check_ctx *ctx, const struct rc_plan_item *it,
-	       const struct rc_strv *untagged, enum ra_check *res, char *reason, size_t reasonsz,
-	       struct rc_err *err);
+ * 404. untagged as for rc_engine_eval_image. */
+int rc_engine_recheck(struct rc_engine_check_ctx *ctx, const struct rc_plan_item *it,
+		      const struct rc_strv *untagged, enum rc_check *res, char *reason,
+		      size_t reasonsz, struct rc_err *err);
 
 /* Fetches path (versioned by the caller) and parses it. 0 with *out owned
  * (cJSON_Delete); 1 when the engine answered 404 (*out NULL); -1 with err
  * otherwise (RC_ERR_HTTP names the path and the daemon's message). */
-int ra_get_json(struct rc_engine *e, const char *path, cJSON **out, struct rc_err *err);
+int rc_engine_get_json(struct rc_engine *e, const char *path, cJSON **out, struct rc_err *err);
 
 /* The daemon's error text from a JSON body {"message": ...}, sanitised into
  * out; the raw status line when the body has none. Returns out. */
-char *ra_daemon_message(const struct rc_buf *body, long status, char *out, size_t outsz);
+char *rc_engine_daemon_message(const struct rc_buf *body, long status, char *out, size_t outsz);
 
 #endif
