@@ -23,6 +23,10 @@
 
 struct rc_source; /* an open source; its type's own state */
 
+/* Default per-request timeout (--timeout) of every source type: a hung
+ * daemon or registry fails a run within a minute. */
+#define RC_SOURCE_TIMEOUT_MS 60000L
+
 /* How to reach a source, from the command line of either binary. */
 struct rc_source_opts {
 	const char *name; /* the plan's source name, e.g. "engine" */

@@ -12,8 +12,7 @@
 #include <time.h>
 
 #include "decide.h"
-#include "engine.h"
-#include "engine/objects.h"
+#include "source.h"
 #include "fsutil.h"
 #include "log.h"
 #include "plan.h"
@@ -437,7 +436,9 @@ int main(int argc, char **argv)
 	struct rc_inventory inv;
 	struct rc_plan plan;
 	struct rc_err err = RC_ERR_INIT;
-	struct rc_engine *eng = NULL;
+	const struct rc_source_ops *ops = NULL;
+	struct rc_source_opts so = {0};
+	struct rc_source *src = NULL;
 	struct rc_buf csv = RC_BUF_INIT, junit = RC_BUF_INIT;
 	char *json = NULL;
 	int64_t now;
@@ -445,7 +446,7 @@ int main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.ttl = DEFAULT_TTL;
-	o.timeout = RC_ENGINE_TIMEOUT_MS / 1000;
+	o.timeout = RC_SOURCE_TIMEOUT_MS / 1000;
 	rp_flags_init(&o.flags);
 	rp_policy_init(&pol);
 	rc_inventory_init(&inv);
@@ -506,9 +507,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* The planner opens its engine read-only: the HTTP layer refuses writes. */
-	eng = rc_engine_new(o.engine, 1, (long)o.timeout * 1000L, &err);
-	if (!eng) {
+	/* The planner opens its sources read-only: the HTTP layer refuses
+	 * writes. */
+	ops = rc_source_find("engine");
+	so.name = "engine";
+	so.url = o.engine;
+	so.read_only = 1;
+	so.timeout_ms = (long)o.timeout * 1000L;
+	src = ops->open(&so, &err);
+	if (!src) {
 		if (err.kind == RC_ERR_USAGE) {
 			snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
 			rc = usage_exit(&o);
@@ -517,14 +524,10 @@ int main(int argc, char **argv)
 		}
 		goto out;
 	}
-	if (rc_engine_scan(eng, &inv, &err) < 0 || rc_engine_objects(&inv, "engine", &err) < 0) {
+	if (ops->scan(src, &inv, &err) < 0) {
 		rc = error_exit(&err);
 		goto out;
 	}
-	rc_log_verbose("scanned %zu images, %zu containers, %zu volumes, %zu networks, %zu "
-		       "build-cache records",
-		       inv.n_images, inv.n_containers, inv.n_volumes, inv.n_networks,
-		       inv.n_build_cache);
 	if (rp_plan_build(&inv, &pol, now, o.ttl, &plan, &err) < 0) {
 		rc = error_exit(&err);
 		goto out;
@@ -550,7 +553,8 @@ out:
 	rc_buf_free(&junit);
 	rc_plan_free(&plan);
 	rc_inventory_free(&inv);
-	rc_engine_free(eng);
+	if (src)
+		ops->free(src);
 	rp_policy_free(&pol);
 	rp_flags_release(&o.flags);
 	return rc;

@@ -14,12 +14,15 @@
 #include "engine.h"
 #include "events.h"
 #include "items.h"
+#include "log.h"
+#include "objects.h"
 #include "recheck.h"
 #include "source.h"
 #include "units.h"
 
 struct engine_source {
 	struct rc_engine *e;
+	char *name; /* the plan's name for this source */
 	struct rc_inventory inv; /* only its engine info is used */
 	struct rc_engine_check_ctx ctx;
 	struct rc_strv gone; /* containers settled in this run */
@@ -47,7 +50,11 @@ static struct rc_source *engine_open(const struct rc_source_opts *o, struct rc_e
 	}
 	rc_inventory_init(&es->inv);
 	es->e = rc_engine_new(o->url, o->read_only, o->timeout_ms, err);
-	if (!es->e) {
+	es->name = es->e ? strdup(o->name ? o->name : "engine") : NULL;
+	if (!es->e || !es->name) {
+		if (es->e)
+			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_engine_free(es->e);
 		rc_inventory_free(&es->inv);
 		free(es);
 		return NULL;
@@ -66,6 +73,7 @@ static void engine_free(struct rc_source *s)
 	rc_strv_free(&es->gone);
 	rc_engine_free(es->e);
 	rc_inventory_free(&es->inv);
+	free(es->name);
 	free(es);
 }
 
@@ -76,11 +84,20 @@ static int engine_connect(struct rc_source *s, struct rc_err *err)
 	return rc_engine_connect(es->e, &es->inv.engine, err);
 }
 
-/* rc_engine_scan connects again, into inv->engine: the inventory's info is
- * the one the plan records. */
+/* rc_engine_scan connects itself, into inv->engine: the inventory's info is
+ * the one the plan records. Then the scan becomes generic objects, with the
+ * engine's facts (objects.h). */
 static int engine_scan(struct rc_source *s, struct rc_inventory *inv, struct rc_err *err)
 {
-	return rc_engine_scan(engine_of(s)->e, inv, err);
+	struct engine_source *es = engine_of(s);
+
+	if (rc_engine_scan(es->e, inv, err) < 0 || rc_engine_objects(inv, es->name, err) < 0)
+		return -1;
+	rc_log_verbose("scanned engine '%s': %zu images, %zu containers, %zu volumes, %zu "
+		       "networks, %zu build-cache records",
+		       es->name, inv->n_images, inv->n_containers, inv->n_volumes,
+		       inv->n_networks, inv->n_build_cache);
+	return 0;
 }
 
 static int engine_describe(struct rc_source *s, struct rc_plan_source *out, struct rc_err *err)

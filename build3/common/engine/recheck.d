@@ -1,0 +1,25 @@
+build3/common/engine/recheck.o: common/engine/recheck.c \
+ common/engine/recheck.h common/engine/engine.h common/err.h \
+ common/http.h common/buf.h common/err.h common/engine/inventory.h \
+ common/engine/../inventory.h common/engine/../err.h \
+ common/engine/../engine/inventory.h \
+ common/engine/../engine/../inventory.h common/engine/events.h \
+ common/plan.h common/inventory.h common/source.h common/plan.h \
+ common/units.h
+common/engine/recheck.h:
+common/engine/engine.h:
+common/err.h:
+common/http.h:
+common/buf.h:
+common/err.h:
+common/engine/inventory.h:
+common/engine/../inventory.h:
+common/engine/../err.h:
+common/engine/../engine/inventory.h:
+common/engine/../engine/../inventory.h:
+common/engine/events.h:
+common/plan.h:
+common/inventory.h:
+common/source.h:
+common/plan.h:
+common/units.h:

@@ -1,0 +1,15 @@
+build3/tests/unit/test_http.o: tests/unit/test_http.c \
+ common/engine/engine.h common/err.h common/http.h common/buf.h \
+ common/err.h common/engine/inventory.h common/engine/../inventory.h \
+ common/engine/../err.h common/engine/../engine/inventory.h \
+ common/engine/../engine/../inventory.h
+common/engine/engine.h:
+common/err.h:
+common/http.h:
+common/buf.h:
+common/err.h:
+common/engine/inventory.h:
+common/engine/../inventory.h:
+common/engine/../err.h:
+common/engine/../engine/inventory.h:
+common/engine/../engine/../inventory.h:
