@@ -96,6 +96,13 @@ struct rc_source_ops {
 	int (*check_item)(const struct rc_plan_item *it, int candidate, const char *path,
 			  struct rc_err *err);
 
+	/* For people, in summaries: the planned source in a few words, e.g.
+	 * "engine 'host-1' (ID ABCD:...)", and an item's object in its short
+	 * form, e.g. docker's 12-digit IDs, a volume's name whole. Both write a
+	 * sanitised, terminated string into out. */
+	void (*source_title)(const struct rc_plan_source *src, char *out, size_t outsz);
+	void (*object_label)(const struct rc_plan_item *it, char *out, size_t outsz);
+
 	/* Creates a client; does not connect yet. RC_ERR_USAGE for a URL this
 	 * type cannot use. */
 	struct rc_source *(*open)(const struct rc_source_opts *o, struct rc_err *err);

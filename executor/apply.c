@@ -289,7 +289,10 @@ static int apply_item(const struct rc_plan_item *it, struct ra_source *src,
 		if (o->crash_after_intent && ++*n_intents == o->crash_after_intent)
 			raise(SIGKILL);
 		if (ops->remove(src->s, it, &removal, r->reason, sizeof(r->reason), err) < 0) {
+			/* a step could not be journaled, so it was not made */
 			r->outcome = RA_FAILED;
+			snprintf(r->reason, sizeof(r->reason), "stopped before a step: %.400s",
+				 err->msg);
 			return -1;
 		}
 		r->outcome = ra_outcome_of_removal(removal);

@@ -5,6 +5,7 @@
 #include "fsutil.h"
 #include "junit.h"
 #include "run_report.h"
+#include "source.h"
 #include "units.h"
 
 static int add_str(cJSON *o, const char *k, const char *v)
@@ -167,28 +168,39 @@ out:
 	return rc;
 }
 
-/* "image 0123456789ab (app:old)": the identity first (a volume's name whole,
- * an ID as docker shortens it), then the human name when it is another. */
-static int describe(struct rc_buf *out, const struct rc_plan_item *it, struct rc_err *err)
+/* The type's table of the source an item comes from, NULL when unknown. */
+static const struct rc_source_ops *item_ops(const struct rc_plan *p, const struct rc_plan_item *it)
 {
-	const char *obj;
-	char name[256], safe_obj[320];
+	size_t i;
 
-	rc_sanitize(safe_obj, sizeof(safe_obj), it->object);
-	obj = safe_obj;
-	if (strncmp(obj, "sha256:", 7) == 0)
-		obj += 7;
+	for (i = 0; i < p->n_sources; i++)
+		if (p->sources[i].name && it->source && strcmp(p->sources[i].name, it->source) == 0)
+			return rc_source_find(p->sources[i].type);
+	return NULL;
+}
+
+/* "image 0123456789ab (app:old)": the kind and the object in its source
+ * type's short form, then the human name when it is another. */
+static int describe(struct rc_buf *out, const struct rc_plan *p, const struct rc_plan_item *it,
+		    struct rc_err *err)
+{
+	const struct rc_source_ops *ops = item_ops(p, it);
+	char name[256], label[320];
+
+	if (ops && ops->object_label)
+		ops->object_label(it, label, sizeof(label));
+	else
+		rc_sanitize(label, sizeof(label), it->object ? it->object : "");
 	rc_sanitize(name, sizeof(name), item_name(it));
-	if (rc_buf_printf(out, err, "%s %.*s", rc_kind_name(it->kind),
-			  it->kind == RC_KIND_VOLUME ? 255 : 12, obj) < 0)
+	if (rc_buf_printf(out, err, "%s %s", rc_kind_name(it->kind), label) < 0)
 		return -1;
 	if (name[0] && strcmp(name, it->object) != 0)
 		return rc_buf_printf(out, err, " (%s)", name);
 	return 0;
 }
 
-static int list_outcome(struct rc_buf *out, const struct ra_run *run, enum ra_outcome o,
-			const char *title, struct rc_err *err)
+static int list_outcome(struct rc_buf *out, const struct rc_plan *p, const struct ra_run *run,
+			enum ra_outcome o, const char *title, struct rc_err *err)
 {
 	size_t i;
 
@@ -200,7 +212,7 @@ static int list_outcome(struct rc_buf *out, const struct ra_run *run, enum ra_ou
 		const struct ra_result *r = &run->results[i];
 		if (r->outcome != o)
 			continue;
-		if (rc_buf_puts(out, "  ", err) < 0 || describe(out, r->item, err) < 0 ||
+		if (rc_buf_puts(out, "  ", err) < 0 || describe(out, p, r->item, err) < 0 ||
 		    rc_buf_printf(out, err, ": %s\n", r->reason) < 0)
 			return -1;
 	}
@@ -231,10 +243,10 @@ int ra_summary_text(const struct rc_plan *p, const struct ra_run *run,
 				 rc_human_size(run->bytes_freed, hs, sizeof(hs))) < 0) {
 		return -1;
 	}
-	if (list_outcome(out, run, RA_CHANGED, "changed since the plan (skipped, not deleted)",
+	if (list_outcome(out, p, run, RA_CHANGED, "changed since the plan (skipped, not deleted)",
 			 err) < 0 ||
-	    list_outcome(out, run, RA_FAILED, "failed", err) < 0 ||
-	    list_outcome(out, run, RA_NOT_ATTEMPTED, "not attempted", err) < 0)
+	    list_outcome(out, p, run, RA_FAILED, "failed", err) < 0 ||
+	    list_outcome(out, p, run, RA_NOT_ATTEMPTED, "not attempted", err) < 0)
 		return -1;
 	return 0;
 }
@@ -250,16 +262,16 @@ int ra_plan_overview_text(const struct rc_plan *p, const char *plan_path, struct
 		0)
 		return -1;
 	for (i = 0; i < p->n_sources; i++) {
-		const char *pn = rc_plan_source_str(&p->sources[i], "name");
-		const char *pi = rc_plan_source_str(&p->sources[i], "id");
-		char src[128], type[64], name[128], id[160];
+		const struct rc_source_ops *ops = rc_source_find(p->sources[i].type);
+		char src[128], title[512];
 
 		rc_sanitize(src, sizeof(src), p->sources[i].name);
-		rc_sanitize(type, sizeof(type), p->sources[i].type ? p->sources[i].type : "?");
-		rc_sanitize(name, sizeof(name), pn ? pn : "");
-		rc_sanitize(id, sizeof(id), pi ? pi : "");
-		if (rc_buf_printf(out, err, "source %s: %s '%s' (ID %s)\n", src, type, name, id) <
-		    0)
+		if (ops && ops->source_title)
+			ops->source_title(&p->sources[i], title, sizeof(title));
+		else
+			rc_sanitize(title, sizeof(title),
+				    p->sources[i].type ? p->sources[i].type : "?");
+		if (rc_buf_printf(out, err, "source %s: %s\n", src, title) < 0)
 			return -1;
 	}
 	if (rc_buf_printf(out, err, "%zu candidate%s, reclaimable %s:\n", p->n_candidates,
@@ -271,7 +283,7 @@ int ra_plan_overview_text(const struct rc_plan *p, const char *plan_path, struct
 		char reason[256];
 
 		rc_sanitize(reason, sizeof(reason), it->reason);
-		if (rc_buf_puts(out, "  ", err) < 0 || describe(out, it, err) < 0 ||
+		if (rc_buf_puts(out, "  ", err) < 0 || describe(out, p, it, err) < 0 ||
 		    rc_buf_printf(
 			out, err, "  %s  %s\n",
 			rc_human_size(it->reclaimable > 0 ? it->reclaimable : 0, hs, sizeof(hs)),

@@ -153,3 +153,26 @@ int rc_engine_check_item(const struct rc_plan_item *it, int candidate, const cha
 	}
 	return check_names(it, path, candidate, err);
 }
+
+void rc_engine_source_title(const struct rc_plan_source *src, char *out, size_t outsz)
+{
+	const char *pn = rc_plan_source_str(src, "name");
+	const char *pi = rc_plan_source_str(src, "id");
+	char name[128], id[160], raw[320];
+
+	rc_sanitize(name, sizeof(name), pn ? pn : "");
+	rc_sanitize(id, sizeof(id), pi ? pi : "");
+	snprintf(raw, sizeof(raw), "engine '%s' (ID %s)", name, id);
+	rc_sanitize(out, outsz, raw);
+}
+
+void rc_engine_object_label(const struct rc_plan_item *it, char *out, size_t outsz)
+{
+	char safe[320];
+	const char *obj = safe;
+
+	rc_sanitize(safe, sizeof(safe), it->object ? it->object : "");
+	if (strncmp(obj, "sha256:", 7) == 0)
+		obj += 7;
+	snprintf(out, outsz, "%.*s", it->kind == RC_KIND_VOLUME ? 255 : 12, obj);
+}

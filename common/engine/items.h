@@ -20,4 +20,10 @@
 int rc_engine_check_item(const struct rc_plan_item *it, int candidate, const char *path,
 			 struct rc_err *err);
 
+/* source.h's source_title and object_label for engines: "engine 'NAME' (ID
+ * ID)", and an object as docker shows it (an ID cut to 12 characters, sha256:
+ * dropped; a volume's name whole). */
+void rc_engine_source_title(const struct rc_plan_source *src, char *out, size_t outsz);
+void rc_engine_object_label(const struct rc_plan_item *it, char *out, size_t outsz);
+
 #endif
