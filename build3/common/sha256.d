@@ -1,3 +1,0 @@
-build3/common/sha256.o: common/sha256.c common/sha256.h common/err.h
-common/sha256.h:
-common/err.h:
