@@ -10,19 +10,6 @@ void rc_inventory_init(struct rc_inventory *inv)
 	inv->layers_size = -1;
 }
 
-void rc_strv_free(struct rc_strv *s)
-{
-	size_t i;
-
-	if (!s)
-		return;
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
 void rc_labels_free(struct rc_labels *l)
 {
 	size_t i;

@@ -17,11 +17,7 @@
 #include <stdint.h>
 
 #include "err.h"
-
-struct rc_strv {
-	char **v;
-	size_t n;
-};
+#include "strv.h"
 
 struct rc_label {
 	char *key;
@@ -181,7 +177,6 @@ int rc_inventory_reserve_objects(struct rc_inventory *inv, size_t n, struct rc_e
 const struct rc_image *rc_inventory_image(const struct rc_inventory *inv, const char *id);
 const char *rc_labels_get(const struct rc_labels *l, const char *key);
 
-void rc_strv_free(struct rc_strv *s);
 void rc_labels_free(struct rc_labels *l);
 
 #endif

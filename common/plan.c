@@ -796,21 +796,13 @@ static int get_time(const cJSON *o, const char *key, const char *path, int64_t *
 static int get_strv(const cJSON *o, const char *key, struct rc_strv *v, struct rc_err *err)
 {
 	const cJSON *a = member(o, key), *c;
-	int n = cJSON_GetArraySize(a);
 
 	v->v = NULL;
 	v->n = 0;
-	if (n <= 0)
-		return 0;
-	v->v = calloc((size_t)n, sizeof(*v->v));
-	if (!v->v)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	cJSON_ArrayForEach(c, a)
 	{
-		v->v[v->n] = strdup(c->valuestring);
-		if (!v->v[v->n])
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-		v->n++;
+		if (rc_strv_push(v, c->valuestring, err) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -171,8 +171,6 @@ static int remember_step(struct ra_journal *j, const char *item, const char *eve
 {
 	struct entry *e;
 	struct step *st;
-	char **nv, *r;
-	size_t i;
 
 	if (remember(j, item, NULL, err) < 0)
 		return -1;
@@ -188,19 +186,9 @@ static int remember_step(struct ra_journal *j, const char *item, const char *eve
 			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 		e->n_steps++;
 	}
-	for (i = 0; i < st->values.n; i++)
-		if (strcmp(st->values.v[i], value) == 0)
-			return 0;
-	if (!(r = strdup(value)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	nv = realloc(st->values.v, (st->values.n + 1) * sizeof(*nv));
-	if (!nv) {
-		free(r);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	}
-	st->values.v = nv;
-	st->values.v[st->values.n++] = r;
-	return 0;
+	if (rc_strv_has(&st->values, value))
+		return 0;
+	return rc_strv_push(&st->values, value, err);
 }
 
 static int known_outcome(const char *s)

@@ -150,16 +150,6 @@ static int ref_matches_id(const char *ref, const char *id)
 	return n >= 12 && is_hex(href) && strncmp(hid, href, n) == 0;
 }
 
-static int in_strv(const char *s, const struct rc_strv *v)
-{
-	size_t j;
-
-	for (j = 0; v && j < v->n; j++)
-		if (strcmp(s, v->v[j]) == 0)
-			return 1;
-	return 0;
-}
-
 static int ref_protection(const struct rp_policy *pol, const struct rc_object *o, char *reason,
 			  size_t rsz)
 {
@@ -168,8 +158,8 @@ static int ref_protection(const struct rp_policy *pol, const struct rc_object *o
 	for (i = 0; i < pol->protect.refs.n; i++) {
 		const char *ref = pol->protect.refs.v[i];
 		if ((o->ref_id && ref_matches_id(ref, o->ref_id)) ||
-		    (o->name && o->name[0] && !strcmp(ref, o->name)) || in_strv(ref, &o->refs) ||
-		    in_strv(ref, o->digests)) {
+		    (o->name && o->name[0] && !strcmp(ref, o->name)) || rc_strv_has(&o->refs, ref) ||
+		    rc_strv_has(o->digests, ref)) {
 			snprintf(reason, rsz, "ref '%s' is protected", ref);
 			return 1;
 		}
@@ -609,16 +599,6 @@ static int part_sizes(struct state *s, int64_t *reclaim, int64_t *by_kind, struc
 
 /* ---- emitting items ---------------------------------------------------------- */
 
-static int dup_strv(struct rc_strv *dst, const struct rc_strv *src, struct rc_err *err)
-{
-	size_t i;
-
-	for (i = 0; src && i < src->n; i++)
-		if (rp_strv_push(dst, src->v[i], err) < 0)
-			return -1;
-	return 0;
-}
-
 struct user_ref {
 	const char *object;
 	size_t idx;
@@ -652,7 +632,7 @@ static int users_in_plan(const struct state *s, const struct rc_object *o, struc
 	}
 	qsort(u, o->n_users, sizeof(*u), cmp_user_ref);
 	for (k = 0; k < o->n_users && rc == 0; k++)
-		rc = rp_strv_push(dst, u[k].object, err);
+		rc = rc_strv_push(dst, u[k].object, err);
 	free(u);
 	return rc;
 }
@@ -689,9 +669,9 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if (dup_strv(&it.refs, &o->refs, err) < 0)
+	if (rc_strv_push_all(&it.refs, &o->refs, err) < 0)
 		goto fail;
-	if (cand && (((o->flags & RC_OBJ_TAGS) && dup_strv(&it.pre.tags, &o->refs, err) < 0) ||
+	if (cand && (((o->flags & RC_OBJ_TAGS) && rc_strv_push_all(&it.pre.tags, &o->refs, err) < 0) ||
 		     ((o->flags & RC_OBJ_USERS_PRECOND) &&
 		      users_in_plan(s, o, &it.pre.users_in_plan, err) < 0)))
 		goto fail;

@@ -182,7 +182,7 @@ static void push_opt(struct opts *o, struct rc_strv *v, const char *arg)
 {
 	struct rc_err err = RC_ERR_INIT;
 
-	if (rp_strv_push(v, arg, &err) < 0)
+	if (rc_strv_push(v, arg, &err) < 0)
 		usage_error(o, "%s", err.msg);
 }
 

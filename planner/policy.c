@@ -90,23 +90,6 @@ char *rp_format_duration_exact(int64_t seconds, char *out, size_t outsz)
 	return out;
 }
 
-int rp_strv_push(struct rc_strv *v, const char *s, struct rc_err *err)
-{
-	char **nv;
-	char *copy = strdup(s ? s : "");
-
-	if (!copy)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	nv = realloc(v->v, (v->n + 1) * sizeof(*nv));
-	if (!nv) {
-		free(copy);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	}
-	v->v = nv;
-	v->v[v->n++] = copy;
-	return 0;
-}
-
 void rp_flags_init(struct rp_flags *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -236,10 +219,10 @@ static int append_protections(struct rp_policy *p, const struct rp_flags *f, str
 	size_t i;
 
 	for (i = 0; i < f->keep_labels.n; i++)
-		if (rp_strv_push(&p->protect.labels, f->keep_labels.v[i], err) < 0)
+		if (rc_strv_push(&p->protect.labels, f->keep_labels.v[i], err) < 0)
 			return -1;
 	for (i = 0; i < f->keep_tags.n; i++)
-		if (rp_strv_push(&p->protect.tags, f->keep_tags.v[i], err) < 0)
+		if (rc_strv_push(&p->protect.tags, f->keep_tags.v[i], err) < 0)
 			return -1;
 	if (f->min_age >= 0)
 		p->protect.min_age = f->min_age;
@@ -548,7 +531,7 @@ static int get_strv(struct ctx *c, const cJSON *it, struct rc_strv *out,
 			rc_sanitize(q, sizeof(q), e->valuestring);
 			return fail_at(c, e, "%s '%s'", why, q);
 		}
-		if (rp_strv_push(out, e->valuestring, c->err) < 0)
+		if (rc_strv_push(out, e->valuestring, c->err) < 0)
 			return -1;
 	}
 	return 0;

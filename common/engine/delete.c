@@ -276,16 +276,6 @@ static int tag_points_here(struct rc_engine *e, const char *tag, const char *obj
 	return here;
 }
 
-static int strv_has(const struct rc_strv *s, const char *x)
-{
-	size_t i;
-
-	for (i = 0; s && i < s->n; i++)
-		if (strcmp(s->v[i], x) == 0)
-			return 1;
-	return 0;
-}
-
 /* An image with several tags cannot be deleted by ID without force (the
  * daemon answers 409), so it goes the way `docker rmi a:1 a:2` goes: every
  * tag but the last is removed by name, each journaled first, then the
@@ -308,7 +298,7 @@ static int untag_extra(struct rc_engine *e, const struct rc_apply_env *env,
 		struct rc_err terr = RC_ERR_INIT;
 		struct rc_http_resp resp;
 		char path[640], vpath[768], msg[MSG_MAX], safe[256];
-		int here, was_done = strv_has(done, tag), rc;
+		int here, was_done = rc_strv_has(done, tag), rc;
 
 		rc_sanitize(safe, sizeof(safe), tag);
 		if (!rc_engine_ref_safe(tag)) {

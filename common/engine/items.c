@@ -56,27 +56,6 @@ static const char *const identity_rule[RC_KIND_BUILD_CACHE + 1] = {
     "64 lower-case hex digits", "sha256:<64 lower-case hex digits>",
     "[a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 characters", "64 lower-case hex digits", "[a-z0-9]+"};
 
-static int strv_has(const struct rc_strv *v, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (strcmp(v->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-/* 1 when every string of a is in b. */
-static int strv_subset(const struct rc_strv *a, const struct rc_strv *b)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (!strv_has(b, a->v[i]))
-			return 0;
-	return 1;
-}
-
 /* A reviewer reads an item's name and refs; the executor deletes its object.
  * Where the kind lets them be checked against each other they must agree, so
  * a plan edited to call prod-db-data "tmp-scratch" is refused, not approved:
@@ -110,13 +89,13 @@ static int check_names(const struct rc_plan_item *it, const char *path, int cand
 			}
 		return 0;
 	case RC_KIND_IMAGE:
-		if (it->refs.n ? !strv_has(&it->refs, it->name) : it->name[0] != '\0')
+		if (it->refs.n ? !rc_strv_has(&it->refs, it->name) : it->name[0] != '\0')
 			return rc_err_set(
 			    err, RC_ERR_PLAN,
 			    "%s.name: '%s' is not a tag of image %s (not in its refs)", path, name,
 			    obj);
-		if (candidate && (!strv_subset(&it->refs, &it->pre.tags) ||
-				  !strv_subset(&it->pre.tags, &it->refs)))
+		if (candidate && (!rc_strv_subset(&it->refs, &it->pre.tags) ||
+				  !rc_strv_subset(&it->pre.tags, &it->refs)))
 			return rc_err_set(err, RC_ERR_PLAN,
 					  "%s.refs: the tags of image %s differ from its "
 					  "preconditions.tags",

@@ -151,23 +151,6 @@ static int get_time(const cJSON *o, const char *field, int64_t *out, const char 
 	return 0;
 }
 
-static int strv_push(struct rc_strv *s, const char *str, struct rc_err *err)
-{
-	char **v;
-	char *d = strdup(str);
-
-	if (!d)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	v = realloc(s->v, (s->n + 1) * sizeof(*v));
-	if (!v) {
-		free(d);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	}
-	v[s->n++] = d;
-	s->v = v;
-	return 0;
-}
-
 /* Array of strings or null. `skip` (may be NULL) is a value to drop. */
 static int get_strv(const cJSON *o, const char *field, struct rc_strv *out, const char *skip,
 		    const char *what, struct rc_err *err)
@@ -184,7 +167,7 @@ static int get_strv(const cJSON *o, const char *field, struct rc_strv *out, cons
 			return bad(err, what, field, "holds a non-string");
 		if (skip && strcmp(e->valuestring, skip) == 0)
 			continue;
-		if (strv_push(out, e->valuestring, err) < 0)
+		if (rc_strv_push(out, e->valuestring, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -566,7 +549,7 @@ int rc_engine_parse_containers(const char *json, size_t len, const char *api,
 				}
 				if (t && strcmp(t->valuestring, "volume") == 0 &&
 				    cJSON_IsString(nm) && nm->valuestring[0] &&
-				    strv_push(&c->volumes, nm->valuestring, err) < 0)
+				    rc_strv_push(&c->volumes, nm->valuestring, err) < 0)
 					goto out;
 			}
 		}
@@ -589,7 +572,7 @@ int rc_engine_parse_containers(const char *json, size_t len, const char *api,
 				}
 				/* old engines give no ID for stopped containers: keep
 				 * the name, rc_engine_scan maps it to the ID */
-				if (strv_push(&c->networks,
+				if (rc_strv_push(&c->networks,
 					      cJSON_IsString(id) && id->valuestring[0]
 						  ? id->valuestring
 						  : x->string,

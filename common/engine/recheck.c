@@ -26,18 +26,6 @@ static const char *str_member(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int strv_has(const struct rc_strv *s, const char *x)
-{
-	size_t i;
-
-	if (!s || !x)
-		return 0;
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], x) == 0)
-			return 1;
-	return 0;
-}
-
 /* A container's human name: Names[0] without '/', else its short ID. */
 static void container_name(const cJSON *c, char *out, size_t outsz)
 {
@@ -120,7 +108,7 @@ int rc_engine_eval_image(const cJSON *inspect, const cJSON *containers,
 			return bad(err, "image 'RepoTags' holds a non-string");
 		if (strcmp(t->valuestring, "<none>:<none>") == 0)
 			continue;
-		if (!strv_has(&it->pre.tags, t->valuestring))
+		if (!rc_strv_has(&it->pre.tags, t->valuestring))
 			return changed(reason, reasonsz, "image is now tagged '%s'",
 				       t->valuestring);
 	}
@@ -133,7 +121,7 @@ int rc_engine_eval_image(const cJSON *inspect, const cJSON *containers,
 				found = 1;
 		}
 		/* a tag this apply removed (journaled before the untag) */
-		if (!found && !strv_has(untagged, it->pre.tags.v[i]))
+		if (!found && !rc_strv_has(untagged, it->pre.tags.v[i]))
 			return changed(reason, reasonsz, "tag '%s' no longer points to this image",
 				       it->pre.tags.v[i]);
 	}
@@ -145,10 +133,10 @@ int rc_engine_eval_image(const cJSON *inspect, const cJSON *containers,
 
 		if (!cJSON_IsObject(c) || !cid)
 			return bad(err, "a container in the list has no string 'Id'");
-		if (!image_id || !same_id(image_id, it->object) || strv_has(gone, cid))
+		if (!image_id || !same_id(image_id, it->object) || rc_strv_has(gone, cid))
 			continue;
 		container_name(c, name, sizeof(name));
-		if (strv_has(&it->pre.users_in_plan, cid))
+		if (rc_strv_has(&it->pre.users_in_plan, cid))
 			return changed(reason, reasonsz,
 				       "image is still used by container '%s', which was not "
 				       "deleted",
@@ -271,7 +259,7 @@ int rc_engine_eval_volume(const cJSON *inspect, const cJSON *containers,
 			return bad(err, "a container in the list has no string 'Id'");
 		if (mounts && !cJSON_IsNull(mounts) && !cJSON_IsArray(mounts))
 			return bad(err, "container 'Mounts' is not an array");
-		if (strv_has(gone, cid))
+		if (rc_strv_has(gone, cid))
 			continue;
 		cJSON_ArrayForEach(m, mounts)
 		{
@@ -311,7 +299,7 @@ int rc_engine_eval_network(const cJSON *inspect, const cJSON *containers,
 	cJSON_ArrayForEach(a, attached)
 	{
 		const char *n = str_member(a, "Name");
-		if (a->string && strv_has(gone, a->string))
+		if (a->string && rc_strv_has(gone, a->string))
 			continue;
 		return changed(reason, reasonsz, "network now has container '%s' attached",
 			       n ? n : a->string);
@@ -328,7 +316,7 @@ int rc_engine_eval_network(const cJSON *inspect, const cJSON *containers,
 
 		if (!cJSON_IsObject(c) || !cid)
 			return bad(err, "a container in the list has no string 'Id'");
-		if (strv_has(gone, cid))
+		if (rc_strv_has(gone, cid))
 			continue;
 		cJSON_ArrayForEach(n, nets)
 		{

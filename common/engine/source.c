@@ -168,18 +168,9 @@ static int engine_remove(struct rc_source *s, const struct rc_plan_item *it, enu
 
 static int engine_settled(struct rc_source *s, const struct rc_plan_item *it, struct rc_err *err)
 {
-	struct rc_strv *gone = &engine_of(s)->gone;
-	char **nv;
-
 	if (it->kind != RC_KIND_CONTAINER)
 		return 0;
-	if (!(nv = realloc(gone->v, (gone->n + 1) * sizeof(*nv))))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	gone->v = nv;
-	if (!(gone->v[gone->n] = strdup(it->object)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	gone->n++;
-	return 0;
+	return rc_strv_push(&engine_of(s)->gone, it->object, err);
 }
 
 const struct rc_source_ops rc_engine_source_ops = {

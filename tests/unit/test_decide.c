@@ -427,7 +427,7 @@ static void test_parents_and_children(void **state)
 	flags_policy(&pol, RP_IMAGES_UNUSED, RP_VOLUMES_UNSET, 0);
 	{
 		struct rc_err err = RC_ERR_INIT;
-		assert_int_equal(rp_strv_push(&pol.protect.labels, "keep", &err), 0);
+		assert_int_equal(rc_strv_push(&pol.protect.labels, "keep", &err), 0);
 	}
 	got = decide_lines(&inv, &pol, &plan);
 	expect_lines(got, "C image top:1 unused-images: unused\n"
@@ -528,14 +528,14 @@ static void test_protections(void **state)
 	label(&inv.networks[0].labels, "keep", "");
 	volume(&inv, "kept-vol", 0, NOW - DAY, 1);
 	flags_policy(&pol, RP_IMAGES_UNUSED, RP_VOLUMES_FLAG_ALL, 0);
-	assert_int_equal(rp_strv_push(&pol.protect.refs, "0123456789ab", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.refs, "byref:1", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.refs, "named-keep", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.refs, "kept-vol", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.tags, "latest", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.tags, "db:*", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.labels, "tier=db", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.labels, "keep", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.refs, "0123456789ab", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.refs, "byref:1", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.refs, "named-keep", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.refs, "kept-vol", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.tags, "latest", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.tags, "db:*", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.labels, "tier=db", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.labels, "keep", &err), 0);
 	got = decide_lines(&inv, &pol, &plan);
 	expect_lines(got,
 		     "C image tier:2 unused-images: unused\n"
@@ -684,7 +684,7 @@ static void test_networks(void **state)
 	network(&inv, "n-d", "d", 0, NOW - DAY);
 	network(&inv, "n-none", "none", 1, NOW - DAY);
 	flags_policy(&pol, RP_IMAGES_UNSET, RP_VOLUMES_UNSET, 0);
-	assert_int_equal(rp_strv_push(&pol.protect.labels, "keep", &(struct rc_err)RC_ERR_INIT), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.labels, "keep", &(struct rc_err)RC_ERR_INIT), 0);
 	got = decide_lines(&inv, &pol, &plan);
 	expect_lines(got, "C container goes stopped-containers: exited 1d ago\n"
 			  "C network c unused-networks: unused once containers in this plan go\n"

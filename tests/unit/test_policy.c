@@ -322,10 +322,10 @@ static void test_flags_equal_policy_file(void **state)
 	f.images_older_than = 30 * 86400;
 	f.volumes = RP_VOLUMES_FLAG_ALL;
 	f.min_age = 0;
-	assert_int_equal(rp_strv_push(&f.keep_labels, "keep", &err), 0);
-	assert_int_equal(rp_strv_push(&f.keep_labels, "tier=db", &err), 0);
-	assert_int_equal(rp_strv_push(&f.keep_tags, "latest", &err), 0);
-	assert_int_equal(rp_strv_push(&f.keep_tags, "v[0-9]*", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_labels, "keep", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_labels, "tier=db", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_tags, "latest", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_tags, "v[0-9]*", &err), 0);
 	assert_int_equal(rp_policy_from_flags(&f, &a, &err), 0);
 	parse_ok(equivalent, &b);
 	ja = json_of(&a);
@@ -353,13 +353,13 @@ static void test_flags_invalid(void **state)
 
 	(void)state;
 	rp_flags_init(&f);
-	assert_int_equal(rp_strv_push(&f.keep_labels, "=prod", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_labels, "=prod", &err), 0);
 	assert_int_equal(rp_policy_from_flags(&f, &p, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_USAGE);
 	assert_string_equal(err.msg, "invalid --keep-label '=prod': want KEY or KEY=VALUE");
 	rp_flags_release(&f);
 
-	assert_int_equal(rp_strv_push(&f.keep_tags, "", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_tags, "", &err), 0);
 	assert_int_equal(rp_policy_from_flags(&f, &p, &err), -1);
 	assert_string_equal(err.msg, "invalid --keep '': empty pattern");
 	rp_flags_release(&f);
@@ -374,8 +374,8 @@ static void test_apply_flags(void **state)
 	(void)state;
 	parse_ok("{\"version\": 1, \"protect\": {\"labels\": [\"a\"]}, \"rules\": []}", &p);
 	rp_flags_init(&f);
-	assert_int_equal(rp_strv_push(&f.keep_labels, "b=1", &err), 0);
-	assert_int_equal(rp_strv_push(&f.keep_tags, "stable", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_labels, "b=1", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_tags, "stable", &err), 0);
 	f.min_age = 600;
 	assert_int_equal(rp_policy_apply_flags(&p, &f, &err), 0);
 	assert_int_equal(p.protect.labels.n, 2);
