@@ -18,10 +18,10 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "backoff.h"
 #include "http.h"
 
 #define RETRY_AFTER_CAP_S 30
-#define BACKOFF_CAP_MS 30000L
 
 struct rc_http {
 	char *endpoint; /* as given */
@@ -357,18 +357,6 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static int is_method(const char *m, const char *want)
 {
 	return strcmp(m, want) == 0;
@@ -566,14 +554,10 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 		}
 		if (!retry)
 			break;
-		wait_ms = h->opts.retry_base_ms;
-		for (int i = 0; i < attempt && wait_ms < BACKOFF_CAP_MS; i++)
-			wait_ms *= 2;
-		if (wait_ms > BACKOFF_CAP_MS)
-			wait_ms = BACKOFF_CAP_MS;
+		wait_ms = rc_backoff_ms(h->opts.retry_base_ms, attempt, RC_BACKOFF_CAP_MS);
 		if (rc == CURLE_OK && resp->retry_after_s >= 0)
 			wait_ms = resp->retry_after_s * 1000L;
-		sleep_ms(wait_ms);
+		rc_sleep_ms(wait_ms);
 	}
 	ret = 0;
 	goto out;

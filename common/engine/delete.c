@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "backoff.h"
 #include "delete.h"
 #include "log.h"
 #include "recheck.h"
@@ -139,14 +140,6 @@ enum rc_removal rc_engine_delete_status(enum rc_kind kind, long status, const ch
 	return RC_REMOVAL_FAILED;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* The HTTP layer retries only GET, HEAD and DELETE. A build prune filtered
  * on one exact record ID is idempotent too, so it is retried here on
  * transport errors and 5xx. *retried is set when an attempt was repeated
@@ -154,7 +147,7 @@ static void sleep_ms(long ms)
 static int prune_request(struct rc_engine *e, const char *vpath, struct rc_http_resp *resp,
 			 int *retried, struct rc_err *err)
 {
-	long wait = 200;
+	long wait;
 	int attempt;
 
 	*retried = 0;
@@ -169,9 +162,9 @@ static int prune_request(struct rc_engine *e, const char *vpath, struct rc_http_
 		} else if (resp->status < 500 || attempt >= RC_ENGINE_PRUNE_ATTEMPTS) {
 			return 0;
 		}
+		wait = rc_backoff_ms(RC_ENGINE_PRUNE_BASE_MS, attempt - 1, RC_BACKOFF_CAP_MS);
 		rc_log_debug("build prune '%s' failed, retrying in %ld ms", vpath, wait);
-		sleep_ms(wait);
-		wait *= 2;
+		rc_sleep_ms(wait);
 	}
 }
 

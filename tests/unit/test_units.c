@@ -3,11 +3,13 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "backoff.h"
 #include "units.h"
 
 static const char *hs(int64_t b)
@@ -254,6 +256,22 @@ static void test_parse_now_range(void **state)
 }
 
 /* Nanoseconds in int64_t end in 2262: beyond, a refusal, never an overflow. */
+/* The retry schedule of the HTTP layer and the build prune: 200, 400, 800
+ * ms and so on, doubling up to the cap and staying there. */
+static void test_backoff_doubles_up_to_the_cap(void **state)
+{
+	(void)state;
+	assert_int_equal(rc_backoff_ms(200, 0, RC_BACKOFF_CAP_MS), 200);
+	assert_int_equal(rc_backoff_ms(200, 1, RC_BACKOFF_CAP_MS), 400);
+	assert_int_equal(rc_backoff_ms(200, 2, RC_BACKOFF_CAP_MS), 800);
+	assert_int_equal(rc_backoff_ms(200, 7, RC_BACKOFF_CAP_MS), 25600);
+	assert_int_equal(rc_backoff_ms(200, 8, RC_BACKOFF_CAP_MS), 30000);
+	assert_int_equal(rc_backoff_ms(200, 1000000, RC_BACKOFF_CAP_MS), 30000);
+	assert_int_equal(rc_backoff_ms(90000, 0, RC_BACKOFF_CAP_MS), 30000);
+	assert_int_equal(rc_backoff_ms(0, 5, RC_BACKOFF_CAP_MS), 0);
+	assert_int_equal(rc_backoff_ms(1, 80, LONG_MAX), LONG_MAX);
+}
+
 static void test_time_ns_range(void **state)
 {
 	int64_t out = 42;
@@ -287,6 +305,7 @@ int main(void)
 	    cmocka_unit_test(test_int64_strict),
 	    cmocka_unit_test(test_parse_now_range),
 	    cmocka_unit_test(test_time_ns_range),
+	    cmocka_unit_test(test_backoff_doubles_up_to_the_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
