@@ -100,7 +100,7 @@ int rc_stage_file(const char *path, const void *data, size_t len, mode_t mode, c
 	fd = -1;
 	*tmp_out = rc_buf_detach(&tmp);
 	if (!*tmp_out) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	made = 0;

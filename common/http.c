@@ -207,7 +207,7 @@ struct rc_http *rc_http_new(const char *endpoint, const struct rc_http_opts *opt
 	rc_buf_free(&url);
 	return h;
 nomem:
-	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	rc_err_nomem(err);
 fail:
 	rc_buf_free(&url);
 	rc_http_free(h);
@@ -252,7 +252,7 @@ int rc_http_add_header(struct rc_http *h, const char *header, struct rc_err *err
 				  "invalid header: want 'Name: value' on one line");
 	l = curl_slist_append(h->headers, header);
 	if (!l)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	h->headers = l;
 	return 0;
 }
@@ -562,7 +562,7 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 	ret = 0;
 	goto out;
 nomem:
-	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	rc_err_nomem(err);
 out:
 	curl_slist_free_all(hdrs);
 	rc_buf_free(&ct);
@@ -765,7 +765,7 @@ int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size
 	ret = 0;
 	goto out;
 nomem:
-	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	rc_err_nomem(err);
 out:
 	for (k = 0; k < RC_HTTP_MAX_PARALLEL; k++)
 		if (h->pool[k] && h->multi)

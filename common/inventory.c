@@ -80,7 +80,7 @@ struct rc_inventory_source *rc_inventory_add_source(struct rc_inventory *inv, co
 
 	v = realloc(inv->sources, (inv->n_sources + 1) * sizeof(*v));
 	if (!v) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	inv->sources = v;
@@ -93,7 +93,7 @@ struct rc_inventory_source *rc_inventory_add_source(struct rc_inventory *inv, co
 		free(src->name);
 		free(src->type);
 		free(src->endpoint);
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	inv->n_sources++;
@@ -106,14 +106,14 @@ int rc_inventory_source_set(struct rc_inventory_source *src, const char *key, co
 	struct rc_label *v = realloc(src->identity.v, (src->identity.n + 1) * sizeof(*v));
 
 	if (!v)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	src->identity.v = v;
 	v[src->identity.n].key = strdup(key);
 	v[src->identity.n].value = strdup(value ? value : "");
 	if (!v[src->identity.n].key || !v[src->identity.n].value) {
 		free(v[src->identity.n].key);
 		free(v[src->identity.n].value);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	src->identity.n++;
 	return 0;
@@ -124,10 +124,10 @@ int rc_inventory_reserve_objects(struct rc_inventory *inv, size_t n, struct rc_e
 	struct rc_object *v;
 
 	if (n > ((size_t)-1) / sizeof(*v) - inv->n_objects - 1)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	v = realloc(inv->objects, (inv->n_objects + n + 1) * sizeof(*v));
 	if (!v)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	memset(v + inv->n_objects, 0, (n + 1) * sizeof(*v));
 	inv->objects = v;
 	return 0;

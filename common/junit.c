@@ -116,7 +116,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elsz, struct rc_err *e
 	ncap = *cap ? *cap * 2 : 8;
 	p = realloc(*arr, ncap * elsz);
 	if (!p)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	*arr = p;
 	*cap = ncap;
 	return 0;
@@ -132,7 +132,7 @@ int rc_junit_suite(struct rc_junit *j, const char *name, struct rc_err *err)
 	memset(s, 0, sizeof(*s));
 	s->name = xml_clean(name ? name : "reclaim");
 	if (!s->name)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	j->n++;
 	return 0;
 }
@@ -159,7 +159,7 @@ int rc_junit_add(struct rc_junit *j, const struct rc_junit_case *c, struct rc_er
 	    (c->type && !(jc->type = xml_clean(c->type))) ||
 	    (c->system_out && !(jc->system_out = xml_clean(c->system_out)))) {
 		case_free(jc);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	s->n++;
 	return 0;
@@ -228,7 +228,7 @@ int rc_junit_render(const struct rc_junit *j, struct rc_buf *out, struct rc_err 
 	int rc = -1;
 
 	if (!xb)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	w = xmlNewTextWriterMemory(xb, 0);
 	if (!w) {
 		rc_err_set(err, RC_ERR_NOMEM, "cannot create an XML writer");

@@ -42,7 +42,7 @@ char *rc_sha256_digest(const void *data, size_t len, struct rc_err *err)
 		return NULL;
 	s = malloc(RC_DIGEST_LEN + 1);
 	if (!s) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	memcpy(s, RC_DIGEST_PREFIX, 7);

@@ -10,11 +10,11 @@ int rc_strv_push(struct rc_strv *v, const char *s, struct rc_err *err)
 	char *copy = strdup(s ? s : "");
 
 	if (!copy)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	nv = realloc(v->v, (v->n + 1) * sizeof(*nv));
 	if (!nv) {
 		free(copy);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	v->v = nv;
 	v->v[v->n++] = copy;

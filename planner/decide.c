@@ -325,7 +325,7 @@ static int rank(struct state *s, struct rc_err *err)
 	s->repos = calloc(n, sizeof(*s->repos));
 	count = calloc(s->pol->n_rules + 1, sizeof(*count));
 	if (!ents || !s->repos || !count) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	n = 0;
@@ -339,7 +339,7 @@ static int rank(struct state *s, struct rc_err *err)
 			char repo[REPO_MAX];
 			repo_part(o->refs.v[j], repo, sizeof(repo));
 			if (!(s->repos[s->n_repos] = strdup(repo))) {
-				rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				rc_err_nomem(err);
 				goto out;
 			}
 			s->n_repos++;
@@ -568,7 +568,7 @@ static int part_sizes(struct state *s, int64_t *reclaim, int64_t *by_kind, struc
 		return 0;
 	refs = calloc(n, sizeof(*refs));
 	if (!refs)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	n = 0;
 	for (i = 0; i < s->n; i++)
 		for (k = 0; k < s->o[i].n_parts; k++) {
@@ -625,7 +625,7 @@ static int users_in_plan(const struct state *s, const struct rc_object *o, struc
 	if (!o->n_users)
 		return 0;
 	if (!(u = calloc(o->n_users, sizeof(*u))))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (k = 0; k < o->n_users; k++) {
 		u[k].object = s->o[o->users[k].user].object;
 		u[k].idx = o->users[k].user;
@@ -666,7 +666,7 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 	it.created = o->created;
 	it.last_used = d->last_used;
 	if (!it.id || !it.source || !it.object || !it.name || !it.rule || !it.reason) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto fail;
 	}
 	if (rc_strv_push_all(&it.refs, &o->refs, err) < 0)
@@ -678,7 +678,7 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 	it.pre.usage_count = cand ? o->usage_count : -1;
 	if (cand && ((o->started_at && !(it.pre.started_at = strdup(o->started_at))) ||
 		     (o->finished_at && !(it.pre.finished_at = strdup(o->finished_at))))) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto fail;
 	}
 	rc = cand ? rc_plan_add_candidate(plan, &it, err) : rc_plan_add_protected(plan, &it, err);
@@ -721,7 +721,7 @@ static int emit(const struct state *s, struct rc_plan *plan, enum verdict want,
 
 	ord = calloc(s->n + 1, sizeof(*ord));
 	if (!ord)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (i = 0; i < s->n; i++)
 		if (s->d[i].v == want && (unsigned)s->o[i].kind < RC_KIND_COUNT) {
 			ord[n].o = &s->o[i];
@@ -760,7 +760,7 @@ int rp_decide(const struct rc_inventory *inv, const struct rp_policy *pol, int64
 	s.d = calloc(s.n + 1, sizeof(*s.d));
 	reclaim = calloc(s.n + 1, sizeof(*reclaim));
 	if (!s.d || !reclaim) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < s.n; i++) {
@@ -831,7 +831,7 @@ int rp_plan_build(const struct rc_inventory *inv, const struct rp_policy *pol, i
 	plan->created_at = now;
 	plan->expires_at = now + ttl;
 	if (!(plan->tool_version = strdup(RC_VERSION)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	if (!(plan->policy = rp_policy_to_json(pol, err)))
 		return -1;
 	if (!(plan->policy_digest = rc_json_digest(plan->policy, err)))
@@ -852,7 +852,7 @@ int rp_plan_build(const struct rc_inventory *inv, const struct rp_policy *pol, i
 			ok = cJSON_AddStringToObject(src.identity, is->identity.v[k].key,
 						     is->identity.v[k].value) != NULL;
 		if (!ok)
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 		if (!ok || rc_plan_add_source(plan, &src, err) < 0) {
 			free(src.name);
 			free(src.type);

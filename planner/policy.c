@@ -154,14 +154,14 @@ static struct rp_rule *add_rule(struct rp_policy *p, const char *name, struct rc
 	struct rp_rule *nr = realloc(p->rules, (p->n_rules + 1) * sizeof(*nr));
 
 	if (!nr) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	p->rules = nr;
 	rule_init(&nr[p->n_rules]);
 	nr[p->n_rules].name = strdup(name);
 	if (!nr[p->n_rules].name) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	return &nr[p->n_rules++];
@@ -659,7 +659,7 @@ static int parse_rule(struct ctx *c, const cJSON *obj, struct rp_policy *p, size
 		if (compile_tag_re(it->valuestring, &r->include_re, msg, sizeof(msg)) < 0)
 			return fail_at(c, it, "%s", msg);
 		if (!(r->tag_include = strdup(it->valuestring)))
-			return rc_err_set(c->err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(c->err);
 	}
 	if ((it = cJSON_GetObjectItemCaseSensitive(obj, "tag_exclude"))) {
 		if (get_string(c, it, 1) < 0)
@@ -667,7 +667,7 @@ static int parse_rule(struct ctx *c, const cJSON *obj, struct rp_policy *p, size
 		if (compile_tag_re(it->valuestring, &r->exclude_re, msg, sizeof(msg)) < 0)
 			return fail_at(c, it, "%s", msg);
 		if (!(r->tag_exclude = strdup(it->valuestring)))
-			return rc_err_set(c->err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(c->err);
 	}
 	if ((it = cJSON_GetObjectItemCaseSensitive(obj, "tagged"))) {
 		if (!cJSON_IsBool(it))
@@ -771,7 +771,7 @@ int rp_policy_parse(const char *text, size_t len, const char *file, struct rp_po
 		    line_of(text, (size_t)((const char *)memchr(text, '\0', len) - text), NULL));
 	/* cJSON wants the terminating NUL inside the length to refuse trailing text */
 	if (!(copy = malloc(len + 1)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 	c.text = copy;

@@ -55,7 +55,7 @@ int rp_junit_render(const struct rc_plan *p, struct rc_buf *out, struct rc_err *
 	int rc = -1;
 
 	if (!j)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (s = 0; s < p->n_sources; s++) {
 		const char *name = p->sources[s].name ? p->sources[s].name : "";
 		if (rc_junit_suite(j, name, err) < 0)

@@ -137,7 +137,7 @@ struct rc_engine *rc_engine_new(const char *url, int read_only, long timeout_ms,
 	tls = getenv("DOCKER_TLS_VERIFY") && *getenv("DOCKER_TLS_VERIFY");
 	with_port = tcp_with_default_port(host, tls, &nomem);
 	if (nomem) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto fail;
 	}
 	if (with_port)
@@ -153,7 +153,7 @@ struct rc_engine *rc_engine_new(const char *url, int read_only, long timeout_ms,
 		if (!certdir || !(opts.tls.ca_file = path_join(certdir, "ca.pem")) ||
 		    !(opts.tls.cert_file = path_join(certdir, "cert.pem")) ||
 		    !(opts.tls.key_file = path_join(certdir, "key.pem"))) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto fail;
 		}
 		opts.tls.verify = 1;
@@ -178,7 +178,7 @@ struct rc_engine *rc_engine_new(const char *url, int read_only, long timeout_ms,
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto fail;
 	}
 	e->http = rc_http_new(host, &opts, err);
@@ -290,7 +290,7 @@ int rc_engine_connect(struct rc_engine *e, struct rc_engine_info *info, struct r
 	info->api_version = strdup(e->api);
 	info->endpoint = strdup(rc_http_endpoint(e->http));
 	if (!info->api_version || !info->endpoint) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	ret = 0;

@@ -75,7 +75,7 @@ static int add_fact(struct rc_engine_events *ev, enum fact_kind kind, int64_t t_
 		size_t ncap = ev->cap ? ev->cap * 2 : 16;
 		struct fact *nv = realloc(ev->v, ncap * sizeof(*nv));
 		if (!nv)
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 		ev->v = nv;
 		ev->cap = ncap;
 	}
@@ -90,7 +90,7 @@ static int add_fact(struct rc_engine_events *ev, enum fact_kind kind, int64_t t_
 		free(f->id);
 		free(f->ref);
 		free(f->name);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	ev->n++;
 	return 0;
@@ -264,7 +264,7 @@ int rc_engine_events_resolve(struct rc_engine_events *ev, struct rc_engine *e, s
 		if (id) {
 			if (!(f->resolved = strdup(id))) {
 				cJSON_Delete(img);
-				return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				return rc_err_nomem(err);
 			}
 		} else {
 			f->unresolvable = 1;

@@ -89,7 +89,7 @@ static int get_str(const cJSON *o, const char *field, int required, char **out, 
 	free(*out);
 	*out = strdup(s);
 	if (!*out)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	return 0;
 }
 
@@ -189,7 +189,7 @@ static int get_labels(const cJSON *o, const char *field, struct rc_labels *out, 
 		return 0;
 	out->v = calloc(n, sizeof(*out->v));
 	if (!out->v)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	cJSON_ArrayForEach(e, v)
 	{
 		if (!cJSON_IsString(e) || !e->valuestring)
@@ -198,7 +198,7 @@ static int get_labels(const cJSON *o, const char *field, struct rc_labels *out, 
 		out->v[out->n].value = strdup(e->valuestring);
 		out->n++;
 		if (!out->v[out->n - 1].key || !out->v[out->n - 1].value)
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 	}
 	return 0;
 }
@@ -213,7 +213,7 @@ static void *push(void *arrp, size_t *n, size_t elsz, struct rc_err *err)
 		size_t cap = *n < 4 ? 4 : *n * 2;
 		p = realloc(*arr, cap * elsz);
 		if (!p) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			return NULL;
 		}
 		*arr = p;
@@ -394,7 +394,7 @@ int rc_engine_parse_image_inspect(const char *json, size_t len, struct rc_image 
 	if (img->layers.n) {
 		img->layer_sizes = malloc(img->layers.n * sizeof(*img->layer_sizes));
 		if (!img->layer_sizes) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto out;
 		}
 		for (i = 0; i < img->layers.n; i++)
@@ -434,7 +434,7 @@ int rc_engine_parse_image_history(const char *json, size_t len, struct rc_image 
 	sizes = calloc(n ? n : 1, sizeof(*sizes));
 	nop = calloc(n ? n : 1, sizeof(*nop));
 	if (!sizes || !nop) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	i = 0;
@@ -528,7 +528,7 @@ int rc_engine_parse_containers(const char *json, size_t len, const char *api,
 			}
 		}
 		if (!c->name && !(c->name = strdup(""))) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto out;
 		}
 		mounts = cJSON_GetObjectItemCaseSensitive(e, "Mounts");
@@ -893,7 +893,7 @@ int rc_engine_parse_container_inspect(const char *json, size_t len, struct rc_co
 		c->started_raw = evidence_time(sa);
 		c->finished_raw = evidence_time(fa);
 		if ((valid_time(sa) && !c->started_raw) || (valid_time(fa) && !c->finished_raw))
-			r = rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			r = rc_err_nomem(err);
 	}
 	cJSON_Delete(root);
 	return r;

@@ -302,7 +302,7 @@ static int resolve_container_images(struct rc_inventory *inv, struct rc_err *err
 					  q);
 		free(c->image_id);
 		if (!(c->image_id = strdup(found)))
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 	}
 	return 0;
 }
