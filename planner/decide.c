@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "decide.h"
+#include "hex.h"
 #include "units.h"
 
 #define REASON_MAX 512
@@ -129,14 +130,6 @@ static int tag_protection(const struct rp_policy *pol, const struct rc_strv *tag
 	return 0;
 }
 
-static int is_hex(const char *s)
-{
-	for (; *s; s++)
-		if (!isxdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 /* Does ref name an object with this ID (full, without "sha256:", or a hex
  * prefix of at least 12 digits)? */
 static int ref_matches_id(const char *ref, const char *id)
@@ -147,7 +140,7 @@ static int ref_matches_id(const char *ref, const char *id)
 
 	if (strcmp(ref, id) == 0)
 		return 1;
-	return n >= 12 && is_hex(href) && strncmp(hid, href, n) == 0;
+	return n >= 12 && rc_is_hex(href, n) && strncmp(hid, href, n) == 0;
 }
 
 static int ref_protection(const struct rp_policy *pol, const struct rc_object *o, char *reason,

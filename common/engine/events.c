@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "events.h"
+#include "hex.h"
 #include "recheck.h"
 #include "units.h"
 
@@ -317,10 +318,7 @@ static int ref_names_image(const struct fact *f, const struct rc_plan_item *it)
 	/* an ID or a unique prefix of one, as docker accepts */
 	h = strncmp(ref, "sha256:", 7) == 0 ? ref + 7 : ref;
 	n = strlen(h);
-	for (i = 0; i < n; i++)
-		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
-			break;
-	if (i == n && n > 0 && n <= 64 && strlen(it->object) == 71 &&
+	if (n > 0 && n <= 64 && rc_is_lower_hex(h, n) && strlen(it->object) == 71 &&
 	    strncmp(it->object + 7, h, n) == 0)
 		return 1;
 	if (strchr(ref, '@'))

@@ -6,17 +6,8 @@
 #include <string.h>
 
 #include "engine/items.h"
+#include "hex.h"
 #include "units.h"
-
-static int lower_hex(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[n] == '\0';
-}
 
 /* 1 when s is the exact identity of an object of kind k, as docs/plan-format.md
  * promises: image sha256:<64 hex>, container and network 64 lower-case hex,
@@ -29,10 +20,10 @@ static int exact_identity(enum rc_kind k, const char *s)
 
 	switch (k) {
 	case RC_KIND_IMAGE:
-		return strncmp(s, "sha256:", 7) == 0 && strlen(s) == 71 && lower_hex(s + 7, 64);
+		return strncmp(s, "sha256:", 7) == 0 && strlen(s) == 71 && rc_is_lower_hex(s + 7, 64);
 	case RC_KIND_CONTAINER:
 	case RC_KIND_NETWORK:
-		return strlen(s) == 64 && lower_hex(s, 64);
+		return strlen(s) == 64 && rc_is_lower_hex(s, 64);
 	case RC_KIND_VOLUME:
 		for (i = 0; s[i]; i++)
 			if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||

@@ -29,6 +29,7 @@
 #include <cjson/cJSON.h>
 
 #include "engine.h"
+#include "hex.h"
 #include "units.h"
 
 #define EXACT_MAX 9007199254740992.0 /* 2^53 */
@@ -587,16 +588,6 @@ out:
 	return ret;
 }
 
-static int is_hex64(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return 0;
-	return s[64] == '\0';
-}
-
 static int parse_volume(const cJSON *e, struct rc_volume *v, const char *what, struct rc_err *err)
 {
 	const cJSON *u;
@@ -617,7 +608,7 @@ static int parse_volume(const cJSON *e, struct rc_volume *v, const char *what, s
 			return -1;
 	}
 	v->anonymous =
-	    is_hex64(v->name) || rc_labels_get(&v->labels, "com.docker.volume.anonymous");
+	    rc_is_lower_hex(v->name, 64) || rc_labels_get(&v->labels, "com.docker.volume.anonymous");
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "engine.h"
+#include "hex.h"
 #include "layers.h"
 #include "log.h"
 #include "units.h"
@@ -53,17 +54,12 @@ static int window_answer(struct rc_engine *e, const char *path, const struct rc_
  * or broken daemon cannot turn one GET into another. */
 static int exact_id(const char *id, int image)
 {
-	size_t i;
-
 	if (image) {
 		if (strncmp(id, "sha256:", 7) != 0)
 			return 0;
 		id += 7;
 	}
-	for (i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)id[i]))
-			return 0;
-	return id[64] == '\0';
+	return rc_is_hex(id, 64);
 }
 
 static int bad_id(const char *what, const char *id, struct rc_err *err)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "backoff.h"
+#include "hex.h"
 #include "units.h"
 
 static const char *hs(int64_t b)
@@ -272,6 +273,22 @@ static void test_backoff_doubles_up_to_the_cap(void **state)
 	assert_int_equal(rc_backoff_ms(1, 80, LONG_MAX), LONG_MAX);
 }
 
+/* IDs: exactly n digits, then the end; lower case only unless asked. */
+static void test_hex_ids(void **state)
+{
+	(void)state;
+	assert_true(rc_is_lower_hex("0123456789abcdef", 16));
+	assert_false(rc_is_lower_hex("0123456789abcdeF", 16));
+	assert_false(rc_is_lower_hex("0123456789abcdef0", 16));
+	assert_false(rc_is_lower_hex("0123456789abcde", 16));
+	assert_false(rc_is_lower_hex("01234567 9abcdef", 16));
+	assert_false(rc_is_lower_hex("0123456789abcdeg", 16));
+	assert_true(rc_is_lower_hex("", 0));
+	assert_true(rc_is_hex("0123456789abcdefABCDEF", 22));
+	assert_false(rc_is_hex("0123456789abcdefABCDEG", 22));
+	assert_false(rc_is_hex("abc", 2));
+}
+
 static void test_time_ns_range(void **state)
 {
 	int64_t out = 42;
@@ -306,6 +323,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_now_range),
 	    cmocka_unit_test(test_time_ns_range),
 	    cmocka_unit_test(test_backoff_doubles_up_to_the_cap),
+	    cmocka_unit_test(test_hex_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
