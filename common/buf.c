@@ -93,7 +93,7 @@ char *rc_buf_detach(struct rc_buf *b)
 	return s;
 }
 
-void rc_buf_free(struct rc_buf *b)
+void rc_buf_release(struct rc_buf *b)
 {
 	if (!b)
 		return;

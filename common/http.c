@@ -107,7 +107,7 @@ void rc_http_resp_release(struct rc_http_resp *resp)
 	if (!resp)
 		return;
 	resp_clear_headers(resp);
-	rc_buf_free(&resp->body);
+	rc_buf_release(&resp->body);
 	resp->status = 0;
 }
 
@@ -204,12 +204,12 @@ struct rc_http *rc_http_new(const char *endpoint, const struct rc_http_opts *opt
 	h->curl = curl_easy_init();
 	if (!h->base_url || !h->curl)
 		goto nomem;
-	rc_buf_free(&url);
+	rc_buf_release(&url);
 	return h;
 nomem:
 	rc_err_nomem(err);
 fail:
-	rc_buf_free(&url);
+	rc_buf_release(&url);
 	rc_http_free(h);
 	return NULL;
 }
@@ -516,7 +516,7 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 		long wait_ms;
 
 		resp_clear_headers(resp);
-		rc_buf_free(&resp->body);
+		rc_buf_release(&resp->body);
 		rc_buf_init(&resp->body, h->opts.max_body);
 		resp->status = 0;
 		memset(&x, 0, sizeof(x));
@@ -565,8 +565,8 @@ nomem:
 	rc_err_nomem(err);
 out:
 	curl_slist_free_all(hdrs);
-	rc_buf_free(&ct);
-	rc_buf_free(&url);
+	rc_buf_release(&ct);
+	rc_buf_release(&url);
 	return ret;
 }
 
@@ -771,7 +771,7 @@ out:
 		if (h->pool[k] && h->multi)
 			curl_multi_remove_handle(h->multi, h->pool[k]);
 	curl_slist_free_all(hdrs);
-	rc_buf_free(&url);
+	rc_buf_release(&url);
 	free(redo);
 	return ret;
 }

@@ -82,7 +82,7 @@ struct rc_junit *rc_junit_new(const char *name)
 	return j;
 }
 
-static void case_free(struct jcase *c)
+static void case_release(struct jcase *c)
 {
 	free(c->name);
 	free(c->classname);
@@ -97,7 +97,7 @@ void rc_junit_free(struct rc_junit *j)
 		return;
 	for (size_t i = 0; i < j->n; i++) {
 		for (size_t k = 0; k < j->suites[i].n; k++)
-			case_free(&j->suites[i].cases[k]);
+			case_release(&j->suites[i].cases[k]);
 		free(j->suites[i].cases);
 		free(j->suites[i].name);
 	}
@@ -158,7 +158,7 @@ int rc_junit_add(struct rc_junit *j, const struct rc_junit_case *c, struct rc_er
 	if (!jc->name || !jc->classname || (c->message && !(jc->message = xml_clean(c->message))) ||
 	    (c->type && !(jc->type = xml_clean(c->type))) ||
 	    (c->system_out && !(jc->system_out = xml_clean(c->system_out)))) {
-		case_free(jc);
+		case_release(jc);
 		return rc_err_nomem(err);
 	}
 	s->n++;
@@ -284,6 +284,6 @@ int rc_junit_write(const struct rc_junit *j, const char *path, struct rc_err *er
 		rc = rc_write_file_atomic(path, b.data, b.len, 0666, err);
 	if (rc < 0)
 		rc_err_prefix(err, "cannot write JUnit report");
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	return rc;
 }

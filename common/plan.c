@@ -46,7 +46,7 @@ void rc_plan_init(struct rc_plan *p)
 	p->version = RC_PLAN_VERSION;
 }
 
-void rc_plan_item_free(struct rc_plan_item *it)
+void rc_plan_item_release(struct rc_plan_item *it)
 {
 	if (!it)
 		return;
@@ -54,18 +54,18 @@ void rc_plan_item_free(struct rc_plan_item *it)
 	free(it->source);
 	free(it->object);
 	free(it->name);
-	rc_strv_free(&it->refs);
+	rc_strv_release(&it->refs);
 	free(it->rule);
 	free(it->reason);
-	rc_strv_free(&it->pre.tags);
-	rc_strv_free(&it->pre.users_in_plan);
+	rc_strv_release(&it->pre.tags);
+	rc_strv_release(&it->pre.users_in_plan);
 	free(it->pre.started_at);
 	free(it->pre.finished_at);
 	free(it->pre.digest);
 	memset(it, 0, sizeof(*it));
 }
 
-static void source_free(struct rc_plan_source *s)
+static void source_release(struct rc_plan_source *s)
 {
 	free(s->name);
 	free(s->type);
@@ -74,7 +74,7 @@ static void source_free(struct rc_plan_source *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void rc_plan_free(struct rc_plan *p)
+void rc_plan_release(struct rc_plan *p)
 {
 	if (!p)
 		return;
@@ -82,13 +82,13 @@ void rc_plan_free(struct rc_plan *p)
 	cJSON_Delete(p->policy);
 	free(p->policy_digest);
 	for (size_t i = 0; i < p->n_sources; i++)
-		source_free(&p->sources[i]);
+		source_release(&p->sources[i]);
 	free(p->sources);
 	for (size_t i = 0; i < p->n_candidates; i++)
-		rc_plan_item_free(&p->candidates[i]);
+		rc_plan_item_release(&p->candidates[i]);
 	free(p->candidates);
 	for (size_t i = 0; i < p->n_protected; i++)
-		rc_plan_item_free(&p->protected_items[i]);
+		rc_plan_item_release(&p->protected_items[i]);
 	free(p->protected_items);
 	free(p->digest);
 	rc_plan_init(p);
@@ -351,7 +351,7 @@ static int item_to_json(const struct rc_plan_item *it, int version, int candidat
 	}
 	rc = 0;
 out:
-	rc_buf_free(&id);
+	rc_buf_release(&id);
 	return rc;
 }
 
@@ -518,7 +518,7 @@ char *rc_json_digest(const cJSON *json, struct rc_err *err)
 	rc_buf_init(&canon, 0);
 	if (rc_jcs_serialize(json, &canon, err) == 0)
 		d = rc_sha256_digest(canon.data, canon.len, err);
-	rc_buf_free(&canon);
+	rc_buf_release(&canon);
 	return d;
 }
 
@@ -566,7 +566,7 @@ int rc_plan_seal(struct rc_plan *p, struct rc_err *err)
 	}
 	rc = 0;
 out:
-	rc_plan_free(&check);
+	rc_plan_release(&check);
 	free(text);
 	cJSON_Delete(doc);
 	cJSON_Delete(empty);
@@ -895,7 +895,7 @@ static int parse_item(const cJSON *o, const char *where, size_t index, int candi
 	}
 	rc = 0;
 out:
-	rc_buf_free(&id);
+	rc_buf_release(&id);
 	return rc;
 }
 
@@ -915,7 +915,7 @@ static int parse_items(const cJSON *arr, const char *where, int candidate, int s
 		return rc_err_nomem(err);
 	cJSON_ArrayForEach(c, arr)
 	{
-		/* Count first so rc_plan_free releases a half-filled item. */
+		/* Count first so rc_plan_release releases a half-filled item. */
 		(*n)++;
 		if (parse_item(c, where, *n - 1, candidate, strict, p, &(*items)[*n - 1], err) <
 		    0)
@@ -1142,7 +1142,7 @@ static int plan_parse(const char *text, size_t len, int strict, struct rc_plan *
 	rc = 0;
 out:
 	if (rc < 0)
-		rc_plan_free(p);
+		rc_plan_release(p);
 	free(actual);
 	cJSON_Delete(claimed);
 	cJSON_Delete(schema);
@@ -1164,6 +1164,6 @@ int rc_plan_load(const char *path, struct rc_plan *p, struct rc_err *err)
 	rc = plan_parse(text.data, text.len, 1, p, err);
 	if (rc < 0)
 		rc_err_prefix(err, "cannot load plan '%s'", path);
-	rc_buf_free(&text);
+	rc_buf_release(&text);
 	return rc;
 }

@@ -53,7 +53,7 @@ int rc_strv_subset(const struct rc_strv *a, const struct rc_strv *b)
 	return 1;
 }
 
-void rc_strv_free(struct rc_strv *v)
+void rc_strv_release(struct rc_strv *v)
 {
 	size_t i;
 

@@ -1,7 +1,7 @@
 /* strv.h: a growable list of owned strings.
  *
  * A zeroed struct rc_strv is an empty list. Every string in it is owned by
- * the list; rc_strv_free frees the strings and the array, not the struct,
+ * the list; rc_strv_release frees the strings and the array, not the struct,
  * which usually lives inside another object. Lookups are linear: use them
  * on short lists (an object's tags, a run's removed containers), never to
  * join two long ones. */
@@ -32,6 +32,6 @@ int rc_strv_has(const struct rc_strv *v, const char *s);
 int rc_strv_subset(const struct rc_strv *a, const struct rc_strv *b);
 
 /* Frees the strings and the array and leaves v empty; v may be NULL. */
-void rc_strv_free(struct rc_strv *v);
+void rc_strv_release(struct rc_strv *v);
 
 #endif

@@ -26,7 +26,7 @@ void ra_run_init(struct ra_run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-void ra_run_free(struct ra_run *run)
+void ra_run_release(struct ra_run *run)
 {
 	if (!run)
 		return;

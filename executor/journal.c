@@ -339,7 +339,7 @@ int ra_journal_load(const char *path, const char *plan_digest, struct ra_journal
 	}
 	rc = parse_text(j, text.data, text.len, err);
 out:
-	rc_buf_free(&text);
+	rc_buf_release(&text);
 	if (rc < 0) {
 		ra_journal_free(j);
 		return -1;
@@ -427,7 +427,7 @@ static int append(struct ra_journal *j, cJSON *o, struct rc_err *err)
 	if (j->unsynced >= j->sync_every)
 		rc = ra_journal_sync(j, err);
 out:
-	rc_buf_free(&line);
+	rc_buf_release(&line);
 	cJSON_free(s);
 	return rc;
 }
@@ -619,7 +619,7 @@ void ra_journal_free(struct ra_journal *j)
 		free(j->v[i].outcome);
 		for (k = 0; k < j->v[i].n_steps; k++) {
 			free(j->v[i].steps[k].event);
-			rc_strv_free(&j->v[i].steps[k].values);
+			rc_strv_release(&j->v[i].steps[k].values);
 		}
 		free(j->v[i].steps);
 	}

@@ -109,7 +109,7 @@ int ra_report_write(const char *path, const struct rc_plan *p, const struct ra_r
 		rc_err_prefix(err, "cannot write the report");
 out:
 	cJSON_free(s);
-	rc_buf_free(&out);
+	rc_buf_release(&out);
 	cJSON_Delete(doc);
 	return rc;
 }

@@ -644,7 +644,7 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 	rc_buf_init(&id, 0);
 	if (rc_buf_printf(&id, err, "%s/%s/%s", o->source, rc_kind_name((enum rc_kind)o->kind),
 			  o->object) < 0) {
-		rc_buf_free(&id);
+		rc_buf_release(&id);
 		return -1;
 	}
 	it.id = rc_buf_detach(&id);
@@ -679,7 +679,7 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 		goto fail;
 	return 0;
 fail:
-	rc_plan_item_free(&it);
+	rc_plan_item_release(&it);
 	return -1;
 }
 

@@ -102,8 +102,8 @@ void rp_flags_release(struct rp_flags *f)
 {
 	if (!f)
 		return;
-	rc_strv_free(&f->keep_labels);
-	rc_strv_free(&f->keep_tags);
+	rc_strv_release(&f->keep_labels);
+	rc_strv_release(&f->keep_tags);
 	rp_flags_init(f);
 }
 
@@ -117,8 +117,8 @@ static void rule_init(struct rp_rule *r)
 static void rule_release(struct rp_rule *r)
 {
 	free(r->name);
-	rc_strv_free(&r->sources);
-	rc_strv_free(&r->repositories);
+	rc_strv_release(&r->sources);
+	rc_strv_release(&r->repositories);
 	if (r->tag_include)
 		regfree(&r->include_re);
 	if (r->tag_exclude)
@@ -134,7 +134,7 @@ void rp_policy_init(struct rp_policy *p)
 	p->protect.min_age = RP_DEFAULT_MIN_AGE;
 }
 
-void rp_policy_free(struct rp_policy *p)
+void rp_policy_release(struct rp_policy *p)
 {
 	size_t i;
 
@@ -143,9 +143,9 @@ void rp_policy_free(struct rp_policy *p)
 	for (i = 0; i < p->n_rules; i++)
 		rule_release(&p->rules[i]);
 	free(p->rules);
-	rc_strv_free(&p->protect.labels);
-	rc_strv_free(&p->protect.tags);
-	rc_strv_free(&p->protect.refs);
+	rc_strv_release(&p->protect.labels);
+	rc_strv_release(&p->protect.tags);
+	rc_strv_release(&p->protect.refs);
 	rp_policy_init(p);
 }
 
@@ -177,11 +177,11 @@ static int compile_tag_re(const char *pat, regex_t *re, char *msg, size_t msgsz)
 	rc_buf_init(&b, 0);
 	if (rc_buf_printf(&b, &e, "^(%s)$", pat) < 0) {
 		snprintf(msg, msgsz, "%s", e.msg);
-		rc_buf_free(&b);
+		rc_buf_release(&b);
 		return -1;
 	}
 	rc = regcomp(re, b.data, REG_EXTENDED | REG_NOSUB);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	if (rc != 0) {
 		char why[256];
 		regerror(rc, re, why, sizeof(why));
@@ -270,7 +270,7 @@ int rp_policy_from_flags(const struct rp_flags *f, struct rp_policy *p, struct r
 		goto fail;
 	return 0;
 fail:
-	rp_policy_free(p);
+	rp_policy_release(p);
 	return -1;
 }
 
@@ -822,7 +822,7 @@ int rp_policy_parse(const char *text, size_t len, const char *file, struct rp_po
 	rc = 0;
 out:
 	if (rc < 0)
-		rp_policy_free(p);
+		rp_policy_release(p);
 	cJSON_Delete(root);
 	free(copy);
 	return rc;
@@ -837,7 +837,7 @@ int rp_policy_load(const char *path, struct rp_policy *p, struct rc_err *err)
 	if (rc_read_file(path, POLICY_MAX_BYTES, &b, err) < 0)
 		return rc_err_prefix(err, "cannot read policy");
 	rc = rp_policy_parse(b.data, b.len, path, p, err);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	return rc;
 }
 

@@ -42,9 +42,9 @@ static int junit_item(struct rc_junit *j, const struct rc_plan_item *it, int can
 	c.system_out = out.data;
 	rc = rc_junit_add(j, &c, err);
 out:
-	rc_buf_free(&msg);
-	rc_buf_free(&out);
-	rc_buf_free(&cls);
+	rc_buf_release(&msg);
+	rc_buf_release(&out);
+	rc_buf_release(&cls);
 	return rc;
 }
 
@@ -198,6 +198,6 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 			rc_buf_reset(&q);
 		fprintf(f, "\nTo apply exactly this plan, run:\n  reclaim-apply --approve %s %s\n",
 			p->digest, q.data);
-		rc_buf_free(&q);
+		rc_buf_release(&q);
 	}
 }

@@ -89,7 +89,7 @@ static char *tcp_with_default_port(const char *host, int tls, int *nomem)
 	rc_buf_init(&b, 0);
 	if (rc_buf_append(&b, host, (size_t)(end - host), &err) < 0 ||
 	    rc_buf_printf(&b, &err, ":%d%s", tls ? 2376 : 2375, end) < 0) {
-		rc_buf_free(&b);
+		rc_buf_release(&b);
 		*nomem = 1;
 		return NULL;
 	}

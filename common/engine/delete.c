@@ -117,7 +117,7 @@ enum rc_removal rc_engine_prune_outcome(const char *body, size_t len, const char
 		res = RC_REMOVED;
 	}
 out:
-	rc_buf_free(&others);
+	rc_buf_release(&others);
 	cJSON_Delete(o);
 	return res;
 }

@@ -35,7 +35,7 @@ struct rc_engine *rc_engine_new(const char *url, int read_only, long timeout_ms,
 void rc_engine_free(struct rc_engine *e);
 
 /* /_ping, version negotiation, then /info. Fills info (owned by the caller's
- * inventory, see rc_inventory_free). */
+ * inventory, see rc_inventory_release). */
 int rc_engine_connect(struct rc_engine *e, struct rc_engine_info *info, struct rc_err *err);
 
 /* Full read-only scan into inv: info, images (+inspect for layers and

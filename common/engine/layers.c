@@ -20,7 +20,7 @@ char *rc_chain_id(const char *parent_chain, const char *diff_id, struct rc_err *
 	rc_buf_init(&b, 0);
 	if (rc_buf_printf(&b, err, "%s %s", parent_chain, diff_id ? diff_id : "") == 0)
 		out = rc_sha256_digest(b.data, b.len, err);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	return out;
 }
 

@@ -16,7 +16,7 @@
  * protocol error rather than a silently rounded size.
  *
  * A parser that fails may leave partly filled entries (NULL strings) at the
- * end of inv; rc_inventory_free releases them, and callers must not use an
+ * end of inv; rc_inventory_release releases them, and callers must not use an
  * inventory after a failed parse for anything else. */
 #include <ctype.h>
 #include <errno.h>
@@ -381,7 +381,7 @@ int rc_engine_parse_image_inspect(const char *json, size_t len, struct rc_image 
 			goto out;
 	}
 	rootfs = cJSON_GetObjectItemCaseSensitive(root, "RootFS");
-	rc_strv_free(&img->layers);
+	rc_strv_release(&img->layers);
 	free(img->layer_sizes);
 	img->layer_sizes = NULL;
 	if (rootfs && !cJSON_IsNull(rootfs)) {
@@ -741,7 +741,7 @@ static void volume_release(struct rc_volume *v)
 {
 	free(v->name);
 	free(v->driver);
-	rc_labels_free(&v->labels);
+	rc_labels_release(&v->labels);
 }
 
 static int df_volumes(const cJSON *arr, struct rc_inventory *inv, const char *what,

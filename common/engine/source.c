@@ -55,7 +55,7 @@ static struct rc_source *engine_open(const struct rc_source_opts *o, struct rc_e
 		if (es->e)
 			rc_err_nomem(err);
 		rc_engine_free(es->e);
-		rc_inventory_free(&es->inv);
+		rc_inventory_release(&es->inv);
 		free(es);
 		return NULL;
 	}
@@ -70,9 +70,9 @@ static void engine_free(struct rc_source *s)
 		return;
 	rc_engine_check_ctx_release(&es->ctx);
 	rc_engine_events_free(es->ctx.ev);
-	rc_strv_free(&es->gone);
+	rc_strv_release(&es->gone);
 	rc_engine_free(es->e);
-	rc_inventory_free(&es->inv);
+	rc_inventory_release(&es->inv);
 	free(es->name);
 	free(es);
 }
