@@ -174,12 +174,15 @@ static void delete_object(struct rc_engine *e, const struct rc_plan_item *it,
 {
 	struct rc_err err = RC_ERR_INIT;
 	struct rc_http_resp resp;
-	char path[2048], vpath[2304], msg[MSG_MAX];
+	struct rc_engine_req req = {0};
+	struct rc_buf filt = RC_BUF_INIT;
+	char msg[MSG_MAX], *vpath = NULL;
 	int retried = 0, rc;
 
 	reason[0] = '\0';
 	*res = RC_REMOVAL_FAILED;
 	rc_http_resp_init(&resp);
+	rc_buf_init(&filt, 0);
 	if (!rc_engine_object_safe(it->object)) {
 		snprintf(reason, reasonsz, "unsafe object identity");
 		goto out;
@@ -189,12 +192,13 @@ static void delete_object(struct rc_engine *e, const struct rc_plan_item *it,
 	case RC_KIND_IMAGE:
 	case RC_KIND_VOLUME:
 	case RC_KIND_NETWORK:
+		req.path = rc_engine_object_root(it->kind);
+		req.object = it->object;
 		/* noprune: untagged parents are not in the plan, so they stay. */
-		snprintf(path, sizeof(path), "%s%s%s", rc_engine_object_root(it->kind), it->object,
-			 it->kind == RC_KIND_IMAGE ? "?noprune=1" : "");
+		if (it->kind == RC_KIND_IMAGE)
+			req.query = "noprune=1";
 		break;
 	case RC_KIND_BUILD_CACHE: {
-		char filt[512], enc[1536];
 		/* The filter is a regular expression to the daemon: only a
 		 * plain [a-z0-9]+ ID is certain to mean itself. */
 		if (!rc_engine_build_cache_id_ok(it->object)) {
@@ -202,16 +206,25 @@ static void delete_object(struct rc_engine *e, const struct rc_plan_item *it,
 				 "build cache ID is not [a-z0-9]+: not sent as a prune filter");
 			goto out;
 		}
-		snprintf(filt, sizeof(filt), "{\"id\":[\"%s\"]}", it->object);
-		rc_engine_pct_encode(filt, enc, sizeof(enc));
-		snprintf(path, sizeof(path), "/build/prune?all=1&filters=%s", enc);
+		if (rc_buf_puts(&filt, "{\"id\":[\"", &err) < 0 ||
+		    rc_buf_puts(&filt, it->object, &err) < 0 ||
+		    rc_buf_puts(&filt, "\"]}", &err) < 0) {
+			rc_sanitize(reason, reasonsz, err.msg);
+			goto out;
+		}
+		req.path = "/build/prune";
+		req.query = "all=1";
+		req.filters = filt.data;
 		break;
 	}
 	default:
 		snprintf(reason, reasonsz, "unknown kind");
 		goto out;
 	}
-	rc_engine_path(e, path, vpath, sizeof(vpath));
+	if (!(vpath = rc_engine_path(e, &req, &err))) {
+		rc_sanitize(reason, reasonsz, err.msg);
+		goto out;
+	}
 	if (it->kind == RC_KIND_BUILD_CACHE)
 		rc = prune_request(e, vpath, &resp, &retried, &err);
 	else
@@ -246,6 +259,8 @@ static void delete_object(struct rc_engine *e, const struct rc_plan_item *it,
 	rc_engine_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
 	*res = rc_engine_delete_status(it->kind, resp.status, msg, reason, reasonsz);
 out:
+	free(vpath);
+	rc_buf_release(&filt);
 	rc_http_resp_release(&resp);
 }
 
@@ -256,11 +271,11 @@ static int tag_points_here(struct rc_engine *e, const char *tag, const char *obj
 {
 	cJSON *img = NULL;
 	const cJSON *id;
-	char path[640];
 	int got, here;
 
-	snprintf(path, sizeof(path), "/images/%s/json", tag);
-	got = rc_engine_get_json(e, path, &img, err);
+	got = rc_engine_get_json(
+	    e, &(struct rc_engine_req){.path = "/images/", .object = tag, .tail = "/json"}, &img,
+	    err);
 	if (got != 0)
 		return got < 0 ? -1 : 0;
 	id = cJSON_GetObjectItemCaseSensitive(img, "Id");
@@ -290,7 +305,7 @@ static int untag_extra(struct rc_engine *e, const struct rc_apply_env *env,
 		    env && env->steps_done ? env->steps_done(env->arg, it, "untag") : NULL;
 		struct rc_err terr = RC_ERR_INIT;
 		struct rc_http_resp resp;
-		char path[640], vpath[768], msg[MSG_MAX], safe[256];
+		char *vpath, msg[MSG_MAX], safe[256];
 		int here, was_done = rc_strv_has(done, tag), rc;
 
 		rc_sanitize(safe, sizeof(safe), tag);
@@ -314,10 +329,15 @@ static int untag_extra(struct rc_engine *e, const struct rc_apply_env *env,
 		}
 		if (!was_done && env && env->step && env->step(env->arg, it, "untag", tag, err) < 0)
 			return -1;
-		snprintf(path, sizeof(path), "/images/%s?noprune=1", tag);
-		rc_engine_path(e, path, vpath, sizeof(vpath));
+		vpath = rc_engine_path(e,
+				       &(struct rc_engine_req){
+					   .path = "/images/", .object = tag, .query = "noprune=1"},
+				       &terr);
 		rc_http_resp_init(&resp);
-		rc = rc_http_request(rc_engine_http(e), "DELETE", vpath, NULL, NULL, 0, &resp, &terr);
+		rc = vpath ? rc_http_request(rc_engine_http(e), "DELETE", vpath, NULL, NULL, 0,
+					     &resp, &terr)
+			   : -1;
+		free(vpath);
 		if (rc < 0) {
 			*res = RC_REMOVAL_FAILED;
 			rc_sanitize(reason, reasonsz, terr.msg);

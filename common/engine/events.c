@@ -200,7 +200,8 @@ int rc_engine_events_update(struct rc_engine_events *ev, struct rc_engine *e, in
 			    struct rc_err *err)
 {
 	struct rc_http_resp resp;
-	char since[48], until[48], path[160], vpath[256];
+	struct rc_buf query = RC_BUF_INIT;
+	char since[48], until[48], *vpath = NULL;
 	int64_t q_since = -1, now_us = now_ns / 1000;
 	int rc = -1;
 
@@ -221,9 +222,14 @@ int rc_engine_events_update(struct rc_engine_events *ev, struct rc_engine *e, in
 	else
 		fmt_time(q_since, since, sizeof(since));
 	fmt_time(now_us, until, sizeof(until));
-	snprintf(path, sizeof(path), "/events?since=%s&until=%s", since, until);
-	rc_engine_path(e, path, vpath, sizeof(vpath));
 	rc_http_resp_init(&resp);
+	rc_buf_init(&query, 0);
+	if (rc_buf_puts(&query, "since=", err) < 0 || rc_buf_puts(&query, since, err) < 0 ||
+	    rc_buf_puts(&query, "&until=", err) < 0 || rc_buf_puts(&query, until, err) < 0)
+		goto out;
+	if (!(vpath = rc_engine_path(
+		  e, &(struct rc_engine_req){.path = "/events", .query = query.data}, err)))
+		goto out;
 	if (rc_http_request(rc_engine_http(e), "GET", vpath, NULL, NULL, 0, &resp, err) < 0)
 		goto out;
 	if (resp.status != 200) {
@@ -235,6 +241,8 @@ int rc_engine_events_update(struct rc_engine_events *ev, struct rc_engine *e, in
 	}
 	rc = rc_engine_events_feed(ev, resp.body.data, resp.body.len, q_since, err);
 out:
+	free(vpath);
+	rc_buf_release(&query);
 	rc_http_resp_release(&resp);
 	return rc;
 }
@@ -247,7 +255,6 @@ int rc_engine_events_resolve(struct rc_engine_events *ev, struct rc_engine *e, s
 		struct fact *f = &ev->v[i];
 		cJSON *img = NULL;
 		const char *id;
-		char path[640];
 		int got;
 
 		if (f->kind != F_CREATE || !f->ref || !strchr(f->ref, '@') || f->resolved ||
@@ -257,8 +264,10 @@ int rc_engine_events_resolve(struct rc_engine_events *ev, struct rc_engine *e, s
 			f->unresolvable = 1;
 			continue;
 		}
-		snprintf(path, sizeof(path), "/images/%s/json", f->ref);
-		got = rc_engine_get_json(e, path, &img, err);
+		got = rc_engine_get_json(
+		    e,
+		    &(struct rc_engine_req){.path = "/images/", .object = f->ref, .tail = "/json"},
+		    &img, err);
 		if (got < 0)
 			return -1;
 		id = got == 0 ? str_member(img, "Id") : NULL;

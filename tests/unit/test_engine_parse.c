@@ -763,17 +763,77 @@ static void test_api_cmp(void **state)
 	assert_true(rc_engine_api_cmp("garbage", "1.0") < 0);
 }
 
+/* The paths the daemon sees: objects as they are, query parameters in
+ * order, the filters percent-encoded with upper-case hex (RFC 3986
+ * unreserved characters as they are); nothing cut short, and an object
+ * that cannot mean itself in a path refused. */
+static void test_engine_request_paths(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_engine *e;
+	char *p, *longref;
+	size_t i;
+	(void)state;
+	e = rc_engine_new("unix:///tmp/rc-nowhere.sock", 1, 0, &err);
+	assert_non_null(e);
+	p = rc_engine_path(
+	    e,
+	    &(struct rc_engine_req){.path = "/images/", .object = "team/app:1.2", .tail = "/json"},
+	    &err);
+	assert_string_equal(p, "/v1.41/images/team/app:1.2/json");
+	free(p);
+	p = rc_engine_path(e,
+			   &(struct rc_engine_req){.path = "/images/",
+						   .object = "app@sha256:00ff",
+						   .query = "noprune=1"},
+			   &err);
+	assert_string_equal(p, "/v1.41/images/app@sha256:00ff?noprune=1");
+	free(p);
+	p = rc_engine_path(e,
+			   &(struct rc_engine_req){.path = "/containers/json",
+						   .query = "all=1",
+						   .filters = "{\"ancestor\":[\"sha256:ab\"]}"},
+			   &err);
+	assert_string_equal(
+	    p,
+	    "/v1.41/containers/json?all=1&filters=%7B%22ancestor%22%3A%5B%22sha256%3Aab%22%5D%7D");
+	free(p);
+	p = rc_engine_path(e, &(struct rc_engine_req){.path = "/x", .filters = " -_.~/"}, &err);
+	assert_string_equal(p, "/v1.41/x?filters=%20-_.~%2F");
+	free(p);
+	longref = malloc(5001);
+	assert_non_null(longref);
+	for (i = 0; i < 5000; i++)
+		longref[i] = 'a';
+	longref[5000] = '\0';
+	p = rc_engine_path(e, &(struct rc_engine_req){.path = "/volumes/", .object = longref},
+			   &err);
+	assert_non_null(p);
+	assert_int_equal(strlen(p), strlen("/v1.41/volumes/") + 5000);
+	free(p);
+	free(longref);
+	assert_null(
+	    rc_engine_path(e, &(struct rc_engine_req){.path = "/images/", .object = "a?b"}, &err));
+	assert_int_equal(err.kind, RC_ERR_INTERNAL);
+	assert_string_equal(err.msg, "cannot put 'a?b' in a request path");
+	assert_null(
+	    rc_engine_path(e, &(struct rc_engine_req){.path = "/images/", .object = "a%2e"}, &err));
+	rc_engine_free(e);
+}
+
 static void test_engine_new_resolves_endpoint(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
 	struct rc_engine *e;
-	char path[64];
+	char *path;
 	(void)state;
 	unsetenv("DOCKER_HOST");
 	e = rc_engine_new(NULL, 1, 0, &err);
 	assert_non_null(e);
 	assert_string_equal(rc_http_endpoint(rc_engine_http(e)), "unix:///var/run/docker.sock"); /* the default as a string; never connected */
-	assert_string_equal(rc_engine_path(e, "/info", path, sizeof(path)), "/v1.41/info");
+	path = rc_engine_path(e, &(struct rc_engine_req){.path = "/info"}, &err);
+	assert_string_equal(path, "/v1.41/info");
+	free(path);
 	rc_engine_free(e);
 	setenv("DOCKER_HOST", "unix:///tmp/rc-nowhere.sock", 1);
 	e = rc_engine_new(NULL, 1, 0, &err);
@@ -925,6 +985,7 @@ int main(void)
 	    cmocka_unit_test(test_hostile_text_is_kept_verbatim_but_bounded),
 	    cmocka_unit_test(test_api_cmp),
 	    cmocka_unit_test(test_engine_new_resolves_endpoint),
+	    cmocka_unit_test(test_engine_request_paths),
 	    cmocka_unit_test(test_engine_new_rejects_other_schemes),
 	    cmocka_unit_test(test_engine_tcp_default_port),
 	    cmocka_unit_test(test_engine_empty_url_is_usage_error),
