@@ -172,8 +172,8 @@ int main(int argc, char **argv)
 			(long long)plan.summary.bytes_by_kind[RC_KIND_IMAGE]);
 		fclose(f);
 	}
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 	return 0;
 }

@@ -34,7 +34,7 @@ static int grow(struct rc_buf *b, size_t extra, struct rc_err *err)
 		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
 	p = realloc(b->cap ? b->data : NULL, ncap);
 	if (!p)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	if (!b->cap)
 		p[0] = '\0';
 	b->data = p;
@@ -93,7 +93,7 @@ char *rc_buf_detach(struct rc_buf *b)
 	return s;
 }
 
-void rc_buf_free(struct rc_buf *b)
+void rc_buf_release(struct rc_buf *b)
 {
 	if (!b)
 		return;

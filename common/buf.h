@@ -35,6 +35,8 @@ int rc_buf_shell_quote(struct rc_buf *b, const char *s, struct rc_err *err);
 void rc_buf_reset(struct rc_buf *b);
 /* Returns the owned string and leaves b empty; caller frees. Never NULL. */
 char *rc_buf_detach(struct rc_buf *b);
-void rc_buf_free(struct rc_buf *b);
+/* Frees b's data and leaves it empty, keeping its cap; b itself is the
+ * caller's. b may be NULL. */
+void rc_buf_release(struct rc_buf *b);
 
 #endif

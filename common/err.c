@@ -25,6 +25,11 @@ int rc_err_set(struct rc_err *err, enum rc_err_kind kind, const char *fmt, ...)
 	return -1;
 }
 
+int rc_err_nomem(struct rc_err *err)
+{
+	return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+}
+
 int rc_err_sys(struct rc_err *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;

@@ -40,6 +40,11 @@ struct rc_err {
 int rc_err_set(struct rc_err *err, enum rc_err_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Sets RC_ERR_NOMEM with the message "out of memory" and returns -1, like
+ * rc_err_set; err may be NULL. Allocates nothing, so it is safe to call
+ * when memory has run out. */
+int rc_err_nomem(struct rc_err *err);
+
 /* Like rc_err_set, and appends ": strerror(errnum)"; records errnum. */
 int rc_err_sys(struct rc_err *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -100,7 +100,7 @@ int rc_stage_file(const char *path, const void *data, size_t len, mode_t mode, c
 	fd = -1;
 	*tmp_out = rc_buf_detach(&tmp);
 	if (!*tmp_out) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	made = 0;
@@ -110,8 +110,8 @@ out:
 		close(fd);
 	if (made)
 		unlink(tmp.data);
-	rc_buf_free(&tmp);
-	rc_buf_free(&dir);
+	rc_buf_release(&tmp);
+	rc_buf_release(&dir);
 	return rc;
 }
 
@@ -140,7 +140,7 @@ int rc_commit_file(const char *tmp, const char *path, struct rc_err *err)
 out:
 	if (dfd >= 0)
 		close(dfd);
-	rc_buf_free(&dir);
+	rc_buf_release(&dir);
 	return rc;
 }
 
@@ -215,7 +215,7 @@ out:
 	if (fd >= 0 && !is_stdin)
 		close(fd);
 	if (rc < 0)
-		rc_buf_free(out);
+		rc_buf_release(out);
 	return rc;
 }
 
@@ -266,6 +266,6 @@ int rc_check_output_path(const char *path, struct rc_err *err)
 	}
 	rc = 0;
 out:
-	rc_buf_free(&dir);
+	rc_buf_release(&dir);
 	return rc;
 }

@@ -40,7 +40,7 @@ int rc_commit_file(const char *tmp, const char *path, struct rc_err *err);
  * content is not freed: pass an unused or freed buffer). Refuses, with
  * RC_ERR_IO and sys_errno EFBIG, a file larger than max bytes ("'p' is larger
  * than the N byte limit") without reading it all. On success out->data is
- * NUL-terminated and owned by the caller (rc_buf_free). On failure out is
+ * NUL-terminated and owned by the caller (rc_buf_release). On failure out is
  * left empty. */
 int rc_read_file(const char *path, size_t max, struct rc_buf *out, struct rc_err *err);
 

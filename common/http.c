@@ -18,10 +18,10 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "backoff.h"
 #include "http.h"
 
 #define RETRY_AFTER_CAP_S 30
-#define BACKOFF_CAP_MS 30000L
 
 struct rc_http {
 	char *endpoint; /* as given */
@@ -107,7 +107,7 @@ void rc_http_resp_release(struct rc_http_resp *resp)
 	if (!resp)
 		return;
 	resp_clear_headers(resp);
-	rc_buf_free(&resp->body);
+	rc_buf_release(&resp->body);
 	resp->status = 0;
 }
 
@@ -204,12 +204,12 @@ struct rc_http *rc_http_new(const char *endpoint, const struct rc_http_opts *opt
 	h->curl = curl_easy_init();
 	if (!h->base_url || !h->curl)
 		goto nomem;
-	rc_buf_free(&url);
+	rc_buf_release(&url);
 	return h;
 nomem:
-	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	rc_err_nomem(err);
 fail:
-	rc_buf_free(&url);
+	rc_buf_release(&url);
 	rc_http_free(h);
 	return NULL;
 }
@@ -252,7 +252,7 @@ int rc_http_add_header(struct rc_http *h, const char *header, struct rc_err *err
 				  "invalid header: want 'Name: value' on one line");
 	l = curl_slist_append(h->headers, header);
 	if (!l)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	h->headers = l;
 	return 0;
 }
@@ -355,18 +355,6 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 		free(v);
 	}
 	return n;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static int is_method(const char *m, const char *want)
@@ -528,7 +516,7 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 		long wait_ms;
 
 		resp_clear_headers(resp);
-		rc_buf_free(&resp->body);
+		rc_buf_release(&resp->body);
 		rc_buf_init(&resp->body, h->opts.max_body);
 		resp->status = 0;
 		memset(&x, 0, sizeof(x));
@@ -566,23 +554,19 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 		}
 		if (!retry)
 			break;
-		wait_ms = h->opts.retry_base_ms;
-		for (int i = 0; i < attempt && wait_ms < BACKOFF_CAP_MS; i++)
-			wait_ms *= 2;
-		if (wait_ms > BACKOFF_CAP_MS)
-			wait_ms = BACKOFF_CAP_MS;
+		wait_ms = rc_backoff_ms(h->opts.retry_base_ms, attempt, RC_BACKOFF_CAP_MS);
 		if (rc == CURLE_OK && resp->retry_after_s >= 0)
 			wait_ms = resp->retry_after_s * 1000L;
-		sleep_ms(wait_ms);
+		rc_sleep_ms(wait_ms);
 	}
 	ret = 0;
 	goto out;
 nomem:
-	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	rc_err_nomem(err);
 out:
 	curl_slist_free_all(hdrs);
-	rc_buf_free(&ct);
-	rc_buf_free(&url);
+	rc_buf_release(&ct);
+	rc_buf_release(&url);
 	return ret;
 }
 
@@ -781,13 +765,13 @@ int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size
 	ret = 0;
 	goto out;
 nomem:
-	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	rc_err_nomem(err);
 out:
 	for (k = 0; k < RC_HTTP_MAX_PARALLEL; k++)
 		if (h->pool[k] && h->multi)
 			curl_multi_remove_handle(h->multi, h->pool[k]);
 	curl_slist_free_all(hdrs);
-	rc_buf_free(&url);
+	rc_buf_release(&url);
 	free(redo);
 	return ret;
 }

@@ -10,20 +10,7 @@ void rc_inventory_init(struct rc_inventory *inv)
 	inv->layers_size = -1;
 }
 
-void rc_strv_free(struct rc_strv *s)
-{
-	size_t i;
-
-	if (!s)
-		return;
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
-void rc_labels_free(struct rc_labels *l)
+void rc_labels_release(struct rc_labels *l)
 {
 	size_t i;
 
@@ -38,7 +25,7 @@ void rc_labels_free(struct rc_labels *l)
 	l->n = 0;
 }
 
-static void engine_info_free(struct rc_engine_info *e)
+static void engine_info_release(struct rc_engine_info *e)
 {
 	free(e->id);
 	free(e->name);
@@ -78,7 +65,7 @@ void rc_inventory_clear_objects(struct rc_inventory *inv)
 		free(inv->sources[i].name);
 		free(inv->sources[i].type);
 		free(inv->sources[i].endpoint);
-		rc_labels_free(&inv->sources[i].identity);
+		rc_labels_release(&inv->sources[i].identity);
 	}
 	free(inv->sources);
 	inv->sources = NULL;
@@ -93,7 +80,7 @@ struct rc_inventory_source *rc_inventory_add_source(struct rc_inventory *inv, co
 
 	v = realloc(inv->sources, (inv->n_sources + 1) * sizeof(*v));
 	if (!v) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	inv->sources = v;
@@ -106,7 +93,7 @@ struct rc_inventory_source *rc_inventory_add_source(struct rc_inventory *inv, co
 		free(src->name);
 		free(src->type);
 		free(src->endpoint);
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	inv->n_sources++;
@@ -119,14 +106,14 @@ int rc_inventory_source_set(struct rc_inventory_source *src, const char *key, co
 	struct rc_label *v = realloc(src->identity.v, (src->identity.n + 1) * sizeof(*v));
 
 	if (!v)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	src->identity.v = v;
 	v[src->identity.n].key = strdup(key);
 	v[src->identity.n].value = strdup(value ? value : "");
 	if (!v[src->identity.n].key || !v[src->identity.n].value) {
 		free(v[src->identity.n].key);
 		free(v[src->identity.n].value);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	src->identity.n++;
 	return 0;
@@ -137,32 +124,32 @@ int rc_inventory_reserve_objects(struct rc_inventory *inv, size_t n, struct rc_e
 	struct rc_object *v;
 
 	if (n > ((size_t)-1) / sizeof(*v) - inv->n_objects - 1)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	v = realloc(inv->objects, (inv->n_objects + n + 1) * sizeof(*v));
 	if (!v)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	memset(v + inv->n_objects, 0, (n + 1) * sizeof(*v));
 	inv->objects = v;
 	return 0;
 }
 
-void rc_inventory_free(struct rc_inventory *inv)
+void rc_inventory_release(struct rc_inventory *inv)
 {
 	size_t i;
 
 	if (!inv)
 		return;
 	rc_inventory_clear_objects(inv);
-	engine_info_free(&inv->engine);
+	engine_info_release(&inv->engine);
 	for (i = 0; i < inv->n_images; i++) {
 		struct rc_image *m = &inv->images[i];
 		free(m->id);
 		free(m->parent_id);
-		rc_strv_free(&m->repo_tags);
-		rc_strv_free(&m->repo_digests);
-		rc_strv_free(&m->layers);
+		rc_strv_release(&m->repo_tags);
+		rc_strv_release(&m->repo_digests);
+		rc_strv_release(&m->layers);
 		free(m->layer_sizes);
-		rc_labels_free(&m->labels);
+		rc_labels_release(&m->labels);
 	}
 	free(inv->images);
 	for (i = 0; i < inv->n_containers; i++) {
@@ -174,15 +161,15 @@ void rc_inventory_free(struct rc_inventory *inv)
 		free(c->state);
 		free(c->started_raw);
 		free(c->finished_raw);
-		rc_labels_free(&c->labels);
-		rc_strv_free(&c->volumes);
-		rc_strv_free(&c->networks);
+		rc_labels_release(&c->labels);
+		rc_strv_release(&c->volumes);
+		rc_strv_release(&c->networks);
 	}
 	free(inv->containers);
 	for (i = 0; i < inv->n_volumes; i++) {
 		free(inv->volumes[i].name);
 		free(inv->volumes[i].driver);
-		rc_labels_free(&inv->volumes[i].labels);
+		rc_labels_release(&inv->volumes[i].labels);
 	}
 	free(inv->volumes);
 	for (i = 0; i < inv->n_networks; i++) {
@@ -191,7 +178,7 @@ void rc_inventory_free(struct rc_inventory *inv)
 		free(n->name);
 		free(n->driver);
 		free(n->scope);
-		rc_labels_free(&n->labels);
+		rc_labels_release(&n->labels);
 	}
 	free(inv->networks);
 	for (i = 0; i < inv->n_build_cache; i++) {

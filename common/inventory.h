@@ -9,7 +9,7 @@
  *
  * Times are Unix seconds, 0 when unknown. Byte counts are int64_t, -1 when
  * unknown. Everything is owned by the inventory and freed by
- * rc_inventory_free. */
+ * rc_inventory_release. */
 #ifndef RC_INVENTORY_H
 #define RC_INVENTORY_H
 
@@ -17,11 +17,7 @@
 #include <stdint.h>
 
 #include "err.h"
-
-struct rc_strv {
-	char **v;
-	size_t n;
-};
+#include "strv.h"
 
 struct rc_label {
 	char *key;
@@ -161,7 +157,8 @@ struct rc_inventory {
 };
 
 void rc_inventory_init(struct rc_inventory *inv);
-void rc_inventory_free(struct rc_inventory *inv);
+/* Frees everything inv holds; inv itself is the caller's. */
+void rc_inventory_release(struct rc_inventory *inv);
 
 /* Frees every source and object of inv (not the sources' own scans). */
 void rc_inventory_clear_objects(struct rc_inventory *inv);
@@ -181,7 +178,7 @@ int rc_inventory_reserve_objects(struct rc_inventory *inv, size_t n, struct rc_e
 const struct rc_image *rc_inventory_image(const struct rc_inventory *inv, const char *id);
 const char *rc_labels_get(const struct rc_labels *l, const char *key);
 
-void rc_strv_free(struct rc_strv *s);
-void rc_labels_free(struct rc_labels *l);
+/* Frees the labels and leaves l empty; l itself is the caller's. */
+void rc_labels_release(struct rc_labels *l);
 
 #endif

@@ -228,7 +228,7 @@ static int put_object(const cJSON *obj, struct rc_buf *out, struct rc_err *err)
 	if (n) {
 		members = calloc(n, sizeof(*members));
 		if (!members)
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 	}
 	i = 0;
 	for (c = obj->child; c; c = c->next) {

@@ -82,7 +82,7 @@ struct rc_junit *rc_junit_new(const char *name)
 	return j;
 }
 
-static void case_free(struct jcase *c)
+static void case_release(struct jcase *c)
 {
 	free(c->name);
 	free(c->classname);
@@ -97,7 +97,7 @@ void rc_junit_free(struct rc_junit *j)
 		return;
 	for (size_t i = 0; i < j->n; i++) {
 		for (size_t k = 0; k < j->suites[i].n; k++)
-			case_free(&j->suites[i].cases[k]);
+			case_release(&j->suites[i].cases[k]);
 		free(j->suites[i].cases);
 		free(j->suites[i].name);
 	}
@@ -116,7 +116,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elsz, struct rc_err *e
 	ncap = *cap ? *cap * 2 : 8;
 	p = realloc(*arr, ncap * elsz);
 	if (!p)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	*arr = p;
 	*cap = ncap;
 	return 0;
@@ -132,7 +132,7 @@ int rc_junit_suite(struct rc_junit *j, const char *name, struct rc_err *err)
 	memset(s, 0, sizeof(*s));
 	s->name = xml_clean(name ? name : "reclaim");
 	if (!s->name)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	j->n++;
 	return 0;
 }
@@ -158,8 +158,8 @@ int rc_junit_add(struct rc_junit *j, const struct rc_junit_case *c, struct rc_er
 	if (!jc->name || !jc->classname || (c->message && !(jc->message = xml_clean(c->message))) ||
 	    (c->type && !(jc->type = xml_clean(c->type))) ||
 	    (c->system_out && !(jc->system_out = xml_clean(c->system_out)))) {
-		case_free(jc);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		case_release(jc);
+		return rc_err_nomem(err);
 	}
 	s->n++;
 	return 0;
@@ -228,7 +228,7 @@ int rc_junit_render(const struct rc_junit *j, struct rc_buf *out, struct rc_err 
 	int rc = -1;
 
 	if (!xb)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	w = xmlNewTextWriterMemory(xb, 0);
 	if (!w) {
 		rc_err_set(err, RC_ERR_NOMEM, "cannot create an XML writer");
@@ -284,6 +284,6 @@ int rc_junit_write(const struct rc_junit *j, const char *path, struct rc_err *er
 		rc = rc_write_file_atomic(path, b.data, b.len, 0666, err);
 	if (rc < 0)
 		rc_err_prefix(err, "cannot write JUnit report");
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	return rc;
 }

@@ -46,7 +46,7 @@ void rc_plan_init(struct rc_plan *p)
 	p->version = RC_PLAN_VERSION;
 }
 
-void rc_plan_item_free(struct rc_plan_item *it)
+void rc_plan_item_release(struct rc_plan_item *it)
 {
 	if (!it)
 		return;
@@ -54,18 +54,18 @@ void rc_plan_item_free(struct rc_plan_item *it)
 	free(it->source);
 	free(it->object);
 	free(it->name);
-	rc_strv_free(&it->refs);
+	rc_strv_release(&it->refs);
 	free(it->rule);
 	free(it->reason);
-	rc_strv_free(&it->pre.tags);
-	rc_strv_free(&it->pre.users_in_plan);
+	rc_strv_release(&it->pre.tags);
+	rc_strv_release(&it->pre.users_in_plan);
 	free(it->pre.started_at);
 	free(it->pre.finished_at);
 	free(it->pre.digest);
 	memset(it, 0, sizeof(*it));
 }
 
-static void source_free(struct rc_plan_source *s)
+static void source_release(struct rc_plan_source *s)
 {
 	free(s->name);
 	free(s->type);
@@ -74,7 +74,7 @@ static void source_free(struct rc_plan_source *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void rc_plan_free(struct rc_plan *p)
+void rc_plan_release(struct rc_plan *p)
 {
 	if (!p)
 		return;
@@ -82,13 +82,13 @@ void rc_plan_free(struct rc_plan *p)
 	cJSON_Delete(p->policy);
 	free(p->policy_digest);
 	for (size_t i = 0; i < p->n_sources; i++)
-		source_free(&p->sources[i]);
+		source_release(&p->sources[i]);
 	free(p->sources);
 	for (size_t i = 0; i < p->n_candidates; i++)
-		rc_plan_item_free(&p->candidates[i]);
+		rc_plan_item_release(&p->candidates[i]);
 	free(p->candidates);
 	for (size_t i = 0; i < p->n_protected; i++)
-		rc_plan_item_free(&p->protected_items[i]);
+		rc_plan_item_release(&p->protected_items[i]);
 	free(p->protected_items);
 	free(p->digest);
 	rc_plan_init(p);
@@ -109,10 +109,10 @@ static int reserve(void *arr, size_t n, size_t elsz, struct rc_err *err)
 	else
 		return 0;
 	if (cap > SIZE_MAX / elsz)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	q = realloc(*pp, cap * elsz);
 	if (!q)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	*pp = q;
 	return 0;
 }
@@ -206,7 +206,7 @@ static int add_int(cJSON *obj, const char *key, int64_t v, struct rc_err *err)
 	}
 	if (!n || !cJSON_AddItemToObject(obj, key, n)) {
 		cJSON_Delete(n);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	return 0;
 }
@@ -214,7 +214,7 @@ static int add_int(cJSON *obj, const char *key, int64_t v, struct rc_err *err)
 static int add_str(cJSON *obj, const char *key, const char *v, struct rc_err *err)
 {
 	if (!cJSON_AddStringToObject(obj, key, v ? v : ""))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	return 0;
 }
 
@@ -224,7 +224,7 @@ static int add_time(cJSON *obj, const char *key, int64_t t, int nullable, struct
 
 	if (nullable && t <= 0) {
 		if (!cJSON_AddNullToObject(obj, key))
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 		return 0;
 	}
 	return add_str(obj, key, rc_format_time(t, buf, sizeof(buf)), err);
@@ -235,12 +235,12 @@ static int add_strv(cJSON *obj, const char *key, const struct rc_strv *v, struct
 	cJSON *a = cJSON_AddArrayToObject(obj, key);
 
 	if (!a)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (size_t i = 0; i < v->n; i++) {
 		cJSON *s = cJSON_CreateString(v->v[i] ? v->v[i] : "");
 		if (!s || !cJSON_AddItemToArray(a, s)) {
 			cJSON_Delete(s);
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 		}
 	}
 	return 0;
@@ -307,7 +307,7 @@ static int item_to_json(const struct rc_plan_item *it, int version, int candidat
 	rc_buf_init(&id, 0);
 	if (!o || !cJSON_AddItemToArray(arr, o)) {
 		cJSON_Delete(o);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	if ((unsigned)it->kind >= RC_KIND_COUNT || !nonempty(it->source) || !nonempty(it->object) ||
 	    !nonempty(it->rule)) {
@@ -334,7 +334,7 @@ static int item_to_json(const struct rc_plan_item *it, int version, int candidat
 	if (candidate) {
 		pre = cJSON_AddObjectToObject(o, "preconditions");
 		if (!pre) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto out;
 		}
 		if (version >= 2) {
@@ -351,7 +351,7 @@ static int item_to_json(const struct rc_plan_item *it, int version, int candidat
 	}
 	rc = 0;
 out:
-	rc_buf_free(&id);
+	rc_buf_release(&id);
 	return rc;
 }
 
@@ -503,7 +503,7 @@ cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *
 	free(pdigest);
 	return root;
 nomem:
-	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	rc_err_nomem(err);
 fail:
 	free(pdigest);
 	cJSON_Delete(root);
@@ -518,7 +518,7 @@ char *rc_json_digest(const cJSON *json, struct rc_err *err)
 	rc_buf_init(&canon, 0);
 	if (rc_jcs_serialize(json, &canon, err) == 0)
 		d = rc_sha256_digest(canon.data, canon.len, err);
-	rc_buf_free(&canon);
+	rc_buf_release(&canon);
 	return d;
 }
 
@@ -537,7 +537,7 @@ int rc_plan_seal(struct rc_plan *p, struct rc_err *err)
 	if (!p->policy) {
 		empty = cJSON_CreateObject();
 		if (!empty)
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 	}
 	pd = rc_json_digest(p->policy ? p->policy : empty, err);
 	if (!pd)
@@ -566,7 +566,7 @@ int rc_plan_seal(struct rc_plan *p, struct rc_err *err)
 	}
 	rc = 0;
 out:
-	rc_plan_free(&check);
+	rc_plan_release(&check);
 	free(text);
 	cJSON_Delete(doc);
 	cJSON_Delete(empty);
@@ -598,13 +598,13 @@ char *rc_plan_render(const struct rc_plan *p, struct rc_err *err)
 		goto out;
 	txt = cJSON_Print(doc);
 	if (!txt) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	n = strlen(txt);
 	out = malloc(n + 2);
 	if (!out) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	memcpy(out, txt, n);
@@ -705,7 +705,7 @@ static int check_duplicates(const cJSON *j, struct rc_err *err)
 		return 0;
 	names = calloc(n, sizeof(*names));
 	if (!names)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	i = 0;
 	for (c = j->child; c; c = c->next)
 		names[i++] = c->string ? c->string : "";
@@ -734,7 +734,7 @@ static int dup_str(const cJSON *o, const char *key, char **out, struct rc_err *e
 
 	*out = strdup(cJSON_IsString(s) ? s->valuestring : "");
 	if (!*out)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	return 0;
 }
 
@@ -747,7 +747,7 @@ static int opt_str(const cJSON *o, const char *key, char **out, struct rc_err *e
 	if (!cJSON_IsString(s))
 		return 0;
 	if (!(*out = strdup(s->valuestring)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	return 0;
 }
 
@@ -761,11 +761,11 @@ static int v1_identity(const cJSON *src, cJSON **out, struct rc_err *err)
 	size_t i;
 
 	if (!(*out = cJSON_CreateObject()))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		const cJSON *v = member(src, map[i][0]);
 		if (cJSON_IsString(v) && !cJSON_AddStringToObject(*out, map[i][1], v->valuestring))
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 	}
 	return 0;
 }
@@ -796,21 +796,13 @@ static int get_time(const cJSON *o, const char *key, const char *path, int64_t *
 static int get_strv(const cJSON *o, const char *key, struct rc_strv *v, struct rc_err *err)
 {
 	const cJSON *a = member(o, key), *c;
-	int n = cJSON_GetArraySize(a);
 
 	v->v = NULL;
 	v->n = 0;
-	if (n <= 0)
-		return 0;
-	v->v = calloc((size_t)n, sizeof(*v->v));
-	if (!v->v)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
 	cJSON_ArrayForEach(c, a)
 	{
-		v->v[v->n] = strdup(c->valuestring);
-		if (!v->v[v->n])
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-		v->n++;
+		if (rc_strv_push(v, c->valuestring, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -903,7 +895,7 @@ static int parse_item(const cJSON *o, const char *where, size_t index, int candi
 	}
 	rc = 0;
 out:
-	rc_buf_free(&id);
+	rc_buf_release(&id);
 	return rc;
 }
 
@@ -920,10 +912,10 @@ static int parse_items(const cJSON *arr, const char *where, int candidate, int s
 		return 0;
 	*items = calloc((size_t)count, sizeof(**items));
 	if (!*items)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	cJSON_ArrayForEach(c, arr)
 	{
-		/* Count first so rc_plan_free releases a half-filled item. */
+		/* Count first so rc_plan_release releases a half-filled item. */
 		(*n)++;
 		if (parse_item(c, where, *n - 1, candidate, strict, p, &(*items)[*n - 1], err) <
 		    0)
@@ -942,7 +934,7 @@ static int check_unique_ids(const struct rc_plan *p, struct rc_err *err)
 		return 0;
 	ids = calloc(n, sizeof(*ids));
 	if (!ids)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (i = 0; i < p->n_candidates; i++)
 		ids[i] = p->candidates[i].id;
 	for (i = 0; i < p->n_protected; i++)
@@ -977,7 +969,7 @@ static int fill_plan(const cJSON *root, int strict, struct rc_plan *p, struct rc
 		return -1;
 	p->policy = cJSON_Duplicate(member(root, "policy"), 1);
 	if (!p->policy)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	pd = rc_json_digest(p->policy, err);
 	if (!pd)
 		return rc_err_prefix(err, "plan.policy");
@@ -993,7 +985,7 @@ static int fill_plan(const cJSON *root, int strict, struct rc_plan *p, struct rc
 	n = cJSON_GetArraySize(sources);
 	p->sources = calloc((size_t)n, sizeof(*p->sources));
 	if (!p->sources)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	cJSON_ArrayForEach(c, sources)
 	{
 		struct rc_plan_source *s = &p->sources[p->n_sources];
@@ -1008,7 +1000,7 @@ static int fill_plan(const cJSON *root, int strict, struct rc_plan *p, struct rc
 			return -1;
 		if (p->version >= 2) {
 			if (!(s->identity = cJSON_Duplicate(member(c, "identity"), 1)))
-				return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				return rc_err_nomem(err);
 		} else if (v1_identity(c, &s->identity, err) < 0) {
 			return -1;
 		}
@@ -1141,7 +1133,7 @@ static int plan_parse(const char *text, size_t len, int strict, struct rc_plan *
 		goto out;
 	}
 	if (!cJSON_AddItemToObject(root, "digest", claimed)) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	claimed = NULL;
@@ -1150,7 +1142,7 @@ static int plan_parse(const char *text, size_t len, int strict, struct rc_plan *
 	rc = 0;
 out:
 	if (rc < 0)
-		rc_plan_free(p);
+		rc_plan_release(p);
 	free(actual);
 	cJSON_Delete(claimed);
 	cJSON_Delete(schema);
@@ -1172,6 +1164,6 @@ int rc_plan_load(const char *path, struct rc_plan *p, struct rc_err *err)
 	rc = plan_parse(text.data, text.len, 1, p, err);
 	if (rc < 0)
 		rc_err_prefix(err, "cannot load plan '%s'", path);
-	rc_buf_free(&text);
+	rc_buf_release(&text);
 	return rc;
 }

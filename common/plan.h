@@ -111,8 +111,10 @@ struct rc_plan {
 };
 
 void rc_plan_init(struct rc_plan *p);
-void rc_plan_free(struct rc_plan *p);
-void rc_plan_item_free(struct rc_plan_item *it);
+/* Free the members of p (of it) and leave it empty; the struct itself is the
+ * caller's. NULL is a no-op. */
+void rc_plan_release(struct rc_plan *p);
+void rc_plan_item_release(struct rc_plan_item *it);
 
 /* Appends a copy-free item: takes ownership of *it's members and zeroes *it. */
 int rc_plan_add_candidate(struct rc_plan *p, struct rc_plan_item *it, struct rc_err *err);
@@ -165,7 +167,7 @@ int rc_plan_write(struct rc_plan *p, const char *path, struct rc_err *err);
  * item whose source is not in "sources", summary counts that disagree with
  * the item lists, a policy_digest that does not match the inline policy.
  * p is initialised here (its old content is not freed); on failure it is left
- * empty, and rc_plan_free on it is harmless. The plan's expiry is not checked
+ * empty, and rc_plan_release on it is harmless. The plan's expiry is not checked
  * here: that is the executor's decision. */
 int rc_plan_parse(const char *text, size_t len, struct rc_plan *p, struct rc_err *err);
 /* Reads path (at most RC_PLAN_MAX_BYTES; "-" is standard input) and parses

@@ -126,7 +126,7 @@ static int check_type(struct vctx *v, const cJSON *type, const cJSON *inst, stru
 	}
 	fail(v, err, "expected %s", want.data);
 out:
-	rc_buf_free(&want);
+	rc_buf_release(&want);
 	return rc;
 }
 
@@ -474,6 +474,6 @@ int rc_schema_validate(const cJSON *schema, const cJSON *instance, const char *r
 	rc = validate(&v, schema, instance, err);
 	for (size_t i = 0; i < v.npats; i++)
 		regfree(&v.pats[i].re);
-	rc_buf_free(&v.path);
+	rc_buf_release(&v.path);
 	return rc;
 }

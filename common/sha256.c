@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include "hex.h"
 #include "sha256.h"
 
 int rc_sha256_hex(const void *data, size_t len, char out[RC_SHA256_HEX_LEN + 1], struct rc_err *err)
@@ -42,7 +43,7 @@ char *rc_sha256_digest(const void *data, size_t len, struct rc_err *err)
 		return NULL;
 	s = malloc(RC_DIGEST_LEN + 1);
 	if (!s) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	memcpy(s, RC_DIGEST_PREFIX, 7);
@@ -54,9 +55,5 @@ int rc_digest_valid(const char *s)
 {
 	if (!s || strncmp(s, RC_DIGEST_PREFIX, 7) != 0)
 		return 0;
-	s += 7;
-	for (int i = 0; i < RC_SHA256_HEX_LEN; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[RC_SHA256_HEX_LEN] == '\0';
+	return rc_is_lower_hex(s + 7, RC_SHA256_HEX_LEN);
 }

@@ -26,7 +26,7 @@ void ra_run_init(struct ra_run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-void ra_run_free(struct ra_run *run)
+void ra_run_release(struct ra_run *run)
 {
 	if (!run)
 		return;
@@ -94,7 +94,7 @@ static int sources_add(struct ra_sources *out, const struct rc_plan_source *s,
 	struct ra_source *nv = realloc(out->v, (out->n + 1) * sizeof(*nv));
 
 	if (!nv)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	out->v = nv;
 	out->v[out->n].planned = s;
 	out->v[out->n].ops = ops;
@@ -319,7 +319,7 @@ int ra_apply(const struct rc_plan *p, const struct ra_sources *srcs, struct ra_j
 		return rc_err_set(err, RC_ERR_INTERNAL, "a journal is required");
 	run->results = calloc(p->n_candidates ? p->n_candidates : 1, sizeof(*run->results));
 	if (!run->results)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	run->started_at = (int64_t)time(NULL);
 	for (i = 0; i < p->n_candidates; i++) {
 		const struct rc_plan_item *it = &p->candidates[i];

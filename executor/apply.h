@@ -84,7 +84,8 @@ struct ra_sources {
 };
 
 void ra_run_init(struct ra_run *run);
-void ra_run_free(struct ra_run *run);
+/* Frees run's results and leaves it empty; run itself is the caller's. */
+void ra_run_release(struct ra_run *run);
 
 /* Refusals before anything is touched; each returns -1 with RC_ERR_REFUSED
  * and a one-line message. */

@@ -103,7 +103,7 @@ static int reserve_slot(struct ra_journal *j, struct rc_err *err)
 	nslots = j->nslots ? j->nslots * 2 : 128;
 	slots = calloc(nslots, sizeof(*slots));
 	if (!slots)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (k = 0; k < j->n; k++)
 		index_entry(slots, nslots, j->v, k);
 	free(j->slots);
@@ -119,7 +119,7 @@ static int remember(struct ra_journal *j, const char *item, const char *outcome,
 	char *o = NULL;
 
 	if (outcome && !(o = strdup(outcome)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	if (e) {
 		if (o) {
 			free(e->outcome);
@@ -136,7 +136,7 @@ static int remember(struct ra_journal *j, const char *item, const char *outcome,
 		struct entry *nv = realloc(j->v, ncap * sizeof(*nv));
 		if (!nv) {
 			free(o);
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 		}
 		j->v = nv;
 		j->cap = ncap;
@@ -144,7 +144,7 @@ static int remember(struct ra_journal *j, const char *item, const char *outcome,
 	j->v[j->n].item = strdup(item);
 	if (!j->v[j->n].item) {
 		free(o);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	j->v[j->n].hash = h;
 	j->v[j->n].outcome = o;
@@ -171,8 +171,6 @@ static int remember_step(struct ra_journal *j, const char *item, const char *eve
 {
 	struct entry *e;
 	struct step *st;
-	char **nv, *r;
-	size_t i;
 
 	if (remember(j, item, NULL, err) < 0)
 		return -1;
@@ -180,27 +178,17 @@ static int remember_step(struct ra_journal *j, const char *item, const char *eve
 	if (!(st = find_step(e, event))) {
 		struct step *ns = realloc(e->steps, (e->n_steps + 1) * sizeof(*ns));
 		if (!ns)
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 		e->steps = ns;
 		st = &e->steps[e->n_steps];
 		memset(st, 0, sizeof(*st));
 		if (!(st->event = strdup(event)))
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 		e->n_steps++;
 	}
-	for (i = 0; i < st->values.n; i++)
-		if (strcmp(st->values.v[i], value) == 0)
-			return 0;
-	if (!(r = strdup(value)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	nv = realloc(st->values.v, (st->values.n + 1) * sizeof(*nv));
-	if (!nv) {
-		free(r);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	}
-	st->values.v = nv;
-	st->values.v[st->values.n++] = r;
-	return 0;
+	if (rc_strv_has(&st->values, value))
+		return 0;
+	return rc_strv_push(&st->values, value, err);
 }
 
 static int known_outcome(const char *s)
@@ -321,12 +309,12 @@ int ra_journal_load(const char *path, const char *plan_digest, struct ra_journal
 
 	*out = NULL;
 	if (!j)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	j->fd = -1;
 	j->path = strdup(path);
 	j->plan_digest = strdup(plan_digest);
 	if (!j->path || !j->plan_digest) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -351,7 +339,7 @@ int ra_journal_load(const char *path, const char *plan_digest, struct ra_journal
 	}
 	rc = parse_text(j, text.data, text.len, err);
 out:
-	rc_buf_free(&text);
+	rc_buf_release(&text);
 	if (rc < 0) {
 		ra_journal_free(j);
 		return -1;
@@ -405,7 +393,7 @@ static int fsync_dir_of(const char *path, struct rc_err *err)
 	int fd, rc = 0;
 
 	if (!copy)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) < 0)
 		rc = rc_err_sys(err, errno, "cannot flush the directory of journal '%s'", path);
@@ -426,7 +414,7 @@ static int append(struct ra_journal *j, cJSON *o, struct rc_err *err)
 		return rc_err_set(err, RC_ERR_INTERNAL, "journal '%s' is not open", j->path);
 	s = cJSON_PrintUnformatted(o);
 	if (!s)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	rc_buf_init(&line, 0);
 	if (rc_buf_puts(&line, s, err) < 0 || rc_buf_puts(&line, "\n", err) < 0)
 		goto out;
@@ -439,7 +427,7 @@ static int append(struct ra_journal *j, cJSON *o, struct rc_err *err)
 	if (j->unsynced >= j->sync_every)
 		rc = ra_journal_sync(j, err);
 out:
-	rc_buf_free(&line);
+	rc_buf_release(&line);
 	cJSON_free(s);
 	return rc;
 }
@@ -505,7 +493,7 @@ int ra_journal_begin(struct ra_journal *j, unsigned sync_every, struct rc_err *e
 		    !cJSON_AddNumberToObject(h, "version", JOURNAL_VERSION) ||
 		    !cJSON_AddStringToObject(h, "plan_digest", j->plan_digest)) {
 			cJSON_Delete(h);
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto fail;
 		}
 		rc = append(j, h, err);
@@ -533,7 +521,7 @@ int ra_journal_intent(struct ra_journal *j, const char *item_id, struct rc_err *
 	if (!o || !cJSON_AddStringToObject(o, "item", item_id) ||
 	    !cJSON_AddStringToObject(o, "event", "intent")) {
 		cJSON_Delete(o);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	rc = append(j, o, err);
 	cJSON_Delete(o);
@@ -556,7 +544,7 @@ int ra_journal_step(struct ra_journal *j, const char *item_id, const char *event
 	    !cJSON_AddStringToObject(o, "event", event) ||
 	    !cJSON_AddStringToObject(o, "ref", value)) {
 		cJSON_Delete(o);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	rc = append(j, o, err);
 	cJSON_Delete(o);
@@ -587,7 +575,7 @@ int ra_journal_outcome(struct ra_journal *j, const char *item_id, const char *ou
 	    !cJSON_AddStringToObject(o, "outcome", outcome) ||
 	    !cJSON_AddStringToObject(o, "reason", reason ? reason : "")) {
 		cJSON_Delete(o);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	rc = append(j, o, err);
 	cJSON_Delete(o);
@@ -631,7 +619,7 @@ void ra_journal_free(struct ra_journal *j)
 		free(j->v[i].outcome);
 		for (k = 0; k < j->v[i].n_steps; k++) {
 			free(j->v[i].steps[k].event);
-			rc_strv_free(&j->v[i].steps[k].values);
+			rc_strv_release(&j->v[i].steps[k].values);
 		}
 		free(j->v[i].steps);
 	}

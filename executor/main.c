@@ -286,7 +286,7 @@ static char *default_journal(const char *plan_path, struct rc_err *err)
 		goto fail;
 	return rc_buf_detach(&b);
 fail:
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	return NULL;
 }
 
@@ -566,13 +566,13 @@ refused:
 out:
 	if (fflush(stdout) != 0 && status == RA_EXIT_OK)
 		status = RA_EXIT_ERROR;
-	rc_buf_free(&text);
-	ra_run_free(&run);
+	rc_buf_release(&text);
+	ra_run_release(&run);
 	ra_journal_free(journal);
 	free(journal_path);
 	ra_sources_release(&srcs);
 	free(reached.endpoint);
 	cJSON_Delete(reached.identity);
-	rc_plan_free(&plan);
+	rc_plan_release(&plan);
 	return status;
 }

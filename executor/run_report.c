@@ -83,7 +83,7 @@ cJSON *ra_report_json(const struct rc_plan *p, const struct ra_run *run,
 	return doc;
 nomem:
 	cJSON_Delete(doc);
-	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	rc_err_nomem(err);
 	return NULL;
 }
 
@@ -100,7 +100,7 @@ int ra_report_write(const char *path, const struct rc_plan *p, const struct ra_r
 	rc_buf_init(&out, 0);
 	s = cJSON_Print(doc);
 	if (!s) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	if (rc_buf_puts(&out, s, err) < 0 || rc_buf_puts(&out, "\n", err) < 0)
@@ -110,7 +110,7 @@ int ra_report_write(const char *path, const struct rc_plan *p, const struct ra_r
 		rc_err_prefix(err, "cannot write the report");
 out:
 	cJSON_free(s);
-	rc_buf_free(&out);
+	rc_buf_release(&out);
 	cJSON_Delete(doc);
 	return rc;
 }
@@ -124,7 +124,7 @@ int ra_junit_write(const char *path, const struct rc_plan *p, const struct ra_ru
 	int rc = -1;
 
 	if (!ju)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	(void)p;
 	for (i = 0; i < run->n; i++) {
 		const struct ra_result *r = &run->results[i];

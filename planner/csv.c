@@ -121,7 +121,7 @@ static int write_item(FILE *f, const char *action, const struct rc_plan_item *it
 	v[14] = it->reason;
 	rc = write_row(f, v, N_COLUMNS);
 out:
-	rc_buf_free(&refs);
+	rc_buf_release(&refs);
 	return rc;
 }
 
@@ -159,6 +159,6 @@ int rp_csv_write(const struct rc_plan *p, const char *path, struct rc_err *err)
 	rc = rp_csv_render(p, &b, err);
 	if (rc == 0)
 		rc = rc_write_file_atomic(path, b.data, b.len, 0666, err);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	return rc;
 }

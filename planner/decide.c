@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "decide.h"
+#include "hex.h"
 #include "units.h"
 
 #define REASON_MAX 512
@@ -129,14 +130,6 @@ static int tag_protection(const struct rp_policy *pol, const struct rc_strv *tag
 	return 0;
 }
 
-static int is_hex(const char *s)
-{
-	for (; *s; s++)
-		if (!isxdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 /* Does ref name an object with this ID (full, without "sha256:", or a hex
  * prefix of at least 12 digits)? */
 static int ref_matches_id(const char *ref, const char *id)
@@ -147,17 +140,7 @@ static int ref_matches_id(const char *ref, const char *id)
 
 	if (strcmp(ref, id) == 0)
 		return 1;
-	return n >= 12 && is_hex(href) && strncmp(hid, href, n) == 0;
-}
-
-static int in_strv(const char *s, const struct rc_strv *v)
-{
-	size_t j;
-
-	for (j = 0; v && j < v->n; j++)
-		if (strcmp(s, v->v[j]) == 0)
-			return 1;
-	return 0;
+	return n >= 12 && rc_is_hex(href, n) && strncmp(hid, href, n) == 0;
 }
 
 static int ref_protection(const struct rp_policy *pol, const struct rc_object *o, char *reason,
@@ -168,8 +151,8 @@ static int ref_protection(const struct rp_policy *pol, const struct rc_object *o
 	for (i = 0; i < pol->protect.refs.n; i++) {
 		const char *ref = pol->protect.refs.v[i];
 		if ((o->ref_id && ref_matches_id(ref, o->ref_id)) ||
-		    (o->name && o->name[0] && !strcmp(ref, o->name)) || in_strv(ref, &o->refs) ||
-		    in_strv(ref, o->digests)) {
+		    (o->name && o->name[0] && !strcmp(ref, o->name)) || rc_strv_has(&o->refs, ref) ||
+		    rc_strv_has(o->digests, ref)) {
 			snprintf(reason, rsz, "ref '%s' is protected", ref);
 			return 1;
 		}
@@ -335,7 +318,7 @@ static int rank(struct state *s, struct rc_err *err)
 	s->repos = calloc(n, sizeof(*s->repos));
 	count = calloc(s->pol->n_rules + 1, sizeof(*count));
 	if (!ents || !s->repos || !count) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	n = 0;
@@ -349,7 +332,7 @@ static int rank(struct state *s, struct rc_err *err)
 			char repo[REPO_MAX];
 			repo_part(o->refs.v[j], repo, sizeof(repo));
 			if (!(s->repos[s->n_repos] = strdup(repo))) {
-				rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				rc_err_nomem(err);
 				goto out;
 			}
 			s->n_repos++;
@@ -578,7 +561,7 @@ static int part_sizes(struct state *s, int64_t *reclaim, int64_t *by_kind, struc
 		return 0;
 	refs = calloc(n, sizeof(*refs));
 	if (!refs)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	n = 0;
 	for (i = 0; i < s->n; i++)
 		for (k = 0; k < s->o[i].n_parts; k++) {
@@ -609,16 +592,6 @@ static int part_sizes(struct state *s, int64_t *reclaim, int64_t *by_kind, struc
 
 /* ---- emitting items ---------------------------------------------------------- */
 
-static int dup_strv(struct rc_strv *dst, const struct rc_strv *src, struct rc_err *err)
-{
-	size_t i;
-
-	for (i = 0; src && i < src->n; i++)
-		if (rp_strv_push(dst, src->v[i], err) < 0)
-			return -1;
-	return 0;
-}
-
 struct user_ref {
 	const char *object;
 	size_t idx;
@@ -645,14 +618,14 @@ static int users_in_plan(const struct state *s, const struct rc_object *o, struc
 	if (!o->n_users)
 		return 0;
 	if (!(u = calloc(o->n_users, sizeof(*u))))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (k = 0; k < o->n_users; k++) {
 		u[k].object = s->o[o->users[k].user].object;
 		u[k].idx = o->users[k].user;
 	}
 	qsort(u, o->n_users, sizeof(*u), cmp_user_ref);
 	for (k = 0; k < o->n_users && rc == 0; k++)
-		rc = rp_strv_push(dst, u[k].object, err);
+		rc = rc_strv_push(dst, u[k].object, err);
 	free(u);
 	return rc;
 }
@@ -671,7 +644,7 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 	rc_buf_init(&id, 0);
 	if (rc_buf_printf(&id, err, "%s/%s/%s", o->source, rc_kind_name((enum rc_kind)o->kind),
 			  o->object) < 0) {
-		rc_buf_free(&id);
+		rc_buf_release(&id);
 		return -1;
 	}
 	it.id = rc_buf_detach(&id);
@@ -686,19 +659,19 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 	it.created = o->created;
 	it.last_used = d->last_used;
 	if (!it.id || !it.source || !it.object || !it.name || !it.rule || !it.reason) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto fail;
 	}
-	if (dup_strv(&it.refs, &o->refs, err) < 0)
+	if (rc_strv_push_all(&it.refs, &o->refs, err) < 0)
 		goto fail;
-	if (cand && (((o->flags & RC_OBJ_TAGS) && dup_strv(&it.pre.tags, &o->refs, err) < 0) ||
+	if (cand && (((o->flags & RC_OBJ_TAGS) && rc_strv_push_all(&it.pre.tags, &o->refs, err) < 0) ||
 		     ((o->flags & RC_OBJ_USERS_PRECOND) &&
 		      users_in_plan(s, o, &it.pre.users_in_plan, err) < 0)))
 		goto fail;
 	it.pre.usage_count = cand ? o->usage_count : -1;
 	if (cand && ((o->started_at && !(it.pre.started_at = strdup(o->started_at))) ||
 		     (o->finished_at && !(it.pre.finished_at = strdup(o->finished_at))))) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto fail;
 	}
 	rc = cand ? rc_plan_add_candidate(plan, &it, err) : rc_plan_add_protected(plan, &it, err);
@@ -706,7 +679,7 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 		goto fail;
 	return 0;
 fail:
-	rc_plan_item_free(&it);
+	rc_plan_item_release(&it);
 	return -1;
 }
 
@@ -741,7 +714,7 @@ static int emit(const struct state *s, struct rc_plan *plan, enum verdict want,
 
 	ord = calloc(s->n + 1, sizeof(*ord));
 	if (!ord)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (i = 0; i < s->n; i++)
 		if (s->d[i].v == want && (unsigned)s->o[i].kind < RC_KIND_COUNT) {
 			ord[n].o = &s->o[i];
@@ -780,7 +753,7 @@ int rp_decide(const struct rc_inventory *inv, const struct rp_policy *pol, int64
 	s.d = calloc(s.n + 1, sizeof(*s.d));
 	reclaim = calloc(s.n + 1, sizeof(*reclaim));
 	if (!s.d || !reclaim) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < s.n; i++) {
@@ -851,7 +824,7 @@ int rp_plan_build(const struct rc_inventory *inv, const struct rp_policy *pol, i
 	plan->created_at = now;
 	plan->expires_at = now + ttl;
 	if (!(plan->tool_version = strdup(RC_VERSION)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	if (!(plan->policy = rp_policy_to_json(pol, err)))
 		return -1;
 	if (!(plan->policy_digest = rc_json_digest(plan->policy, err)))
@@ -872,7 +845,7 @@ int rp_plan_build(const struct rc_inventory *inv, const struct rp_policy *pol, i
 			ok = cJSON_AddStringToObject(src.identity, is->identity.v[k].key,
 						     is->identity.v[k].value) != NULL;
 		if (!ok)
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 		if (!ok || rc_plan_add_source(plan, &src, err) < 0) {
 			free(src.name);
 			free(src.type);

@@ -182,7 +182,7 @@ static void push_opt(struct opts *o, struct rc_strv *v, const char *arg)
 {
 	struct rc_err err = RC_ERR_INIT;
 
-	if (rp_strv_push(v, arg, &err) < 0)
+	if (rc_strv_push(v, arg, &err) < 0)
 		usage_error(o, "%s", err.msg);
 }
 
@@ -420,12 +420,12 @@ static int cmd_show(int argc, char **argv, struct opts *o)
 	rc_plan_init(&plan);
 	if (rc_plan_load(argv[optind], &plan, &err) < 0) {
 		rc_err_prefix(&err, "invalid plan '%s'", argv[optind]);
-		rc_plan_free(&plan);
+		rc_plan_release(&plan);
 		return error_exit(&err);
 	}
 	rp_summary_print(stdout, &plan, argv[optind], summary_mode(o));
 	rc = o->detailed && plan.n_candidates ? 2 : 0;
-	rc_plan_free(&plan);
+	rc_plan_release(&plan);
 	return rc;
 }
 
@@ -549,13 +549,13 @@ int main(int argc, char **argv)
 	rc = o.detailed && plan.n_candidates ? 2 : 0;
 out:
 	free(json);
-	rc_buf_free(&csv);
-	rc_buf_free(&junit);
-	rc_plan_free(&plan);
-	rc_inventory_free(&inv);
+	rc_buf_release(&csv);
+	rc_buf_release(&junit);
+	rc_plan_release(&plan);
+	rc_inventory_release(&inv);
 	if (src)
 		ops->free(src);
-	rp_policy_free(&pol);
+	rp_policy_release(&pol);
 	rp_flags_release(&o.flags);
 	return rc;
 }

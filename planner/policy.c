@@ -90,23 +90,6 @@ char *rp_format_duration_exact(int64_t seconds, char *out, size_t outsz)
 	return out;
 }
 
-int rp_strv_push(struct rc_strv *v, const char *s, struct rc_err *err)
-{
-	char **nv;
-	char *copy = strdup(s ? s : "");
-
-	if (!copy)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	nv = realloc(v->v, (v->n + 1) * sizeof(*nv));
-	if (!nv) {
-		free(copy);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	}
-	v->v = nv;
-	v->v[v->n++] = copy;
-	return 0;
-}
-
 void rp_flags_init(struct rp_flags *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -119,8 +102,8 @@ void rp_flags_release(struct rp_flags *f)
 {
 	if (!f)
 		return;
-	rc_strv_free(&f->keep_labels);
-	rc_strv_free(&f->keep_tags);
+	rc_strv_release(&f->keep_labels);
+	rc_strv_release(&f->keep_tags);
 	rp_flags_init(f);
 }
 
@@ -134,8 +117,8 @@ static void rule_init(struct rp_rule *r)
 static void rule_release(struct rp_rule *r)
 {
 	free(r->name);
-	rc_strv_free(&r->sources);
-	rc_strv_free(&r->repositories);
+	rc_strv_release(&r->sources);
+	rc_strv_release(&r->repositories);
 	if (r->tag_include)
 		regfree(&r->include_re);
 	if (r->tag_exclude)
@@ -151,7 +134,7 @@ void rp_policy_init(struct rp_policy *p)
 	p->protect.min_age = RP_DEFAULT_MIN_AGE;
 }
 
-void rp_policy_free(struct rp_policy *p)
+void rp_policy_release(struct rp_policy *p)
 {
 	size_t i;
 
@@ -160,9 +143,9 @@ void rp_policy_free(struct rp_policy *p)
 	for (i = 0; i < p->n_rules; i++)
 		rule_release(&p->rules[i]);
 	free(p->rules);
-	rc_strv_free(&p->protect.labels);
-	rc_strv_free(&p->protect.tags);
-	rc_strv_free(&p->protect.refs);
+	rc_strv_release(&p->protect.labels);
+	rc_strv_release(&p->protect.tags);
+	rc_strv_release(&p->protect.refs);
 	rp_policy_init(p);
 }
 
@@ -171,14 +154,14 @@ static struct rp_rule *add_rule(struct rp_policy *p, const char *name, struct rc
 	struct rp_rule *nr = realloc(p->rules, (p->n_rules + 1) * sizeof(*nr));
 
 	if (!nr) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	p->rules = nr;
 	rule_init(&nr[p->n_rules]);
 	nr[p->n_rules].name = strdup(name);
 	if (!nr[p->n_rules].name) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	return &nr[p->n_rules++];
@@ -194,11 +177,11 @@ static int compile_tag_re(const char *pat, regex_t *re, char *msg, size_t msgsz)
 	rc_buf_init(&b, 0);
 	if (rc_buf_printf(&b, &e, "^(%s)$", pat) < 0) {
 		snprintf(msg, msgsz, "%s", e.msg);
-		rc_buf_free(&b);
+		rc_buf_release(&b);
 		return -1;
 	}
 	rc = regcomp(re, b.data, REG_EXTENDED | REG_NOSUB);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	if (rc != 0) {
 		char why[256];
 		regerror(rc, re, why, sizeof(why));
@@ -236,10 +219,10 @@ static int append_protections(struct rp_policy *p, const struct rp_flags *f, str
 	size_t i;
 
 	for (i = 0; i < f->keep_labels.n; i++)
-		if (rp_strv_push(&p->protect.labels, f->keep_labels.v[i], err) < 0)
+		if (rc_strv_push(&p->protect.labels, f->keep_labels.v[i], err) < 0)
 			return -1;
 	for (i = 0; i < f->keep_tags.n; i++)
-		if (rp_strv_push(&p->protect.tags, f->keep_tags.v[i], err) < 0)
+		if (rc_strv_push(&p->protect.tags, f->keep_tags.v[i], err) < 0)
 			return -1;
 	if (f->min_age >= 0)
 		p->protect.min_age = f->min_age;
@@ -287,7 +270,7 @@ int rp_policy_from_flags(const struct rp_flags *f, struct rp_policy *p, struct r
 		goto fail;
 	return 0;
 fail:
-	rp_policy_free(p);
+	rp_policy_release(p);
 	return -1;
 }
 
@@ -548,7 +531,7 @@ static int get_strv(struct ctx *c, const cJSON *it, struct rc_strv *out,
 			rc_sanitize(q, sizeof(q), e->valuestring);
 			return fail_at(c, e, "%s '%s'", why, q);
 		}
-		if (rp_strv_push(out, e->valuestring, c->err) < 0)
+		if (rc_strv_push(out, e->valuestring, c->err) < 0)
 			return -1;
 	}
 	return 0;
@@ -676,7 +659,7 @@ static int parse_rule(struct ctx *c, const cJSON *obj, struct rp_policy *p, size
 		if (compile_tag_re(it->valuestring, &r->include_re, msg, sizeof(msg)) < 0)
 			return fail_at(c, it, "%s", msg);
 		if (!(r->tag_include = strdup(it->valuestring)))
-			return rc_err_set(c->err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(c->err);
 	}
 	if ((it = cJSON_GetObjectItemCaseSensitive(obj, "tag_exclude"))) {
 		if (get_string(c, it, 1) < 0)
@@ -684,7 +667,7 @@ static int parse_rule(struct ctx *c, const cJSON *obj, struct rp_policy *p, size
 		if (compile_tag_re(it->valuestring, &r->exclude_re, msg, sizeof(msg)) < 0)
 			return fail_at(c, it, "%s", msg);
 		if (!(r->tag_exclude = strdup(it->valuestring)))
-			return rc_err_set(c->err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(c->err);
 	}
 	if ((it = cJSON_GetObjectItemCaseSensitive(obj, "tagged"))) {
 		if (!cJSON_IsBool(it))
@@ -788,7 +771,7 @@ int rp_policy_parse(const char *text, size_t len, const char *file, struct rp_po
 		    line_of(text, (size_t)((const char *)memchr(text, '\0', len) - text), NULL));
 	/* cJSON wants the terminating NUL inside the length to refuse trailing text */
 	if (!(copy = malloc(len + 1)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 	c.text = copy;
@@ -839,7 +822,7 @@ int rp_policy_parse(const char *text, size_t len, const char *file, struct rp_po
 	rc = 0;
 out:
 	if (rc < 0)
-		rp_policy_free(p);
+		rp_policy_release(p);
 	cJSON_Delete(root);
 	free(copy);
 	return rc;
@@ -854,7 +837,7 @@ int rp_policy_load(const char *path, struct rp_policy *p, struct rc_err *err)
 	if (rc_read_file(path, POLICY_MAX_BYTES, &b, err) < 0)
 		return rc_err_prefix(err, "cannot read policy");
 	rc = rp_policy_parse(b.data, b.len, path, p, err);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	return rc;
 }
 

@@ -93,11 +93,9 @@ struct rp_flags {
 
 void rp_flags_init(struct rp_flags *f);
 void rp_flags_release(struct rp_flags *f);
-/* Appends a copy of s to v. */
-int rp_strv_push(struct rc_strv *v, const char *s, struct rc_err *err);
 
 void rp_policy_init(struct rp_policy *p);
-void rp_policy_free(struct rp_policy *p); /* releases members; p itself is not freed */
+void rp_policy_release(struct rp_policy *p); /* releases members; p itself is not freed */
 
 /* Builds the policy the flags describe (docs/policy.md, "Flags"). Without any
  * flag this is the `docker system prune` default: stopped containers, dangling

@@ -42,9 +42,9 @@ static int junit_item(struct rc_junit *j, const struct rc_plan_item *it, int can
 	c.system_out = out.data;
 	rc = rc_junit_add(j, &c, err);
 out:
-	rc_buf_free(&msg);
-	rc_buf_free(&out);
-	rc_buf_free(&cls);
+	rc_buf_release(&msg);
+	rc_buf_release(&out);
+	rc_buf_release(&cls);
 	return rc;
 }
 
@@ -55,7 +55,7 @@ int rp_junit_render(const struct rc_plan *p, struct rc_buf *out, struct rc_err *
 	int rc = -1;
 
 	if (!j)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (s = 0; s < p->n_sources; s++) {
 		const char *name = p->sources[s].name ? p->sources[s].name : "";
 		if (rc_junit_suite(j, name, err) < 0)
@@ -198,6 +198,6 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 			rc_buf_reset(&q);
 		fprintf(f, "\nTo apply exactly this plan, run:\n  reclaim-apply --approve %s %s\n",
 			p->digest, q.data);
-		rc_buf_free(&q);
+		rc_buf_release(&q);
 	}
 }

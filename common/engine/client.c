@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "engine.h"
 #include "units.h"
 
@@ -89,7 +91,7 @@ static char *tcp_with_default_port(const char *host, int tls, int *nomem)
 	rc_buf_init(&b, 0);
 	if (rc_buf_append(&b, host, (size_t)(end - host), &err) < 0 ||
 	    rc_buf_printf(&b, &err, ":%d%s", tls ? 2376 : 2375, end) < 0) {
-		rc_buf_free(&b);
+		rc_buf_release(&b);
 		*nomem = 1;
 		return NULL;
 	}
@@ -137,7 +139,7 @@ struct rc_engine *rc_engine_new(const char *url, int read_only, long timeout_ms,
 	tls = getenv("DOCKER_TLS_VERIFY") && *getenv("DOCKER_TLS_VERIFY");
 	with_port = tcp_with_default_port(host, tls, &nomem);
 	if (nomem) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto fail;
 	}
 	if (with_port)
@@ -153,7 +155,7 @@ struct rc_engine *rc_engine_new(const char *url, int read_only, long timeout_ms,
 		if (!certdir || !(opts.tls.ca_file = path_join(certdir, "ca.pem")) ||
 		    !(opts.tls.cert_file = path_join(certdir, "cert.pem")) ||
 		    !(opts.tls.key_file = path_join(certdir, "key.pem"))) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto fail;
 		}
 		opts.tls.verify = 1;
@@ -178,7 +180,7 @@ struct rc_engine *rc_engine_new(const char *url, int read_only, long timeout_ms,
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto fail;
 	}
 	e->http = rc_http_new(host, &opts, err);
@@ -225,26 +227,71 @@ int rc_engine_df_by_type(const struct rc_engine *e)
 	return rc_engine_api_cmp(e->api, "1.42") >= 0;
 }
 
-char *rc_engine_path(const struct rc_engine *e, const char *path, char *out, size_t outsz)
+static int path_char(char c)
 {
-	snprintf(out, outsz, "/v%s%s", e->api, path);
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == ':' || c == '@' || c == '/' || c == '-';
+}
+
+/* The filters go through curl_easy_escape (RFC 3986 unreserved characters
+ * as they are, the rest as upper-case %XX) and are appended here, not with
+ * curl_url_set(CURLU_APPENDQUERY): the URL API rewrites %XX to lower case,
+ * which would change the bytes the daemon sees and logs. */
+char *rc_engine_path(const struct rc_engine *e, const struct rc_engine_req *req, struct rc_err *err)
+{
+	struct rc_buf b = RC_BUF_INIT;
+	char *esc = NULL, *out = NULL;
+	const char *c;
+
+	for (c = req->object; c && *c; c++)
+		if (!path_char(*c)) {
+			char q[128];
+
+			rc_sanitize(q, sizeof(q), req->object);
+			rc_err_set(err, RC_ERR_INTERNAL, "cannot put '%s' in a request path", q);
+			goto out;
+		}
+	rc_buf_init(&b, 0);
+	if (rc_buf_puts(&b, "/v", err) < 0 || rc_buf_puts(&b, e->api, err) < 0 ||
+	    rc_buf_puts(&b, req->path, err) < 0 ||
+	    (req->object && rc_buf_puts(&b, req->object, err) < 0) ||
+	    (req->tail && rc_buf_puts(&b, req->tail, err) < 0) ||
+	    (req->query && (rc_buf_puts(&b, "?", err) < 0 || rc_buf_puts(&b, req->query, err) < 0)))
+		goto out;
+	if (req->filters) {
+		if (!(esc = curl_easy_escape(NULL, req->filters, 0))) {
+			rc_err_nomem(err);
+			goto out;
+		}
+		if (rc_buf_puts(&b, req->query ? "&filters=" : "?filters=", err) < 0 ||
+		    rc_buf_puts(&b, esc, err) < 0)
+			goto out;
+	}
+	if (!(out = rc_buf_detach(&b)))
+		rc_err_nomem(err);
+out:
+	curl_free(esc);
+	rc_buf_release(&b);
 	return out;
 }
 
 /* GET a versioned path that must answer 2xx. */
 static int get(struct rc_engine *e, const char *path, struct rc_http_resp *resp, struct rc_err *err)
 {
-	char full[1024];
+	char *full;
+	int rc = 0;
 
 	rc_http_resp_release(resp);
 	rc_http_resp_init(resp);
-	rc_engine_path(e, path, full, sizeof(full));
-	if (rc_http_get_ok(e->http, full, resp, err) < 0) {
-		if (err && err->kind == RC_ERR_HTTP)
-			return rc_err_prefix(err, "engine '%s'", rc_http_endpoint(e->http));
+	if (!(full = rc_engine_path(e, &(struct rc_engine_req){.path = path}, err)))
 		return -1;
+	if (rc_http_get_ok(e->http, full, resp, err) < 0) {
+		rc = -1;
+		if (err && err->kind == RC_ERR_HTTP)
+			rc_err_prefix(err, "engine '%s'", rc_http_endpoint(e->http));
 	}
-	return 0;
+	free(full);
+	return rc;
 }
 
 int rc_engine_connect(struct rc_engine *e, struct rc_engine_info *info, struct rc_err *err)
@@ -290,7 +337,7 @@ int rc_engine_connect(struct rc_engine *e, struct rc_engine_info *info, struct r
 	info->api_version = strdup(e->api);
 	info->endpoint = strdup(rc_http_endpoint(e->http));
 	if (!info->api_version || !info->endpoint) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	ret = 0;

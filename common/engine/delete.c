@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "backoff.h"
 #include "delete.h"
 #include "log.h"
 #include "recheck.h"
@@ -116,7 +117,7 @@ enum rc_removal rc_engine_prune_outcome(const char *body, size_t len, const char
 		res = RC_REMOVED;
 	}
 out:
-	rc_buf_free(&others);
+	rc_buf_release(&others);
 	cJSON_Delete(o);
 	return res;
 }
@@ -139,14 +140,6 @@ enum rc_removal rc_engine_delete_status(enum rc_kind kind, long status, const ch
 	return RC_REMOVAL_FAILED;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* The HTTP layer retries only GET, HEAD and DELETE. A build prune filtered
  * on one exact record ID is idempotent too, so it is retried here on
  * transport errors and 5xx. *retried is set when an attempt was repeated
@@ -154,7 +147,7 @@ static void sleep_ms(long ms)
 static int prune_request(struct rc_engine *e, const char *vpath, struct rc_http_resp *resp,
 			 int *retried, struct rc_err *err)
 {
-	long wait = 200;
+	long wait;
 	int attempt;
 
 	*retried = 0;
@@ -169,9 +162,9 @@ static int prune_request(struct rc_engine *e, const char *vpath, struct rc_http_
 		} else if (resp->status < 500 || attempt >= RC_ENGINE_PRUNE_ATTEMPTS) {
 			return 0;
 		}
+		wait = rc_backoff_ms(RC_ENGINE_PRUNE_BASE_MS, attempt - 1, RC_BACKOFF_CAP_MS);
 		rc_log_debug("build prune '%s' failed, retrying in %ld ms", vpath, wait);
-		sleep_ms(wait);
-		wait *= 2;
+		rc_sleep_ms(wait);
 	}
 }
 
@@ -181,12 +174,15 @@ static void delete_object(struct rc_engine *e, const struct rc_plan_item *it,
 {
 	struct rc_err err = RC_ERR_INIT;
 	struct rc_http_resp resp;
-	char path[2048], vpath[2304], msg[MSG_MAX];
+	struct rc_engine_req req = {0};
+	struct rc_buf filt = RC_BUF_INIT;
+	char msg[MSG_MAX], *vpath = NULL;
 	int retried = 0, rc;
 
 	reason[0] = '\0';
 	*res = RC_REMOVAL_FAILED;
 	rc_http_resp_init(&resp);
+	rc_buf_init(&filt, 0);
 	if (!rc_engine_object_safe(it->object)) {
 		snprintf(reason, reasonsz, "unsafe object identity");
 		goto out;
@@ -196,12 +192,13 @@ static void delete_object(struct rc_engine *e, const struct rc_plan_item *it,
 	case RC_KIND_IMAGE:
 	case RC_KIND_VOLUME:
 	case RC_KIND_NETWORK:
+		req.path = rc_engine_object_root(it->kind);
+		req.object = it->object;
 		/* noprune: untagged parents are not in the plan, so they stay. */
-		snprintf(path, sizeof(path), "%s%s%s", rc_engine_object_root(it->kind), it->object,
-			 it->kind == RC_KIND_IMAGE ? "?noprune=1" : "");
+		if (it->kind == RC_KIND_IMAGE)
+			req.query = "noprune=1";
 		break;
 	case RC_KIND_BUILD_CACHE: {
-		char filt[512], enc[1536];
 		/* The filter is a regular expression to the daemon: only a
 		 * plain [a-z0-9]+ ID is certain to mean itself. */
 		if (!rc_engine_build_cache_id_ok(it->object)) {
@@ -209,16 +206,25 @@ static void delete_object(struct rc_engine *e, const struct rc_plan_item *it,
 				 "build cache ID is not [a-z0-9]+: not sent as a prune filter");
 			goto out;
 		}
-		snprintf(filt, sizeof(filt), "{\"id\":[\"%s\"]}", it->object);
-		rc_engine_pct_encode(filt, enc, sizeof(enc));
-		snprintf(path, sizeof(path), "/build/prune?all=1&filters=%s", enc);
+		if (rc_buf_puts(&filt, "{\"id\":[\"", &err) < 0 ||
+		    rc_buf_puts(&filt, it->object, &err) < 0 ||
+		    rc_buf_puts(&filt, "\"]}", &err) < 0) {
+			rc_sanitize(reason, reasonsz, err.msg);
+			goto out;
+		}
+		req.path = "/build/prune";
+		req.query = "all=1";
+		req.filters = filt.data;
 		break;
 	}
 	default:
 		snprintf(reason, reasonsz, "unknown kind");
 		goto out;
 	}
-	rc_engine_path(e, path, vpath, sizeof(vpath));
+	if (!(vpath = rc_engine_path(e, &req, &err))) {
+		rc_sanitize(reason, reasonsz, err.msg);
+		goto out;
+	}
 	if (it->kind == RC_KIND_BUILD_CACHE)
 		rc = prune_request(e, vpath, &resp, &retried, &err);
 	else
@@ -253,6 +259,8 @@ static void delete_object(struct rc_engine *e, const struct rc_plan_item *it,
 	rc_engine_daemon_message(&resp.body, resp.status, msg, sizeof(msg));
 	*res = rc_engine_delete_status(it->kind, resp.status, msg, reason, reasonsz);
 out:
+	free(vpath);
+	rc_buf_release(&filt);
 	rc_http_resp_release(&resp);
 }
 
@@ -263,27 +271,17 @@ static int tag_points_here(struct rc_engine *e, const char *tag, const char *obj
 {
 	cJSON *img = NULL;
 	const cJSON *id;
-	char path[640];
 	int got, here;
 
-	snprintf(path, sizeof(path), "/images/%s/json", tag);
-	got = rc_engine_get_json(e, path, &img, err);
+	got = rc_engine_get_json(
+	    e, &(struct rc_engine_req){.path = "/images/", .object = tag, .tail = "/json"}, &img,
+	    err);
 	if (got != 0)
 		return got < 0 ? -1 : 0;
 	id = cJSON_GetObjectItemCaseSensitive(img, "Id");
 	here = cJSON_IsString(id) && strcmp(id->valuestring, object) == 0;
 	cJSON_Delete(img);
 	return here;
-}
-
-static int strv_has(const struct rc_strv *s, const char *x)
-{
-	size_t i;
-
-	for (i = 0; s && i < s->n; i++)
-		if (strcmp(s->v[i], x) == 0)
-			return 1;
-	return 0;
 }
 
 /* An image with several tags cannot be deleted by ID without force (the
@@ -307,8 +305,8 @@ static int untag_extra(struct rc_engine *e, const struct rc_apply_env *env,
 		    env && env->steps_done ? env->steps_done(env->arg, it, "untag") : NULL;
 		struct rc_err terr = RC_ERR_INIT;
 		struct rc_http_resp resp;
-		char path[640], vpath[768], msg[MSG_MAX], safe[256];
-		int here, was_done = strv_has(done, tag), rc;
+		char *vpath, msg[MSG_MAX], safe[256];
+		int here, was_done = rc_strv_has(done, tag), rc;
 
 		rc_sanitize(safe, sizeof(safe), tag);
 		if (!rc_engine_ref_safe(tag)) {
@@ -331,10 +329,15 @@ static int untag_extra(struct rc_engine *e, const struct rc_apply_env *env,
 		}
 		if (!was_done && env && env->step && env->step(env->arg, it, "untag", tag, err) < 0)
 			return -1;
-		snprintf(path, sizeof(path), "/images/%s?noprune=1", tag);
-		rc_engine_path(e, path, vpath, sizeof(vpath));
+		vpath = rc_engine_path(e,
+				       &(struct rc_engine_req){
+					   .path = "/images/", .object = tag, .query = "noprune=1"},
+				       &terr);
 		rc_http_resp_init(&resp);
-		rc = rc_http_request(rc_engine_http(e), "DELETE", vpath, NULL, NULL, 0, &resp, &terr);
+		rc = vpath ? rc_http_request(rc_engine_http(e), "DELETE", vpath, NULL, NULL, 0,
+					     &resp, &terr)
+			   : -1;
+		free(vpath);
 		if (rc < 0) {
 			*res = RC_REMOVAL_FAILED;
 			rc_sanitize(reason, reasonsz, terr.msg);

@@ -19,6 +19,7 @@
 #include "source.h"
 
 #define RC_ENGINE_PRUNE_ATTEMPTS 4 /* build-prune tries: 1 + 3 retries, 200 ms doubling */
+#define RC_ENGINE_PRUNE_BASE_MS 200L /* the first retry's wait (rc_backoff_ms) */
 
 /* Plans from before the daemon's clock was recorded start "since planning"
  * at scanned_at, the planner's clock, less this much for clock skew. */

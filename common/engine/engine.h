@@ -35,7 +35,7 @@ struct rc_engine *rc_engine_new(const char *url, int read_only, long timeout_ms,
 void rc_engine_free(struct rc_engine *e);
 
 /* /_ping, version negotiation, then /info. Fills info (owned by the caller's
- * inventory, see rc_inventory_free). */
+ * inventory, see rc_inventory_release). */
 int rc_engine_connect(struct rc_engine *e, struct rc_engine_info *info, struct rc_err *err);
 
 /* Full read-only scan into inv: info, images (+inspect for layers and
@@ -56,8 +56,25 @@ int rc_engine_images_shared_size(const struct rc_engine *e);
  * /system/df must be read. */
 int rc_engine_df_by_type(const struct rc_engine *e);
 
-/* Versioned path: "/v1.41" + path. Returns out. */
-char *rc_engine_path(const struct rc_engine *e, const char *path, char *out, size_t outsz);
+/* One request, from the API root. The path sent is "/v<api>" + path +
+ * object + tail, then "?" + query, then "&" (or "?") + "filters=" + the
+ * percent-encoded filters. Fields other than path may be NULL. */
+struct rc_engine_req {
+	const char *path; /* "/images/", "/system/df" */
+	const char *object; /* an ID, name or image reference, sent as it is */
+	const char *tail; /* "/json", "/history" */
+	const char *query; /* literal parameters: "all=1", "noprune=1" */
+	const char *filters; /* JSON, encoded with curl_easy_escape */
+};
+
+/* The versioned request path for req, in a new string (caller frees); never
+ * cut short. The object must be made of [A-Za-z0-9_.:@/-] (what
+ * rc_engine_object_safe and rc_engine_ref_safe let through), so that it
+ * means itself in a path: anything else is refused, never encoded or
+ * dropped. NULL with err: RC_ERR_INTERNAL for such an object, else
+ * RC_ERR_NOMEM. */
+char *rc_engine_path(const struct rc_engine *e, const struct rc_engine_req *req,
+		     struct rc_err *err);
 
 /* Parsers of single responses, exposed so that recorded answers of newer
  * API versions can be unit-tested. `api` is the version they came from.

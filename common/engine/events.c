@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "events.h"
+#include "hex.h"
 #include "recheck.h"
 #include "units.h"
 
@@ -75,7 +76,7 @@ static int add_fact(struct rc_engine_events *ev, enum fact_kind kind, int64_t t_
 		size_t ncap = ev->cap ? ev->cap * 2 : 16;
 		struct fact *nv = realloc(ev->v, ncap * sizeof(*nv));
 		if (!nv)
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 		ev->v = nv;
 		ev->cap = ncap;
 	}
@@ -90,7 +91,7 @@ static int add_fact(struct rc_engine_events *ev, enum fact_kind kind, int64_t t_
 		free(f->id);
 		free(f->ref);
 		free(f->name);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	ev->n++;
 	return 0;
@@ -199,7 +200,8 @@ int rc_engine_events_update(struct rc_engine_events *ev, struct rc_engine *e, in
 			    struct rc_err *err)
 {
 	struct rc_http_resp resp;
-	char since[48], until[48], path[160], vpath[256];
+	struct rc_buf query = RC_BUF_INIT;
+	char since[48], until[48], *vpath = NULL;
 	int64_t q_since = -1, now_us = now_ns / 1000;
 	int rc = -1;
 
@@ -220,9 +222,14 @@ int rc_engine_events_update(struct rc_engine_events *ev, struct rc_engine *e, in
 	else
 		fmt_time(q_since, since, sizeof(since));
 	fmt_time(now_us, until, sizeof(until));
-	snprintf(path, sizeof(path), "/events?since=%s&until=%s", since, until);
-	rc_engine_path(e, path, vpath, sizeof(vpath));
 	rc_http_resp_init(&resp);
+	rc_buf_init(&query, 0);
+	if (rc_buf_puts(&query, "since=", err) < 0 || rc_buf_puts(&query, since, err) < 0 ||
+	    rc_buf_puts(&query, "&until=", err) < 0 || rc_buf_puts(&query, until, err) < 0)
+		goto out;
+	if (!(vpath = rc_engine_path(
+		  e, &(struct rc_engine_req){.path = "/events", .query = query.data}, err)))
+		goto out;
 	if (rc_http_request(rc_engine_http(e), "GET", vpath, NULL, NULL, 0, &resp, err) < 0)
 		goto out;
 	if (resp.status != 200) {
@@ -234,6 +241,8 @@ int rc_engine_events_update(struct rc_engine_events *ev, struct rc_engine *e, in
 	}
 	rc = rc_engine_events_feed(ev, resp.body.data, resp.body.len, q_since, err);
 out:
+	free(vpath);
+	rc_buf_release(&query);
 	rc_http_resp_release(&resp);
 	return rc;
 }
@@ -246,7 +255,6 @@ int rc_engine_events_resolve(struct rc_engine_events *ev, struct rc_engine *e, s
 		struct fact *f = &ev->v[i];
 		cJSON *img = NULL;
 		const char *id;
-		char path[640];
 		int got;
 
 		if (f->kind != F_CREATE || !f->ref || !strchr(f->ref, '@') || f->resolved ||
@@ -256,15 +264,17 @@ int rc_engine_events_resolve(struct rc_engine_events *ev, struct rc_engine *e, s
 			f->unresolvable = 1;
 			continue;
 		}
-		snprintf(path, sizeof(path), "/images/%s/json", f->ref);
-		got = rc_engine_get_json(e, path, &img, err);
+		got = rc_engine_get_json(
+		    e,
+		    &(struct rc_engine_req){.path = "/images/", .object = f->ref, .tail = "/json"},
+		    &img, err);
 		if (got < 0)
 			return -1;
 		id = got == 0 ? str_member(img, "Id") : NULL;
 		if (id) {
 			if (!(f->resolved = strdup(id))) {
 				cJSON_Delete(img);
-				return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				return rc_err_nomem(err);
 			}
 		} else {
 			f->unresolvable = 1;
@@ -317,10 +327,7 @@ static int ref_names_image(const struct fact *f, const struct rc_plan_item *it)
 	/* an ID or a unique prefix of one, as docker accepts */
 	h = strncmp(ref, "sha256:", 7) == 0 ? ref + 7 : ref;
 	n = strlen(h);
-	for (i = 0; i < n; i++)
-		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
-			break;
-	if (i == n && n > 0 && n <= 64 && strlen(it->object) == 71 &&
+	if (n > 0 && n <= 64 && rc_is_lower_hex(h, n) && strlen(it->object) == 71 &&
 	    strncmp(it->object + 7, h, n) == 0)
 		return 1;
 	if (strchr(ref, '@'))

@@ -6,17 +6,8 @@
 #include <string.h>
 
 #include "engine/items.h"
+#include "hex.h"
 #include "units.h"
-
-static int lower_hex(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[n] == '\0';
-}
 
 /* 1 when s is the exact identity of an object of kind k, as docs/plan-format.md
  * promises: image sha256:<64 hex>, container and network 64 lower-case hex,
@@ -29,10 +20,10 @@ static int exact_identity(enum rc_kind k, const char *s)
 
 	switch (k) {
 	case RC_KIND_IMAGE:
-		return strncmp(s, "sha256:", 7) == 0 && strlen(s) == 71 && lower_hex(s + 7, 64);
+		return strncmp(s, "sha256:", 7) == 0 && strlen(s) == 71 && rc_is_lower_hex(s + 7, 64);
 	case RC_KIND_CONTAINER:
 	case RC_KIND_NETWORK:
-		return strlen(s) == 64 && lower_hex(s, 64);
+		return strlen(s) == 64 && rc_is_lower_hex(s, 64);
 	case RC_KIND_VOLUME:
 		for (i = 0; s[i]; i++)
 			if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
@@ -55,27 +46,6 @@ static int exact_identity(enum rc_kind k, const char *s)
 static const char *const identity_rule[RC_KIND_BUILD_CACHE + 1] = {
     "64 lower-case hex digits", "sha256:<64 lower-case hex digits>",
     "[a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 characters", "64 lower-case hex digits", "[a-z0-9]+"};
-
-static int strv_has(const struct rc_strv *v, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (strcmp(v->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-/* 1 when every string of a is in b. */
-static int strv_subset(const struct rc_strv *a, const struct rc_strv *b)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (!strv_has(b, a->v[i]))
-			return 0;
-	return 1;
-}
 
 /* A reviewer reads an item's name and refs; the executor deletes its object.
  * Where the kind lets them be checked against each other they must agree, so
@@ -110,13 +80,13 @@ static int check_names(const struct rc_plan_item *it, const char *path, int cand
 			}
 		return 0;
 	case RC_KIND_IMAGE:
-		if (it->refs.n ? !strv_has(&it->refs, it->name) : it->name[0] != '\0')
+		if (it->refs.n ? !rc_strv_has(&it->refs, it->name) : it->name[0] != '\0')
 			return rc_err_set(
 			    err, RC_ERR_PLAN,
 			    "%s.name: '%s' is not a tag of image %s (not in its refs)", path, name,
 			    obj);
-		if (candidate && (!strv_subset(&it->refs, &it->pre.tags) ||
-				  !strv_subset(&it->pre.tags, &it->refs)))
+		if (candidate && (!rc_strv_subset(&it->refs, &it->pre.tags) ||
+				  !rc_strv_subset(&it->pre.tags, &it->refs)))
 			return rc_err_set(err, RC_ERR_PLAN,
 					  "%s.refs: the tags of image %s differ from its "
 					  "preconditions.tags",

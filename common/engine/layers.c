@@ -14,13 +14,13 @@ char *rc_chain_id(const char *parent_chain, const char *diff_id, struct rc_err *
 	if (!parent_chain) {
 		out = strdup(diff_id ? diff_id : "");
 		if (!out)
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 		return out;
 	}
 	rc_buf_init(&b, 0);
 	if (rc_buf_printf(&b, err, "%s %s", parent_chain, diff_id ? diff_id : "") == 0)
 		out = rc_sha256_digest(b.data, b.len, err);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	return out;
 }
 
@@ -118,7 +118,7 @@ struct rc_layer_solver *rc_layer_solver_new(struct rc_inventory *inv, struct rc_
 			lookup(s, s->chains[i][k]);
 	return s;
 nomem:
-	rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+	rc_err_nomem(err);
 fail:
 	rc_layer_solver_free(s);
 	return NULL;
@@ -155,7 +155,7 @@ static int fill(struct rc_layer_solver *s, size_t i, struct rc_err *err)
 	size_t k;
 
 	if (!m->layer_sizes && !(m->layer_sizes = malloc(m->layers.n * sizeof(int64_t))))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	for (k = 0; k < m->layers.n; k++)
 		m->layer_sizes[k] = lookup(s, s->chains[i][k])->size;
 	return 0;

@@ -69,7 +69,7 @@ __attribute__((format(printf, 2, 3))) static char *fmt(struct rc_err *err, const
 	n = vsnprintf(NULL, 0, f, ap);
 	va_end(ap);
 	if (n < 0 || !(s = malloc((size_t)n + 1))) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	va_start(ap, f);
@@ -83,7 +83,7 @@ static int one_ref(struct rc_object *o, const char *ref, struct rc_err *err)
 	if (!ref || !ref[0])
 		return 0;
 	if (!(o->refs.v = malloc(sizeof(char *))))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	o->refs.v[0] = (char *)ref;
 	o->refs.n = 1;
 	return 0;
@@ -118,7 +118,7 @@ static int index_add(struct index *ix, size_t *cap, const char *key, size_t idx,
 		size_t nc = *cap ? *cap * 2 : 64;
 		struct key_idx *v = realloc(ix->v, nc * sizeof(*v));
 		if (!v)
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 		ix->v = v;
 		*cap = nc;
 	}
@@ -162,7 +162,7 @@ static int container_objects(struct rc_inventory *inv, const struct rc_inventory
 		if (one_ref(o, c->name, err) < 0 || !(o->what = strdup(never	  ? "created"
 								       : c->state ? c->state
 										  : ""))) {
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 		}
 		if (!stopped(c->state)) {
 			/* running, paused, restarting, removing: used now */
@@ -172,7 +172,7 @@ static int container_objects(struct rc_inventory *inv, const struct rc_inventory
 			o->protect_reason =
 			    strdup(c->state && c->state[0] ? c->state : "state unknown");
 			if (!o->protect_reason)
-				return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				return rc_err_nomem(err);
 		}
 	}
 	return 0;
@@ -244,7 +244,7 @@ static int image_depths(const struct rc_inventory *inv, const struct index *ids,
 	int rc = -1;
 
 	if (!next || !len || !mark || !path) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
@@ -291,7 +291,7 @@ static int image_objects(struct rc_inventory *inv, const struct rc_inventory_sou
 	n_users = calloc(inv->n_images + 1, sizeof(*n_users));
 	depth = calloc(inv->n_images + 1, sizeof(*depth));
 	if (!n_users || !depth) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	if (image_depths(inv, &ids, depth, err) < 0)
@@ -324,7 +324,7 @@ static int image_objects(struct rc_inventory *inv, const struct rc_inventory_sou
 		if (img->repo_tags.n) {
 			o->refs.v = malloc(img->repo_tags.n * sizeof(char *));
 			if (!o->refs.v) {
-				rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				rc_err_nomem(err);
 				goto out;
 			}
 			memcpy(o->refs.v, img->repo_tags.v, img->repo_tags.n * sizeof(char *));
@@ -339,7 +339,7 @@ static int image_objects(struct rc_inventory *inv, const struct rc_inventory_sou
 		o->unclaimed = dangling ? "no rule selects it (dangling)"
 					: "no rule selects it (tagged; --images=unused to include)";
 		if (!o->label || !o->what) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto out;
 		}
 		if (img->parent_id && img->parent_id[0]) {
@@ -354,14 +354,14 @@ static int image_objects(struct rc_inventory *inv, const struct rc_inventory_sou
 		if (n_users[i]) {
 			o->users = calloc(n_users[i], sizeof(*o->users));
 			if (!o->users) {
-				rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				rc_err_nomem(err);
 				goto out;
 			}
 		}
 		if (img->layers.n) {
 			o->parts = calloc(img->layers.n, sizeof(*o->parts));
 			if (!o->parts) {
-				rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				rc_err_nomem(err);
 				goto out;
 			}
 			for (k = 0; k < img->layers.n; k++) {
@@ -454,7 +454,7 @@ static int volume_objects(struct rc_inventory *inv, const struct rc_inventory_so
 		o->unclaimed = hint;
 		o->passed_over = hint;
 		if (!(o->what = strdup(v->anonymous ? "anonymous, unused" : "named, unused"))) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto out;
 		}
 		/* mounted by any container, even one this plan deletes */
@@ -513,7 +513,7 @@ static int network_objects(struct rc_inventory *inv, const struct rc_inventory_s
 		if (one_ref(o, n->name, err) < 0)
 			goto out;
 		if (!(o->what = strdup("unused custom network"))) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto out;
 		}
 		if (n->predefined) {
@@ -530,7 +530,7 @@ static int network_objects(struct rc_inventory *inv, const struct rc_inventory_s
 		}
 		if (o->protect_rule) {
 			if (!o->protect_reason) {
-				rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				rc_err_nomem(err);
 				goto out;
 			}
 			continue; /* protected whoever uses it: no users to list */
@@ -541,7 +541,7 @@ static int network_objects(struct rc_inventory *inv, const struct rc_inventory_s
 			     p < att.n && !strcmp(att.v[p].key, keys[k]); p++) {
 				struct rc_use *u = realloc(o->users, (o->n_users + 1) * sizeof(*u));
 				if (!u) {
-					rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+					rc_err_nomem(err);
 					goto out;
 				}
 				o->users = u;
@@ -608,7 +608,7 @@ static int build_cache_objects(struct rc_inventory *inv, const struct rc_invento
 		if (bc->in_use) {
 			o->protect_rule = "in-use";
 			if (!(o->protect_reason = strdup("in use by a build")))
-				return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+				return rc_err_nomem(err);
 		}
 	}
 	return 0;

@@ -16,7 +16,7 @@
  * protocol error rather than a silently rounded size.
  *
  * A parser that fails may leave partly filled entries (NULL strings) at the
- * end of inv; rc_inventory_free releases them, and callers must not use an
+ * end of inv; rc_inventory_release releases them, and callers must not use an
  * inventory after a failed parse for anything else. */
 #include <ctype.h>
 #include <errno.h>
@@ -29,6 +29,7 @@
 #include <cjson/cJSON.h>
 
 #include "engine.h"
+#include "hex.h"
 #include "units.h"
 
 #define EXACT_MAX 9007199254740992.0 /* 2^53 */
@@ -89,7 +90,7 @@ static int get_str(const cJSON *o, const char *field, int required, char **out, 
 	free(*out);
 	*out = strdup(s);
 	if (!*out)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	return 0;
 }
 
@@ -151,23 +152,6 @@ static int get_time(const cJSON *o, const char *field, int64_t *out, const char 
 	return 0;
 }
 
-static int strv_push(struct rc_strv *s, const char *str, struct rc_err *err)
-{
-	char **v;
-	char *d = strdup(str);
-
-	if (!d)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	v = realloc(s->v, (s->n + 1) * sizeof(*v));
-	if (!v) {
-		free(d);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	}
-	v[s->n++] = d;
-	s->v = v;
-	return 0;
-}
-
 /* Array of strings or null. `skip` (may be NULL) is a value to drop. */
 static int get_strv(const cJSON *o, const char *field, struct rc_strv *out, const char *skip,
 		    const char *what, struct rc_err *err)
@@ -184,7 +168,7 @@ static int get_strv(const cJSON *o, const char *field, struct rc_strv *out, cons
 			return bad(err, what, field, "holds a non-string");
 		if (skip && strcmp(e->valuestring, skip) == 0)
 			continue;
-		if (strv_push(out, e->valuestring, err) < 0)
+		if (rc_strv_push(out, e->valuestring, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -206,7 +190,7 @@ static int get_labels(const cJSON *o, const char *field, struct rc_labels *out, 
 		return 0;
 	out->v = calloc(n, sizeof(*out->v));
 	if (!out->v)
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	cJSON_ArrayForEach(e, v)
 	{
 		if (!cJSON_IsString(e) || !e->valuestring)
@@ -215,7 +199,7 @@ static int get_labels(const cJSON *o, const char *field, struct rc_labels *out, 
 		out->v[out->n].value = strdup(e->valuestring);
 		out->n++;
 		if (!out->v[out->n - 1].key || !out->v[out->n - 1].value)
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 	}
 	return 0;
 }
@@ -230,7 +214,7 @@ static void *push(void *arrp, size_t *n, size_t elsz, struct rc_err *err)
 		size_t cap = *n < 4 ? 4 : *n * 2;
 		p = realloc(*arr, cap * elsz);
 		if (!p) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			return NULL;
 		}
 		*arr = p;
@@ -397,7 +381,7 @@ int rc_engine_parse_image_inspect(const char *json, size_t len, struct rc_image 
 			goto out;
 	}
 	rootfs = cJSON_GetObjectItemCaseSensitive(root, "RootFS");
-	rc_strv_free(&img->layers);
+	rc_strv_release(&img->layers);
 	free(img->layer_sizes);
 	img->layer_sizes = NULL;
 	if (rootfs && !cJSON_IsNull(rootfs)) {
@@ -411,7 +395,7 @@ int rc_engine_parse_image_inspect(const char *json, size_t len, struct rc_image 
 	if (img->layers.n) {
 		img->layer_sizes = malloc(img->layers.n * sizeof(*img->layer_sizes));
 		if (!img->layer_sizes) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto out;
 		}
 		for (i = 0; i < img->layers.n; i++)
@@ -451,7 +435,7 @@ int rc_engine_parse_image_history(const char *json, size_t len, struct rc_image 
 	sizes = calloc(n ? n : 1, sizeof(*sizes));
 	nop = calloc(n ? n : 1, sizeof(*nop));
 	if (!sizes || !nop) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		goto out;
 	}
 	i = 0;
@@ -545,7 +529,7 @@ int rc_engine_parse_containers(const char *json, size_t len, const char *api,
 			}
 		}
 		if (!c->name && !(c->name = strdup(""))) {
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 			goto out;
 		}
 		mounts = cJSON_GetObjectItemCaseSensitive(e, "Mounts");
@@ -566,7 +550,7 @@ int rc_engine_parse_containers(const char *json, size_t len, const char *api,
 				}
 				if (t && strcmp(t->valuestring, "volume") == 0 &&
 				    cJSON_IsString(nm) && nm->valuestring[0] &&
-				    strv_push(&c->volumes, nm->valuestring, err) < 0)
+				    rc_strv_push(&c->volumes, nm->valuestring, err) < 0)
 					goto out;
 			}
 		}
@@ -589,7 +573,7 @@ int rc_engine_parse_containers(const char *json, size_t len, const char *api,
 				}
 				/* old engines give no ID for stopped containers: keep
 				 * the name, rc_engine_scan maps it to the ID */
-				if (strv_push(&c->networks,
+				if (rc_strv_push(&c->networks,
 					      cJSON_IsString(id) && id->valuestring[0]
 						  ? id->valuestring
 						  : x->string,
@@ -602,16 +586,6 @@ int rc_engine_parse_containers(const char *json, size_t len, const char *api,
 out:
 	cJSON_Delete(root);
 	return ret;
-}
-
-static int is_hex64(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return 0;
-	return s[64] == '\0';
 }
 
 static int parse_volume(const cJSON *e, struct rc_volume *v, const char *what, struct rc_err *err)
@@ -634,7 +608,7 @@ static int parse_volume(const cJSON *e, struct rc_volume *v, const char *what, s
 			return -1;
 	}
 	v->anonymous =
-	    is_hex64(v->name) || rc_labels_get(&v->labels, "com.docker.volume.anonymous");
+	    rc_is_lower_hex(v->name, 64) || rc_labels_get(&v->labels, "com.docker.volume.anonymous");
 	return 0;
 }
 
@@ -767,7 +741,7 @@ static void volume_release(struct rc_volume *v)
 {
 	free(v->name);
 	free(v->driver);
-	rc_labels_free(&v->labels);
+	rc_labels_release(&v->labels);
 }
 
 static int df_volumes(const cJSON *arr, struct rc_inventory *inv, const char *what,
@@ -910,7 +884,7 @@ int rc_engine_parse_container_inspect(const char *json, size_t len, struct rc_co
 		c->started_raw = evidence_time(sa);
 		c->finished_raw = evidence_time(fa);
 		if ((valid_time(sa) && !c->started_raw) || (valid_time(fa) && !c->finished_raw))
-			r = rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			r = rc_err_nomem(err);
 	}
 	cJSON_Delete(root);
 	return r;

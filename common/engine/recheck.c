@@ -1,5 +1,6 @@
 /* recheck.c: re-check a plan item against the engine just before deleting it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,18 +25,6 @@ static const char *str_member(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int strv_has(const struct rc_strv *s, const char *x)
-{
-	size_t i;
-
-	if (!s || !x)
-		return 0;
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], x) == 0)
-			return 1;
-	return 0;
 }
 
 /* A container's human name: Names[0] without '/', else its short ID. */
@@ -120,7 +109,7 @@ int rc_engine_eval_image(const cJSON *inspect, const cJSON *containers,
 			return bad(err, "image 'RepoTags' holds a non-string");
 		if (strcmp(t->valuestring, "<none>:<none>") == 0)
 			continue;
-		if (!strv_has(&it->pre.tags, t->valuestring))
+		if (!rc_strv_has(&it->pre.tags, t->valuestring))
 			return changed(reason, reasonsz, "image is now tagged '%s'",
 				       t->valuestring);
 	}
@@ -133,7 +122,7 @@ int rc_engine_eval_image(const cJSON *inspect, const cJSON *containers,
 				found = 1;
 		}
 		/* a tag this apply removed (journaled before the untag) */
-		if (!found && !strv_has(untagged, it->pre.tags.v[i]))
+		if (!found && !rc_strv_has(untagged, it->pre.tags.v[i]))
 			return changed(reason, reasonsz, "tag '%s' no longer points to this image",
 				       it->pre.tags.v[i]);
 	}
@@ -145,10 +134,10 @@ int rc_engine_eval_image(const cJSON *inspect, const cJSON *containers,
 
 		if (!cJSON_IsObject(c) || !cid)
 			return bad(err, "a container in the list has no string 'Id'");
-		if (!image_id || !same_id(image_id, it->object) || strv_has(gone, cid))
+		if (!image_id || !same_id(image_id, it->object) || rc_strv_has(gone, cid))
 			continue;
 		container_name(c, name, sizeof(name));
-		if (strv_has(&it->pre.users_in_plan, cid))
+		if (rc_strv_has(&it->pre.users_in_plan, cid))
 			return changed(reason, reasonsz,
 				       "image is still used by container '%s', which was not "
 				       "deleted",
@@ -271,7 +260,7 @@ int rc_engine_eval_volume(const cJSON *inspect, const cJSON *containers,
 			return bad(err, "a container in the list has no string 'Id'");
 		if (mounts && !cJSON_IsNull(mounts) && !cJSON_IsArray(mounts))
 			return bad(err, "container 'Mounts' is not an array");
-		if (strv_has(gone, cid))
+		if (rc_strv_has(gone, cid))
 			continue;
 		cJSON_ArrayForEach(m, mounts)
 		{
@@ -311,7 +300,7 @@ int rc_engine_eval_network(const cJSON *inspect, const cJSON *containers,
 	cJSON_ArrayForEach(a, attached)
 	{
 		const char *n = str_member(a, "Name");
-		if (a->string && strv_has(gone, a->string))
+		if (a->string && rc_strv_has(gone, a->string))
 			continue;
 		return changed(reason, reasonsz, "network now has container '%s' attached",
 			       n ? n : a->string);
@@ -328,7 +317,7 @@ int rc_engine_eval_network(const cJSON *inspect, const cJSON *containers,
 
 		if (!cJSON_IsObject(c) || !cid)
 			return bad(err, "a container in the list has no string 'Id'");
-		if (strv_has(gone, cid))
+		if (rc_strv_has(gone, cid))
 			continue;
 		cJSON_ArrayForEach(n, nets)
 		{
@@ -397,26 +386,6 @@ int rc_engine_eval_build_cache(const cJSON *df, const struct rc_plan_item *it, c
 	return RC_CHECK_OK;
 }
 
-/* Percent-encodes s for a query string (RFC 3986 unreserved pass through). */
-void rc_engine_pct_encode(const char *s, char *out, size_t outsz)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (; *s && o + 4 < outsz; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.' || c == '~') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
 int rc_engine_ref_safe(const char *s)
 {
 	size_t n;
@@ -464,15 +433,17 @@ char *rc_engine_daemon_message(const struct rc_buf *body, long status, char *out
 	return out;
 }
 
-int rc_engine_get_json(struct rc_engine *e, const char *path, cJSON **out, struct rc_err *err)
+int rc_engine_get_json(struct rc_engine *e, const struct rc_engine_req *req, cJSON **out,
+		       struct rc_err *err)
 {
 	struct rc_http_resp resp;
-	char vpath[1024];
+	char *vpath = NULL;
 	int rc = -1;
 
 	*out = NULL;
 	rc_http_resp_init(&resp);
-	rc_engine_path(e, path, vpath, sizeof(vpath));
+	if (!(vpath = rc_engine_path(e, req, err)))
+		goto out;
 	if (rc_http_request(rc_engine_http(e), "GET", vpath, NULL, NULL, 0, &resp, err) < 0)
 		goto out;
 	if (resp.status == 404) {
@@ -495,6 +466,7 @@ int rc_engine_get_json(struct rc_engine *e, const char *path, cJSON **out, struc
 	}
 	rc = 0;
 out:
+	free(vpath);
 	rc_http_resp_release(&resp);
 	return rc;
 }
@@ -505,21 +477,21 @@ out:
  * so a filter that matched too much (or that an engine ignored) is harmless.
  * Matching too little cannot delete anything either: the daemon refuses,
  * without force, to delete an image, volume or network still in use. */
-static void containers_path(const struct rc_plan_item *it, char *out, size_t outsz)
+static int containers_filter(const struct rc_plan_item *it, struct rc_buf *filt, struct rc_err *err)
 {
 	const char *key = it->kind == RC_KIND_IMAGE ? "ancestor" : "volume";
-	char filt[384], enc[1152];
 
 	/* Networks: the whole list. The daemon's network filter matches a
 	 * container that never ran by the network's name only, and networks
 	 * are few. */
-	if (it->kind == RC_KIND_NETWORK) {
-		snprintf(out, outsz, "/containers/json?all=1");
-		return;
-	}
-	snprintf(filt, sizeof(filt), "{\"%s\":[\"%s\"]}", key, it->object);
-	rc_engine_pct_encode(filt, enc, sizeof(enc));
-	snprintf(out, outsz, "/containers/json?all=1&filters=%s", enc);
+	if (it->kind == RC_KIND_NETWORK)
+		return 0;
+	/* it->object passed rc_engine_object_safe: no quote to escape */
+	if (rc_buf_puts(filt, "{\"", err) < 0 || rc_buf_puts(filt, key, err) < 0 ||
+	    rc_buf_puts(filt, "\":[\"", err) < 0 || rc_buf_puts(filt, it->object, err) < 0 ||
+	    rc_buf_puts(filt, "\"]}", err) < 0)
+		return -1;
+	return 0;
 }
 
 const char *rc_engine_object_root(enum rc_kind kind)
@@ -625,7 +597,9 @@ static int used_since_planning(struct rc_engine_check_ctx *ctx, const struct rc_
 			ctx->volume_df_tried = 1;
 			got = rc_engine_get_json(
 			    ctx->e,
-			    rc_engine_df_by_type(ctx->e) ? "/system/df?type=volume" : "/system/df",
+			    &(struct rc_engine_req){
+				.path = "/system/df",
+				.query = rc_engine_df_by_type(ctx->e) ? "type=volume" : NULL},
 			    &ctx->volume_df, err);
 			if (got != 0) {
 				if (got == 1)
@@ -651,23 +625,28 @@ int rc_engine_recheck(struct rc_engine_check_ctx *ctx, const struct rc_plan_item
 {
 	struct rc_engine *e = ctx->e;
 	const struct rc_strv *gone = ctx->gone;
-	char path[1536];
+	struct rc_engine_req req = {0};
+	struct rc_buf filt = RC_BUF_INIT;
 	cJSON *inspect = NULL, *list = NULL;
 	int rc = -1, got, v = -1;
 
 	reason[0] = '\0';
 	if (!rc_engine_object_safe(it->object))
 		return rc_err_set(err, RC_ERR_PLAN, "unsafe object identity in item '%s'", it->id);
-	if (it->kind == RC_KIND_BUILD_CACHE)
-		snprintf(path, sizeof(path), "/system/df%s",
-			 rc_engine_df_by_type(e) ? "?type=build-cache" : "");
-	else if (rc_engine_object_root(it->kind))
+	if (it->kind == RC_KIND_BUILD_CACHE) {
+		req.path = "/system/df";
+		req.query = rc_engine_df_by_type(e) ? "type=build-cache" : NULL;
+	} else if (rc_engine_object_root(it->kind)) {
+		req.path = rc_engine_object_root(it->kind);
+		req.object = it->object;
 		/* images and containers are inspected at .../json */
-		snprintf(path, sizeof(path), "%s%s%s", rc_engine_object_root(it->kind), it->object,
-			 it->kind == RC_KIND_IMAGE || it->kind == RC_KIND_CONTAINER ? "/json" : "");
-	else
+		if (it->kind == RC_KIND_IMAGE || it->kind == RC_KIND_CONTAINER)
+			req.tail = "/json";
+	} else {
 		return rc_err_set(err, RC_ERR_PLAN, "item '%s' has an unknown kind", it->id);
-	got = rc_engine_get_json(e, path, &inspect, err);
+	}
+	rc_buf_init(&filt, 0);
+	got = rc_engine_get_json(e, &req, &inspect, err);
 	if (got < 0)
 		goto out;
 	if (got == 1) {
@@ -677,8 +656,12 @@ int rc_engine_recheck(struct rc_engine_check_ctx *ctx, const struct rc_plan_item
 	}
 	if (it->kind == RC_KIND_IMAGE || it->kind == RC_KIND_VOLUME ||
 	    it->kind == RC_KIND_NETWORK) {
-		containers_path(it, path, sizeof(path));
-		got = rc_engine_get_json(e, path, &list, err);
+		if (containers_filter(it, &filt, err) < 0)
+			goto out;
+		req = (struct rc_engine_req){.path = "/containers/json",
+					     .query = "all=1",
+					     .filters = filt.len ? filt.data : NULL};
+		got = rc_engine_get_json(e, &req, &list, err);
 		if (got != 0) {
 			if (got == 1)
 				rc_err_set(err, RC_ERR_HTTP, "cannot list containers: HTTP 404");
@@ -710,6 +693,7 @@ int rc_engine_recheck(struct rc_engine_check_ctx *ctx, const struct rc_plan_item
 	*res = (enum rc_check)v;
 	rc = 0;
 out:
+	rc_buf_release(&filt);
 	cJSON_Delete(inspect);
 	cJSON_Delete(list);
 	return rc;

@@ -88,10 +88,6 @@ int rc_engine_ref_safe(const char *s);
  * its own. */
 const char *rc_engine_object_root(enum rc_kind kind);
 
-/* Percent-encodes s for a query string (RFC 3986 unreserved characters pass
- * through), truncating to fit outsz. */
-void rc_engine_pct_encode(const char *s, char *out, size_t outsz);
-
 /* Asks the engine and evaluates, then, for images, volumes and networks
  * that pass, asks the event log whether they were used since planning
  * (events.h; unproven counts as used). 0 with *res (and reason), or -1 with
@@ -101,10 +97,11 @@ int rc_engine_recheck(struct rc_engine_check_ctx *ctx, const struct rc_plan_item
 		      const struct rc_strv *untagged, enum rc_check *res, char *reason,
 		      size_t reasonsz, struct rc_err *err);
 
-/* Fetches path (versioned by the caller) and parses it. 0 with *out owned
- * (cJSON_Delete); 1 when the engine answered 404 (*out NULL); -1 with err
- * otherwise (RC_ERR_HTTP names the path and the daemon's message). */
-int rc_engine_get_json(struct rc_engine *e, const char *path, cJSON **out, struct rc_err *err);
+/* GETs req (rc_engine_path versions it) and parses the answer. 0 with *out
+ * owned (cJSON_Delete); 1 when the engine answered 404 (*out NULL); -1 with
+ * err otherwise (RC_ERR_HTTP names the path and the daemon's message). */
+int rc_engine_get_json(struct rc_engine *e, const struct rc_engine_req *req, cJSON **out,
+		       struct rc_err *err);
 
 /* The daemon's error text from a JSON body {"message": ...}, sanitised into
  * out; the raw status line when the body has none. Returns out. */

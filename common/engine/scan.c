@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "engine.h"
+#include "hex.h"
 #include "layers.h"
 #include "log.h"
 #include "units.h"
@@ -53,17 +54,12 @@ static int window_answer(struct rc_engine *e, const char *path, const struct rc_
  * or broken daemon cannot turn one GET into another. */
 static int exact_id(const char *id, int image)
 {
-	size_t i;
-
 	if (image) {
 		if (strncmp(id, "sha256:", 7) != 0)
 			return 0;
 		id += 7;
 	}
-	for (i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)id[i]))
-			return 0;
-	return id[64] == '\0';
+	return rc_is_hex(id, 64);
 }
 
 static int bad_id(const char *what, const char *id, struct rc_err *err)
@@ -112,7 +108,7 @@ static int handle_answer(struct rc_engine *e, struct rc_inventory *inv, const st
 static int scan_objects(struct rc_engine *e, struct rc_inventory *inv, struct rc_http_resp *df,
 			struct rc_err *err)
 {
-	char paths[SCAN_WINDOW][512];
+	char *paths[SCAN_WINDOW] = {NULL};
 	const char *pp[SCAN_WINDOW];
 	struct work wk[SCAN_WINDOW];
 	struct rc_http_resp rs[SCAN_WINDOW];
@@ -124,13 +120,13 @@ static int scan_objects(struct rc_engine *e, struct rc_inventory *inv, struct rc
 		size_t w = 0;
 
 		for (; pos < total && w < SCAN_WINDOW; pos++) {
-			char tail[256];
+			struct rc_engine_req req = {0};
 			struct work *x = &wk[w];
 
 			if (pos == 0) {
 				x->kind = W_DF;
 				x->idx = 0;
-				snprintf(tail, sizeof(tail), "/system/df");
+				req.path = "/system/df";
 			} else if (pos <= inv->n_images) {
 				x->idx = pos - 1;
 				x->kind = W_INSPECT;
@@ -138,8 +134,9 @@ static int scan_objects(struct rc_engine *e, struct rc_inventory *inv, struct rc
 					bad_id("/images/json", inv->images[x->idx].id, err);
 					goto out;
 				}
-				snprintf(tail, sizeof(tail), "/images/%s/json",
-					 inv->images[x->idx].id);
+				req = (struct rc_engine_req){.path = "/images/",
+							     .object = inv->images[x->idx].id,
+							     .tail = "/json"};
 			} else {
 				x->idx = pos - 1 - inv->n_images;
 				x->kind = W_CONTAINER;
@@ -150,10 +147,12 @@ static int scan_objects(struct rc_engine *e, struct rc_inventory *inv, struct rc
 					bad_id("/containers/json", inv->containers[x->idx].id, err);
 					goto out;
 				}
-				snprintf(tail, sizeof(tail), "/containers/%s/json",
-					 inv->containers[x->idx].id);
+				req = (struct rc_engine_req){.path = "/containers/",
+							     .object = inv->containers[x->idx].id,
+							     .tail = "/json"};
 			}
-			rc_engine_path(e, tail, paths[w], sizeof(paths[0]));
+			if (!(paths[w] = rc_engine_path(e, &req, err)))
+				goto out;
 			pp[w] = paths[w];
 			w++;
 		}
@@ -175,12 +174,18 @@ static int scan_objects(struct rc_engine *e, struct rc_inventory *inv, struct rc
 			rc_http_resp_release(&rs[k]);
 		n = 0;
 		done = pos;
+		for (k = 0; k < w; k++) {
+			free(paths[k]);
+			paths[k] = NULL;
+		}
 	}
 	rc_progress_done();
 	ret = 0;
 out:
 	for (k = 0; k < n; k++)
 		rc_http_resp_release(&rs[k]);
+	for (k = 0; k < SCAN_WINDOW; k++)
+		free(paths[k]);
 	return ret;
 }
 
@@ -188,7 +193,7 @@ out:
  * for (see layers.h), window by window, until it has learnt what it can. */
 static int scan_layer_sizes(struct rc_engine *e, struct rc_inventory *inv, struct rc_err *err)
 {
-	char paths[SCAN_WINDOW][512];
+	char *paths[SCAN_WINDOW] = {NULL};
 	const char *pp[SCAN_WINDOW];
 	size_t need[SCAN_WINDOW];
 	struct rc_http_resp rs[SCAN_WINDOW];
@@ -206,10 +211,15 @@ static int scan_layer_sizes(struct rc_engine *e, struct rc_inventory *inv, struc
 		if (!n_need)
 			break;
 		for (k = 0; k < n_need; k++) {
-			char tail[256];
-
-			snprintf(tail, sizeof(tail), "/images/%s/history", inv->images[need[k]].id);
-			rc_engine_path(e, tail, paths[k], sizeof(paths[0]));
+			free(paths[k]);
+			paths[k] = rc_engine_path(
+			    e,
+			    &(struct rc_engine_req){.path = "/images/",
+						    .object = inv->images[need[k]].id,
+						    .tail = "/history"},
+			    err);
+			if (!paths[k])
+				goto out;
 			pp[k] = paths[k];
 		}
 		n = n_need;
@@ -236,6 +246,8 @@ static int scan_layer_sizes(struct rc_engine *e, struct rc_inventory *inv, struc
 out:
 	for (k = 0; k < n; k++)
 		rc_http_resp_release(&rs[k]);
+	for (k = 0; k < SCAN_WINDOW; k++)
+		free(paths[k]);
 	rc_layer_solver_free(sv);
 	return ret;
 }
@@ -302,16 +314,18 @@ static int resolve_container_images(struct rc_inventory *inv, struct rc_err *err
 					  q);
 		free(c->image_id);
 		if (!(c->image_id = strdup(found)))
-			return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			return rc_err_nomem(err);
 	}
 	return 0;
 }
 
 int rc_engine_scan(struct rc_engine *e, struct rc_inventory *inv, struct rc_err *err)
 {
-	static const char *const lists[] = {"/images/json", "/containers/json?all=1", "/volumes",
-					    "/networks"};
-	char paths[4][128];
+	struct rc_engine_req lists[] = {{.path = "/images/json"},
+					{.path = "/containers/json", .query = "all=1"},
+					{.path = "/volumes"},
+					{.path = "/networks"}};
+	char *paths[4] = {NULL};
 	const char *pp[4];
 	struct rc_http_resp rs[4], df;
 	size_t i, n = 0;
@@ -320,12 +334,11 @@ int rc_engine_scan(struct rc_engine *e, struct rc_inventory *inv, struct rc_err 
 	rc_http_resp_init(&df);
 	if (rc_engine_connect(e, &inv->engine, err) < 0)
 		goto out;
+	if (rc_engine_images_shared_size(e))
+		lists[0].query = "shared-size=1";
 	for (i = 0; i < 4; i++) {
-		rc_engine_path(e,
-			       i == 0 && rc_engine_images_shared_size(e)
-				   ? "/images/json?shared-size=1"
-				   : lists[i],
-			       paths[i], sizeof(paths[i]));
+		if (!(paths[i] = rc_engine_path(e, &lists[i], err)))
+			goto out;
 		pp[i] = paths[i];
 	}
 	n = 4;
@@ -354,6 +367,8 @@ int rc_engine_scan(struct rc_engine *e, struct rc_inventory *inv, struct rc_err 
 out:
 	for (i = 0; i < n; i++)
 		rc_http_resp_release(&rs[i]);
+	for (i = 0; i < 4; i++)
+		free(paths[i]);
 	rc_http_resp_release(&df);
 	rc_progress_done();
 	return ret;

@@ -45,7 +45,7 @@ static struct rc_source *engine_open(const struct rc_source_opts *o, struct rc_e
 	struct engine_source *es = calloc(1, sizeof(*es));
 
 	if (!es) {
-		rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		rc_err_nomem(err);
 		return NULL;
 	}
 	rc_inventory_init(&es->inv);
@@ -53,9 +53,9 @@ static struct rc_source *engine_open(const struct rc_source_opts *o, struct rc_e
 	es->name = es->e ? strdup(o->name ? o->name : "engine") : NULL;
 	if (!es->e || !es->name) {
 		if (es->e)
-			rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+			rc_err_nomem(err);
 		rc_engine_free(es->e);
-		rc_inventory_free(&es->inv);
+		rc_inventory_release(&es->inv);
 		free(es);
 		return NULL;
 	}
@@ -70,9 +70,9 @@ static void engine_free(struct rc_source *s)
 		return;
 	rc_engine_check_ctx_release(&es->ctx);
 	rc_engine_events_free(es->ctx.ev);
-	rc_strv_free(&es->gone);
+	rc_strv_release(&es->gone);
 	rc_engine_free(es->e);
-	rc_inventory_free(&es->inv);
+	rc_inventory_release(&es->inv);
 	free(es->name);
 	free(es);
 }
@@ -113,7 +113,7 @@ static int engine_describe(struct rc_source *s, struct rc_plan_source *out, stru
 	    (info->system_time && !cJSON_AddStringToObject(id, "clock", info->system_time))) {
 		cJSON_Delete(id);
 		free(ep);
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	}
 	free(out->endpoint);
 	cJSON_Delete(out->identity);
@@ -143,7 +143,7 @@ static int engine_begin(struct rc_source *s, const struct rc_plan_source *planne
 		    info->system_time_ns - ((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec);
 	}
 	if (!(es->ctx.ev = rc_engine_events_new(es->ctx.since_ns)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
+		return rc_err_nomem(err);
 	return 0;
 }
 
@@ -168,18 +168,9 @@ static int engine_remove(struct rc_source *s, const struct rc_plan_item *it, enu
 
 static int engine_settled(struct rc_source *s, const struct rc_plan_item *it, struct rc_err *err)
 {
-	struct rc_strv *gone = &engine_of(s)->gone;
-	char **nv;
-
 	if (it->kind != RC_KIND_CONTAINER)
 		return 0;
-	if (!(nv = realloc(gone->v, (gone->n + 1) * sizeof(*nv))))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	gone->v = nv;
-	if (!(gone->v[gone->n] = strdup(it->object)))
-		return rc_err_set(err, RC_ERR_NOMEM, "out of memory");
-	gone->n++;
-	return 0;
+	return rc_strv_push(&engine_of(s)->gone, it->object, err);
 }
 
 const struct rc_source_ops rc_engine_source_ops = {

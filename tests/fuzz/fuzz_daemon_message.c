@@ -26,6 +26,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      "rc_engine_daemon_message is not one sanitised line");
 	}
 out:
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	return 0;
 }

@@ -24,7 +24,7 @@ static inline int rc_fuzz_inventory(const uint8_t *data, size_t size, rc_fuzz_pa
 		return 0;
 	rc_inventory_init(&inv);
 	parse(t, size, &inv, &err);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 	free(t);
 	return 0;
 }

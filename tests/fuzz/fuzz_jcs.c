@@ -19,6 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (j)
 		rc_jcs_serialize(j, &b, &err);
 	cJSON_Delete(j);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	return 0;
 }

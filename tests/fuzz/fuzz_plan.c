@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	rc_plan_init(&p);
 	rc_plan_parse(t, size, &p, &err);
-	rc_plan_free(&p);
+	rc_plan_release(&p);
 	free(t);
 	return 0;
 }

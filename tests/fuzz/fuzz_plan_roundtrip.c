@@ -36,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 out:
 	free(r2);
 	free(r1);
-	rc_plan_free(&p2);
-	rc_plan_free(&p1);
+	rc_plan_release(&p2);
+	rc_plan_release(&p1);
 	free(t);
 	return 0;
 }

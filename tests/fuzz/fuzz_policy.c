@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rp_policy_init(&p);
 	if (rp_policy_parse(t, size, "fuzz.json", &p, &err) == 0)
 		cJSON_Delete(rp_policy_to_json(&p, &err));
-	rp_policy_free(&p);
+	rp_policy_release(&p);
 	free(t);
 	return 0;
 }

@@ -38,8 +38,8 @@ out:
 	cJSON_free(s1);
 	cJSON_Delete(j2);
 	cJSON_Delete(j1);
-	rp_policy_free(&p2);
-	rp_policy_free(&p1);
+	rp_policy_release(&p2);
+	rp_policy_release(&p1);
 	free(t);
 	return 0;
 }

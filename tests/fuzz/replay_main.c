@@ -38,12 +38,12 @@ int main(int argc, char **argv)
 		if (bad || ferror(f)) {
 			fprintf(stderr, "%s: cannot read\n", argv[i]);
 			fclose(f);
-			rc_buf_free(&b);
+			rc_buf_release(&b);
 			return 1;
 		}
 		fclose(f);
 		LLVMFuzzerTestOneInput((const uint8_t *)b.data, b.len);
-		rc_buf_free(&b);
+		rc_buf_release(&b);
 	}
 	printf("replayed %d inputs\n", argc - 1);
 	return 0;

@@ -21,8 +21,8 @@ static void test_init_is_empty_string(void **state)
 	assert_string_equal(b.data, "");
 	assert_int_equal(b.len, 0);
 	assert_int_equal(b.max, RC_BUF_DEFAULT_MAX);
-	rc_buf_free(&b);
-	rc_buf_free(&b); /* twice is fine */
+	rc_buf_release(&b);
+	rc_buf_release(&b); /* twice is fine */
 	assert_string_equal(b.data, "");
 }
 
@@ -46,7 +46,7 @@ static void test_append_puts_printf(void **state)
 		assert_int_equal(rc_buf_puts(&b, "0123456789", &err), 0);
 	assert_int_equal(b.len, 6 + 10000);
 	assert_int_equal(b.data[b.len], '\0');
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 static void test_cap_is_enforced(void **state)
@@ -65,7 +65,7 @@ static void test_cap_is_enforced(void **state)
 	assert_int_equal(b.len, 0);
 	/* a length that would overflow size_t arithmetic is refused, not wrapped */
 	assert_int_equal(rc_buf_append(&b, "x", SIZE_MAX, &err), -1);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 static void test_detach_transfers_ownership(void **state)
@@ -86,7 +86,7 @@ static void test_detach_transfers_ownership(void **state)
 	assert_string_equal(b.data, "");
 	assert_int_equal(b.max, 100); /* the cap survives */
 	free(s);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 static void test_err_set_and_prefix(void **state)

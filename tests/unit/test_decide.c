@@ -334,8 +334,8 @@ static void test_prune_defaults(void **state)
 	assert_int_equal(plan.summary.count_by_kind[RC_KIND_CONTAINER], 3);
 	assert_int_equal(plan.summary.bytes_by_kind[RC_KIND_BUILD_CACHE], 1000);
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
 
 	/* --images=unused --volumes=anonymous: app:1 goes after its container; the
 	 * mounted volume stays although its container goes */
@@ -369,9 +369,9 @@ static void test_prune_defaults(void **state)
 	assert_string_equal(find(&plan, "app:1")->pre.tags.v[0], "app:1");
 	assert_string_equal(find(&plan, "app:1")->pre.users_in_plan.v[0], "c1");
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 static void test_default_min_age(void **state)
@@ -394,9 +394,9 @@ static void test_default_min_age(void **state)
 			  "P image sha256:old in-use: in use by exited container 'just-stopped'\n"
 			  "P image sha256:unknown min-age: age unknown, min-age 1h\n");
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 static void test_parents_and_children(void **state)
@@ -427,7 +427,7 @@ static void test_parents_and_children(void **state)
 	flags_policy(&pol, RP_IMAGES_UNUSED, RP_VOLUMES_UNSET, 0);
 	{
 		struct rc_err err = RC_ERR_INIT;
-		assert_int_equal(rp_strv_push(&pol.protect.labels, "keep", &err), 0);
+		assert_int_equal(rc_strv_push(&pol.protect.labels, "keep", &err), 0);
 	}
 	got = decide_lines(&inv, &pol, &plan);
 	expect_lines(got, "C image top:1 unused-images: unused\n"
@@ -439,9 +439,9 @@ static void test_parents_and_children(void **state)
 			  "P image os:1 in-use: parent of in-use image 'svc:1'\n"
 			  "P image svc:1 in-use: in use by exited container 'svc-old'\n");
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 static void test_sizes_shared_layers(void **state)
@@ -485,9 +485,9 @@ static void test_sizes_shared_layers(void **state)
 	assert_int_equal(plan.summary.bytes_by_kind[RC_KIND_VOLUME], 7);
 	assert_int_equal(plan.summary.bytes_freed_now, 190 + 5 + 7 + 11);
 	assert_int_equal(plan.summary.bytes_freed_after_gc, 0);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 static void test_chain_id(void **state)
@@ -528,14 +528,14 @@ static void test_protections(void **state)
 	label(&inv.networks[0].labels, "keep", "");
 	volume(&inv, "kept-vol", 0, NOW - DAY, 1);
 	flags_policy(&pol, RP_IMAGES_UNUSED, RP_VOLUMES_FLAG_ALL, 0);
-	assert_int_equal(rp_strv_push(&pol.protect.refs, "0123456789ab", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.refs, "byref:1", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.refs, "named-keep", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.refs, "kept-vol", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.tags, "latest", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.tags, "db:*", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.labels, "tier=db", &err), 0);
-	assert_int_equal(rp_strv_push(&pol.protect.labels, "keep", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.refs, "0123456789ab", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.refs, "byref:1", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.refs, "named-keep", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.refs, "kept-vol", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.tags, "latest", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.tags, "db:*", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.labels, "tier=db", &err), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.labels, "keep", &err), 0);
 	got = decide_lines(&inv, &pol, &plan);
 	expect_lines(got,
 		     "C image tier:2 unused-images: unused\n"
@@ -552,9 +552,9 @@ static void test_protections(void **state)
 	assert_string_equal(find(&plan, "sha256:cc")->refs.v[0], "app:1.0");
 	assert_string_equal(find(&plan, "sha256:cc")->refs.v[1], "app:latest");
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 static void test_rules_age_rank_and_selectors(void **state)
@@ -607,8 +607,8 @@ static void test_rules_age_rank_and_selectors(void **state)
 		 "P image team/x:2.0-rc1 no-rule: no rule selects it (tagged; --images=unused to "
 		 "include)\n");
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
 
 	/* the nightly container goes: its image's age still counts its use */
 	file_policy(&pol,
@@ -624,9 +624,9 @@ static void test_rules_age_rank_and_selectors(void **state)
 	assert_non_null(strstr(got, "P image app:1 pulled: pull time unknown on the engine "
 				    "(not_pulled_for needs a registry source)\n"));
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 static void test_rules_for_other_sources_and_volumes(void **state)
@@ -657,9 +657,9 @@ static void test_rules_for_other_sources_and_volumes(void **state)
 			  "P volume data no-rule: no rule selects it (named; --volumes=all to "
 			  "include)\n");
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 static void test_networks(void **state)
@@ -684,7 +684,7 @@ static void test_networks(void **state)
 	network(&inv, "n-d", "d", 0, NOW - DAY);
 	network(&inv, "n-none", "none", 1, NOW - DAY);
 	flags_policy(&pol, RP_IMAGES_UNSET, RP_VOLUMES_UNSET, 0);
-	assert_int_equal(rp_strv_push(&pol.protect.labels, "keep", &(struct rc_err)RC_ERR_INIT), 0);
+	assert_int_equal(rc_strv_push(&pol.protect.labels, "keep", &(struct rc_err)RC_ERR_INIT), 0);
 	got = decide_lines(&inv, &pol, &plan);
 	expect_lines(got, "C container goes stopped-containers: exited 1d ago\n"
 			  "C network c unused-networks: unused once containers in this plan go\n"
@@ -695,9 +695,9 @@ static void test_networks(void **state)
 			  "P network b in-use: in use by container 'stays'\n"
 			  "P network none predefined: predefined network\n");
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 /* The engine's own usage counts (/system/df) and the swarm's networks
@@ -733,9 +733,9 @@ static void test_engine_counts_and_swarm_networks(void **state)
 			  "P network docker_gwbridge predefined: swarm network: managed by the swarm\n"
 			  "P network overlay-net predefined: swarm network: managed by the swarm\n");
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 static void test_hostile_parent_cycle(void **state)
@@ -755,9 +755,9 @@ static void test_hostile_parent_cycle(void **state)
 	/* terminates, and decides each image once */
 	assert_int_equal(plan.n_candidates + plan.n_protected, 3);
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 static void test_odd_inventory(void **state)
@@ -790,9 +790,9 @@ static void test_odd_inventory(void **state)
 	assert_int_equal(find(&plan, "sha256:nosizes")->reclaimable, 0);
 	assert_int_equal(plan.summary.bytes_freed_now, 0);
 	free(got);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 static void test_plan_build_and_outputs(void **state)
@@ -894,15 +894,15 @@ static void test_plan_build_and_outputs(void **state)
 	assert_int_equal(strlen(mem), strlen(plan.digest) + 1);
 	free(mem);
 
-	rc_buf_free(&csv);
-	rc_buf_free(&xml);
+	rc_buf_release(&csv);
+	rc_buf_release(&xml);
 	free(text);
 	free(text2);
-	rc_plan_free(&loaded);
-	rc_plan_free(&again);
-	rc_plan_free(&plan);
-	rp_policy_free(&pol);
-	rc_inventory_free(&inv);
+	rc_plan_release(&loaded);
+	rc_plan_release(&again);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
 }
 
 int main(void)

@@ -117,7 +117,7 @@ static void test_info_1_41(void **state)
 	assert_string_equal(inv.engine.server_version, "20.10.24+dfsg1");
 	assert_int_equal(inv.engine.containerd_store, 0); /* vfs graph driver */
 	free(json);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 /* Engines with the containerd image store (API 1.47+ can have it) name the
@@ -132,7 +132,7 @@ static void test_info_containerd_store(void **state)
 	rc_inventory_init(&inv);
 	assert_int_equal(rc_engine_parse_info(j, sizeof(j) - 1, &inv.engine, &err), 0);
 	assert_int_equal(inv.engine.containerd_store, 1);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 /* SystemTime, the daemon's clock: kept in UTC with nine digits; a clock that
@@ -166,7 +166,7 @@ static void test_info_system_time(void **state)
 		else
 			assert_null(inv.engine.system_time);
 		assert_true(inv.engine.system_time_ns == cases[i].ns);
-		rc_inventory_free(&inv);
+		rc_inventory_release(&inv);
 	}
 }
 
@@ -198,7 +198,7 @@ static void test_images_1_41_drops_none_tags(void **state)
 	    "sha256:2cf66a9a4c5bd749bdc175b98312b9ee1541ab6753c4ff10d8ebbffbfaaae9e4");
 	for (i = 0; i < inv.n_images; i++)
 		assert_int_equal(inv.images[i].dangling, inv.images[i].repo_tags.n == 0);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 	assert_int_equal(inv.n_images, 0);
 }
 
@@ -245,7 +245,7 @@ static void test_inspect_and_history_give_layer_sizes(void **state)
 	/* re-applying replaces, never appends */
 	apply_file(rc_engine_parse_image_inspect, "image_inspect_dangling_1.41.json", m);
 	assert_int_equal(m->layers.n, 3);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 static void test_history_step_without_layer(void **state)
@@ -261,7 +261,7 @@ static void test_history_step_without_layer(void **state)
 	assert_int_equal(m.layer_sizes[1], 36);
 	assert_int_equal(m.layer_sizes[2], 2);
 	free(m.parent_id);
-	rc_strv_free(&m.layers);
+	rc_strv_release(&m.layers);
 	free(m.layer_sizes);
 }
 
@@ -282,7 +282,7 @@ static void test_history_mismatch_leaves_sizes_unknown(void **state)
 	assert_int_equal(m.layer_sizes[0], -1);
 	assert_int_equal(m.layer_sizes[1], -1);
 	free(m.parent_id);
-	rc_strv_free(&m.layers);
+	rc_strv_release(&m.layers);
 	free(m.layer_sizes);
 }
 
@@ -326,7 +326,7 @@ static void test_containers_1_41(void **state)
 	c = ctr(&inv, "created1");
 	assert_int_equal(c->volumes.n, 0);
 	assert_int_equal(c->created, 1795755283);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 static void test_containers_1_51(void **state)
@@ -343,7 +343,7 @@ static void test_containers_1_51(void **state)
 	assert_int_equal(c->networks.n, 2);
 	assert_int_equal(strlen(c->networks.v[0]), 64);
 	assert_int_equal(strlen(c->networks.v[1]), 64);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 static const struct rc_volume *vol(const struct rc_inventory *inv, const char *name)
@@ -380,7 +380,7 @@ static void test_volumes(void **state)
 	v = vol(&inv, "data");
 	assert_false(v->anonymous);
 	assert_int_equal(v->size, -1);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 static void test_networks(void **state)
@@ -406,7 +406,7 @@ static void test_networks(void **state)
 		}
 	}
 	assert_int_equal(seen, 1);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 static void test_df_1_41_fills_usage(void **state)
@@ -429,7 +429,7 @@ static void test_df_1_41_fills_usage(void **state)
 	assert_int_equal(vol(&inv, "labelled-vol")->ref_count, 0);
 	assert_int_equal(vol(&inv, "labelled-vol")->size, 0);
 	assert_int_equal(inv.n_build_cache, 0); /* null on this engine */
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 /* Container sizes come from /system/df: the list is fetched without
@@ -453,7 +453,7 @@ static void test_df_fills_container_sizes(void **state)
 		else
 			assert_true(c->size_root_fs > 0);
 	}
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 static void test_df_1_47_build_cache_and_big_sizes(void **state)
@@ -483,7 +483,7 @@ static void test_df_1_47_build_cache_and_big_sizes(void **state)
 	assert_true(b->in_use);
 	assert_true(b->size == INT64_C(30000000000));
 	assert_int_equal(b->last_used, 0); /* null */
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 /* ---------- newer APIs ---------- */
@@ -502,7 +502,7 @@ static void test_images_1_43_empty_tags_are_untagged(void **state)
 	m = img(&inv, BASE_ID);
 	assert_int_equal(m->repo_digests.n, 1);
 	assert_int_equal(m->labels.n, 0); /* null labels */
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 static void test_images_1_47_manifests_tolerated(void **state)
@@ -514,7 +514,7 @@ static void test_images_1_47_manifests_tolerated(void **state)
 	assert_int_equal(inv.n_images, 1);
 	assert_string_equal(inv.images[0].repo_tags.v[0], "rc-base:1");
 	assert_int_equal(inv.images[0].containers, -1);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 static void test_images_1_51_containers_counted(void **state)
@@ -526,12 +526,12 @@ static void test_images_1_51_containers_counted(void **state)
 	assert_int_equal(img(&inv, BASE_ID)->containers, 2);
 	assert_int_equal(img(&inv, DANG_ID)->containers, 0);
 	assert_true(img(&inv, DANG_ID)->size == INT64_C(9007199254740992)); /* 2^53, exact */
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 	/* the same answer read as an older API: the count is not trusted */
 	rc_inventory_init(&inv);
 	parse_file(rc_engine_parse_images, "images_1.51.json", "1.50", &inv);
 	assert_int_equal(img(&inv, BASE_ID)->containers, -1);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 /* ---------- bad input ---------- */
@@ -575,9 +575,9 @@ static int run_parser(enum which w, const char *json, size_t len, struct rc_err 
 		break;
 	}
 	free(m.parent_id);
-	rc_strv_free(&m.layers);
+	rc_strv_release(&m.layers);
 	free(m.layer_sizes);
-	rc_inventory_free(&inv); /* partial entries are freed too (ASan checks) */
+	rc_inventory_release(&inv); /* partial entries are freed too (ASan checks) */
 	return r;
 }
 
@@ -748,7 +748,7 @@ static void test_hostile_text_is_kept_verbatim_but_bounded(void **state)
 	assert_int_equal(rc_engine_parse_networks(json, strlen(json), &inv, &err), 0);
 	assert_string_equal(inv.networks[0].name, "evil\033[2J");
 	assert_false(inv.networks[0].predefined);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 /* ---------- versions and endpoints ---------- */
@@ -763,17 +763,77 @@ static void test_api_cmp(void **state)
 	assert_true(rc_engine_api_cmp("garbage", "1.0") < 0);
 }
 
+/* The paths the daemon sees: objects as they are, query parameters in
+ * order, the filters percent-encoded with upper-case hex (RFC 3986
+ * unreserved characters as they are); nothing cut short, and an object
+ * that cannot mean itself in a path refused. */
+static void test_engine_request_paths(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_engine *e;
+	char *p, *longref;
+	size_t i;
+	(void)state;
+	e = rc_engine_new("unix:///tmp/rc-nowhere.sock", 1, 0, &err);
+	assert_non_null(e);
+	p = rc_engine_path(
+	    e,
+	    &(struct rc_engine_req){.path = "/images/", .object = "team/app:1.2", .tail = "/json"},
+	    &err);
+	assert_string_equal(p, "/v1.41/images/team/app:1.2/json");
+	free(p);
+	p = rc_engine_path(e,
+			   &(struct rc_engine_req){.path = "/images/",
+						   .object = "app@sha256:00ff",
+						   .query = "noprune=1"},
+			   &err);
+	assert_string_equal(p, "/v1.41/images/app@sha256:00ff?noprune=1");
+	free(p);
+	p = rc_engine_path(e,
+			   &(struct rc_engine_req){.path = "/containers/json",
+						   .query = "all=1",
+						   .filters = "{\"ancestor\":[\"sha256:ab\"]}"},
+			   &err);
+	assert_string_equal(
+	    p,
+	    "/v1.41/containers/json?all=1&filters=%7B%22ancestor%22%3A%5B%22sha256%3Aab%22%5D%7D");
+	free(p);
+	p = rc_engine_path(e, &(struct rc_engine_req){.path = "/x", .filters = " -_.~/"}, &err);
+	assert_string_equal(p, "/v1.41/x?filters=%20-_.~%2F");
+	free(p);
+	longref = malloc(5001);
+	assert_non_null(longref);
+	for (i = 0; i < 5000; i++)
+		longref[i] = 'a';
+	longref[5000] = '\0';
+	p = rc_engine_path(e, &(struct rc_engine_req){.path = "/volumes/", .object = longref},
+			   &err);
+	assert_non_null(p);
+	assert_int_equal(strlen(p), strlen("/v1.41/volumes/") + 5000);
+	free(p);
+	free(longref);
+	assert_null(
+	    rc_engine_path(e, &(struct rc_engine_req){.path = "/images/", .object = "a?b"}, &err));
+	assert_int_equal(err.kind, RC_ERR_INTERNAL);
+	assert_string_equal(err.msg, "cannot put 'a?b' in a request path");
+	assert_null(
+	    rc_engine_path(e, &(struct rc_engine_req){.path = "/images/", .object = "a%2e"}, &err));
+	rc_engine_free(e);
+}
+
 static void test_engine_new_resolves_endpoint(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
 	struct rc_engine *e;
-	char path[64];
+	char *path;
 	(void)state;
 	unsetenv("DOCKER_HOST");
 	e = rc_engine_new(NULL, 1, 0, &err);
 	assert_non_null(e);
 	assert_string_equal(rc_http_endpoint(rc_engine_http(e)), "unix:///var/run/docker.sock"); /* the default as a string; never connected */
-	assert_string_equal(rc_engine_path(e, "/info", path, sizeof(path)), "/v1.41/info");
+	path = rc_engine_path(e, &(struct rc_engine_req){.path = "/info"}, &err);
+	assert_string_equal(path, "/v1.41/info");
+	free(path);
 	rc_engine_free(e);
 	setenv("DOCKER_HOST", "unix:///tmp/rc-nowhere.sock", 1);
 	e = rc_engine_new(NULL, 1, 0, &err);
@@ -925,6 +985,7 @@ int main(void)
 	    cmocka_unit_test(test_hostile_text_is_kept_verbatim_but_bounded),
 	    cmocka_unit_test(test_api_cmp),
 	    cmocka_unit_test(test_engine_new_resolves_endpoint),
+	    cmocka_unit_test(test_engine_request_paths),
 	    cmocka_unit_test(test_engine_new_rejects_other_schemes),
 	    cmocka_unit_test(test_engine_tcp_default_port),
 	    cmocka_unit_test(test_engine_empty_url_is_usage_error),

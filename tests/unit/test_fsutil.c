@@ -89,14 +89,14 @@ static void test_write_then_read(void **state)
 	assert_int_equal(st.st_mode & 07777, 0600);
 	assert_int_equal(count_entries(dir, ".tmp."), 0);
 	assert_int_equal(count_entries(dir, ""), 1);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	/* An empty file and a relative path work too. */
 	assert_int_equal(chdir(dir), 0);
 	assert_int_equal(rc_write_file_atomic("empty", "", 0, 0644, &err), 0);
 	assert_int_equal(rc_read_file("empty", 10, &b, &err), 0);
 	assert_int_equal(b.len, 0);
 	assert_string_equal(b.data, "");
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	assert_int_equal(chdir("/"), 0);
 }
 
@@ -214,7 +214,7 @@ static void test_read_limits(void **state)
 	assert_int_equal(rc_write_file_atomic(path, "0123456789", 10, 0644, &err), 0);
 	assert_int_equal(rc_read_file(path, 10, &b, &err), 0);
 	assert_string_equal(b.data, "0123456789");
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	assert_int_equal(rc_read_file(path, 9, &b, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_IO);
 	assert_int_equal(err.sys_errno, EFBIG);
@@ -226,7 +226,7 @@ static void test_read_limits(void **state)
 	assert_int_equal(rc_read_file(path, 100, &b, &err), -1);
 	assert_int_equal(err.sys_errno, ENOENT);
 	assert_non_null(strstr(err.msg, "cannot open '"));
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 /* A pipe has no size to check up front: the limit applies while reading. */
@@ -247,7 +247,7 @@ static void test_read_stdin_limit(void **state)
 	assert_non_null(strstr(err.msg, "'standard input' is larger"));
 	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
 	close(saved);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 static void test_sha256(void **state)
@@ -320,7 +320,7 @@ static void test_stage_then_commit_or_abandon(void **state)
 	assert_non_null(ta);
 	assert_int_equal(rc_read_file(a, 100, &b, &err), 0);
 	assert_string_equal(b.data, "old"); /* staged, not yet visible */
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	/* the next output cannot be staged: abandon the first */
 	snprintf(c, sizeof(c), "%s/missing/c.json", dir);
 	assert_int_equal(rc_stage_file(c, "{}", 2, 0666, &tc, &err), -1);
@@ -330,7 +330,7 @@ static void test_stage_then_commit_or_abandon(void **state)
 	free(ta);
 	assert_int_equal(rc_read_file(a, 100, &b, &err), 0);
 	assert_string_equal(b.data, "old");
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	assert_int_equal(count_entries(dir, ".tmp."), 0);
 	/* staged and committed */
 	assert_int_equal(rc_stage_file(a, "new", 3, 0666, &ta, &err), 0);
@@ -338,7 +338,7 @@ static void test_stage_then_commit_or_abandon(void **state)
 	free(ta);
 	assert_int_equal(rc_read_file(a, 100, &b, &err), 0);
 	assert_string_equal(b.data, "new");
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	assert_int_equal(count_entries(dir, ".tmp."), 0);
 	assert_int_equal(rc_stage_file("-", "x", 1, 0666, &ta, &err), -1);
 }

@@ -375,7 +375,7 @@ static void test_engine_timeout_is_the_callers(void **state)
 	assert_true(now_s() - t0 < 2.0);
 	assert_int_equal(err.kind, RC_ERR_CONNECT);
 	assert_non_null(strstr(err.msg, "did not answer GET '/_ping' within 400ms"));
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 	rc_engine_free(e);
 	log = server_stop(&s, &nreq);
 	assert_int_equal(nreq, 1);
@@ -528,7 +528,7 @@ static void test_headers_repeated_and_capped(void **state)
 	rc_http_free(h);
 	log = server_stop(&s, &nreq);
 	free(log);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 static const char *const resp_503_503_200[] = {
@@ -786,7 +786,7 @@ static void test_engine_tls_env_switches_to_https(void **state)
 	rc_inventory_init(&inv);
 	assert_int_equal(rc_engine_connect(e, &inv.engine, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_CONNECT);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 	rc_engine_free(e);
 	log = server_stop(&s, &nreq);
 	assert_null(strstr(log, "GET /_ping"));
@@ -828,7 +828,7 @@ static char *connect_to(const char *const *r, size_t n, int want, char *api, siz
 		assert_string_equal(inv.engine.api_version, api);
 		assert_string_equal(inv.engine.endpoint, s.endpoint);
 	}
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 	rc_engine_free(e);
 	return server_stop(&s, &nreq);
 }

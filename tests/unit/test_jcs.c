@@ -25,7 +25,7 @@ static char *canon_text(const char *json, struct rc_err *err)
 	rc_buf_init(&b, 0);
 	if (rc_jcs_serialize(j, &b, err) == 0)
 		s = rc_buf_detach(&b);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	cJSON_Delete(j);
 	return s;
 }
@@ -51,7 +51,7 @@ static void expect_refused(cJSON *j, const char *msg_part)
 	assert_int_equal(err.kind, RC_ERR_PLAN);
 	if (!strstr(err.msg, msg_part))
 		fail_msg("message '%s' lacks '%s'", err.msg, msg_part);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	cJSON_Delete(j);
 }
 
@@ -131,7 +131,7 @@ static void test_string_escapes(void **state)
 		rc_buf_init(&b, 0);
 		assert_int_equal(rc_jcs_serialize(s, &b, &err), 0);
 		assert_string_equal(b.data, want);
-		rc_buf_free(&b);
+		rc_buf_release(&b);
 		cJSON_Delete(s);
 	}
 }
@@ -156,7 +156,7 @@ static void test_raw_integers(void **state)
 	rc_buf_init(&b, 0);
 	assert_int_equal(rc_jcs_serialize(o, &b, &err), 0);
 	assert_string_equal(b.data, "{\"a\":-123456789012,\"b\":9007199254740991,\"c\":0}");
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	cJSON_Delete(o);
 }
 
@@ -244,7 +244,7 @@ static void test_buffer_limit(void **state)
 	rc_buf_init(&b, 10);
 	assert_int_equal(rc_jcs_serialize(j, &b, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_PROTOCOL);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	cJSON_Delete(j);
 }
 

@@ -138,7 +138,7 @@ static void test_structure_and_counts(void **state)
 		  "ctl?? char\tand ? bad utf8 \xe2\x82\xac ok");
 	expect_xp(doc, "string(/testsuites/testsuite[2]/testcase/error/@type)", "connect");
 	xmlFreeDoc(doc);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	rc_junit_free(j);
 }
 
@@ -169,7 +169,7 @@ static void test_empty_and_default_suite(void **state)
 	expect_xp(doc, "string(/testsuites/testsuite/@name)", "reclaim");
 	expect_xp(doc, "string(/testsuites/testsuite/@tests)", "1");
 	xmlFreeDoc(doc);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	rc_junit_free(j);
 	rc_junit_free(NULL);
 }
@@ -195,8 +195,8 @@ static void test_write_file(void **state)
 	assert_int_equal(err.kind, RC_ERR_IO);
 	assert_non_null(strstr(err.msg, "cannot write JUnit report: "));
 	rmdir(dir);
-	rc_buf_free(&b);
-	rc_buf_free(&want);
+	rc_buf_release(&b);
+	rc_buf_release(&want);
 	rc_junit_free(j);
 }
 

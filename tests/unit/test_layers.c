@@ -86,7 +86,7 @@ static void test_shared_base_needs_one_history(void **state)
 	assert_int_equal(inv.images[1].layer_sizes[1], 20);
 	assert_int_equal(inv.images[2].layer_sizes[1], 30);
 	rc_layer_solver_free(s);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 /* A parent image present locally explains its child without any history. */
@@ -109,7 +109,7 @@ static void test_prefix_images_need_none(void **state)
 	assert_int_equal(inv.images[0].layer_sizes[0], 100);
 	assert_int_equal(inv.images[0].layer_sizes[1], 50);
 	rc_layer_solver_free(s);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 /* The same diff on different parents is a different layer: no sharing. */
@@ -131,7 +131,7 @@ static void test_same_diff_other_parent_is_not_shared(void **state)
 	/* nothing in common: both must be asked for, in one round */
 	assert_int_equal(n, 2);
 	rc_layer_solver_free(s);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 /* Unknown Size, a history that does not match, or an inconsistent Size:
@@ -168,7 +168,7 @@ static void test_unsolvable_stays_unknown(void **state)
 	assert_int_equal(inv.images[0].layer_sizes[0], 3);
 	assert_int_equal(inv.images[1].layer_sizes[0], 3);
 	rc_layer_solver_free(s);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 static void test_negative_derivation_is_refused(void **state)
@@ -194,7 +194,7 @@ static void test_negative_derivation_is_refused(void **state)
 	assert_int_equal(need[0], 1);
 	assert_int_equal(inv.images[1].layer_sizes[1], -1);
 	rc_layer_solver_free(s);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 /* Without derivation every image with an unknown layer is asked for at
@@ -224,7 +224,7 @@ static void test_no_derive_asks_for_all(void **state)
 	assert_int_equal(inv.images[1].layer_sizes[0], 1000); /* known, shared */
 	assert_int_equal(inv.images[1].layer_sizes[1], -1);   /* not 9999 - 1000 */
 	rc_layer_solver_free(s);
-	rc_inventory_free(&inv);
+	rc_inventory_release(&inv);
 }
 
 int main(void)

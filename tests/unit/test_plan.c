@@ -218,7 +218,7 @@ static int write_then_load(struct rc_plan *p, struct rc_err *err)
 	if (rc_plan_write(p, path, err) < 0)
 		fail_msg("write: %s", err->msg);
 	rc = rc_plan_load(path, &b, err);
-	rc_plan_free(&b);
+	rc_plan_release(&b);
 	unlink(path);
 	rmdir(dir);
 	return rc;
@@ -318,8 +318,8 @@ static void test_roundtrip(void **state)
 	assert_string_equal(text, again);
 	free(again);
 	free(text);
-	rc_plan_free(&a);
-	rc_plan_free(&b);
+	rc_plan_release(&a);
+	rc_plan_release(&b);
 }
 
 static void test_render_is_deterministic_and_ordered(void **state)
@@ -357,8 +357,8 @@ static void test_render_is_deterministic_and_ordered(void **state)
 	free(t1);
 	free(t2);
 	free(t3);
-	rc_plan_free(&a);
-	rc_plan_free(&b);
+	rc_plan_release(&a);
+	rc_plan_release(&b);
 }
 
 /* The planner's digest equals one computed by another implementation. */
@@ -386,7 +386,7 @@ static void test_python_computed_digest(void **state)
 	assert_string_equal(
 	    d, "sha256:f2d3cbb216c63dad302830a5d136d54e224e840b5349ac27580ecd2759206452");
 	free(d);
-	rc_plan_free(&p);
+	rc_plan_release(&p);
 }
 
 static void expect_fail(const char *text, size_t len, enum rc_err_kind kind, const char *part)
@@ -405,7 +405,7 @@ static void expect_fail(const char *text, size_t len, enum rc_err_kind kind, con
 	assert_int_equal(p.n_candidates, 0);
 	assert_null(p.candidates);
 	assert_null(p.digest);
-	rc_plan_free(&p);
+	rc_plan_release(&p);
 }
 
 static void test_tampering_is_detected(void **state)
@@ -434,7 +434,7 @@ static void test_tampering_is_detected(void **state)
 	*at = *at == 'a' ? 'b' : 'a';
 	expect_fail(text, strlen(text), RC_ERR_TAMPERED, "plan digest mismatch");
 	free(text);
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 }
 
 /* ---- mutations of a valid document ----------------------------------------- */
@@ -538,7 +538,7 @@ static void mutate_expect(const char *path, const char *json, enum rc_err_kind k
 	free(out);
 	cJSON_Delete(doc);
 	free(text);
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 }
 
 static void test_wrong_types_name_the_path(void **state)
@@ -720,7 +720,7 @@ static void test_large_integers(void **state)
 	assert_int_equal(rc_plan_seal(&a, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_PLAN);
 	assert_non_null(strstr(err.msg, "'size' value 9007199254740992 is beyond 2^53-1"));
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 }
 
 static void test_literal_number_forms(void **state)
@@ -758,11 +758,11 @@ static void test_truncated_plans(void **state)
 		struct rc_plan p;
 		assert_int_equal(rc_plan_parse(text, cut, &p, &err), -1);
 		assert_int_equal(err.kind, RC_ERR_PLAN);
-		rc_plan_free(&p);
+		rc_plan_release(&p);
 	}
 	expect_fail(text, len - 2, RC_ERR_PLAN, "not valid JSON (error near byte");
 	free(text);
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 }
 
 /* 1 when the text gets past the lexical check (it may fail later). */
@@ -774,7 +774,7 @@ static int lexical_ok(const char *text)
 
 	assert_int_equal(rc_plan_parse(text, strlen(text), &p, &err), -1);
 	ok = strstr(err.msg, "\\u0000") == NULL && strstr(err.msg, "not an integer") == NULL;
-	rc_plan_free(&p);
+	rc_plan_release(&p);
 	return ok;
 }
 
@@ -853,10 +853,10 @@ static void test_hostile_json(void **state)
 
 	/* The untouched text still parses: the failures above are real. */
 	assert_int_equal(rc_plan_parse(text, strlen(text), &p, &err), 0);
-	rc_plan_free(&p);
-	rc_buf_free(&b);
+	rc_plan_release(&p);
+	rc_buf_release(&b);
 	free(text);
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 }
 
 static void test_render_requires_seal(void **state)
@@ -886,9 +886,9 @@ static void test_render_requires_seal(void **state)
 	a.candidates[2].rule = NULL;
 	assert_int_equal(rc_plan_seal(&a, &err), -1);
 	assert_non_null(strstr(err.msg, "candidates[2]: item needs"));
-	rc_plan_free(&a);
-	rc_plan_free(NULL);
-	rc_plan_item_free(NULL);
+	rc_plan_release(&a);
+	rc_plan_release(NULL);
+	rc_plan_item_release(NULL);
 }
 
 /* The writer runs the reader on its output, so a sealed plan always loads. */
@@ -906,20 +906,20 @@ static void test_seal_refuses_what_would_not_load(void **state)
 	assert_string_equal(err.msg, "the plan would not load: plan.candidates[1].refs[1]: must "
 				     "have at least 1 characters");
 	assert_null(a.digest);
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 
 	build_plan(&a);
 	cJSON_ReplaceItemInObjectCaseSensitive(a.sources[0].identity, "id", cJSON_CreateString(""));
 	assert_int_equal(rc_plan_seal(&a, &err), -1);
 	assert_non_null(strstr(err.msg, "plan.sources[0].identity.id: must have at least 1"));
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 
 	build_plan(&a);
 	free(a.candidates[3].source);
 	a.candidates[3].source = xstrdup("registry");
 	assert_int_equal(rc_plan_seal(&a, &err), -1);
 	assert_non_null(strstr(err.msg, "'registry' is not one of the plan's sources"));
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 
 	build_plan(&a);
 	free(a.protected_items[1].object);
@@ -927,7 +927,7 @@ static void test_seal_refuses_what_would_not_load(void **state)
 	a.protected_items[1].kind = RC_KIND_CONTAINER;
 	assert_int_equal(rc_plan_seal(&a, &err), -1);
 	assert_non_null(strstr(err.msg, "lists item 'engine/container/c0ffee' more than once"));
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 }
 
 static void test_write_and_load(void **state)
@@ -947,7 +947,7 @@ static void test_write_and_load(void **state)
 		fail_msg("load: %s", err.msg);
 	assert_string_equal(a.digest, b.digest);
 	assert_int_equal(b.n_candidates, 5);
-	rc_plan_free(&b);
+	rc_plan_release(&b);
 	/* The file is exactly the render. */
 	assert_int_equal(rc_read_file(path, 1 << 20, &text, &err), 0);
 	{
@@ -955,14 +955,14 @@ static void test_write_and_load(void **state)
 		assert_string_equal(text.data, r);
 		free(r);
 	}
-	rc_buf_free(&text);
+	rc_buf_release(&text);
 	unlink(path);
 	assert_int_equal(rc_plan_load(path, &b, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_IO);
 	assert_int_equal(err.sys_errno, ENOENT);
 	assert_non_null(strstr(err.msg, "cannot load plan: cannot open '"));
 	rmdir(dir);
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 }
 
 /* The loader (what reclaim-apply reads plan files with) insists that every
@@ -1005,7 +1005,7 @@ static void test_load_requires_exact_identities(void **state)
 	exact_objects(&a);
 	if (write_then_load(&a, &err) != 0)
 		fail_msg("load: %s", err.msg);
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 	/* Volume names as docker allows them. */
 	build_plan(&a);
 	exact_objects(&a);
@@ -1015,7 +1015,7 @@ static void test_load_requires_exact_identities(void **state)
 	a.candidates[2].name = xstrdup("My_vol.2-x");
 	if (write_then_load(&a, &err) != 0)
 		fail_msg("load: %s", err.msg);
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct rc_plan_item *it = NULL;
@@ -1033,7 +1033,7 @@ static void test_load_requires_exact_identities(void **state)
 		/* The writer and the in-memory parser accept it... */
 		text = render(&a);
 		assert_int_equal(rc_plan_parse(text, strlen(text), &q, &err), 0);
-		rc_plan_free(&q);
+		rc_plan_release(&q);
 		free(text);
 		/* ...the loader refuses it, naming the path and the kind. */
 		assert_int_equal(write_then_load(&a, &err), -1);
@@ -1044,7 +1044,7 @@ static void test_load_requires_exact_identities(void **state)
 		    !strstr(err.msg, "identity"))
 			fail_msg("'%s': message '%s' lacks '%s' or the kind", bad[i].object, err.msg,
 				 want);
-		rc_plan_free(&a);
+		rc_plan_release(&a);
 	}
 	/* Protected items too. */
 	build_plan(&a);
@@ -1054,7 +1054,7 @@ static void test_load_requires_exact_identities(void **state)
 	assert_int_equal(write_then_load(&a, &err), -1);
 	assert_non_null(strstr(
 	    err.msg, "plan.protected[1].object: 'runn1ng' is not an exact container identity"));
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 }
 
 /* A volume name as long as the executor accepts loads; one more character is
@@ -1084,7 +1084,7 @@ static void test_load_limits_volume_names(void **state)
 			assert_non_null(strstr(err.msg, "plan.candidates[2].object: '"));
 			assert_non_null(strstr(err.msg, "at most 255 characters"));
 		}
-		rc_plan_free(&a);
+		rc_plan_release(&a);
 	}
 }
 
@@ -1145,35 +1145,35 @@ static void test_load_requires_names_to_match_objects(void **state)
 			it->name = xstrdup(cases[i].name);
 		}
 		if (cases[i].refs >= 0) {
-			rc_strv_free(&it->refs);
+			rc_strv_release(&it->refs);
 			strv_set(&it->refs, cases[i].refs, cases[i].ref0, cases[i].ref1);
 		}
 		if (cases[i].tags >= 0) {
-			rc_strv_free(&it->pre.tags);
+			rc_strv_release(&it->pre.tags);
 			strv_set(&it->pre.tags, cases[i].tags, cases[i].tag0);
 		}
 		/* The in-memory parser accepts it... */
 		text = render(&a);
 		assert_int_equal(rc_plan_parse(text, strlen(text), &q, &err), 0);
-		rc_plan_free(&q);
+		rc_plan_release(&q);
 		free(text);
 		/* ...the loader refuses it. */
 		assert_int_equal(write_then_load(&a, &err), -1);
 		assert_int_equal(err.kind, RC_ERR_PLAN);
 		if (!strstr(err.msg, cases[i].want) || strchr(err.msg, '\n'))
 			fail_msg("case %zu: message '%s' lacks '%s'", i, err.msg, cases[i].want);
-		rc_plan_free(&a);
+		rc_plan_release(&a);
 	}
 	/* Order does not matter between refs and preconditions.tags; an untagged
 	 * image has the name "". */
 	build_plan(&a);
 	exact_objects(&a);
-	rc_strv_free(&a.protected_items[0].refs);
+	rc_strv_release(&a.protected_items[0].refs);
 	free(a.protected_items[0].name);
 	a.protected_items[0].name = xstrdup("");
 	if (write_then_load(&a, &err) != 0)
 		fail_msg("load: %s", err.msg);
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 }
 
 /* The documented third-party recipe (scripts/plan-digest.py, standard
@@ -1204,7 +1204,7 @@ static void test_third_party_digest_script(void **state)
 	unlink(path);
 	rmdir(dir);
 	free(text);
-	rc_plan_free(&a);
+	rc_plan_release(&a);
 }
 
 /* The example of docs/plan-format.md is a plan this reclaim reads, with the
@@ -1232,8 +1232,8 @@ static void test_doc_example_parses(void **state)
 	assert_non_null(strstr(b.data, p.digest));
 	assert_string_equal(rc_plan_source_str(&p.sources[0], "clock"),
 			    "2026-11-27T03:59:58.123456789Z");
-	rc_plan_free(&p);
-	rc_buf_free(&b);
+	rc_plan_release(&p);
+	rc_buf_release(&b);
 }
 
 static void test_schema_embedded_matches_docs(void **state)
@@ -1248,13 +1248,13 @@ static void test_schema_embedded_matches_docs(void **state)
 		fail_msg("%s", err.msg);
 	assert_int_equal(b.len, strlen(rc_plan_schema_json));
 	assert_memory_equal(b.data, rc_plan_schema_json, b.len);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	rc_buf_init(&b, 0);
 	if (rc_read_file("docs/plan-v1.schema.json", 1 << 20, &b, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(b.len, strlen(rc_plan_schema_v1_json));
 	assert_memory_equal(b.data, rc_plan_schema_v1_json, b.len);
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 int main(void)

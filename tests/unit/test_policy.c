@@ -109,8 +109,8 @@ static void test_full_policy(void **state)
 	assert_non_null(strstr(a, "\"older_than\":\"90m\""));
 	free(a);
 	free(b);
-	rp_policy_free(&q);
-	rp_policy_free(&p);
+	rp_policy_release(&q);
+	rp_policy_release(&p);
 }
 
 static void test_defaults(void **state)
@@ -121,7 +121,7 @@ static void test_defaults(void **state)
 	parse_ok("{\"version\": 1, \"rules\": []}", &p);
 	assert_int_equal(p.protect.min_age, RP_DEFAULT_MIN_AGE);
 	assert_int_equal(p.n_rules, 0);
-	rp_policy_free(&p);
+	rp_policy_release(&p);
 
 	parse_ok("{\"version\":1,\"protect\":{\"min_age\":\"0\"},\"rules\":[{\"name\":\"r\"}]}",
 		 &p);
@@ -129,7 +129,7 @@ static void test_defaults(void **state)
 	assert_int_equal(p.rules[0].kinds, 0); /* every kind but volume */
 	assert_int_equal(p.rules[0].older_than, -1);
 	assert_int_equal(p.rules[0].keep_last, 0);
-	rp_policy_free(&p);
+	rp_policy_release(&p);
 }
 
 static void test_errors_name_line_and_field(void **state)
@@ -290,8 +290,8 @@ static void test_flags_default_is_system_prune(void **state)
 		"\"kinds\":[\"build-cache\"],\"build_cache\":\"private\"}]}");
 	free(ja);
 	free(jb);
-	rp_policy_free(&a);
-	rp_policy_free(&b);
+	rp_policy_release(&a);
+	rp_policy_release(&b);
 	rp_flags_release(&f);
 }
 
@@ -322,10 +322,10 @@ static void test_flags_equal_policy_file(void **state)
 	f.images_older_than = 30 * 86400;
 	f.volumes = RP_VOLUMES_FLAG_ALL;
 	f.min_age = 0;
-	assert_int_equal(rp_strv_push(&f.keep_labels, "keep", &err), 0);
-	assert_int_equal(rp_strv_push(&f.keep_labels, "tier=db", &err), 0);
-	assert_int_equal(rp_strv_push(&f.keep_tags, "latest", &err), 0);
-	assert_int_equal(rp_strv_push(&f.keep_tags, "v[0-9]*", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_labels, "keep", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_labels, "tier=db", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_tags, "latest", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_tags, "v[0-9]*", &err), 0);
 	assert_int_equal(rp_policy_from_flags(&f, &a, &err), 0);
 	parse_ok(equivalent, &b);
 	ja = json_of(&a);
@@ -333,15 +333,15 @@ static void test_flags_equal_policy_file(void **state)
 	assert_string_equal(ja, jb);
 	free(ja);
 	free(jb);
-	rp_policy_free(&a);
-	rp_policy_free(&b);
+	rp_policy_release(&a);
+	rp_policy_release(&b);
 
 	/* --volumes=anonymous builds the anonymous-volumes rule */
 	f.volumes = RP_VOLUMES_FLAG_ANONYMOUS;
 	assert_int_equal(rp_policy_from_flags(&f, &a, &err), 0);
 	assert_string_equal(a.rules[2].name, "anonymous-volumes");
 	assert_int_equal(a.rules[2].volumes, RP_VOLUMES_ANONYMOUS);
-	rp_policy_free(&a);
+	rp_policy_release(&a);
 	rp_flags_release(&f);
 }
 
@@ -353,13 +353,13 @@ static void test_flags_invalid(void **state)
 
 	(void)state;
 	rp_flags_init(&f);
-	assert_int_equal(rp_strv_push(&f.keep_labels, "=prod", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_labels, "=prod", &err), 0);
 	assert_int_equal(rp_policy_from_flags(&f, &p, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_USAGE);
 	assert_string_equal(err.msg, "invalid --keep-label '=prod': want KEY or KEY=VALUE");
 	rp_flags_release(&f);
 
-	assert_int_equal(rp_strv_push(&f.keep_tags, "", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_tags, "", &err), 0);
 	assert_int_equal(rp_policy_from_flags(&f, &p, &err), -1);
 	assert_string_equal(err.msg, "invalid --keep '': empty pattern");
 	rp_flags_release(&f);
@@ -374,8 +374,8 @@ static void test_apply_flags(void **state)
 	(void)state;
 	parse_ok("{\"version\": 1, \"protect\": {\"labels\": [\"a\"]}, \"rules\": []}", &p);
 	rp_flags_init(&f);
-	assert_int_equal(rp_strv_push(&f.keep_labels, "b=1", &err), 0);
-	assert_int_equal(rp_strv_push(&f.keep_tags, "stable", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_labels, "b=1", &err), 0);
+	assert_int_equal(rc_strv_push(&f.keep_tags, "stable", &err), 0);
 	f.min_age = 600;
 	assert_int_equal(rp_policy_apply_flags(&p, &f, &err), 0);
 	assert_int_equal(p.protect.labels.n, 2);
@@ -401,7 +401,7 @@ static void test_apply_flags(void **state)
 	assert_int_equal(rp_policy_apply_flags(&p, &f, &err), -1);
 	assert_non_null(strstr(err.msg, "--images-older-than cannot"));
 	rp_flags_release(&f);
-	rp_policy_free(&p);
+	rp_policy_release(&p);
 }
 
 static void test_load(void **state)
@@ -469,8 +469,8 @@ static void test_free_empty(void **state)
 
 	(void)state;
 	rp_policy_init(&p);
-	rp_policy_free(&p);
-	rp_policy_free(NULL);
+	rp_policy_release(&p);
+	rp_policy_release(NULL);
 	rp_flags_init(&f);
 	rp_flags_release(&f);
 	rp_flags_release(NULL);
@@ -501,10 +501,10 @@ static void test_samples_valid(void **state)
 			free(b);
 			found_default = 1;
 		}
-		rp_policy_free(&p);
+		rp_policy_release(&p);
 	}
 	assert_true(found_default);
-	rp_policy_free(&d);
+	rp_policy_release(&d);
 	globfree(&g);
 }
 

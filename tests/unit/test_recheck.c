@@ -716,7 +716,7 @@ static void test_daemon_message(void **state)
 	rc_buf_reset(&b);
 	assert_int_equal(rc_buf_puts(&b, "<html>oops", &err), 0);
 	assert_string_equal(rc_engine_daemon_message(&b, 502, out, sizeof(out)), "HTTP 502");
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 static void test_refusals(void **state)
@@ -836,7 +836,7 @@ static void test_shell_quote(void **state)
 	rc_buf_reset(&b);
 	assert_int_equal(rc_buf_shell_quote(&b, "$(rm -rf x)", &err), 0);
 	assert_string_equal(b.data, "'$(rm -rf x)'");
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 int main(void)

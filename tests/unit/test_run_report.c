@@ -124,7 +124,7 @@ static void test_summary_text(void **state)
 	assert_int_equal(ra_summary_text(&f->plan, &f->run, &f->ctx, &b, &err), 0);
 	assert_non_null(strstr(b.data, "dry run: plan"));
 	assert_non_null(strstr(b.data, "would reclaim 2kB\n"));
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 static void test_junit_mapping(void **state)
@@ -146,7 +146,7 @@ static void test_junit_mapping(void **state)
 	/* The reason is escaped, not injected into the XML. */
 	assert_non_null(strstr(b.data, "&lt;x&gt;&amp;"));
 	assert_null(strstr(b.data, "'<x>"));
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 }
 
 static void test_overview_and_quote(void **state)
@@ -162,7 +162,7 @@ static void test_overview_and_quote(void **state)
 	/* The identity next to the name: IDs shortened, a volume's name whole,
 	 * however long (up to the loader's 255). */
 	assert_non_null(strstr(b.data, "\n  container c1 (old)  "));
-	rc_buf_free(&b);
+	rc_buf_release(&b);
 	{
 		char vol[201];
 		memset(vol, 'v', 200);
@@ -172,7 +172,7 @@ static void test_overview_and_quote(void **state)
 		assert_int_equal(ra_plan_overview_text(&f->plan, "p.json", &b, &err), 0);
 		assert_non_null(strstr(b.data, "\n  volume "));
 		assert_non_null(strstr(strstr(b.data, "\n  volume "), vol));
-		rc_buf_free(&b);
+		rc_buf_release(&b);
 		f->items[2].object = f->items[2].name = "v1";
 	}
 }

@@ -3,11 +3,14 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "backoff.h"
+#include "hex.h"
 #include "units.h"
 
 static const char *hs(int64_t b)
@@ -254,6 +257,38 @@ static void test_parse_now_range(void **state)
 }
 
 /* Nanoseconds in int64_t end in 2262: beyond, a refusal, never an overflow. */
+/* The retry schedule of the HTTP layer and the build prune: 200, 400, 800
+ * ms and so on, doubling up to the cap and staying there. */
+static void test_backoff_doubles_up_to_the_cap(void **state)
+{
+	(void)state;
+	assert_int_equal(rc_backoff_ms(200, 0, RC_BACKOFF_CAP_MS), 200);
+	assert_int_equal(rc_backoff_ms(200, 1, RC_BACKOFF_CAP_MS), 400);
+	assert_int_equal(rc_backoff_ms(200, 2, RC_BACKOFF_CAP_MS), 800);
+	assert_int_equal(rc_backoff_ms(200, 7, RC_BACKOFF_CAP_MS), 25600);
+	assert_int_equal(rc_backoff_ms(200, 8, RC_BACKOFF_CAP_MS), 30000);
+	assert_int_equal(rc_backoff_ms(200, 1000000, RC_BACKOFF_CAP_MS), 30000);
+	assert_int_equal(rc_backoff_ms(90000, 0, RC_BACKOFF_CAP_MS), 30000);
+	assert_int_equal(rc_backoff_ms(0, 5, RC_BACKOFF_CAP_MS), 0);
+	assert_int_equal(rc_backoff_ms(1, 80, LONG_MAX), LONG_MAX);
+}
+
+/* IDs: exactly n digits, then the end; lower case only unless asked. */
+static void test_hex_ids(void **state)
+{
+	(void)state;
+	assert_true(rc_is_lower_hex("0123456789abcdef", 16));
+	assert_false(rc_is_lower_hex("0123456789abcdeF", 16));
+	assert_false(rc_is_lower_hex("0123456789abcdef0", 16));
+	assert_false(rc_is_lower_hex("0123456789abcde", 16));
+	assert_false(rc_is_lower_hex("01234567 9abcdef", 16));
+	assert_false(rc_is_lower_hex("0123456789abcdeg", 16));
+	assert_true(rc_is_lower_hex("", 0));
+	assert_true(rc_is_hex("0123456789abcdefABCDEF", 22));
+	assert_false(rc_is_hex("0123456789abcdefABCDEG", 22));
+	assert_false(rc_is_hex("abc", 2));
+}
+
 static void test_time_ns_range(void **state)
 {
 	int64_t out = 42;
@@ -287,6 +322,8 @@ int main(void)
 	    cmocka_unit_test(test_int64_strict),
 	    cmocka_unit_test(test_parse_now_range),
 	    cmocka_unit_test(test_time_ns_range),
+	    cmocka_unit_test(test_backoff_doubles_up_to_the_cap),
+	    cmocka_unit_test(test_hex_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,27 @@
+/* hex.c: hexadecimal ID checks. */
+#include "hex.h"
+
+static int lower_digit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+int rc_is_lower_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!lower_digit(s[i]))
+			return 0;
+	return s[n] == '\0';
+}
+
+int rc_is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!lower_digit(s[i]) && !(s[i] >= 'A' && s[i] <= 'F'))
+			return 0;
+	return s[n] == '\0';
+}
