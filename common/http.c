@@ -2,8 +2,9 @@
  *
  * One easy handle per client, reset before every request so that options
  * never leak from one request to the next while the connection is reused.
- * Redirects are never followed: a redirect could carry credentials to
- * another host, and neither the engine nor a registry API needs one. */
+ * Redirects are followed only when a client asks for it (a registry sends
+ * blobs to storage), for GET and HEAD, and then libcurl keeps the caller's
+ * Authorization header to the original host, port and scheme. */
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
@@ -30,7 +31,7 @@ struct rc_http {
 	struct rc_http_opts opts;
 	struct curl_slist *headers;
 	CURL *curl;
-	CURLM *multi;              /* for rc_http_get_many, created lazily */
+	CURLM *multi; /* for rc_http_get_many, created lazily */
 	CURL *pool[RC_HTTP_MAX_PARALLEL];
 	size_t sent;
 };
@@ -389,6 +390,12 @@ static void setup_easy(struct rc_http *h, CURL *c, const char *method, const cha
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	if (h->opts.follow_redirects && (is_method(method, "GET") || is_method(method, "HEAD"))) {
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+		curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	}
 	if (is_method(method, "GET")) {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	} else if (is_method(method, "HEAD")) {
@@ -459,19 +466,55 @@ static CURLcode perform_once(struct rc_http *h, const char *method, const char *
 	return rc;
 }
 
+/* Appends the base headers and then `extra` (validated) to *list. */
+static int append_headers(struct curl_slist **list, const struct curl_slist *base,
+			  const char *const *extra, struct rc_err *err)
+{
+	struct curl_slist *l;
+
+	for (; base; base = base->next) {
+		if (!(l = curl_slist_append(*list, base->data)))
+			return rc_err_nomem(err);
+		*list = l;
+	}
+	for (; extra && *extra; extra++) {
+		if (!strchr(*extra, ':') || strpbrk(*extra, "\r\n"))
+			return rc_err_set(err, RC_ERR_USAGE,
+					  "invalid header: want 'Name: value' on one line");
+		if (!(l = curl_slist_append(*list, *extra)))
+			return rc_err_nomem(err);
+		*list = l;
+	}
+	return 0;
+}
+
 int rc_http_request(struct rc_http *h, const char *method, const char *path,
 		    const char *content_type, const void *body, size_t body_len,
 		    struct rc_http_resp *resp, struct rc_err *err)
 {
+	struct rc_http_req req = {method, path, NULL, content_type, body, body_len};
+
+	if (!method)
+		return rc_err_set(err, RC_ERR_INTERNAL, "rc_http_request: missing argument");
+	return rc_http_do(h, &req, resp, err);
+}
+
+int rc_http_do(struct rc_http *h, const struct rc_http_req *req, struct rc_http_resp *resp,
+	       struct rc_err *err)
+{
+	const char *method = req && req->method ? req->method : "GET";
+	const char *path = req ? req->path : NULL;
+	const char *content_type = req ? req->content_type : NULL;
+	const void *body = req ? req->body : NULL;
+	size_t body_len = req ? req->body_len : 0;
 	struct rc_buf url = RC_BUF_INIT;
 	struct rc_buf ct = RC_BUF_INIT;
 	struct curl_slist *hdrs = NULL, *l;
 	struct xfer x;
-	const struct curl_slist *s;
 	int idempotent, attempt, ret = -1;
 	char qpath[256];
 
-	if (!h || !method || !path || !resp)
+	if (!h || !path || !resp)
 		return rc_err_set(err, RC_ERR_INTERNAL, "rc_http_request: missing argument");
 	rc_sanitize(qpath, sizeof(qpath), path);
 	if (h->opts.read_only && !is_method(method, "GET") && !is_method(method, "HEAD"))
@@ -488,11 +531,8 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 	rc_buf_init(&ct, 4096);
 	if (rc_buf_printf(&url, err, "%s%s", h->base_url, path) < 0)
 		goto out;
-	for (s = h->headers; s; s = s->next) {
-		if (!(l = curl_slist_append(hdrs, s->data)))
-			goto nomem;
-		hdrs = l;
-	}
+	if (append_headers(&hdrs, h->headers, req->headers, err) < 0)
+		goto out;
 	if (content_type) {
 		if (strpbrk(content_type, "\r\n")) {
 			rc_err_set(err, RC_ERR_USAGE, "invalid content type");
@@ -525,7 +565,8 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 		if (x.over_cap) {
 			rc_err_set(err, RC_ERR_PROTOCOL,
 				   "answer to %s '%s' from '%s' exceeds the %zu byte limit", method,
-				   qpath, h->endpoint[0] ? rc_http_endpoint(h) : "", h->opts.max_body);
+				   qpath, h->endpoint[0] ? rc_http_endpoint(h) : "",
+				   h->opts.max_body);
 			goto out;
 		}
 		if (rc != CURLE_OK) {
@@ -628,12 +669,16 @@ int rc_http_check_ok(const char *path, const struct rc_http_resp *resp, struct r
 	return -1;
 }
 
-/* Starts the next pending index on handle slot k; returns 0 when none is left. */
-static int start_next(struct rc_http *h, size_t k, const char *const *paths, size_t n,
-		      size_t *next, struct curl_slist *hdrs, struct rc_http_resp *resps,
-		      struct xfer *xs, size_t *idx_of, struct rc_buf *url, struct rc_err *err)
+/* Starts the next pending index on handle slot k; returns 0 when none is
+ * left. The slot's header list (slot_hdrs[k]) lives until the slot's next
+ * request or the end: libcurl does not copy it. */
+static int start_next(struct rc_http *h, size_t k, const char *const *paths,
+		      const char *const *const *headers, size_t n, size_t *next,
+		      struct curl_slist **slot_hdrs, struct rc_http_resp *resps, struct xfer *xs,
+		      size_t *idx_of, struct rc_buf *url, struct rc_err *err)
 {
 	size_t i = *next;
+	struct curl_slist *l;
 
 	if (i >= n)
 		return 0;
@@ -641,11 +686,18 @@ static int start_next(struct rc_http *h, size_t k, const char *const *paths, siz
 	rc_buf_reset(url);
 	if (rc_buf_printf(url, err, "%s%s", h->base_url, paths[i]) < 0)
 		return -1;
+	curl_slist_free_all(slot_hdrs[k]);
+	slot_hdrs[k] = NULL;
+	if (append_headers(&slot_hdrs[k], h->headers, headers ? headers[i] : NULL, err) < 0)
+		return -1;
+	if (!(l = curl_slist_append(slot_hdrs[k], "Expect:")))
+		return rc_err_nomem(err);
+	slot_hdrs[k] = l;
 	memset(&xs[k], 0, sizeof(xs[k]));
 	xs[k].resp = &resps[i];
 	idx_of[k] = i;
 	/* libcurl copies the URL string when it is set */
-	setup_easy(h, h->pool[k], "GET", url->data, hdrs, NULL, 0, &xs[k]);
+	setup_easy(h, h->pool[k], "GET", url->data, slot_hdrs[k], NULL, 0, &xs[k]);
 	if (curl_multi_add_handle(h->multi, h->pool[k]) != CURLM_OK)
 		return rc_err_set(err, RC_ERR_INTERNAL, "cannot queue a request");
 	return 1;
@@ -654,8 +706,14 @@ static int start_next(struct rc_http *h, size_t k, const char *const *paths, siz
 int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size_t parallel,
 		     struct rc_http_resp *resps, struct rc_err *err)
 {
-	struct curl_slist *hdrs = NULL, *l;
-	const struct curl_slist *s;
+	return rc_http_get_many_h(h, paths, NULL, n, parallel, resps, err);
+}
+
+int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
+		       const char *const *const *headers, size_t n, size_t parallel,
+		       struct rc_http_resp *resps, struct rc_err *err)
+{
+	struct curl_slist *slot_hdrs[RC_HTTP_MAX_PARALLEL] = {NULL};
 	struct xfer xs[RC_HTTP_MAX_PARALLEL];
 	size_t idx_of[RC_HTTP_MAX_PARALLEL];
 	unsigned char *redo = NULL;
@@ -688,17 +746,9 @@ int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size
 	for (k = 0; k < parallel; k++)
 		if (!h->pool[k] && !(h->pool[k] = curl_easy_init()))
 			goto nomem;
-	for (s = h->headers; s; s = s->next) {
-		if (!(l = curl_slist_append(hdrs, s->data)))
-			goto nomem;
-		hdrs = l;
-	}
-	if (!(l = curl_slist_append(hdrs, "Expect:")))
-		goto nomem;
-	hdrs = l;
-
 	for (k = 0; k < parallel; k++) {
-		int r = start_next(h, k, paths, n, &next, hdrs, resps, xs, idx_of, &url, err);
+		int r = start_next(h, k, paths, headers, n, &next, slot_hdrs, resps, xs, idx_of,
+				   &url, err);
 		if (r < 0)
 			goto out;
 		active += (size_t)r;
@@ -727,9 +777,10 @@ int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size
 				char q[256], ep[256];
 				rc_sanitize(q, sizeof(q), paths[i]);
 				rc_sanitize(ep, sizeof(ep), h->endpoint);
-				rc_err_set(err, RC_ERR_PROTOCOL,
-					   "answer to GET '%s' from '%s' exceeds the %zu byte limit",
-					   q, ep, h->opts.max_body);
+				rc_err_set(
+				    err, RC_ERR_PROTOCOL,
+				    "answer to GET '%s' from '%s' exceeds the %zu byte limit", q,
+				    ep, h->opts.max_body);
 				goto out;
 			}
 			if (timed_out_after_send(h->pool[k], msg->data.result, 0)) {
@@ -744,7 +795,8 @@ int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size
 			if (msg->data.result != CURLE_OK || resps[i].status >= 500 ||
 			    resps[i].status == 429)
 				redo[i] = 1;
-			r = start_next(h, k, paths, n, &next, hdrs, resps, xs, idx_of, &url, err);
+			r = start_next(h, k, paths, headers, n, &next, slot_hdrs, resps, xs, idx_of,
+				       &url, err);
 			if (r < 0)
 				goto out;
 			active += (size_t)r;
@@ -759,9 +811,13 @@ int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size
 	}
 	/* Failures go through the one-at-a-time path, with its backoff and
 	 * its error messages. */
-	for (i = 0; i < n; i++)
-		if (redo[i] && rc_http_request(h, "GET", paths[i], NULL, NULL, 0, &resps[i], err) < 0)
+	for (i = 0; i < n; i++) {
+		struct rc_http_req req = {"GET", paths[i], headers ? headers[i] : NULL,
+					  NULL,	 NULL,	   0};
+
+		if (redo[i] && rc_http_do(h, &req, &resps[i], err) < 0)
 			goto out;
+	}
 	ret = 0;
 	goto out;
 nomem:
@@ -770,7 +826,8 @@ out:
 	for (k = 0; k < RC_HTTP_MAX_PARALLEL; k++)
 		if (h->pool[k] && h->multi)
 			curl_multi_remove_handle(h->multi, h->pool[k]);
-	curl_slist_free_all(hdrs);
+	for (k = 0; k < RC_HTTP_MAX_PARALLEL; k++)
+		curl_slist_free_all(slot_hdrs[k]);
 	rc_buf_release(&url);
 	free(redo);
 	return ret;

@@ -14,20 +14,25 @@
 #include "err.h"
 
 struct rc_http_tls {
-	int verify;       /* verify the peer (default 1) */
-	char *ca_file;    /* owned; NULL: system store */
-	char *cert_file;  /* client certificate, owned, may be NULL */
-	char *key_file;   /* client key, owned, may be NULL */
+	int verify; /* verify the peer (default 1) */
+	char *ca_file; /* owned; NULL: system store */
+	char *cert_file; /* client certificate, owned, may be NULL */
+	char *key_file; /* client key, owned, may be NULL */
 };
 
 struct rc_http_opts {
-	int read_only;            /* refuse everything but GET/HEAD */
-	long connect_timeout_ms;  /* default 5000 */
-	long timeout_ms;          /* whole request, default 60000 */
-	int max_retries;          /* idempotent requests on connect errors/5xx/429 (not
-				     after a timeout once sent, see below); default 3 */
-	long retry_base_ms;       /* first backoff, doubled each time; default 200 */
-	size_t max_body;          /* response cap, default RC_BUF_DEFAULT_MAX */
+	int read_only; /* refuse everything but GET/HEAD */
+	long connect_timeout_ms; /* default 5000 */
+	long timeout_ms; /* whole request, default 60000 */
+	int max_retries; /* idempotent requests on connect errors/5xx/429 (not
+			    after a timeout once sent, see below); default 3 */
+	long retry_base_ms; /* first backoff, doubled each time; default 200 */
+	size_t max_body; /* response cap, default RC_BUF_DEFAULT_MAX */
+	int follow_redirects; /* GET and HEAD follow up to 5 redirects (registries
+				 send blobs to storage); default 0: never. An
+				 Authorization header set by the caller is never
+				 sent to another host, port or scheme (libcurl
+				 >= 7.83 drops it there) */
 	struct rc_http_tls tls;
 };
 
@@ -52,7 +57,7 @@ struct rc_http_resp {
 	struct rc_http_header *headers;
 	size_t n_headers;
 	size_t header_bytes;
-	long retry_after_s;       /* Retry-After seconds, -1 when absent */
+	long retry_after_s; /* Retry-After seconds, -1 when absent */
 };
 
 /* The value of response header `name` (case-insensitive), or NULL when the
@@ -93,6 +98,22 @@ int rc_http_request(struct rc_http *h, const char *method, const char *path,
 		    const char *content_type, const void *body, size_t body_len,
 		    struct rc_http_resp *resp, struct rc_err *err);
 
+/* One request, for callers that need more than rc_http_request: headers
+ * of their own for this request only (Accept, Authorization), each a full
+ * "Name: value" line, NULL-terminated list, may be NULL. method NULL is GET.
+ * Everything else is as rc_http_request. */
+struct rc_http_req {
+	const char *method;
+	const char *path;
+	const char *const *headers;
+	const char *content_type;
+	const void *body;
+	size_t body_len;
+};
+
+int rc_http_do(struct rc_http *h, const struct rc_http_req *req, struct rc_http_resp *resp,
+	       struct rc_err *err);
+
 /* Convenience: GET path; on a status other than 2xx fills err with
  * RC_ERR_HTTP, http_status and a message naming the path and the server's
  * error text (sanitised) when the body has one, and returns -1. */
@@ -103,7 +124,7 @@ int rc_http_get_ok(struct rc_http *h, const char *path, struct rc_http_resp *res
  * 2xx, else -1. */
 int rc_http_check_ok(const char *path, const struct rc_http_resp *resp, struct rc_err *err);
 
-#define RC_HTTP_MAX_PARALLEL 8
+#define RC_HTTP_MAX_PARALLEL 64
 
 /* GETs n paths, up to `parallel` (at most RC_HTTP_MAX_PARALLEL) at a time on
  * separate connections, for scans that fetch one object after another.
@@ -115,6 +136,13 @@ int rc_http_check_ok(const char *path, const struct rc_http_resp *resp, struct r
  * size cap. GET only, so read-only mode allows it. */
 int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size_t parallel,
 		     struct rc_http_resp *resps, struct rc_err *err);
+
+/* rc_http_get_many with headers of its own for each request: headers[i] is
+ * path i's NULL-terminated list of "Name: value" lines (or NULL), as in
+ * struct rc_http_req; headers itself may be NULL. */
+int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
+		       const char *const *const *headers, size_t n, size_t parallel,
+		       struct rc_http_resp *resps, struct rc_err *err);
 
 void rc_http_resp_init(struct rc_http_resp *resp);
 void rc_http_resp_release(struct rc_http_resp *resp);

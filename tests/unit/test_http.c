@@ -1,7 +1,8 @@
 /* test_http.c: the HTTP client against a tiny canned server that a forked
  * child runs on a unix socket (or 127.0.0.1): read-only refusal, connect
  * errors, bad endpoints, retries and backoff, header capture, body cap,
- * error messages, no redirects; and engine version negotiation. */
+ * error messages, no redirects unless asked (and then no Authorization to
+ * another host), per-request headers; and engine version negotiation. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -384,17 +385,18 @@ static void test_engine_timeout_is_the_callers(void **state)
 
 static void test_bad_endpoints(void **state)
 {
-	static const char *const bad[] = {"",
-					  "ssh://me@host",
-					  "ftp://host",
-					  "unix://",
-					  "tcp://",
-					  "http://",
-					  "https:///path",
-					  "http://user:pw@host",
-					  "tcp://host name:1",
-					  "/var/run/docker.sock", /* refused: no scheme; never connected */
-					  "npipe:////./pipe/docker"};
+	static const char *const bad[] = {
+	    "",
+	    "ssh://me@host",
+	    "ftp://host",
+	    "unix://",
+	    "tcp://",
+	    "http://",
+	    "https:///path",
+	    "http://user:pw@host",
+	    "tcp://host name:1",
+	    "/var/run/docker.sock", /* refused: no scheme; never connected */
+	    "npipe:////./pipe/docker"};
 	size_t i;
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -510,8 +512,9 @@ static void test_headers_repeated_and_capped(void **state)
 	assert_int_equal(rc_buf_puts(&b, "HTTP/1.1 200 OK\r\nLink: <a>\r\nlink: <b>\r\n", &err), 0);
 	for (i = 0; i < RC_HTTP_MAX_HEADERS + 10; i++)
 		assert_int_equal(rc_buf_printf(&b, &err, "X-Filler-%zu: %zu\r\n", i, i), 0);
-	assert_int_equal(rc_buf_puts(&b, "Api-Version: 1.47\r\nConnection: close\r\n"
-					 "Content-Length: 2\r\n\r\nok",
+	assert_int_equal(rc_buf_puts(&b,
+				     "Api-Version: 1.47\r\nConnection: close\r\n"
+				     "Content-Length: 2\r\n\r\nok",
 				     &err),
 			 0);
 	r[0] = b.data;
@@ -882,6 +885,104 @@ static void test_engine_refuses_old_or_odd_daemons(void **state)
 	assert_non_null(strstr(err.msg, "malformed /info answer"));
 }
 
+/* Headers of one request only: rc_http_do and rc_http_get_many_h send them
+ * with that request and no other. */
+static void test_per_request_headers(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct server s;
+	struct rc_http *h;
+	struct rc_http_resp resp, many[2];
+	static const char *const acc[] = {"Accept: application/x-one", NULL};
+	static const char *const auth[] = {"Authorization: Bearer two", NULL};
+	static const char *const bad[] = {"Accept: a\r\nX-Evil: b", NULL};
+	const char *const paths[] = {"/a", "/b"};
+	const char *const *const hdrs[] = {acc, auth};
+	struct rc_http_req req = {"GET", "/one", acc, NULL, NULL, 0};
+	size_t nreq;
+	char *log, *one, *two;
+	(void)state;
+	server_start(&s, 1, resp_ok, 1);
+	h = client(s.endpoint, 1, 0);
+	rc_http_resp_init(&resp);
+	assert_int_equal(rc_http_do(h, &req, &resp, &err), 0);
+	assert_int_equal(resp.status, 200);
+	req.headers = bad;
+	assert_int_equal(rc_http_do(h, &req, &resp, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_USAGE);
+	assert_int_equal(rc_http_get_many_h(h, paths, hdrs, 2, 2, many, &err), 0);
+	assert_int_equal(many[0].status, 200);
+	assert_int_equal(many[1].status, 200);
+	rc_http_resp_release(&many[0]);
+	rc_http_resp_release(&many[1]);
+	rc_http_resp_release(&resp);
+	rc_http_free(h);
+	log = server_stop(&s, &nreq);
+	assert_int_equal(nreq, 3);
+	assert_null(strstr(log, "X-Evil"));
+	one = strstr(log, "GET /one ");
+	assert_non_null(one);
+	assert_non_null(strstr(one, "Accept: application/x-one\r\n"));
+	two = strstr(log, "GET /b ");
+	assert_non_null(two);
+	assert_non_null(strstr(two, "Authorization: Bearer two\r\n"));
+	/* /a had the Accept, not the Authorization */
+	one = strstr(log, "GET /a ");
+	assert_non_null(one);
+	two = strstr(one, "--END--");
+	assert_non_null(two);
+	*two = '\0';
+	assert_non_null(strstr(one, "Accept: application/x-one\r\n"));
+	assert_null(strstr(one, "Authorization"));
+	free(log);
+}
+
+/* With follow_redirects, GET follows a redirect to another host, and the
+ * caller's Authorization header stays with the first host. */
+static void test_redirect_drops_authorization_on_another_host(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct server store, reg;
+	struct rc_http_opts o;
+	struct rc_http *h;
+	struct rc_http_resp resp;
+	static const char *const auth[] = {"Authorization: Bearer secret", NULL};
+	struct rc_http_req req = {"GET", "/v2/a/blobs/sha256:x", auth, NULL, NULL, 0};
+	char moved[256];
+	const char *r[1];
+	size_t nreq;
+	char *log;
+	(void)state;
+	server_start(&store, 1, resp_ok, 1);
+	snprintf(moved, sizeof(moved),
+		 "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://localhost:%d/blob\r\n"
+		 "Connection: close\r\nContent-Length: 0\r\n\r\n",
+		 store.port);
+	r[0] = moved;
+	server_start(&reg, 1, r, 1);
+	rc_http_opts_default(&o);
+	o.read_only = 1;
+	o.follow_redirects = 1;
+	h = rc_http_new(reg.endpoint, &o, &err);
+	assert_non_null(h);
+	rc_http_resp_init(&resp);
+	assert_int_equal(rc_http_do(h, &req, &resp, &err), 0);
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(resp.body.data, "{}");
+	rc_http_resp_release(&resp);
+	rc_http_free(h);
+	log = server_stop(&reg, &nreq);
+	assert_int_equal(nreq, 1);
+	assert_non_null(strstr(log, "Authorization: Bearer secret\r\n"));
+	free(log);
+	log = server_stop(&store, &nreq);
+	assert_int_equal(nreq, 1);
+	assert_non_null(strstr(log, "GET /blob "));
+	assert_null(strstr(log, "Authorization"));
+	assert_null(strstr(log, "secret"));
+	free(log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -897,7 +998,7 @@ int main(void)
 	    cmocka_unit_test(test_retries_are_bounded),
 	    cmocka_unit_test(test_post_is_not_retried_but_delete_is),
 	    cmocka_unit_test(test_headers_repeated_and_capped),
-    cmocka_unit_test(test_429_honours_retry_after),
+	    cmocka_unit_test(test_429_honours_retry_after),
 	    cmocka_unit_test(test_body_cap),
 	    cmocka_unit_test(test_get_ok_error_messages),
 	    cmocka_unit_test(test_tcp_endpoint),
@@ -905,6 +1006,8 @@ int main(void)
 	    cmocka_unit_test(test_engine_tls_env_switches_to_https),
 	    cmocka_unit_test(test_engine_negotiates_version),
 	    cmocka_unit_test(test_engine_refuses_old_or_odd_daemons),
+	    cmocka_unit_test(test_per_request_headers),
+	    cmocka_unit_test(test_redirect_drops_authorization_on_another_host),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
