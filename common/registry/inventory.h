@@ -65,7 +65,8 @@ struct rc_reg_repo {
 	struct rc_reg_tag *tags; /* in the registry's (lexical) order */
 	size_t n_tags;
 	struct rc_reg_manifest *manifests; /* every manifest reached: tagged,
-					      children of indexes, referrers */
+					      children of indexes, referrers;
+					      sorted by digest (strcmp) */
 	size_t n_manifests;
 };
 
@@ -73,7 +74,7 @@ struct rc_reg_scan {
 	char *url; /* canonical: scheme, lower-case host, port, no trailing
 		      slash, never credentials (rc_reg_canonical_url) */
 	char *name; /* the plan's source name (rc_reg_source_name) */
-	struct rc_reg_repo *repos; /* sorted by name */
+	struct rc_reg_repo *repos; /* sorted by name (strcmp) */
 	size_t n_repos;
 	int partial; /* the scan covered only part of the registry (--repos,
 			or a catalog the registry would not list): the after-GC
@@ -87,7 +88,6 @@ void rc_reg_scan_release(struct rc_reg_scan *s);
 /* Lookups: the repository of that name, the manifest of that digest in a
  * repository; NULL when absent. */
 const struct rc_reg_repo *rc_reg_repo_find(const struct rc_reg_scan *s, const char *name);
-const struct rc_reg_manifest *rc_reg_manifest_find(const struct rc_reg_repo *r,
-						   const char *digest);
+const struct rc_reg_manifest *rc_reg_manifest_find(const struct rc_reg_repo *r, const char *digest);
 
 #endif

@@ -1,0 +1,1780 @@
+/* registry/client.c: the Registry v2 / OCI client: authentication, the
+ * read-only scan, and the executor's single-step writes. */
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include "buf.h"
+#include "http.h"
+#include "log.h"
+#include "registry/client.h"
+#include "sha256.h"
+
+#define TOKEN_CACHE 16
+#define TOKEN_DEFAULT_TTL 60
+#define TOKEN_MAX_BYTES ((size_t)1 << 20)
+#define BODY_MAX ((size_t)64 << 20)
+#define WINDOW 256 /* answers held in memory at once */
+
+enum auth { AUTH_UNKNOWN = 0, AUTH_NONE, AUTH_BASIC, AUTH_BEARER };
+
+struct token {
+	char *scope;
+	char *header; /* "Authorization: Bearer ..." */
+	time_t expires; /* CLOCK_MONOTONIC seconds */
+	unsigned long used;
+};
+
+struct rc_reg_client {
+	char *url; /* canonical */
+	char *host; /* host[:port] */
+	int http_loopback; /* given as http:// on a loopback address */
+	struct rc_http *http;
+	struct rc_http_opts hopts;
+	struct rc_creds creds;
+	unsigned access;
+	size_t parallel;
+	enum auth auth;
+	char *basic; /* "Authorization: Basic ..." */
+	char *realm, *service;
+	struct rc_http *realm_http;
+	char *realm_origin;
+	struct token tokens[TOKEN_CACHE];
+	unsigned long tick;
+	int realm_logged;
+	int referrers; /* -1 unknown, 0 no, 1 yes */
+	size_t token_requests;
+};
+
+/* ---- names ---- */
+
+static int alnum_lower(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+int rc_reg_repo_name_valid(const char *name)
+{
+	const char *p = name;
+
+	if (!name || !*name || strlen(name) > 255)
+		return 0;
+	for (;;) {
+		/* one path component: alnum+ (sep alnum+)* */
+		if (!alnum_lower(*p))
+			return 0;
+		while (alnum_lower(*p))
+			p++;
+		while (*p == '.' || *p == '_' || *p == '-') {
+			const char *s = p;
+			if (*p == '.')
+				p++;
+			else if (*p == '_')
+				p += p[1] == '_' ? 2 : 1;
+			else
+				while (*p == '-')
+					p++;
+			if (p - s > 2 && *s != '-')
+				return 0;
+			if (!alnum_lower(*p))
+				return 0;
+			while (alnum_lower(*p))
+				p++;
+		}
+		if (!*p)
+			return 1;
+		if (*p != '/')
+			return 0;
+		p++;
+	}
+}
+
+int rc_reg_tag_valid(const char *tag)
+{
+	size_t n;
+
+	if (!tag || !(isalnum((unsigned char)tag[0]) || tag[0] == '_'))
+		return 0;
+	n = strlen(tag);
+	if (n > 128)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)tag[i]) && !strchr("._-", tag[i]))
+			return 0;
+	return 1;
+}
+
+static int ref_valid(const char *ref)
+{
+	return rc_digest_valid(ref) || rc_reg_tag_valid(ref);
+}
+
+/* ---- life ---- */
+
+static int is_loopback_host(const char *host)
+{
+	return !strcmp(host, "localhost") || !strncmp(host, "127.", 4) || !strcmp(host, "[::1]");
+}
+
+static int host_of(const char *url, char **host, int *loopback, struct rc_err *err)
+{
+	const char *h = strstr(url, "://");
+	const char *end;
+	char *bare;
+
+	h = h ? h + 3 : url;
+	if (!(*host = strdup(h)))
+		return rc_err_nomem(err);
+	end = *h == '[' ? strchr(h, ']') : NULL;
+	end = end ? end + 1 : h + strcspn(h, ":");
+	if (!(bare = strndup(h, (size_t)(end - h))))
+		return rc_err_nomem(err);
+	*loopback = is_loopback_host(bare);
+	free(bare);
+	return 0;
+}
+
+struct rc_reg_client *rc_reg_open(const struct rc_reg_opts *o, struct rc_err *err)
+{
+	struct rc_reg_client *c = calloc(1, sizeof(*c));
+	int loop = 0;
+
+	if (!c) {
+		rc_err_nomem(err);
+		return NULL;
+	}
+	c->referrers = -1;
+	c->access = o->access ? o->access : RC_REG_PULL;
+	c->parallel = o->parallel ? o->parallel : RC_REG_PARALLEL_DEFAULT;
+	if (c->parallel > RC_HTTP_MAX_PARALLEL)
+		c->parallel = RC_HTTP_MAX_PARALLEL;
+	if (rc_reg_canonical_url(o->url, &c->url, err) < 0)
+		goto fail;
+	if (host_of(c->url, &c->host, &loop, err) < 0)
+		goto fail;
+	c->http_loopback = !strncmp(c->url, "http://", 7) && loop;
+	if (o->creds && rc_creds_copy(&c->creds, o->creds, err) < 0)
+		goto fail;
+	rc_http_opts_default(&c->hopts);
+	c->hopts.read_only = c->access == RC_REG_PULL;
+	c->hopts.follow_redirects = 1;
+	c->hopts.max_body = BODY_MAX;
+	if (o->timeout_ms > 0)
+		c->hopts.timeout_ms = o->timeout_ms;
+	if (o->max_retries >= 0)
+		c->hopts.max_retries = o->max_retries;
+	if (o->retry_base_ms > 0)
+		c->hopts.retry_base_ms = o->retry_base_ms;
+	c->hopts.tls.verify = !o->insecure;
+	if (o->ca_file && !(c->hopts.tls.ca_file = strdup(o->ca_file))) {
+		rc_err_nomem(err);
+		goto fail;
+	}
+	if (!(c->http = rc_http_new(c->url, &c->hopts, err)))
+		goto fail;
+	return c;
+fail:
+	rc_reg_free(c);
+	return NULL;
+}
+
+void rc_reg_free(struct rc_reg_client *c)
+{
+	if (!c)
+		return;
+	rc_http_free(c->http);
+	rc_http_free(c->realm_http);
+	rc_http_opts_release(&c->hopts);
+	rc_creds_release(&c->creds);
+	if (c->basic) {
+		explicit_bzero(c->basic, strlen(c->basic));
+		free(c->basic);
+	}
+	for (size_t i = 0; i < TOKEN_CACHE; i++) {
+		free(c->tokens[i].scope);
+		if (c->tokens[i].header) {
+			explicit_bzero(c->tokens[i].header, strlen(c->tokens[i].header));
+			free(c->tokens[i].header);
+		}
+	}
+	free(c->realm);
+	free(c->service);
+	free(c->realm_origin);
+	free(c->url);
+	free(c->host);
+	free(c);
+}
+
+const char *rc_reg_url(const struct rc_reg_client *c)
+{
+	return c ? c->url : NULL;
+}
+
+const char *rc_reg_host(const struct rc_reg_client *c)
+{
+	return c ? c->host : NULL;
+}
+
+size_t rc_reg_requests_sent(const struct rc_reg_client *c)
+{
+	if (!c)
+		return 0;
+	return rc_http_requests_sent(c->http) + rc_http_requests_sent(c->realm_http);
+}
+
+/* ---- authentication ---- */
+
+static time_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* "Authorization: Basic base64(user:secret)", owned. */
+static char *basic_header(const struct rc_creds *cr, struct rc_err *err)
+{
+	struct rc_buf raw = RC_BUF_INIT, hdr = RC_BUF_INIT;
+	unsigned char *enc = NULL;
+	char *out = NULL;
+
+	rc_buf_init(&raw, 1 << 16);
+	rc_buf_init(&hdr, 1 << 17);
+	if (rc_buf_printf(&raw, err, "%s:%s", cr->username, cr->secret) < 0)
+		goto out;
+	if (!(enc = malloc(4 * ((raw.len + 2) / 3) + 1))) {
+		rc_err_nomem(err);
+		goto out;
+	}
+	EVP_EncodeBlock(enc, (const unsigned char *)raw.data, (int)raw.len);
+	if (rc_buf_printf(&hdr, err, "Authorization: Basic %s", (char *)enc) < 0)
+		goto out;
+	out = rc_buf_detach(&hdr);
+out:
+	if (enc) {
+		explicit_bzero(enc, strlen((char *)enc));
+		free(enc);
+	}
+	explicit_bzero(raw.data, raw.len);
+	explicit_bzero(hdr.data, hdr.len);
+	rc_buf_release(&raw);
+	rc_buf_release(&hdr);
+	return out;
+}
+
+static int creds_usable(const struct rc_reg_client *c)
+{
+	return c->creds.identity_token || (c->creds.username && c->creds.secret);
+}
+
+/* Credentials may go to url (the registry or a realm) only over HTTPS, or
+ * over plain HTTP when the registry was given as http:// on loopback and
+ * url is on loopback too. */
+static int may_send_creds(const struct rc_reg_client *c, const char *scheme, const char *host)
+{
+	if (!strcmp(scheme, "https"))
+		return 1;
+	return c->http_loopback && is_loopback_host(host);
+}
+
+static const char *actions(const struct rc_reg_client *c)
+{
+	if (c->access & RC_REG_PUSH)
+		return (c->access & RC_REG_DELETE) ? "pull,push,delete" : "pull,push";
+	return (c->access & RC_REG_DELETE) ? "pull,delete" : "pull";
+}
+
+static int repo_scope(const struct rc_reg_client *c, const char *repo, char *out, size_t outsz)
+{
+	int n = snprintf(out, outsz, "repository:%s:%s", repo, actions(c));
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+/* The realm's client, for its origin; *path gets path and query. */
+static int realm_client(struct rc_reg_client *c, const char *scope, char **path, int *secure_ok,
+			struct rc_err *err)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL, *p = NULL, *q = NULL;
+	struct rc_buf origin = RC_BUF_INIT, b = RC_BUF_INIT;
+	char rq[256];
+	int ret = -1;
+
+	*path = NULL;
+	rc_buf_init(&origin, 4096);
+	rc_buf_init(&b, 1 << 16);
+	rc_sanitize(rq, sizeof(rq), c->realm);
+	if (!u)
+		goto nomem;
+	if (curl_url_set(u, CURLUPART_URL, c->realm, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "https") && strcmp(scheme, "http"))) {
+		rc_err_set(err, RC_ERR_PROTOCOL, "registry '%s' names an unusable token realm '%s'",
+			   c->url, rq);
+		goto out;
+	}
+	if (c->service && rc_buf_printf(&b, err, "service=%s", c->service) < 0)
+		goto out;
+	if (c->service && curl_url_set(u, CURLUPART_QUERY, b.data,
+				       CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK)
+		goto nomem;
+	rc_buf_reset(&b);
+	if (scope && rc_buf_printf(&b, err, "scope=%s", scope) < 0)
+		goto out;
+	if (scope && curl_url_set(u, CURLUPART_QUERY, b.data,
+				  CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK)
+		goto nomem;
+	if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
+		port = NULL;
+	if (curl_url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK)
+		goto nomem;
+	if (curl_url_get(u, CURLUPART_QUERY, &q, 0) != CURLUE_OK)
+		q = NULL;
+	if (rc_buf_printf(&origin, err, "%s://%s%s%s", scheme, host, port ? ":" : "",
+			  port ? port : "") < 0)
+		goto out;
+	rc_buf_reset(&b);
+	if (rc_buf_printf(&b, err, "%s%s%s", p, q ? "?" : "", q ? q : "") < 0)
+		goto out;
+	*secure_ok = may_send_creds(c, scheme, host);
+	if (!c->realm_http || strcmp(c->realm_origin, origin.data)) {
+		struct rc_http_opts ho = c->hopts;
+
+		rc_http_free(c->realm_http);
+		c->realm_http = NULL;
+		free(c->realm_origin);
+		c->realm_origin = NULL;
+		/* the token server is not the registry: asking it for a token
+		 * changes nothing, so it is never read-only (OAuth uses POST) */
+		ho.read_only = 0;
+		ho.follow_redirects = 0;
+		ho.max_body = TOKEN_MAX_BYTES;
+		if (!(c->realm_http = rc_http_new(origin.data, &ho, err)))
+			goto out;
+		c->realm_origin = rc_buf_detach(&origin);
+	}
+	if (!c->realm_logged) {
+		rc_log_verbose("registry '%s' uses the token realm '%s'", c->url, rq);
+		c->realm_logged = 1;
+	}
+	*path = rc_buf_detach(&b);
+	ret = 0;
+	goto out;
+nomem:
+	rc_err_nomem(err);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(p);
+	curl_free(q);
+	curl_url_cleanup(u);
+	rc_buf_release(&origin);
+	rc_buf_release(&b);
+	return ret;
+}
+
+static int header_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 127)
+			return 0;
+	return 1;
+}
+
+/* Asks the realm for a token for scope (NULL: none) into t. */
+static int fetch_token(struct rc_reg_client *c, const char *scope, struct token *t,
+		       struct rc_err *err)
+{
+	struct rc_http_resp resp;
+	char *path = NULL, *basic = NULL;
+	struct rc_buf form = RC_BUF_INIT;
+	const char *hdrs[2] = {NULL, NULL};
+	cJSON *root = NULL;
+	const cJSON *tok, *exp;
+	char rq[256], msg[300];
+	int secure = 0, ret = -1;
+	long ttl = TOKEN_DEFAULT_TTL;
+
+	rc_http_resp_init(&resp);
+	rc_buf_init(&form, 1 << 16);
+	rc_sanitize(rq, sizeof(rq), c->realm);
+	if (realm_client(c, scope, &path, &secure, err) < 0)
+		goto out;
+	if (creds_usable(c) && !secure) {
+		rc_err_set(err, RC_ERR_REFUSED,
+			   "refusing to send credentials to the token realm '%s' of registry '%s' "
+			   "over plain HTTP",
+			   rq, c->url);
+		goto out;
+	}
+	c->token_requests++;
+	if (c->creds.identity_token) {
+		/* OAuth2 refresh-token grant, as the docker CLI does */
+		char *e;
+		const char *parts[][2] = {{"grant_type", "refresh_token"},
+					  {"client_id", "reclaim"},
+					  {"service", c->service},
+					  {"scope", scope},
+					  {"refresh_token", c->creds.identity_token}};
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			if (!parts[i][1])
+				continue;
+			if (!(e = curl_easy_escape(NULL, parts[i][1], 0)))
+				goto nomem;
+			if (rc_buf_printf(&form, err, "%s%s=%s", form.len ? "&" : "", parts[i][0],
+					  e) < 0) {
+				curl_free(e);
+				goto out;
+			}
+			curl_free(e);
+		}
+		/* the form goes to the realm's path without our query */
+		path[strcspn(path, "?")] = '\0';
+		{
+			struct rc_http_req req = {"POST",    path,
+						  NULL,	     "application/x-www-form-urlencoded",
+						  form.data, form.len};
+			if (rc_http_do(c->realm_http, &req, &resp, err) < 0)
+				goto out;
+		}
+	} else {
+		struct rc_http_req req = {"GET", path, hdrs, NULL, NULL, 0};
+
+		if (creds_usable(c)) {
+			if (!(basic = basic_header(&c->creds, err)))
+				goto out;
+			hdrs[0] = basic;
+		}
+		if (rc_http_do(c->realm_http, &req, &resp, err) < 0)
+			goto out;
+	}
+	if (resp.status == 401 || resp.status == 403) {
+		rc_reg_error_text(resp.body.data, resp.body.len, msg, sizeof(msg));
+		rc_err_set(err, RC_ERR_REFUSED,
+			   "the token realm '%s' of registry '%s' refused %s: HTTP %ld%s%s", rq,
+			   c->url, creds_usable(c) ? "the credentials" : "anonymous access",
+			   resp.status, msg[0] ? ": " : "", msg);
+		err->http_status = resp.status;
+		goto out;
+	}
+	if (resp.status < 200 || resp.status > 299) {
+		rc_err_set(err, RC_ERR_HTTP, "cannot get a token from '%s': HTTP %ld", rq,
+			   resp.status);
+		err->http_status = resp.status;
+		goto out;
+	}
+	root = cJSON_ParseWithLength(resp.body.data, resp.body.len);
+	tok = cJSON_GetObjectItemCaseSensitive(root, "token");
+	if (!cJSON_IsString(tok) || !*tok->valuestring)
+		tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
+	if (!cJSON_IsString(tok) || !*tok->valuestring || !header_safe(tok->valuestring)) {
+		rc_err_set(err, RC_ERR_PROTOCOL, "the token realm '%s' answered no usable token",
+			   rq);
+		goto out;
+	}
+	exp = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
+	if (cJSON_IsNumber(exp) && exp->valuedouble >= 1 && exp->valuedouble < 86400 * 366)
+		ttl = (long)exp->valuedouble;
+	free(t->scope);
+	free(t->header);
+	t->scope = NULL;
+	t->header = NULL;
+	if (scope && !(t->scope = strdup(scope)))
+		goto nomem;
+	{
+		struct rc_buf hb = RC_BUF_INIT;
+		rc_buf_init(&hb, TOKEN_MAX_BYTES);
+		if (rc_buf_printf(&hb, err, "Authorization: Bearer %s", tok->valuestring) < 0)
+			goto out;
+		t->header = rc_buf_detach(&hb);
+	}
+	/* refresh a little early: the token must still hold when it arrives */
+	t->expires = mono_now() + (ttl > 10 ? ttl - 5 : ttl);
+	ret = 0;
+	goto out;
+nomem:
+	rc_err_nomem(err);
+out:
+	if (root) {
+		cJSON *tk = cJSON_GetObjectItemCaseSensitive(root, "token");
+		if (cJSON_IsString(tk))
+			explicit_bzero(tk->valuestring, strlen(tk->valuestring));
+	}
+	cJSON_Delete(root);
+	if (basic) {
+		explicit_bzero(basic, strlen(basic));
+		free(basic);
+	}
+	explicit_bzero(form.data, form.len);
+	rc_buf_release(&form);
+	explicit_bzero(resp.body.data, resp.body.len);
+	rc_http_resp_release(&resp);
+	free(path);
+	return ret;
+}
+
+/* The Authorization header for scope (owned by the client), or NULL for an
+ * anonymous registry. */
+static int auth_for(struct rc_reg_client *c, const char *scope, const char **hdr,
+		    struct rc_err *err)
+{
+	struct token *t = NULL, *old = &c->tokens[0];
+	const char *key = scope ? scope : "";
+	time_t now;
+
+	*hdr = NULL;
+	if (c->auth == AUTH_BASIC) {
+		*hdr = c->basic;
+		return 0;
+	}
+	if (c->auth != AUTH_BEARER)
+		return 0;
+	now = mono_now();
+	for (size_t i = 0; i < TOKEN_CACHE; i++) {
+		struct token *x = &c->tokens[i];
+		if (x->header && !strcmp(x->scope ? x->scope : "", key) && x->expires > now) {
+			t = x;
+			break;
+		}
+		if (x->used < old->used)
+			old = x;
+	}
+	if (!t) {
+		/* the least recently used slot: a scan reaches one repository
+		 * after another, so a small cache holds what is in use */
+		if (fetch_token(c, scope, old, err) < 0)
+			return -1;
+		t = old;
+	}
+	t->used = ++c->tick;
+	*hdr = t->header;
+	return 0;
+}
+
+static void forget_token(struct rc_reg_client *c, const char *scope)
+{
+	const char *key = scope ? scope : "";
+
+	for (size_t i = 0; i < TOKEN_CACHE; i++)
+		if (c->tokens[i].header &&
+		    !strcmp(c->tokens[i].scope ? c->tokens[i].scope : "", key))
+			c->tokens[i].expires = 0;
+}
+
+/* Learns the scheme from a 401's challenge. */
+static int learn_auth(struct rc_reg_client *c, const struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct rc_reg_challenge ch;
+	const char *v = rc_http_resp_header(resp, "WWW-Authenticate");
+	struct rc_err perr = RC_ERR_INIT;
+
+	if (!v || rc_reg_parse_challenge(v, &ch, &perr) < 0 || ch.scheme == RC_REG_AUTH_OTHER ||
+	    (ch.scheme == RC_REG_AUTH_BEARER && !ch.realm)) {
+		if (v)
+			rc_reg_challenge_release(&ch);
+		return rc_err_set(err, RC_ERR_PROTOCOL,
+				  "registry '%s' answered 401 without a usable authentication "
+				  "challenge",
+				  c->url);
+	}
+	if (ch.scheme == RC_REG_AUTH_BASIC) {
+		rc_reg_challenge_release(&ch);
+		if (!creds_usable(c) || c->creds.identity_token)
+			return rc_err_set(err, RC_ERR_REFUSED,
+					  "registry '%s' requires a username and password "
+					  "(--username and --password-stdin, %s/%s, or the Docker "
+					  "config)",
+					  c->url, RC_ENV_REGISTRY_USERNAME,
+					  RC_ENV_REGISTRY_PASSWORD);
+		if (strncmp(c->url, "https://", 8) && !c->http_loopback)
+			return rc_err_set(
+			    err, RC_ERR_REFUSED,
+			    "refusing to send credentials to registry '%s' over plain "
+			    "HTTP",
+			    c->url);
+		if (!c->basic && !(c->basic = basic_header(&c->creds, err)))
+			return -1;
+		c->auth = AUTH_BASIC;
+		return 0;
+	}
+	free(c->realm);
+	free(c->service);
+	c->realm = ch.realm;
+	c->service = ch.service;
+	free(ch.scope);
+	c->auth = AUTH_BEARER;
+	return 0;
+}
+
+/* One request to the registry with the Authorization scope asks for, and
+ * once more after a 401 (an expired token, or the first challenge). */
+static int reg_do(struct rc_reg_client *c, const struct rc_http_req *in, const char *scope,
+		  const char *accept, struct rc_http_resp *resp, struct rc_err *err)
+{
+	for (int attempt = 0;; attempt++) {
+		const char *hdrs[3] = {NULL, NULL, NULL};
+		const char *auth = NULL;
+		struct rc_http_req req = *in;
+		size_t k = 0;
+
+		if (auth_for(c, scope, &auth, err) < 0)
+			return -1;
+		if (accept)
+			hdrs[k++] = accept;
+		if (auth)
+			hdrs[k++] = auth;
+		req.headers = hdrs;
+		if (rc_http_do(c->http, &req, resp, err) < 0)
+			return -1;
+		if (resp->status != 401 || attempt > 0)
+			return 0;
+		if (c->auth == AUTH_BEARER)
+			forget_token(c, scope);
+		else if (c->auth == AUTH_UNKNOWN || c->auth == AUTH_NONE) {
+			if (learn_auth(c, resp, err) < 0)
+				return -1;
+		} else
+			return 0;
+	}
+}
+
+/* One clean line for a non-2xx answer to `what`. */
+static int reg_fail(const struct rc_reg_client *c, const char *what,
+		    const struct rc_http_resp *resp, struct rc_err *err)
+{
+	char msg[300];
+
+	rc_reg_error_text(resp->body.data, resp->body.len, msg, sizeof(msg));
+	if (resp->status == 401)
+		rc_err_set(err, RC_ERR_REFUSED, "registry '%s' refused %s for %s: HTTP 401%s%s",
+			   c->url, creds_usable(c) ? "the credentials" : "anonymous access", what,
+			   msg[0] ? ": " : "", msg);
+	else
+		rc_err_set(err, RC_ERR_HTTP, "cannot %s on registry '%s': HTTP %ld%s%s", what,
+			   c->url, resp->status, msg[0] ? ": " : "", msg);
+	if (err)
+		err->http_status = resp->status;
+	return -1;
+}
+
+int rc_reg_ping(struct rc_reg_client *c, struct rc_err *err)
+{
+	struct rc_http_resp resp;
+	struct rc_http_req req = {"GET", "/v2/", NULL, NULL, NULL, 0};
+	int ret = -1;
+
+	if (c->auth != AUTH_UNKNOWN)
+		return 0;
+	rc_http_resp_init(&resp);
+	if (rc_http_do(c->http, &req, &resp, err) < 0)
+		goto out;
+	if (resp.status == 200) {
+		c->auth = AUTH_NONE;
+		ret = 0;
+		goto out;
+	}
+	if (resp.status != 401) {
+		reg_fail(c, "check the API at '/v2/'", &resp, err);
+		goto out;
+	}
+	if (learn_auth(c, &resp, err) < 0)
+		goto out;
+	/* prove the credentials now: one clear error before any scan */
+	if (reg_do(c, &req, NULL, NULL, &resp, err) < 0)
+		goto out;
+	if (resp.status != 200) {
+		reg_fail(c, "check the API at '/v2/'", &resp, err);
+		goto out;
+	}
+	ret = 0;
+out:
+	rc_http_resp_release(&resp);
+	if (ret < 0)
+		c->auth = c->auth == AUTH_NONE ? AUTH_NONE : c->auth;
+	return ret;
+}
+
+/* ---- pages ---- */
+
+/* Resolves a Link target against the current page's path; it must stay on
+ * the registry. *out is path and query. */
+static int resolve_link(const struct rc_reg_client *c, const char *cur, const char *link,
+			char **out, struct rc_err *err)
+{
+	CURLU *u = curl_url();
+	struct rc_buf b = RC_BUF_INIT;
+	char *abs = NULL, *p = NULL, *q = NULL;
+	char ql[256];
+	int ret = -1;
+
+	*out = NULL;
+	rc_buf_init(&b, 1 << 16);
+	rc_sanitize(ql, sizeof(ql), link);
+	if (!u || rc_buf_printf(&b, err, "%s%s", c->url, cur) < 0)
+		goto nomem;
+	if (curl_url_set(u, CURLUPART_URL, b.data, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_URL, link, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &abs, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK) {
+		rc_err_set(err, RC_ERR_PROTOCOL, "registry '%s' sent a malformed next link '%s'",
+			   c->url, ql);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_QUERY, &q, 0) != CURLUE_OK)
+		q = NULL;
+	rc_buf_reset(&b);
+	if (rc_buf_printf(&b, err, "%s%s%s", c->url, p, q ? "?" : "") < 0 ||
+	    rc_buf_puts(&b, q ? q : "", err) < 0)
+		goto out;
+	if (strcmp(abs, b.data) || strncmp(p, "/v2/", 4)) {
+		rc_err_set(err, RC_ERR_PROTOCOL,
+			   "registry '%s' sent a next link '%s' off the registry's API", c->url,
+			   ql);
+		goto out;
+	}
+	rc_buf_reset(&b);
+	if (rc_buf_printf(&b, err, "%s%s%s", p, q ? "?" : "", q ? q : "") < 0)
+		goto out;
+	*out = rc_buf_detach(&b);
+	ret = 0;
+	goto out;
+nomem:
+	rc_err_nomem(err);
+out:
+	curl_free(abs);
+	curl_free(p);
+	curl_free(q);
+	curl_url_cleanup(u);
+	rc_buf_release(&b);
+	return ret;
+}
+
+/* Walks the pages from first, appending the names under key. A next link
+ * seen before is a loop: an error. */
+static int walk_pages(struct rc_reg_client *c, const char *first, const char *scope,
+		      const char *key, const char *what, struct rc_strv *out, struct rc_err *err)
+{
+	struct rc_strv seen = {0};
+	struct rc_http_resp resp;
+	char *cur = NULL, *link = NULL, *next = NULL;
+	int ret = -1;
+
+	rc_http_resp_init(&resp);
+	if (!(cur = strdup(first)))
+		goto nomem;
+	for (;;) {
+		struct rc_http_req req = {"GET", cur, NULL, NULL, NULL, 0};
+
+		if (rc_strv_push(&seen, cur, err) < 0)
+			goto out;
+		if (reg_do(c, &req, scope, NULL, &resp, err) < 0)
+			goto out;
+		if (resp.status < 200 || resp.status > 299) {
+			reg_fail(c, what, &resp, err);
+			goto out;
+		}
+		if (rc_reg_parse_names(resp.body.data, resp.body.len, key, out, err) < 0) {
+			rc_err_prefix(err, "cannot %s on registry '%s'", what, c->url);
+			goto out;
+		}
+		if (rc_reg_parse_link_next(rc_http_resp_header(&resp, "Link"), &link, err) < 0) {
+			rc_err_prefix(err, "cannot %s on registry '%s'", what, c->url);
+			goto out;
+		}
+		if (!link)
+			break;
+		if (resolve_link(c, cur, link, &next, err) < 0)
+			goto out;
+		free(link);
+		link = NULL;
+		if (rc_strv_has(&seen, next)) {
+			char q[256];
+			rc_sanitize(q, sizeof(q), next);
+			rc_err_set(err, RC_ERR_PROTOCOL,
+				   "cannot %s on registry '%s': the next link '%s' repeats an "
+				   "earlier page (a loop)",
+				   what, c->url, q);
+			goto out;
+		}
+		free(cur);
+		cur = next;
+		next = NULL;
+	}
+	ret = 0;
+	goto out;
+nomem:
+	rc_err_nomem(err);
+out:
+	rc_http_resp_release(&resp);
+	rc_strv_release(&seen);
+	free(cur);
+	free(link);
+	free(next);
+	return ret;
+}
+
+int rc_reg_list_tags(struct rc_reg_client *c, const char *repo, size_t page_size,
+		     struct rc_strv *out, struct rc_err *err)
+{
+	char path[512], scope[400], what[400];
+	size_t from = out->n;
+
+	if (!rc_reg_repo_name_valid(repo))
+		return rc_err_set(err, RC_ERR_PROTOCOL, "invalid repository name");
+	if (rc_reg_ping(c, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/v2/%s/tags/list?n=%zu", repo, page_size ? page_size : 1000);
+	snprintf(what, sizeof(what), "list the tags of '%s'", repo);
+	if (repo_scope(c, repo, scope, sizeof(scope)) < 0)
+		return rc_err_set(err, RC_ERR_USAGE, "repository name too long");
+	if (walk_pages(c, path, scope, "tags", what, out, err) < 0)
+		return -1;
+	for (size_t i = from; i < out->n; i++)
+		if (!rc_reg_tag_valid(out->v[i])) {
+			char q[160];
+			rc_sanitize(q, sizeof(q), out->v[i]);
+			return rc_err_set(err, RC_ERR_PROTOCOL,
+					  "registry '%s' lists an invalid tag '%s' in '%s'", c->url,
+					  q, repo);
+		}
+	return 0;
+}
+
+/* ---- the scan ---- */
+
+/* A repository's manifests while it is scanned: an array and an index by
+ * digest (open addressing), so nothing is quadratic in the manifests. */
+struct mset {
+	struct rc_reg_manifest *v;
+	size_t n, cap;
+	size_t *slot; /* index + 1; 0 empty */
+	size_t nslot;
+};
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static long mset_find(const struct mset *m, const char *digest)
+{
+	size_t i;
+
+	if (!m->nslot)
+		return -1;
+	for (i = hash_str(digest) & (m->nslot - 1); m->slot[i]; i = (i + 1) & (m->nslot - 1))
+		if (!strcmp(m->v[m->slot[i] - 1].digest, digest))
+			return (long)(m->slot[i] - 1);
+	return -1;
+}
+
+static int mset_rehash(struct mset *m, struct rc_err *err)
+{
+	size_t ns = m->nslot ? m->nslot * 2 : 64;
+	size_t *s = calloc(ns, sizeof(*s));
+
+	if (!s)
+		return rc_err_nomem(err);
+	free(m->slot);
+	m->slot = s;
+	m->nslot = ns;
+	for (size_t k = 0; k < m->n; k++) {
+		size_t i = hash_str(m->v[k].digest) & (ns - 1);
+		while (s[i])
+			i = (i + 1) & (ns - 1);
+		s[i] = k + 1;
+	}
+	return 0;
+}
+
+/* Takes *mf (its digest set) into the set; *mf is left empty. */
+static int mset_add(struct mset *m, struct rc_reg_manifest *mf, struct rc_err *err)
+{
+	size_t i;
+
+	if (m->n == m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 16;
+		struct rc_reg_manifest *nv = realloc(m->v, nc * sizeof(*nv));
+		if (!nv)
+			return rc_err_nomem(err);
+		m->v = nv;
+		m->cap = nc;
+	}
+	m->v[m->n++] = *mf;
+	memset(mf, 0, sizeof(*mf));
+	if ((m->n + 1) * 2 > m->nslot)
+		return mset_rehash(m, err);
+	i = hash_str(m->v[m->n - 1].digest) & (m->nslot - 1);
+	while (m->slot[i])
+		i = (i + 1) & (m->nslot - 1);
+	m->slot[i] = m->n;
+	return 0;
+}
+
+static void mset_release(struct mset *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		rc_reg_manifest_release(&m->v[i]);
+	free(m->v);
+	free(m->slot);
+	memset(m, 0, sizeof(*m));
+}
+
+/* GETs paths in windows with the same headers for all; responses for 401
+ * are fetched again one by one (a token that expired meanwhile). For each
+ * answer calls fn(ctx, i, resp); fn returns -1 to stop. */
+typedef int (*each_fn)(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err);
+
+static int get_all(struct rc_reg_client *c, char **paths, size_t n, const char *scope,
+		   const char *accept, each_fn fn, void *ctx, struct rc_err *err)
+{
+	struct rc_http_resp *resps = NULL;
+	const char **ptrs = NULL;
+	const char *const **hv = NULL;
+	const char *hdrs[3];
+	size_t off, w, i;
+	int ret = -1;
+
+	if (!n)
+		return 0;
+	w = n < WINDOW ? n : WINDOW;
+	resps = calloc(w, sizeof(*resps));
+	ptrs = calloc(w, sizeof(*ptrs));
+	hv = calloc(w, sizeof(*hv));
+	if (!resps || !ptrs || !hv) {
+		rc_err_nomem(err);
+		goto out;
+	}
+	for (off = 0; off < n; off += w) {
+		size_t k = n - off < w ? n - off : w, h = 0;
+		const char *auth = NULL;
+		int r = 0;
+
+		if (auth_for(c, scope, &auth, err) < 0)
+			goto out;
+		if (accept)
+			hdrs[h++] = accept;
+		if (auth)
+			hdrs[h++] = auth;
+		hdrs[h] = NULL;
+		for (i = 0; i < k; i++) {
+			ptrs[i] = paths[off + i];
+			hv[i] = hdrs;
+		}
+		if (rc_http_get_many_h(c->http, ptrs, hv, k, c->parallel, resps, err) < 0) {
+			for (i = 0; i < k; i++)
+				rc_http_resp_release(&resps[i]);
+			goto out;
+		}
+		for (i = 0; i < k && r == 0; i++) {
+			if (resps[i].status == 401) {
+				struct rc_http_req req = {"GET", ptrs[i], NULL, NULL, NULL, 0};
+				forget_token(c, scope);
+				r = reg_do(c, &req, scope, accept, &resps[i], err);
+			}
+			if (r == 0)
+				r = fn(ctx, off + i, &resps[i], err);
+		}
+		for (i = 0; i < k; i++)
+			rc_http_resp_release(&resps[i]);
+		if (r < 0)
+			goto out;
+		rc_progress("manifests", off + k, n);
+	}
+	ret = 0;
+out:
+	free(resps);
+	free(ptrs);
+	free(hv);
+	return ret;
+}
+
+struct repo_ctx {
+	struct rc_reg_client *c;
+	const char *repo;
+	struct mset ms;
+	struct rc_strv tags; /* as listed */
+	char **tag_digest; /* per tag, NULL when it vanished */
+	char **want; /* digests requested by the current batch */
+	struct rc_strv pending; /* digests to fetch next */
+	int referrer_probe;
+};
+
+static int add_manifest_body(struct repo_ctx *x, const char *ref, const char *expect_digest,
+			     struct rc_http_resp *resp, char **digest_out, struct rc_err *err)
+{
+	struct rc_reg_manifest m;
+	const char *hd = rc_http_resp_header(resp, "Docker-Content-Digest");
+	char *digest = NULL;
+	char q[400];
+
+	memset(&m, 0, sizeof(m));
+	snprintf(q, sizeof(q), "%s%s%s", x->repo, rc_digest_valid(ref) ? "@" : ":", ref);
+	if (resp->body.len > RC_REG_MANIFEST_MAX)
+		return rc_err_set(err, RC_ERR_PROTOCOL, "manifest '%s' is over the %zu byte limit",
+				  q, RC_REG_MANIFEST_MAX);
+	if (expect_digest)
+		digest = strdup(expect_digest);
+	else if (hd && *hd)
+		digest = strdup(hd);
+	else
+		digest = rc_sha256_digest(resp->body.data, resp->body.len, err);
+	if (!digest)
+		return err && err->kind ? -1 : rc_err_nomem(err);
+	if (hd && *hd && strcmp(hd, digest)) {
+		char h[100];
+		rc_sanitize(h, sizeof(h), hd);
+		rc_err_set(err, RC_ERR_PROTOCOL,
+			   "manifest '%s': the registry says digest '%s', not '%s'", q, h, digest);
+		free(digest);
+		return -1;
+	}
+	if (rc_reg_verify_digest(resp->body.data, resp->body.len, digest, err) < 0) {
+		rc_err_prefix(err, "manifest '%s'", q);
+		free(digest);
+		return -1;
+	}
+	*digest_out = digest;
+	if (mset_find(&x->ms, digest) >= 0)
+		return 0;
+	if (rc_reg_parse_manifest(resp->body.data, resp->body.len,
+				  rc_http_resp_header(resp, "Content-Type"), &m, err) < 0)
+		return rc_err_prefix(err, "manifest '%s'", q);
+	if (!(m.digest = strdup(digest))) {
+		rc_reg_manifest_release(&m);
+		return rc_err_nomem(err);
+	}
+	for (size_t i = 0; i < m.children.n; i++)
+		if (mset_find(&x->ms, m.children.v[i]) < 0 &&
+		    rc_strv_push(&x->pending, m.children.v[i], err) < 0)
+			goto fail;
+	if (mset_add(&x->ms, &m, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	rc_reg_manifest_release(&m);
+	return -1;
+}
+
+static int on_tag_manifest(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct repo_ctx *x = ctx;
+	char what[400];
+
+	if (resp->status == 404)
+		return 0; /* removed since the tag list: not in the scan */
+	if (resp->status < 200 || resp->status > 299) {
+		snprintf(what, sizeof(what), "fetch the manifest of '%s:%s'", x->repo,
+			 x->tags.v[i]);
+		return reg_fail(x->c, what, resp, err);
+	}
+	return add_manifest_body(x, x->tags.v[i], NULL, resp, &x->tag_digest[i], err);
+}
+
+static int on_digest_manifest(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct repo_ctx *x = ctx;
+	char what[400], *d = NULL;
+	int r;
+
+	if (resp->status == 404)
+		return 0; /* a child or referrer the registry lacks */
+	if (resp->status < 200 || resp->status > 299) {
+		snprintf(what, sizeof(what), "fetch the manifest '%s@%s'", x->repo, x->want[i]);
+		return reg_fail(x->c, what, resp, err);
+	}
+	r = add_manifest_body(x, x->want[i], x->want[i], resp, &d, err);
+	free(d);
+	return r;
+}
+
+static int on_referrers(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct repo_ctx *x = ctx;
+	struct rc_strv refs = {0};
+	char what[400];
+	int r = 0;
+
+	if (x->c->referrers < 0)
+		x->c->referrers = resp->status == 404 ? 0 : 1;
+	if (resp->status == 404)
+		return 0;
+	if (resp->status < 200 || resp->status > 299) {
+		snprintf(what, sizeof(what), "list the referrers of '%s@%s'", x->repo, x->want[i]);
+		return reg_fail(x->c, what, resp, err);
+	}
+	if (rc_reg_parse_referrers(resp->body.data, resp->body.len, &refs, err) < 0)
+		return rc_err_prefix(err, "referrers of '%s@%s'", x->repo, x->want[i]);
+	for (size_t k = 0; k < refs.n && r == 0; k++)
+		if (mset_find(&x->ms, refs.v[k]) < 0)
+			r = rc_strv_push(&x->pending, refs.v[k], err);
+	rc_strv_release(&refs);
+	return r;
+}
+
+struct cfg_ctx {
+	struct repo_ctx *x;
+	char **digests;
+};
+
+static int on_config(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct cfg_ctx *cc = ctx;
+	struct repo_ctx *x = cc->x;
+	struct rc_reg_manifest tmp;
+	char what[400];
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (resp->status == 404)
+		return 0; /* a missing config leaves the times unknown */
+	if (resp->status < 200 || resp->status > 299) {
+		snprintf(what, sizeof(what), "fetch the config '%s@%s'", x->repo, cc->digests[i]);
+		return reg_fail(x->c, what, resp, err);
+	}
+	if (rc_reg_verify_digest(resp->body.data, resp->body.len, cc->digests[i], err) < 0 ||
+	    rc_reg_parse_config(resp->body.data, resp->body.len, &tmp, err) < 0) {
+		rc_reg_manifest_release(&tmp);
+		return rc_err_prefix(err, "config '%s@%s'", x->repo, cc->digests[i]);
+	}
+	for (size_t k = 0; k < x->ms.n; k++) {
+		struct rc_reg_manifest *m = &x->ms.v[k];
+		if (m->mkind != RC_REG_IMAGE || !m->config.digest ||
+		    strcmp(m->config.digest, cc->digests[i]))
+			continue;
+		m->created = tmp.created;
+		free(m->os);
+		free(m->arch);
+		m->os = tmp.os ? strdup(tmp.os) : NULL;
+		m->arch = tmp.arch ? strdup(tmp.arch) : NULL;
+		if ((tmp.os && !m->os) || (tmp.arch && !m->arch)) {
+			rc_reg_manifest_release(&tmp);
+			return rc_err_nomem(err);
+		}
+	}
+	rc_reg_manifest_release(&tmp);
+	return 0;
+}
+
+static void free_paths(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* "/v2/<repo>/<kind>/<ref>" for each ref. */
+static char **make_paths(const char *repo, const char *kind, char *const *refs, size_t n,
+			 struct rc_err *err)
+{
+	char **v = calloc(n ? n : 1, sizeof(*v));
+	struct rc_buf b = RC_BUF_INIT;
+
+	if (!v) {
+		rc_err_nomem(err);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc_buf_init(&b, 4096);
+		if (!ref_valid(refs[i])) {
+			rc_buf_release(&b);
+			free_paths(v, n);
+			rc_err_set(err, RC_ERR_PROTOCOL, "invalid reference in '%s'", repo);
+			return NULL;
+		}
+		if (rc_buf_printf(&b, err, "/v2/%s/%s/%s", repo, kind, refs[i]) < 0) {
+			rc_buf_release(&b);
+			free_paths(v, n);
+			return NULL;
+		}
+		v[i] = rc_buf_detach(&b);
+	}
+	return v;
+}
+
+static int cmp_manifest(const void *a, const void *b)
+{
+	return strcmp(((const struct rc_reg_manifest *)a)->digest,
+		      ((const struct rc_reg_manifest *)b)->digest);
+}
+
+/* Fetches every digest in pending (and what they lead to) until none is
+ * left; with want_referrers, asks for each manifest's referrers too. */
+static int fetch_pending(struct repo_ctx *x, const char *scope, struct rc_strv *check_refs,
+			 struct rc_err *err)
+{
+	while (x->pending.n || check_refs->n) {
+		struct rc_strv batch = x->pending, refs = *check_refs;
+		char **paths;
+		int r;
+
+		memset(&x->pending, 0, sizeof(x->pending));
+		memset(check_refs, 0, sizeof(*check_refs));
+		/* manifests named by digest: children and referrers */
+		if (batch.n) {
+			struct rc_strv uniq = {0};
+			for (size_t i = 0; i < batch.n; i++)
+				if (mset_find(&x->ms, batch.v[i]) < 0 &&
+				    !rc_strv_has(&uniq, batch.v[i]) &&
+				    rc_strv_push(&uniq, batch.v[i], err) < 0) {
+					rc_strv_release(&uniq);
+					rc_strv_release(&batch);
+					rc_strv_release(&refs);
+					return -1;
+				}
+			rc_strv_release(&batch);
+			batch = uniq;
+			paths = make_paths(x->repo, "manifests", batch.v, batch.n, err);
+			x->want = batch.v;
+			r = paths ? get_all(x->c, paths, batch.n, scope, RC_REG_MANIFEST_ACCEPT,
+					    on_digest_manifest, x, err)
+				  : -1;
+			free_paths(paths, batch.n);
+			if (r < 0) {
+				rc_strv_release(&batch);
+				rc_strv_release(&refs);
+				return -1;
+			}
+			/* the new ones may have referrers too */
+			for (size_t i = 0; i < batch.n; i++)
+				if (mset_find(&x->ms, batch.v[i]) >= 0 &&
+				    rc_strv_push(&refs, batch.v[i], err) < 0) {
+					rc_strv_release(&batch);
+					rc_strv_release(&refs);
+					return -1;
+				}
+			rc_strv_release(&batch);
+		}
+		if (refs.n && x->c->referrers != 0) {
+			size_t n = refs.n;
+			/* the first answer tells whether the API exists */
+			if (x->c->referrers < 0)
+				n = 1;
+			paths = make_paths(x->repo, "referrers", refs.v, n, err);
+			x->want = refs.v;
+			r = paths ? get_all(x->c, paths, n, scope, NULL, on_referrers, x, err) : -1;
+			free_paths(paths, n);
+			if (r < 0) {
+				rc_strv_release(&refs);
+				return -1;
+			}
+			if (n < refs.n && x->c->referrers == 1) {
+				/* supported: ask for the rest */
+				for (size_t i = n; i < refs.n; i++)
+					if (rc_strv_push(check_refs, refs.v[i], err) < 0) {
+						rc_strv_release(&refs);
+						return -1;
+					}
+			}
+		}
+		rc_strv_release(&refs);
+	}
+	return 0;
+}
+
+static int scan_repo(struct rc_reg_client *c, const char *name, size_t page_size,
+		     struct rc_reg_repo *out, struct rc_err *err)
+{
+	struct repo_ctx x;
+	struct rc_strv refs = {0};
+	struct cfg_ctx cc = {&x, NULL};
+	char scope[400], **paths = NULL;
+	size_t i, nt = 0, ncfg = 0, npaths = 0;
+	int ret = -1;
+
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.repo = name;
+	if (!(out->name = strdup(name)))
+		return rc_err_nomem(err);
+	if (repo_scope(c, name, scope, sizeof(scope)) < 0)
+		return rc_err_set(err, RC_ERR_USAGE, "repository name too long");
+	if (rc_reg_list_tags(c, name, page_size, &x.tags, err) < 0)
+		goto out;
+	if (!(x.tag_digest = calloc(x.tags.n ? x.tags.n : 1, sizeof(char *))))
+		goto nomem;
+	paths = make_paths(name, "manifests", x.tags.v, x.tags.n, err);
+	npaths = x.tags.n;
+	if (!paths || get_all(c, paths, x.tags.n, scope, RC_REG_MANIFEST_ACCEPT, on_tag_manifest,
+			      &x, err) < 0)
+		goto out;
+	free_paths(paths, npaths);
+	paths = NULL;
+	/* every tagged manifest may have referrers */
+	for (i = 0; i < x.ms.n; i++)
+		if (rc_strv_push(&refs, x.ms.v[i].digest, err) < 0)
+			goto out;
+	if (fetch_pending(&x, scope, &refs, err) < 0)
+		goto out;
+	/* cosign-style tags name their subject */
+	for (i = 0; i < x.tags.n; i++) {
+		char subj[72];
+		long k;
+		if (!x.tag_digest[i] || !rc_reg_cosign_subject(x.tags.v[i], subj))
+			continue;
+		k = mset_find(&x.ms, x.tag_digest[i]);
+		if (k >= 0 && !x.ms.v[k].subject && !(x.ms.v[k].subject = strdup(subj)))
+			goto nomem;
+	}
+	/* configs: each distinct one once */
+	{
+		struct mset seen = {0};
+		if (!(cc.digests = calloc(x.ms.n ? x.ms.n : 1, sizeof(char *))))
+			goto nomem;
+		for (i = 0; i < x.ms.n; i++) {
+			struct rc_reg_manifest *m = &x.ms.v[i], probe;
+			if (m->mkind != RC_REG_IMAGE || !m->config.digest || m->artifact_type)
+				continue;
+			memset(&probe, 0, sizeof(probe));
+			if (mset_find(&seen, m->config.digest) >= 0)
+				continue;
+			if (!(probe.digest = strdup(m->config.digest)) ||
+			    mset_add(&seen, &probe, err) < 0) {
+				free(probe.digest);
+				mset_release(&seen);
+				goto nomem;
+			}
+			cc.digests[ncfg++] = m->config.digest;
+		}
+		mset_release(&seen);
+	}
+	paths = make_paths(name, "blobs", cc.digests, ncfg, err);
+	npaths = ncfg;
+	if (!paths || get_all(c, paths, ncfg, scope, NULL, on_config, &cc, err) < 0)
+		goto out;
+	/* the result: tags in the registry's order, manifests by digest */
+	if (!(out->tags = calloc(x.tags.n ? x.tags.n : 1, sizeof(*out->tags))))
+		goto nomem;
+	for (i = 0; i < x.tags.n; i++) {
+		if (!x.tag_digest[i])
+			continue;
+		out->tags[nt].name = x.tags.v[i];
+		out->tags[nt].digest = x.tag_digest[i];
+		x.tags.v[i] = NULL;
+		x.tag_digest[i] = NULL;
+		nt++;
+	}
+	out->n_tags = nt;
+	qsort(x.ms.v, x.ms.n, sizeof(*x.ms.v), cmp_manifest);
+	out->manifests = x.ms.v;
+	out->n_manifests = x.ms.n;
+	x.ms.v = NULL;
+	x.ms.n = 0;
+	ret = 0;
+	goto out;
+nomem:
+	rc_err_nomem(err);
+out:
+	free_paths(paths, npaths);
+	free(cc.digests);
+	rc_strv_release(&refs);
+	rc_strv_release(&x.pending);
+	for (i = 0; x.tag_digest && i < x.tags.n; i++)
+		free(x.tag_digest[i]);
+	free(x.tag_digest);
+	rc_strv_release(&x.tags);
+	mset_release(&x.ms);
+	return ret;
+}
+
+static int has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int rc_reg_scan(struct rc_reg_client *c, const struct rc_reg_scan_opts *o, struct rc_reg_scan *s,
+		struct rc_err *err)
+{
+	struct rc_strv all = {0}, keep = {0};
+	const struct rc_strv *globs = o && o->repos && o->repos->n ? o->repos : NULL;
+	size_t page = o && o->page_size ? o->page_size : 1000, i;
+	char first[64];
+	int ret = -1;
+
+	if (rc_reg_ping(c, err) < 0)
+		return -1;
+	if (!s->url && !(s->url = strdup(c->url)))
+		return rc_err_nomem(err);
+	if (!s->name && !(s->name = rc_reg_source_name(c->url)))
+		return rc_err_nomem(err);
+	snprintf(first, sizeof(first), "/v2/_catalog?n=%zu", page);
+	if (walk_pages(c, first, "registry:catalog:*", "repositories", "list the catalog", &all,
+		       err) < 0) {
+		int literal = globs != NULL;
+		for (i = 0; globs && i < globs->n; i++)
+			literal = literal && !has_glob(globs->v[i]);
+		/* a registry that will not list its catalog can still be
+		 * scanned by name */
+		if (!literal ||
+		    (err->http_status != 401 && err->http_status != 403 && err->http_status != 404))
+			goto out;
+		rc_log_verbose("%s; scanning the repositories named", err->msg);
+		rc_err_clear(err);
+		rc_strv_release(&all);
+		if (rc_strv_push_all(&all, globs, err) < 0)
+			goto out;
+	}
+	for (i = 0; i < all.n; i++) {
+		int match = !globs;
+		if (!rc_reg_repo_name_valid(all.v[i])) {
+			char q[300];
+			rc_sanitize(q, sizeof(q), all.v[i]);
+			rc_err_set(err, RC_ERR_PROTOCOL,
+				   "registry '%s' lists an invalid repository name '%s'", c->url,
+				   q);
+			goto out;
+		}
+		for (size_t g = 0; globs && g < globs->n && !match; g++)
+			match = fnmatch(globs->v[g], all.v[i], 0) == 0;
+		if (match && rc_strv_push(&keep, all.v[i], err) < 0)
+			goto out;
+	}
+	if (globs)
+		s->partial = 1;
+	qsort(keep.v, keep.n, sizeof(*keep.v), cmp_str);
+	if (!(s->repos = calloc(keep.n ? keep.n : 1, sizeof(*s->repos))))
+		goto nomem;
+	for (i = 0; i < keep.n; i++) {
+		if (i && !strcmp(keep.v[i], keep.v[i - 1]))
+			continue; /* a catalog that lists a name twice */
+		s->n_repos++;
+		if (scan_repo(c, keep.v[i], page, &s->repos[s->n_repos - 1], err) < 0)
+			goto out;
+		rc_progress("repositories", i + 1, keep.n);
+	}
+	s->referrers_api = c->referrers == 1;
+	ret = 0;
+	goto out;
+nomem:
+	rc_err_nomem(err);
+out:
+	rc_progress_done();
+	rc_strv_release(&all);
+	rc_strv_release(&keep);
+	return ret;
+}
+
+/* ---- single requests for the executor ---- */
+
+int rc_reg_head_manifest(struct rc_reg_client *c, const char *repo, const char *ref, char **digest,
+			 struct rc_err *err)
+{
+	struct rc_http_resp resp;
+	char path[512], scope[400], what[700];
+	const char *hd;
+	struct rc_http_req req = {"HEAD", path, NULL, NULL, NULL, 0};
+	int ret = -1;
+
+	*digest = NULL;
+	if (!rc_reg_repo_name_valid(repo) || !ref_valid(ref))
+		return rc_err_set(err, RC_ERR_USAGE, "invalid repository or reference");
+	if (rc_reg_ping(c, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/v2/%s/manifests/%s", repo, ref);
+	snprintf(what, sizeof(what), "resolve '%s%s%s'", repo, rc_digest_valid(ref) ? "@" : ":",
+		 ref);
+	repo_scope(c, repo, scope, sizeof(scope));
+	rc_http_resp_init(&resp);
+	if (reg_do(c, &req, scope, RC_REG_MANIFEST_ACCEPT, &resp, err) < 0)
+		goto out;
+	if (resp.status == 404) {
+		ret = 0;
+		goto out;
+	}
+	if (resp.status < 200 || resp.status > 299) {
+		reg_fail(c, what, &resp, err);
+		goto out;
+	}
+	hd = rc_http_resp_header(&resp, "Docker-Content-Digest");
+	if (hd && rc_digest_valid(hd)) {
+		if (!(*digest = strdup(hd)))
+			rc_err_nomem(err);
+		else
+			ret = 0;
+		goto out;
+	}
+	/* no digest header: fetch and hash */
+	req.method = "GET";
+	if (reg_do(c, &req, scope, RC_REG_MANIFEST_ACCEPT, &resp, err) < 0)
+		goto out;
+	if (resp.status == 404) {
+		ret = 0;
+		goto out;
+	}
+	if (resp.status < 200 || resp.status > 299) {
+		reg_fail(c, what, &resp, err);
+		goto out;
+	}
+	if ((*digest = rc_sha256_digest(resp.body.data, resp.body.len, err)))
+		ret = 0;
+out:
+	rc_http_resp_release(&resp);
+	return ret;
+}
+
+int rc_reg_delete_manifest(struct rc_reg_client *c, const char *repo, const char *digest,
+			   int *absent, struct rc_err *err)
+{
+	struct rc_http_resp resp;
+	char path[512], scope[400], what[700], msg[300];
+	struct rc_http_req req = {"DELETE", path, NULL, NULL, NULL, 0};
+	int ret = -1;
+
+	*absent = 0;
+	if (!rc_reg_repo_name_valid(repo) || !rc_digest_valid(digest))
+		return rc_err_set(err, RC_ERR_USAGE, "invalid repository or digest");
+	if (rc_reg_ping(c, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/v2/%s/manifests/%s", repo, digest);
+	snprintf(what, sizeof(what), "delete '%s@%s'", repo, digest);
+	repo_scope(c, repo, scope, sizeof(scope));
+	rc_http_resp_init(&resp);
+	if (reg_do(c, &req, scope, NULL, &resp, err) < 0)
+		goto out;
+	rc_reg_error_text(resp.body.data, resp.body.len, msg, sizeof(msg));
+	if (resp.status == 202 || resp.status == 200 || resp.status == 204) {
+		ret = 0;
+	} else if (resp.status == 404) {
+		*absent = 1;
+		ret = 0;
+	} else if (resp.status == 405 || !strncmp(msg, "UNSUPPORTED", 11)) {
+		rc_err_set(
+		    err, RC_ERR_HTTP,
+		    "cannot %s: deletion is disabled on registry '%s' (HTTP %ld%s%s): enable "
+		    "storage.delete.enabled",
+		    what, c->url, resp.status, msg[0] ? ": " : "", msg);
+		err->http_status = resp.status;
+	} else {
+		reg_fail(c, what, &resp, err);
+	}
+out:
+	rc_http_resp_release(&resp);
+	return ret;
+}
+
+/* Turns an upload Location (absolute or relative) into a path on the
+ * registry with ?digest= (or &digest=) appended. */
+static int upload_target(const struct rc_reg_client *c, const char *loc, const char *digest,
+			 char **out, struct rc_err *err)
+{
+	CURLU *u = curl_url();
+	struct rc_buf b = RC_BUF_INIT;
+	char *abs = NULL, *p = NULL, *q = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	rc_buf_init(&b, 1 << 16);
+	if (!u || rc_buf_printf(&b, err, "%s/v2/", c->url) < 0)
+		goto nomem;
+	if (curl_url_set(u, CURLUPART_URL, b.data, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_URL, loc, 0) != CURLUE_OK)
+		goto bad;
+	rc_buf_reset(&b);
+	if (rc_buf_printf(&b, err, "digest=%s", digest) < 0)
+		goto out;
+	if (curl_url_set(u, CURLUPART_QUERY, b.data, CURLU_APPENDQUERY | CURLU_URLENCODE) !=
+		CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &abs, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_QUERY, &q, 0) != CURLUE_OK)
+		goto bad;
+	rc_buf_reset(&b);
+	if (rc_buf_printf(&b, err, "%s%s?%s", c->url, p, q) < 0)
+		goto out;
+	if (strcmp(abs, b.data))
+		goto bad; /* another host: never */
+	rc_buf_reset(&b);
+	if (rc_buf_printf(&b, err, "%s?%s", p, q) < 0)
+		goto out;
+	*out = rc_buf_detach(&b);
+	ret = 0;
+	goto out;
+bad:
+	rc_err_set(err, RC_ERR_PROTOCOL, "registry '%s' sent an unusable upload location", c->url);
+	goto out;
+nomem:
+	rc_err_nomem(err);
+out:
+	curl_free(abs);
+	curl_free(p);
+	curl_free(q);
+	curl_url_cleanup(u);
+	rc_buf_release(&b);
+	return ret;
+}
+
+int rc_reg_blob_upload(struct rc_reg_client *c, const char *repo, const void *data, size_t len,
+		       const char *digest, struct rc_err *err)
+{
+	struct rc_http_resp resp;
+	char path[512], scope[400], what[700], *target = NULL;
+	struct rc_http_req req = {"POST", path, NULL, NULL, NULL, 0};
+	const char *loc;
+	int ret = -1;
+
+	if (!rc_reg_repo_name_valid(repo) || !rc_digest_valid(digest))
+		return rc_err_set(err, RC_ERR_USAGE, "invalid repository or digest");
+	if (rc_reg_verify_digest(data, len, digest, err) < 0)
+		return -1;
+	if (rc_reg_ping(c, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/v2/%s/blobs/uploads/", repo);
+	snprintf(what, sizeof(what), "upload a blob to '%s'", repo);
+	repo_scope(c, repo, scope, sizeof(scope));
+	rc_http_resp_init(&resp);
+	if (reg_do(c, &req, scope, NULL, &resp, err) < 0)
+		goto out;
+	if (resp.status != 202) {
+		reg_fail(c, what, &resp, err);
+		goto out;
+	}
+	loc = rc_http_resp_header(&resp, "Location");
+	if (!loc || upload_target(c, loc, digest, &target, err) < 0) {
+		if (!loc)
+			rc_err_set(err, RC_ERR_PROTOCOL, "registry '%s' sent no upload location",
+				   c->url);
+		goto out;
+	}
+	req.method = "PUT";
+	req.path = target;
+	req.content_type = "application/octet-stream";
+	req.body = data;
+	req.body_len = len;
+	if (reg_do(c, &req, scope, NULL, &resp, err) < 0)
+		goto out;
+	if (resp.status != 201) {
+		reg_fail(c, what, &resp, err);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(target);
+	rc_http_resp_release(&resp);
+	return ret;
+}
+
+int rc_reg_manifest_put(struct rc_reg_client *c, const char *repo, const char *ref,
+			const char *media_type, const void *body, size_t len, struct rc_err *err)
+{
+	struct rc_http_resp resp;
+	char path[512], scope[400], what[700], *want = NULL;
+	struct rc_http_req req = {"PUT", path, NULL, media_type, body, len};
+	const char *hd;
+	int ret = -1;
+
+	if (!rc_reg_repo_name_valid(repo) || !ref_valid(ref) || !media_type)
+		return rc_err_set(err, RC_ERR_USAGE, "invalid repository, reference or media type");
+	if (rc_reg_ping(c, err) < 0)
+		return -1;
+	if (!(want = rc_sha256_digest(body, len, err)))
+		return -1;
+	snprintf(path, sizeof(path), "/v2/%s/manifests/%s", repo, ref);
+	snprintf(what, sizeof(what), "put a manifest at '%s%s%s'", repo,
+		 rc_digest_valid(ref) ? "@" : ":", ref);
+	repo_scope(c, repo, scope, sizeof(scope));
+	rc_http_resp_init(&resp);
+	if (reg_do(c, &req, scope, NULL, &resp, err) < 0)
+		goto out;
+	if (resp.status != 201) {
+		reg_fail(c, what, &resp, err);
+		goto out;
+	}
+	hd = rc_http_resp_header(&resp, "Docker-Content-Digest");
+	if (hd && strcmp(hd, want)) {
+		char h[100];
+		rc_sanitize(h, sizeof(h), hd);
+		rc_err_set(err, RC_ERR_PROTOCOL, "cannot %s: the registry stored '%s', not '%s'",
+			   what, h, want);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(want);
+	rc_http_resp_release(&resp);
+	return ret;
+}
+
+void rc_reg_placeholder_release(struct rc_reg_placeholder *p)
+{
+	if (!p)
+		return;
+	free(p->config);
+	free(p->config_digest);
+	free(p->manifest);
+	free(p->manifest_digest);
+	memset(p, 0, sizeof(*p));
+}
+
+int rc_reg_placeholder_make(const char *repo, const char *tag, const char *nonce,
+			    struct rc_reg_placeholder *p, struct rc_err *err)
+{
+	cJSON *cfg = NULL, *man = NULL, *d = NULL, *ann = NULL;
+	char *s = NULL;
+
+	memset(p, 0, sizeof(*p));
+	if (!repo || !tag || !nonce)
+		return rc_err_set(err, RC_ERR_USAGE, "placeholder: missing argument");
+	/* the config is an ordinary (empty) image config, unique by its labels */
+	if (!(cfg = cJSON_CreateObject()) || !(ann = cJSON_AddObjectToObject(cfg, "config")) ||
+	    !(d = cJSON_AddObjectToObject(ann, "Labels")) ||
+	    !cJSON_AddStringToObject(d, "org.reclaim.placeholder", "untag") ||
+	    !cJSON_AddStringToObject(d, "org.reclaim.ref", tag) ||
+	    !cJSON_AddStringToObject(d, "org.reclaim.repository", repo) ||
+	    !cJSON_AddStringToObject(d, "org.reclaim.nonce", nonce) ||
+	    !cJSON_AddStringToObject(cfg, "architecture", "unknown") ||
+	    !cJSON_AddStringToObject(cfg, "os", "unknown") ||
+	    !(ann = cJSON_AddObjectToObject(cfg, "rootfs")) ||
+	    !cJSON_AddStringToObject(ann, "type", "layers") ||
+	    !cJSON_AddArrayToObject(ann, "diff_ids") || !(s = cJSON_PrintUnformatted(cfg)))
+		goto nomem;
+	p->config = s;
+	p->config_len = strlen(s);
+	s = NULL;
+	if (!(p->config_digest = rc_sha256_digest(p->config, p->config_len, err)))
+		goto fail;
+	if (!(man = cJSON_CreateObject()) || !cJSON_AddNumberToObject(man, "schemaVersion", 2) ||
+	    !cJSON_AddStringToObject(man, "mediaType", RC_MT_OCI_MANIFEST) ||
+	    !(d = cJSON_AddObjectToObject(man, "config")) ||
+	    !cJSON_AddStringToObject(d, "mediaType", RC_MT_OCI_CONFIG) ||
+	    !cJSON_AddStringToObject(d, "digest", p->config_digest) ||
+	    !cJSON_AddNumberToObject(d, "size", (double)p->config_len) ||
+	    !cJSON_AddArrayToObject(man, "layers") ||
+	    !(ann = cJSON_AddObjectToObject(man, "annotations")) ||
+	    !cJSON_AddStringToObject(ann, "org.reclaim.placeholder", "untag") ||
+	    !(s = cJSON_PrintUnformatted(man)))
+		goto nomem;
+	p->manifest = s;
+	p->manifest_len = strlen(s);
+	s = NULL;
+	if (!(p->manifest_digest = rc_sha256_digest(p->manifest, p->manifest_len, err)))
+		goto fail;
+	cJSON_Delete(cfg);
+	cJSON_Delete(man);
+	return 0;
+nomem:
+	rc_err_nomem(err);
+fail:
+	free(s);
+	cJSON_Delete(cfg);
+	cJSON_Delete(man);
+	rc_reg_placeholder_release(p);
+	return -1;
+}

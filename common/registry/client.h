@@ -1,0 +1,140 @@
+/* registry/client.h: a client for Registry v2 / OCI distribution registries.
+ *
+ * One client per registry URL. It authenticates as the registry asks
+ * (anonymous, basic, or the bearer-token flow with a token per scope,
+ * cached until it expires), scans read-only into a struct rc_reg_scan, and
+ * offers the few writes the executor needs, one step per function so that
+ * each can be journalled. The URL rules and the pure parsers are in
+ * registry/parse.h.
+ *
+ * Credentials (registry/creds.h) go to the registry and to the token realm
+ * it names, and only over HTTPS: plain HTTP only when the registry itself
+ * was given as http:// on a loopback address (and then only to a loopback
+ * realm). They never appear in errors or logs. */
+#ifndef RC_REGISTRY_CLIENT_H
+#define RC_REGISTRY_CLIENT_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "registry/creds.h"
+#include "registry/inventory.h"
+#include "registry/parse.h"
+#include "strv.h"
+
+/* What the client may do; the token scopes it asks for follow. PULL alone
+ * makes the HTTP layer read-only (the planner). */
+enum {
+	RC_REG_PULL = 1,
+	RC_REG_DELETE = 2, /* DELETE manifests: the executor */
+	RC_REG_PUSH = 4, /* blob upload and manifest PUT: the placeholder untag only */
+};
+
+#define RC_REG_PARALLEL_DEFAULT 16
+
+struct rc_reg_opts {
+	const char *url; /* as given; made canonical (rc_reg_canonical_url) */
+	const struct rc_creds *creds; /* copied; NULL: anonymous */
+	unsigned access; /* RC_REG_*; 0 is RC_REG_PULL */
+	size_t parallel; /* requests in flight; 0: RC_REG_PARALLEL_DEFAULT */
+	const char *ca_file; /* --tls-ca, or NULL for the system store */
+	int insecure; /* --tls-insecure: skip TLS verification */
+	long timeout_ms; /* per request; 0: the HTTP layer's default */
+	int max_retries; /* -1: the HTTP layer's default */
+	long retry_base_ms; /* 0: the HTTP layer's default */
+};
+
+struct rc_reg_client;
+
+/* Creates a client; nothing is sent yet. NULL with err on a bad URL. */
+struct rc_reg_client *rc_reg_open(const struct rc_reg_opts *o, struct rc_err *err);
+void rc_reg_free(struct rc_reg_client *c);
+
+/* The canonical URL and the "host[:port]" credentials are looked up for. */
+const char *rc_reg_url(const struct rc_reg_client *c);
+const char *rc_reg_host(const struct rc_reg_client *c);
+
+/* GET /v2/: learns how the registry authenticates and proves the
+ * credentials work (for bearer auth, by getting a token). -1 with one clear
+ * line otherwise: unreachable, not a registry, a 401 with no usable
+ * challenge, credentials refused, credentials that would go over plain
+ * HTTP. The other calls ping first when it was not done. */
+int rc_reg_ping(struct rc_reg_client *c, struct rc_err *err);
+
+struct rc_reg_scan_opts {
+	const struct rc_strv *repos; /* fnmatch globs (--repos); NULL or empty:
+					every repository. Any glob makes the scan
+					partial. */
+	size_t page_size; /* n= for catalog and tag pages; 0: 1000 */
+};
+
+/* Scans the registry into s (rc_reg_scan_init'ed by the caller): the
+ * catalog (or, when the registry will not list it, the literal names of
+ * o->repos), each repository's tags, every manifest they name with index
+ * children and referrers, and each image's config. Every manifest and config
+ * is verified against its digest. Read-only. On failure s may hold part of
+ * the scan; the caller releases it either way. */
+int rc_reg_scan(struct rc_reg_client *c, const struct rc_reg_scan_opts *o, struct rc_reg_scan *s,
+		struct rc_err *err);
+
+/* The tags of repo, all pages (page_size 0: 1000), appended to out. A
+ * repository the registry does not know is -1 with http_status 404. */
+int rc_reg_list_tags(struct rc_reg_client *c, const char *repo, size_t page_size,
+		     struct rc_strv *out, struct rc_err *err);
+
+/* HEAD /v2/<repo>/manifests/<ref> (a tag or a digest): *digest (owned) is
+ * what it names now, or NULL when it is absent (404). When the registry
+ * sends no Docker-Content-Digest, the manifest is fetched and hashed. */
+int rc_reg_head_manifest(struct rc_reg_client *c, const char *repo, const char *ref, char **digest,
+			 struct rc_err *err);
+
+/* DELETE /v2/<repo>/manifests/<digest>. Removes every tag on the digest.
+ * 0 when deleted (*absent 0) or already absent (404: *absent 1). A 405 or
+ * UNSUPPORTED answer is -1: "deletion is disabled on registry 'URL':
+ * enable storage.delete.enabled". Needs RC_REG_DELETE. */
+int rc_reg_delete_manifest(struct rc_reg_client *c, const char *repo, const char *digest,
+			   int *absent, struct rc_err *err);
+
+/* The placeholder untag for registries without tag DELETE (distribution
+ * 2.8; ../shared/API-NOTES.md): three steps the executor journals one by one:
+ *   rc_reg_blob_upload(config), rc_reg_manifest_put(manifest at the tag),
+ *   rc_reg_delete_manifest(manifest_digest).
+ * The tag then names nothing, and other tags on the old digest stay. */
+struct rc_reg_placeholder {
+	char *config; /* unique JSON bytes */
+	size_t config_len;
+	char *config_digest;
+	char *manifest; /* an OCI image manifest with that config, no layers */
+	size_t manifest_len;
+	char *manifest_digest;
+};
+
+/* Builds the placeholder for repo:tag; nonce (e.g. the plan digest plus
+ * the item, or a random string) makes it unique, so that deleting it never
+ * deletes anything else. Pure. */
+int rc_reg_placeholder_make(const char *repo, const char *tag, const char *nonce,
+			    struct rc_reg_placeholder *p, struct rc_err *err);
+void rc_reg_placeholder_release(struct rc_reg_placeholder *p);
+
+/* Uploads a blob monolithically (POST, then PUT ?digest=); a blob the
+ * registry already has is fine. Needs RC_REG_PUSH. */
+int rc_reg_blob_upload(struct rc_reg_client *c, const char *repo, const void *data, size_t len,
+		       const char *digest, struct rc_err *err);
+
+/* PUT /v2/<repo>/manifests/<ref> with media_type; the registry's digest
+ * must be sha256 of body. Needs RC_REG_PUSH. */
+int rc_reg_manifest_put(struct rc_reg_client *c, const char *repo, const char *ref,
+			const char *media_type, const void *body, size_t len, struct rc_err *err);
+
+/* 1 when name is a repository name (distribution's grammar: lower-case
+ * path components of [a-z0-9] joined by '.', '_', '__' or '-'), or a tag
+ * ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}). Names from a registry are checked
+ * with these before they go into a request path, whose characters they
+ * then never need escaping for. */
+int rc_reg_repo_name_valid(const char *name);
+int rc_reg_tag_valid(const char *tag);
+
+/* Test hook: requests sent, token requests included. */
+size_t rc_reg_requests_sent(const struct rc_reg_client *c);
+
+#endif
