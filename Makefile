@@ -46,6 +46,7 @@ PLANNER_SRC  := $(sort $(filter-out planner/main.c,$(wildcard planner/*.c)))
 EXECUTOR_SRC := $(sort $(filter-out executor/main.c,$(wildcard executor/*.c)))
 UNIT_SRC     := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+TOOL_SRC     := $(sort $(wildcard tests/tools/*.c))
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -55,12 +56,14 @@ LIBEXECUTOR := $(BUILD)/libexecutor.a
 LIBS        := $(LIBPLANNER) $(LIBEXECUTOR) $(LIBCOMMON)
 BINS        := $(BUILD)/reclaim-plan $(BUILD)/reclaim-apply
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# small programs the e2e tests drive library code with (tests/tools/)
+TOOL_BINS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
 # one binary per fuzz target: a replayer in every build, the libFuzzer
 # binary in build-fuzz/ (make fuzz)
 FUZZ_REPLAYS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_FUZZERS := $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_TARGETS))
 ALL_OBJS := $(call obj,$(COMMON_SRC) $(PLANNER_SRC) $(EXECUTOR_SRC) planner/main.c \
-              executor/main.c $(UNIT_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c bench/journal.c bench/decide.c)
+              executor/main.c $(UNIT_SRC) $(FUZZ_SRC) $(TOOL_SRC) tests/fuzz/replay_main.c bench/journal.c bench/decide.c)
 
 .PHONY: all check unit e2e demo install clean deps bench bench-journal fmt fuzz FORCE
 all: $(BINS) reclaim-plan reclaim-apply
@@ -99,6 +102,8 @@ $(BUILD)/reclaim-apply: $(BUILD)/executor/main.o $(LIBEXECUTOR) $(LIBCOMMON)
 
 $(UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(CMOCKA_LIBS)
+$(TOOL_BINS): $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 # Fuzz targets, one file and one binary each (curl-fuzzer's layout):
 # tests/fuzz/fuzz_TARGET.c defines LLVMFuzzerTestOneInput. Linked with
@@ -129,7 +134,7 @@ deps:
 # `make check` installs what is missing (as root), builds, and runs every
 # unit and end-to-end test. The last line is "N passed, N failed".
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_REPLAYS)
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(FUZZ_REPLAYS) $(TOOL_BINS)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/run.sh
 
 unit: $(UNIT_BINS)
