@@ -67,14 +67,22 @@ char *rc_creds_config_key(const char *host)
 }
 
 /* The host[:port] of a config key: "https://h:5000/v1/" is "h:5000". */
-static int key_matches(const char *key, const char *want)
+static void host_part(const char *key, const char **h, size_t *n)
 {
 	const char *k = strstr(key, "://");
-	size_t n;
 
-	k = k ? k + 3 : key;
-	n = strcspn(k, "/");
-	return strlen(want) == n && strncasecmp(k, want, n) == 0;
+	*h = k ? k + 3 : key;
+	*n = strcspn(*h, "/");
+}
+
+static int key_matches(const char *key, const char *want)
+{
+	const char *k, *w;
+	size_t kn, wn;
+
+	host_part(key, &k, &kn);
+	host_part(want, &w, &wn);
+	return kn == wn && strncasecmp(k, w, kn) == 0;
 }
 
 static int set_pair(struct rc_creds *out, const char *user, const char *secret, const char *origin,

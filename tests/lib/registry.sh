@@ -29,7 +29,9 @@ free_port() {
 registry_start() {
 	local mode=$1 port auth="" i
 	REG_T=$(mktemp -d /tmp/rc-reg.XXXXXX)
-	mkdir -p "$REG_T/data" "$REG_T/work"
+	mkdir -p "$REG_T/data" "$REG_T/work" "$REG_T/docker-config"
+	# credentials come from the test, never from the user's ~/.docker
+	export DOCKER_CONFIG="$REG_T/docker-config"
 	trap registry_stop EXIT
 	port=$(free_port)
 	case $mode in
