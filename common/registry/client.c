@@ -701,7 +701,7 @@ int rc_reg_ping(struct rc_reg_client *c, struct rc_err *err)
 out:
 	rc_http_resp_release(&resp);
 	if (ret < 0)
-		c->auth = c->auth == AUTH_NONE ? AUTH_NONE : c->auth;
+		c->auth = AUTH_UNKNOWN; /* the next call checks again, not trusts */
 	return ret;
 }
 
