@@ -7,7 +7,7 @@ pkgs=(
 	gcc make pkg-config libc6-dev libcurl4-openssl-dev libssl-dev libcjson-dev libcsv-dev
 	libxml2-dev libcmocka-dev
 	# tests and demo: a real engine and registry, a static busybox for images
-	docker.io docker-registry busybox-static python3 python3-jsonschema apache2-utils
+	docker.io docker-registry busybox-static python3 python3-jsonschema apache2-utils openssl
 	file curl ca-certificates iproute2 procps bc strace
 )
 missing=()
