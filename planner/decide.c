@@ -603,8 +603,7 @@ __attribute__((format(printf, 2, 3))) static void append(struct decision *d, con
 }
 
 /* "tag 'a'", "tags 'a' and 'b'", "tags 'a', 'b', 'c', 'd', 'e' and 3 more". */
-static void list_members(const struct state *s, const struct rc_object *o, char *out,
-			 size_t outsz)
+static void list_members(const struct state *s, const struct rc_object *o, char *out, size_t outsz)
 {
 	size_t k, shown = o->n_members > 5 ? 5 : o->n_members, len;
 
@@ -885,9 +884,10 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 	}
 	if (rc_strv_push_all(&it.refs, &o->refs, err) < 0)
 		goto fail;
-	if (cand && (((o->flags & RC_OBJ_TAGS) && rc_strv_push_all(&it.pre.tags, &o->refs, err) < 0) ||
-		     ((o->flags & RC_OBJ_USERS_PRECOND) &&
-		      users_in_plan(s, o, &it.pre.users_in_plan, err) < 0)))
+	if (cand &&
+	    (((o->flags & RC_OBJ_TAGS) && rc_strv_push_all(&it.pre.tags, &o->refs, err) < 0) ||
+	     ((o->flags & RC_OBJ_USERS_PRECOND) &&
+	      users_in_plan(s, o, &it.pre.users_in_plan, err) < 0)))
 		goto fail;
 	it.pre.usage_count = cand ? o->usage_count : -1;
 	if (cand && o->digest && !(it.pre.digest = strdup(o->digest))) {

@@ -339,9 +339,10 @@ int rp_flags_read_refs(struct rp_flags *f, const char *path, struct rc_err *err)
 			char q[128];
 			rc_sanitize(q, sizeof(q), ref);
 			free(ref);
-			rc_err_set(err, RC_ERR_USAGE,
-				   "%s:%d: '%s' is not a ref (want repo:tag or repo@sha256:<64 hex>)",
-				   path, line, q);
+			rc_err_set(
+			    err, RC_ERR_USAGE,
+			    "%s:%d: '%s' is not a ref (want repo:tag or repo@sha256:<64 hex>)",
+			    path, line, q);
 			goto out;
 		}
 		rc = rc_strv_push(&f->keep_refs, ref, err);
@@ -369,8 +370,9 @@ static int append_protections(struct rp_policy *p, const struct rp_flags *f, str
 	for (i = 0; i < f->keep_tags_regex.n; i++) {
 		char msg[512];
 		if (add_tag_regex(&p->protect, f->keep_tags_regex.v[i], msg, sizeof(msg), err) < 0)
-			return msg[0] ? rc_err_set(err, RC_ERR_USAGE, "invalid --keep-tags: %s", msg)
-				      : -1;
+			return msg[0]
+				   ? rc_err_set(err, RC_ERR_USAGE, "invalid --keep-tags: %s", msg)
+				   : -1;
 	}
 	for (i = 0; i < f->keep_refs.n; i++)
 		if (!rc_strv_has(&p->protect.refs, f->keep_refs.v[i]) &&
@@ -742,8 +744,8 @@ static const char *check_ref(const char *s)
 
 static int parse_protect(struct ctx *c, const cJSON *obj, struct rp_protect *pr)
 {
-	static const char *const known[] = {"min_age", "labels",	"tags",
-					    "tags_regex", "refs", "in_use"};
+	static const char *const known[] = {"min_age",	  "labels", "tags",
+					    "tags_regex", "refs",   "in_use"};
 	const cJSON *it;
 
 	if (!cJSON_IsObject(obj))

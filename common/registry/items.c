@@ -52,8 +52,8 @@ int rc_reg_tag_valid(const char *s)
 	if (!s || !(lower_alnum(s[0]) || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
 		return 0;
 	for (i = 1; s[i]; i++)
-		if (i > 127 || !(lower_alnum(s[i]) || (s[i] >= 'A' && s[i] <= 'Z') ||
-				 s[i] == '_' || s[i] == '.' || s[i] == '-'))
+		if (i > 127 || !(lower_alnum(s[i]) || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+				 s[i] == '.' || s[i] == '-'))
 			return 0;
 	return 1;
 }
@@ -88,12 +88,13 @@ int rc_reg_check_item(const struct rc_plan_item *it, int candidate, const char *
 	rc_sanitize(obj, sizeof(obj), it->object);
 	rc_sanitize(name, sizeof(name), it->name);
 	if (!(repo = identity_repo(it->kind, it->object)))
-		return rc_err_set(
-		    err, RC_ERR_PLAN, "%s.object: '%s' is not an exact %s identity (%s)", path, obj,
-		    rc_kind_name(it->kind),
-		    it->kind == RC_KIND_TAG ? "repository:tag, the repository in the distribution "
-					      "spec's grammar, the tag [A-Za-z0-9_][A-Za-z0-9._-]{0,127}"
-					    : "repository@sha256:<64 lower-case hex digits>");
+		return rc_err_set(err, RC_ERR_PLAN,
+				  "%s.object: '%s' is not an exact %s identity (%s)", path, obj,
+				  rc_kind_name(it->kind),
+				  it->kind == RC_KIND_TAG
+				      ? "repository:tag, the repository in the distribution "
+					"spec's grammar, the tag [A-Za-z0-9_][A-Za-z0-9._-]{0,127}"
+				      : "repository@sha256:<64 lower-case hex digits>");
 	if (it->kind == RC_KIND_TAG) {
 		if (strcmp(it->name, it->object) != 0)
 			return rc_err_set(err, RC_ERR_PLAN,
@@ -101,25 +102,26 @@ int rc_reg_check_item(const struct rc_plan_item *it, int candidate, const char *
 					  "deleted",
 					  path, name, obj);
 		if (it->refs.n != 1 || strcmp(it->refs.v[0], it->object) != 0)
-			return rc_err_set(err, RC_ERR_PLAN, "%s.refs: must hold exactly the tag '%s'",
-					  path, obj);
+			return rc_err_set(err, RC_ERR_PLAN,
+					  "%s.refs: must hold exactly the tag '%s'", path, obj);
 		return 0;
 	}
 	for (i = 0; i < it->refs.n; i++)
 		if (identity_repo(RC_KIND_TAG, it->refs.v[i]) != repo ||
 		    strncmp(it->refs.v[i], it->object, repo) != 0) {
 			rc_sanitize(name, sizeof(name), it->refs.v[i]);
-			return rc_err_set(err, RC_ERR_PLAN,
-					  "%s.refs: '%s' is not a tag of the repository of manifest "
-					  "'%s'",
-					  path, name, obj);
+			return rc_err_set(
+			    err, RC_ERR_PLAN,
+			    "%s.refs: '%s' is not a tag of the repository of manifest "
+			    "'%s'",
+			    path, name, obj);
 		}
 	if (it->refs.n ? !rc_strv_has(&it->refs, it->name) : it->name[0] != '\0')
 		return rc_err_set(err, RC_ERR_PLAN,
-				  "%s.name: '%s' is not a tag of manifest '%s' (not in its refs)", path,
-				  name, obj);
-	if (candidate &&
-	    (!rc_strv_subset(&it->refs, &it->pre.tags) || !rc_strv_subset(&it->pre.tags, &it->refs)))
+				  "%s.name: '%s' is not a tag of manifest '%s' (not in its refs)",
+				  path, name, obj);
+	if (candidate && (!rc_strv_subset(&it->refs, &it->pre.tags) ||
+			  !rc_strv_subset(&it->pre.tags, &it->refs)))
 		return rc_err_set(err, RC_ERR_PLAN,
 				  "%s.refs: the tags of manifest '%s' differ from its "
 				  "preconditions.tags",

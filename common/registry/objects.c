@@ -11,11 +11,11 @@
 
 #define NO_PULLS "pull time unknown: a plain registry records no pulls"
 #define TAG_UNCLAIMED                                                                              \
-	"no registry rule selects it (--keep-last, --older-than, --match-tags, or a rule of "    \
+	"no registry rule selects it (--keep-last, --older-than, --match-tags, or a rule of "      \
 	"kind tag)"
 #define UNTAGGED_UNCLAIMED "untagged: only a rule with tagged: false selects it (--untagged)"
 #define UPPER_BOUND                                                                                \
-	"bytes after GC are an upper bound: the scan covered part of the registry, and other "   \
+	"bytes after GC are an upper bound: the scan covered part of the registry, and other "     \
 	"repositories may use these blobs"
 #define MAX_DEPTH 64 /* nesting of indexes and referrers followed */
 
@@ -253,8 +253,9 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 		}
 		if (m->mkind == RC_REG_UNSUPPORTED) {
 			o->protect_rule = "unsupported";
-			if (!(o->protect_reason = fmt(err, "unsupported manifest (%s): left alone",
-						      m->media_type ? m->media_type : "no media type")))
+			if (!(o->protect_reason =
+				  fmt(err, "unsupported manifest (%s): left alone",
+				      m->media_type ? m->media_type : "no media type")))
 				goto out;
 		}
 		if (!(o->parts = calloc(m->n_layers + 2, sizeof(*o->parts)))) {
@@ -333,8 +334,8 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 			o->created = mo->created;
 			o->last_used = mo->created;
 			o->what = fmt(err, "names %.19s", mo->digest);
-			if (!o->what ||
-			    push_idx(&mo->members, &mo->n_members, first + r->n_manifests + k, err) < 0)
+			if (!o->what || push_idx(&mo->members, &mo->n_members,
+						 first + r->n_manifests + k, err) < 0)
 				goto out;
 		} else {
 			/* its manifest was not read: nothing is known of it */
@@ -404,7 +405,8 @@ static int engine_users(struct rc_inventory *inv, const struct rc_reg_scan *scan
 			if (m->kind != RC_KIND_MANIFEST)
 				continue;
 			for (u = 0; u < img->n_users; u++) {
-				struct rc_use *nu = realloc(m->users, (m->n_users + 1) * sizeof(*nu));
+				struct rc_use *nu =
+				    realloc(m->users, (m->n_users + 1) * sizeof(*nu));
 				if (!nu) {
 					rc_err_nomem(err);
 					goto out;
@@ -413,7 +415,8 @@ static int engine_users(struct rc_inventory *inv, const struct rc_reg_scan *scan
 				m->users[m->n_users].user = img->users[u].user;
 				m->users[m->n_users].reason =
 				    fmt(err, "%s on %s '%s' (as %s)", img->users[u].reason,
-					img->source_type ? img->source_type : "source", img->source, ref);
+					img->source_type ? img->source_type : "source", img->source,
+					ref);
 				if (!m->users[m->n_users].reason)
 					goto out;
 				m->n_users++;
@@ -421,10 +424,12 @@ static int engine_users(struct rc_inventory *inv, const struct rc_reg_scan *scan
 			if (img->protect_rule && !m->protect_rule &&
 			    strcmp(img->protect_rule, "in-use") == 0) {
 				m->protect_rule = "in-use";
-				if (!(m->protect_reason = fmt(err, "image '%s' on %s '%s': %s",
-							      img->label ? img->label : img->object,
-							      img->source_type ? img->source_type : "source",
-							      img->source, img->protect_reason ? img->protect_reason : "in use")))
+				if (!(m->protect_reason = fmt(
+					  err, "image '%s' on %s '%s': %s",
+					  img->label ? img->label : img->object,
+					  img->source_type ? img->source_type : "source",
+					  img->source,
+					  img->protect_reason ? img->protect_reason : "in use")))
 					goto out;
 			}
 		}
