@@ -50,6 +50,8 @@ static void object_release(struct rc_object *o)
 		free(o->parts[i].key);
 	free(o->parts);
 	free(o->what);
+	free(o->members);
+	free(o->holders);
 }
 
 void rc_inventory_clear_objects(struct rc_inventory *inv)
@@ -61,6 +63,11 @@ void rc_inventory_clear_objects(struct rc_inventory *inv)
 	free(inv->objects);
 	inv->objects = NULL;
 	inv->n_objects = 0;
+	for (i = 0; i < inv->n_owned; i++)
+		free(inv->owned[i]);
+	free(inv->owned);
+	inv->owned = NULL;
+	inv->n_owned = 0;
 	for (i = 0; i < inv->n_sources; i++) {
 		free(inv->sources[i].name);
 		free(inv->sources[i].type);
@@ -117,6 +124,29 @@ int rc_inventory_source_set(struct rc_inventory_source *src, const char *key, co
 	}
 	src->identity.n++;
 	return 0;
+}
+
+void *rc_inventory_own(struct rc_inventory *inv, void *p, struct rc_err *err)
+{
+	void **v;
+
+	if (!p) {
+		rc_err_nomem(err);
+		return NULL;
+	}
+	/* capacity implied by the count: 16, then powers of two */
+	if (inv->n_owned == 0 || (inv->n_owned >= 16 && !(inv->n_owned & (inv->n_owned - 1)))) {
+		size_t cap = inv->n_owned ? inv->n_owned * 2 : 16;
+		v = realloc(inv->owned, cap * sizeof(*v));
+		if (!v) {
+			free(p);
+			rc_err_nomem(err);
+			return NULL;
+		}
+		inv->owned = v;
+	}
+	inv->owned[inv->n_owned++] = p;
+	return p;
 }
 
 int rc_inventory_reserve_objects(struct rc_inventory *inv, size_t n, struct rc_err *err)

@@ -54,6 +54,17 @@ enum {
 	/* A candidate lists its users (preconditions.users_in_plan), which the
 	 * plan deletes before it. */
 	RC_OBJ_USERS_PRECOND = 1u << 6,
+	/* Only a rule that names its kind, or its source by name or type,
+	 * selects it: a rule for "everything" leaves it alone (a registry's
+	 * objects: without a registry rule nothing of a registry is proposed). */
+	RC_OBJ_OPT_IN = 1u << 7,
+	/* Without refs, only a rule with `tagged: false` selects it (an
+	 * untagged registry manifest). */
+	RC_OBJ_UNTAGGED_RULE = 1u << 8,
+	/* Its holders decide it alone (a referrer follows its subject): the
+	 * rules and default keeps of its members do not hold it back, only
+	 * protections (users, its own, refs, labels, tag patterns). */
+	RC_OBJ_FOLLOWS = 1u << 9,
 };
 
 /* Another object of the same source that uses this one. */
@@ -123,6 +134,27 @@ struct rc_object {
 	/* Evidence of use a candidate records (plan.h, struct rc_precond): */
 	const char *started_at, *finished_at; /* NULL none */
 	int64_t usage_count; /* -1 none */
+	const char *digest; /* what a candidate's identity must still name
+			       (preconditions.digest of a registry tag); NULL none */
+
+	/* Closed deletion sets (docs/design.md, "Closed sets"). Index arrays
+	 * are owned; the indexes are into the inventory's objects. */
+	size_t *members; /* what deleting it removes too (a manifest's tags):
+			    it is a candidate only when every member is; a kept
+			    member keeps it, and the other members then go
+			    alone; what protects it itself keeps its members */
+	size_t n_members;
+	size_t *holders; /* what it goes with (the indexes that list a child,
+			    the subject of a referrer): a holder that stays keeps
+			    it; when every holder goes, it goes with them */
+	size_t n_holders;
+	const char *held_as; /* reasons name the relation so: "child", "referrer" */
+	const char *rank_id; /* keep_last ranks this identity (NULL: object);
+				objects sharing it in a repository share a rank
+				(a registry's tags on one digest) */
+	const struct rc_strv *aliases; /* more names protect.refs match (a
+					  registry object with its host); NULL */
+	const char *note; /* appended to a candidate's reason; NULL none */
 };
 
 /* A scanned source, as the plan's sources[] will name it. */
@@ -139,6 +171,8 @@ struct rc_inventory {
 	size_t n_sources;
 	struct rc_object *objects;
 	size_t n_objects;
+	void **owned; /* blocks objects point into (rc_inventory_own) */
+	size_t n_owned;
 
 	/* The engine's own scan (engine/inventory.h): rc_engine_scan fills
 	 * it, rc_engine_objects turns it into sources and objects. */
@@ -173,6 +207,11 @@ int rc_inventory_source_set(struct rc_inventory_source *src, const char *key, co
 			    struct rc_err *err);
 /* Makes room for n more objects, zeroed past the end. -1 with RC_ERR_NOMEM. */
 int rc_inventory_reserve_objects(struct rc_inventory *inv, size_t n, struct rc_err *err);
+
+/* Hands p (malloc'd) to inv: freed with its objects. Returns p, or NULL
+ * with RC_ERR_NOMEM, p then freed. NULL p is RC_ERR_NOMEM too, so that
+ * rc_inventory_own(inv, strdup(s), err) needs one check. */
+void *rc_inventory_own(struct rc_inventory *inv, void *p, struct rc_err *err);
 
 /* Lookups; return NULL when absent. Linear unless noted. */
 const struct rc_image *rc_inventory_image(const struct rc_inventory *inv, const char *id);

@@ -6,9 +6,11 @@
 
 /* Each type's table, defined in its folder. */
 extern const struct rc_source_ops rc_engine_source_ops;
+extern const struct rc_source_ops rc_registry_source_ops;
 
 static const struct rc_source_ops *const source_types[] = {
     &rc_engine_source_ops,
+    &rc_registry_source_ops,
 };
 
 const struct rc_source_ops *rc_source_find(const char *type)
@@ -30,4 +32,16 @@ int rc_source_step_known(const char *event)
 			if (strcmp(source_types[i]->steps[k], event) == 0)
 				return 1;
 	return 0;
+}
+
+size_t rc_source_kind_order(const char *type, int kind)
+{
+	size_t n = sizeof(source_types) / sizeof(source_types[0]), i, k;
+
+	for (i = 0; type && i < n; i++)
+		if (strcmp(source_types[i]->type, type) == 0)
+			for (k = 0; k < source_types[i]->n_kinds; k++)
+				if ((int)source_types[i]->kinds[k] == kind)
+					return i * RC_KIND_COUNT + k;
+	return n * RC_KIND_COUNT + (size_t)kind;
 }

@@ -143,6 +143,12 @@ struct rc_source_ops {
 /* The table of a source type; NULL when this reclaim does not know it. */
 const struct rc_source_ops *rc_source_find(const char *type);
 
+/* Where items of kind `kind` of a source of type `type` go in a plan's
+ * candidates: the types in the order this reclaim lists them, each type's
+ * kinds in its table's order (the engine's, then a registry's manifests
+ * before their tags); an unknown type or kind after all, in enum order. */
+size_t rc_source_kind_order(const char *type, int kind);
+
 /* 1 when some source type declares step event `event` (ops->steps). */
 int rc_source_step_known(const char *event);
 

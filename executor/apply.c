@@ -121,7 +121,7 @@ int ra_plan_sources(const struct rc_plan *p, struct ra_sources *out, struct rc_e
 			return rc_err_set(err, RC_ERR_REFUSED, "item '%s' names an unknown source '%s'",
 					  a, b);
 		}
-		if (!ops) {
+		if (!ops || !ops->open) { /* a type known to plans, not yet to apply */
 			rc_sanitize(a, sizeof(a), it->id);
 			rc_sanitize(b, sizeof(b), s->name);
 			rc_sanitize(c, sizeof(c), s->type ? s->type : "?");
@@ -151,7 +151,7 @@ int ra_plan_sources(const struct rc_plan *p, struct ra_sources *out, struct rc_e
 	for (i = 0; !p->n_candidates && i < p->n_sources; i++) {
 		const struct rc_source_ops *ops = rc_source_find(p->sources[i].type);
 
-		if (ops)
+		if (ops && ops->open)
 			return sources_add(out, &p->sources[i], ops, err);
 	}
 	return 0;

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "buf.h"
 #include "decide.h"
 #include "hex.h"
+#include "source.h"
 #include "units.h"
 
 #define REASON_MAX 512
@@ -29,6 +31,8 @@ struct decision {
 	const struct rp_rule *claim; /* first rule whose selectors match, NULL */
 	int passed_over; /* a rule of its kind passed it over as reserved */
 	int inherited_in_use; /* kept because a descendant is in use */
+	int firm; /* kept by a protection (users, the source's own, refs,
+		     labels, tag patterns), not by a rule or a default */
 	int64_t rank; /* keep_last rank (1 = newest), 0 when not ranked */
 	const char *rank_repo; /* the repository of that rank */
 };
@@ -130,6 +134,24 @@ static int tag_protection(const struct rp_policy *pol, const struct rc_strv *tag
 	return 0;
 }
 
+/* protect.tags_regex: EREs that the whole tag must match. */
+static int tag_regex_protection(const struct rp_policy *pol, const struct rc_strv *tags,
+				char *reason, size_t rsz)
+{
+	size_t i, j;
+
+	for (i = 0; i < tags->n; i++) {
+		const char *t = tag_part(tags->v[i]);
+		for (j = 0; t && j < pol->protect.tags_regex.n; j++)
+			if (regexec(&pol->protect.tags_re[j], t, 0, NULL, 0) == 0) {
+				snprintf(reason, rsz, "tag '%s' matches keep regex '%s'",
+					 tags->v[i], pol->protect.tags_regex.v[j]);
+				return 1;
+			}
+	}
+	return 0;
+}
+
 /* Does ref name an object with this ID (full, without "sha256:", or a hex
  * prefix of at least 12 digits)? */
 static int ref_matches_id(const char *ref, const char *id)
@@ -143,16 +165,20 @@ static int ref_matches_id(const char *ref, const char *id)
 	return n >= 12 && rc_is_hex(href, n) && strncmp(hid, href, n) == 0;
 }
 
+/* An object with members is not named by its refs: they are its members'
+ * names, and protect those (a manifest's tags). */
 static int ref_protection(const struct rp_policy *pol, const struct rc_object *o, char *reason,
 			  size_t rsz)
 {
+	int names = !o->n_members;
 	size_t i;
 
 	for (i = 0; i < pol->protect.refs.n; i++) {
 		const char *ref = pol->protect.refs.v[i];
 		if ((o->ref_id && ref_matches_id(ref, o->ref_id)) ||
-		    (o->name && o->name[0] && !strcmp(ref, o->name)) || rc_strv_has(&o->refs, ref) ||
-		    rc_strv_has(o->digests, ref)) {
+		    (names && o->name && o->name[0] && !strcmp(ref, o->name)) ||
+		    (names && rc_strv_has(&o->refs, ref)) || rc_strv_has(o->digests, ref) ||
+		    rc_strv_has(o->aliases, ref)) {
 			snprintf(reason, rsz, "ref '%s' is protected", ref);
 			return 1;
 		}
@@ -196,11 +222,12 @@ static int source_matches(const struct rp_rule *r, const struct rc_object *o)
 	return 0;
 }
 
-/* A rule without kinds selects every kind but those holding data. */
+/* A rule without kinds selects every kind but those holding data, and but
+ * those only a rule naming their kind or source selects. */
 static int kind_matches(const struct rp_rule *r, const struct rc_object *o)
 {
 	if (!r->kinds)
-		return !(o->flags & RC_OBJ_DATA);
+		return !(o->flags & RC_OBJ_DATA) && (!(o->flags & RC_OBJ_OPT_IN) || r->sources.n);
 	return (r->kinds & RP_KIND_BIT(o->kind)) != 0;
 }
 
@@ -255,9 +282,13 @@ static void claim(const struct rp_policy *pol, const struct rc_object *o, struct
 {
 	size_t k;
 
+	if (o->n_members) /* decided by its members (close_sets) */
+		return;
 	for (k = 0; k < pol->n_rules; k++) {
 		const struct rp_rule *r = &pol->rules[k];
 		if (!source_matches(r, o) || !kind_matches(r, o))
+			continue;
+		if ((o->flags & RC_OBJ_UNTAGGED_RULE) && !o->refs.n && r->tagged != RP_TAGGED_NO)
 			continue;
 		if ((o->flags & RC_OBJ_RESERVED) && !rp_rule_takes_all(r, o->kind)) {
 			d->passed_over = 1;
@@ -307,6 +338,7 @@ static int rank(struct state *s, struct rc_err *err)
 {
 	struct rank_ent *ents = NULL;
 	size_t n = 0, i, j, start, *count = NULL;
+	const char **last = NULL; /* per rule: the identity ranked last */
 	int rc = -1;
 
 	for (i = 0; i < s->n; i++)
@@ -317,7 +349,8 @@ static int rank(struct state *s, struct rc_err *err)
 	ents = calloc(n, sizeof(*ents));
 	s->repos = calloc(n, sizeof(*s->repos));
 	count = calloc(s->pol->n_rules + 1, sizeof(*count));
-	if (!ents || !s->repos || !count) {
+	last = calloc(s->pol->n_rules + 1, sizeof(*last));
+	if (!ents || !s->repos || !count || !last) {
 		rc_err_nomem(err);
 		goto out;
 	}
@@ -343,29 +376,39 @@ static int rank(struct state *s, struct rc_err *err)
 				continue;
 			ents[n].repo = s->repos[j];
 			ents[n].last_used = s->d[i].last_used;
-			ents[n].id = o->object;
+			ents[n].id = o->rank_id ? o->rank_id : o->object;
 			ents[n].obj = i;
 			n++;
 		}
 	}
 	qsort(ents, n, sizeof(*ents), cmp_rank);
-	/* ranks are per rule and repository: count within runs of one repo, per rule */
+	/* ranks are per rule and repository: count within runs of one repo, per
+	 * rule; objects that share a rank identity (adjacent) share a rank */
 	for (start = 0; start < n; start = j) {
 		for (j = start; j < n && strcmp(ents[j].repo, ents[start].repo) == 0; j++) {
 			struct decision *d = &s->d[ents[j].obj];
-			int64_t r = (int64_t)++count[d->claim - s->pol->rules];
+			size_t ri = (size_t)(d->claim - s->pol->rules);
+			int64_t r;
+			if (!last[ri] || strcmp(last[ri], ents[j].id) != 0) {
+				count[ri]++;
+				last[ri] = ents[j].id;
+			}
+			r = (int64_t)count[ri];
 			if (d->rank == 0 || r < d->rank) {
 				d->rank = r;
 				d->rank_repo = ents[j].repo;
 			}
 		}
-		for (j = start; j < n && strcmp(ents[j].repo, ents[start].repo) == 0; j++)
+		for (j = start; j < n && strcmp(ents[j].repo, ents[start].repo) == 0; j++) {
 			count[s->d[ents[j].obj].claim - s->pol->rules] = 0;
+			last[s->d[ents[j].obj].claim - s->pol->rules] = NULL;
+		}
 	}
 	rc = 0;
 out:
 	free(ents);
 	free(count);
+	free(last);
 	return rc;
 }
 
@@ -449,6 +492,13 @@ static void protect(struct decision *d, const char *rule, const char *reason)
 	snprintf(d->reason, sizeof(d->reason), "%s", reason);
 }
 
+/* A protection rather than a rule's or a default's keep. */
+static void protect_firm(struct decision *d, const char *rule, const char *reason)
+{
+	protect(d, rule, reason);
+	d->firm = 1;
+}
+
 /* ---- deciding ------------------------------------------------------------------ */
 
 /* Decides object i; its users are decided already. */
@@ -462,25 +512,29 @@ static void decide_one(struct state *s, size_t i)
 	/* the first user that stays keeps it, then the source's own reasons */
 	for (k = 0; k < o->n_users; k++)
 		if (s->d[o->users[k].user].v != V_CANDIDATE) {
-			protect(d, "in-use", o->users[k].reason);
+			protect_firm(d, "in-use", o->users[k].reason);
 			return;
 		}
 	if (o->protect_rule) {
-		protect(d, o->protect_rule, o->protect_reason ? o->protect_reason : "");
+		protect_firm(d, o->protect_rule, o->protect_reason ? o->protect_reason : "");
 		return;
 	}
 	if (ref_protection(s->pol, o, why, sizeof(why))) {
-		protect(d, "keep-ref", why);
+		protect_firm(d, "keep-ref", why);
 		return;
 	}
 	if (o->labels && label_protection(s->pol, o->labels, why, sizeof(why))) {
-		protect(d, "keep-label", why);
+		protect_firm(d, "keep-label", why);
 		return;
 	}
-	if ((o->flags & RC_OBJ_TAGS) && tag_protection(s->pol, &o->refs, why, sizeof(why))) {
-		protect(d, "keep-tag", why);
+	if ((o->flags & RC_OBJ_TAGS) && !o->n_members &&
+	    (tag_protection(s->pol, &o->refs, why, sizeof(why)) ||
+	     tag_regex_protection(s->pol, &o->refs, why, sizeof(why)))) {
+		protect_firm(d, "keep-tag", why);
 		return;
 	}
+	if (o->n_members || o->n_holders) /* its set decides (close_sets) */
+		return;
 	if (min_age_protection(s->pol, s->now, d->last_used, why, sizeof(why))) {
 		protect(d, "min-age", why);
 		return;
@@ -527,6 +581,172 @@ static void keep_parents(struct state *s)
 			changed = 1;
 		}
 	} while (changed);
+}
+
+/* ---- closed sets --------------------------------------------------------------- */
+
+static const char *label_of(const struct rc_object *o)
+{
+	return o->label ? o->label : o->object;
+}
+
+__attribute__((format(printf, 2, 3))) static void append(struct decision *d, const char *f, ...)
+{
+	size_t len = strlen(d->reason);
+	va_list ap;
+
+	if (len + 1 >= sizeof(d->reason))
+		return;
+	va_start(ap, f);
+	vsnprintf(d->reason + len, sizeof(d->reason) - len, f, ap);
+	va_end(ap);
+}
+
+/* "tag 'a'", "tags 'a' and 'b'", "tags 'a', 'b', 'c', 'd', 'e' and 3 more". */
+static void list_members(const struct state *s, const struct rc_object *o, char *out, size_t outsz)
+{
+	size_t k, shown = o->n_members > 5 ? 5 : o->n_members, len;
+
+	snprintf(out, outsz, "%s%s", rc_kind_name((enum rc_kind)s->o[o->members[0]].kind),
+		 o->n_members > 1 ? "s" : "");
+	for (k = 0; k < shown; k++) {
+		const char *sep = k == 0 ? " " : k + 1 == o->n_members ? " and " : ", ";
+		len = strlen(out);
+		snprintf(out + len, outsz - len, "%s'%s'", sep, label_of(&s->o[o->members[k]]));
+	}
+	if (shown < o->n_members) {
+		len = strlen(out);
+		snprintf(out + len, outsz - len, " and %zu more", o->n_members - shown);
+	}
+}
+
+/* Decides an object with members or holders; its holders are settled and
+ * its members decided. */
+static void settle(struct state *s, size_t i)
+{
+	const struct rc_object *o = &s->o[i];
+	struct decision *d = &s->d[i];
+	const char *kind = rc_kind_name((enum rc_kind)o->kind);
+	const char *rel = o->held_as ? o->held_as : "part";
+	char why[REASON_MAX], list[REASON_MAX];
+	long kept = -1;
+	size_t k;
+
+	if (d->v == V_NONE)
+		for (k = 0; k < o->n_holders; k++) {
+			const struct rc_object *h = &s->o[o->holders[k]];
+			if (s->d[o->holders[k]].v == V_CANDIDATE)
+				continue;
+			snprintf(why, sizeof(why), "%s of kept %s '%s'", rel,
+				 rc_kind_name((enum rc_kind)h->kind), label_of(h));
+			protect(d, "graph", why);
+			break;
+		}
+	/* what keeps it keeps its members */
+	if (d->v == V_PROTECTED) {
+		for (k = 0; k < o->n_members; k++) {
+			struct decision *md = &s->d[o->members[k]];
+			if (md->v != V_CANDIDATE)
+				continue;
+			snprintf(why, sizeof(why), "%s '%.200s' stays: %.280s", kind, label_of(o),
+				 d->reason);
+			protect(md, d->rule, why);
+		}
+		return;
+	}
+	/* every holder goes, or it has none: a kept member keeps it, but for a
+	 * follower only a protected one does */
+	for (k = 0; k < o->n_members && kept < 0; k++) {
+		const struct decision *md = &s->d[o->members[k]];
+		if (md->v != V_CANDIDATE &&
+		    (!(o->flags & RC_OBJ_FOLLOWS) || !o->n_holders || md->firm))
+			kept = (long)o->members[k];
+	}
+	if (kept >= 0) {
+		const struct rc_object *m = &s->o[kept];
+		const char *mkind = rc_kind_name((enum rc_kind)m->kind);
+		snprintf(why, sizeof(why), "%s '%.200s' stays: %.280s", mkind, label_of(m),
+			 s->d[kept].reason);
+		protect(d, s->d[kept].rule, why);
+		d->firm = s->d[kept].firm;
+		for (k = 0; k < o->n_members; k++)
+			if (s->d[o->members[k]].v == V_CANDIDATE)
+				append(&s->d[o->members[k]],
+				       "; only the %s goes: %s '%s' stays for %s '%s'",
+				       rc_kind_name((enum rc_kind)s->o[o->members[k]].kind), kind,
+				       label_of(o), mkind, label_of(m));
+		return;
+	}
+	d->v = V_CANDIDATE;
+	if (o->n_holders) {
+		const struct rc_object *h = &s->o[o->holders[0]];
+		d->rule = s->d[o->holders[0]].rule;
+		snprintf(d->reason, sizeof(d->reason), "%s of %s '%s', which this plan deletes",
+			 rel, rc_kind_name((enum rc_kind)h->kind), label_of(h));
+		if (o->n_members) {
+			list_members(s, o, list, sizeof(list));
+			append(d, "; deleting it also removes %s", list);
+		}
+	} else {
+		d->rule = s->d[o->members[0]].rule;
+		list_members(s, o, list, sizeof(list));
+		snprintf(d->reason, sizeof(d->reason), "deleting '%.200s' also removes %.270s, %s",
+			 label_of(o), list, o->n_members > 1 ? "all candidates" : "a candidate");
+	}
+	for (k = 0; k < o->n_members; k++) {
+		struct decision *md = &s->d[o->members[k]];
+		if (md->v == V_CANDIDATE) {
+			append(md, "; goes with %s '%s', deleted before it", kind, label_of(o));
+			continue;
+		}
+		md->v = V_CANDIDATE;
+		md->rule = d->rule;
+		md->firm = 0;
+		snprintf(md->reason, sizeof(md->reason), "goes with %s '%.200s': %.280s", kind,
+			 label_of(o), d->reason);
+	}
+}
+
+/* Deletion sets are closed (docs/design.md, "Closed sets"): objects with
+ * members or holders are settled once their holders are, so as many rounds
+ * as the longest chain of holders. What a cycle leaves is kept. */
+static int close_sets(struct state *s, struct rc_err *err)
+{
+	unsigned char *done = calloc(s->n + 1, 1);
+	size_t i, k, left = 0;
+	int progress = 1;
+
+	if (!done)
+		return rc_err_nomem(err);
+	for (i = 0; i < s->n; i++) {
+		if (s->o[i].n_members || s->o[i].n_holders)
+			left++;
+		else
+			done[i] = 1;
+	}
+	while (left && progress) {
+		progress = 0;
+		for (i = 0; i < s->n; i++) {
+			if (done[i])
+				continue;
+			for (k = 0; k < s->o[i].n_holders && done[s->o[i].holders[k]]; k++)
+				;
+			if (k < s->o[i].n_holders)
+				continue;
+			settle(s, i);
+			done[i] = 1;
+			left--;
+			progress = 1;
+		}
+	}
+	for (i = 0; left && i < s->n; i++)
+		if (!done[i]) {
+			if (s->d[i].v == V_NONE)
+				protect(&s->d[i], "graph", "in a cycle of references");
+			settle(s, i);
+		}
+	free(done);
+	return 0;
 }
 
 /* ---- sizes ----------------------------------------------------------------- */
@@ -664,11 +884,16 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 	}
 	if (rc_strv_push_all(&it.refs, &o->refs, err) < 0)
 		goto fail;
-	if (cand && (((o->flags & RC_OBJ_TAGS) && rc_strv_push_all(&it.pre.tags, &o->refs, err) < 0) ||
-		     ((o->flags & RC_OBJ_USERS_PRECOND) &&
-		      users_in_plan(s, o, &it.pre.users_in_plan, err) < 0)))
+	if (cand &&
+	    (((o->flags & RC_OBJ_TAGS) && rc_strv_push_all(&it.pre.tags, &o->refs, err) < 0) ||
+	     ((o->flags & RC_OBJ_USERS_PRECOND) &&
+	      users_in_plan(s, o, &it.pre.users_in_plan, err) < 0)))
 		goto fail;
 	it.pre.usage_count = cand ? o->usage_count : -1;
+	if (cand && o->digest && !(it.pre.digest = strdup(o->digest))) {
+		rc_err_nomem(err);
+		goto fail;
+	}
 	if (cand && ((o->started_at && !(it.pre.started_at = strdup(o->started_at))) ||
 		     (o->finished_at && !(it.pre.finished_at = strdup(o->finished_at))))) {
 		rc_err_nomem(err);
@@ -683,12 +908,14 @@ fail:
 	return -1;
 }
 
-/* Emission order: by kind; candidates of a kind by descending level
+/* Emission order: by kind, in the order of the source types' tables
+ * (rc_source_kind_order); candidates of a kind by descending level
  * (children before parents); then by identity. */
 struct order {
 	const struct rc_object *o;
 	size_t idx;
 	size_t level;
+	size_t kind;
 };
 
 static int cmp_order(const void *pa, const void *pb)
@@ -696,8 +923,8 @@ static int cmp_order(const void *pa, const void *pb)
 	const struct order *a = pa, *b = pb;
 	int c;
 
-	if (a->o->kind != b->o->kind)
-		return a->o->kind < b->o->kind ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
 	if (a->level != b->level)
 		return a->level > b->level ? -1 : 1;
 	if ((c = strcmp(a->o->object, b->o->object)))
@@ -720,6 +947,7 @@ static int emit(const struct state *s, struct rc_plan *plan, enum verdict want,
 			ord[n].o = &s->o[i];
 			ord[n].idx = i;
 			ord[n].level = want == V_CANDIDATE ? s->o[i].level : 0;
+			ord[n].kind = rc_source_kind_order(s->o[i].source_type, s->o[i].kind);
 			n++;
 		}
 	qsort(ord, n, sizeof(*ord), cmp_order);
@@ -741,7 +969,7 @@ int rp_decide(const struct rc_inventory *inv, const struct rp_policy *pol, int64
 {
 	struct state s;
 	int64_t *reclaim = NULL, by_kind[RC_KIND_COUNT] = {0};
-	int parts_kind[RC_KIND_COUNT] = {0};
+	int parts_kind[RC_KIND_COUNT] = {0}, later[RC_KIND_COUNT] = {0};
 	size_t i, k;
 	int rc = -1;
 
@@ -786,8 +1014,11 @@ int rp_decide(const struct rc_inventory *inv, const struct rp_policy *pol, int64
 		if (s.o[i].n_users)
 			decide_one(&s, i);
 	keep_parents(&s);
-	if (part_sizes(&s, reclaim, by_kind, err) < 0)
+	if (close_sets(&s, err) < 0 || part_sizes(&s, reclaim, by_kind, err) < 0)
 		goto out;
+	for (i = 0; i < s.n; i++)
+		if (s.d[i].v == V_CANDIDATE && s.o[i].note)
+			append(&s.d[i], "; %s", s.o[i].note);
 
 	if (emit(&s, plan, V_CANDIDATE, reclaim, err) < 0 ||
 	    emit(&s, plan, V_PROTECTED, reclaim, err) < 0)
@@ -795,15 +1026,26 @@ int rp_decide(const struct rc_inventory *inv, const struct rp_policy *pol, int64
 
 	rc_plan_summarise(plan);
 	/* Parts are shared: the set frees each once, which the sum of the
-	 * objects' own bytes does not capture. */
-	for (i = 0; i < s.n; i++)
-		if ((s.o[i].flags & RC_OBJ_PARTS) && (unsigned)s.o[i].kind < RC_KIND_COUNT)
+	 * objects' own bytes does not capture. A kind's bytes are freed now or
+	 * after the source's garbage collection, as its type says. */
+	for (i = 0; i < s.n; i++) {
+		const struct rc_source_ops *ops = rc_source_find(s.o[i].source_type);
+		if ((unsigned)s.o[i].kind >= RC_KIND_COUNT)
+			continue;
+		if (s.o[i].flags & RC_OBJ_PARTS)
 			parts_kind[s.o[i].kind] = 1;
+		if (ops && !ops->frees_at_once)
+			later[s.o[i].kind] = 1;
+	}
 	plan->summary.bytes_freed_now = 0;
+	plan->summary.bytes_freed_after_gc = 0;
 	for (k = 0; k < RC_KIND_COUNT; k++) {
 		if (parts_kind[k])
 			plan->summary.bytes_by_kind[k] = by_kind[k];
-		plan->summary.bytes_freed_now += plan->summary.bytes_by_kind[k];
+		if (later[k])
+			plan->summary.bytes_freed_after_gc += plan->summary.bytes_by_kind[k];
+		else
+			plan->summary.bytes_freed_now += plan->summary.bytes_by_kind[k];
 	}
 	rc = 0;
 out:

@@ -3,6 +3,7 @@
  * This file parses options, calls the library and reports. Exit status:
  * 0 success (with --detailed-exitcode: nothing to do), 2 candidates found
  * (--detailed-exitcode) or a usage error (without it), 1 any other error. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,6 +61,20 @@ static const char usage_text[] =
     "                               ':' it matches the tag part (repeatable)\n"
     "      --min-age D              keep anything younger than D (default 1h; 0: off)\n"
     "\n"
+    "Registry policy (docs/policy.md, \"Registries\"; without a registry rule nothing\n"
+    "of a registry is proposed):\n"
+    "      --keep-last N            keep the N newest digests per repository, by their\n"
+    "                               config's created time (ties by digest)\n"
+    "      --older-than D           only tags (and, with --untagged, manifests) whose\n"
+    "                               created time is older than D\n"
+    "      --match-tags REGEX       only tags matching REGEX (the whole tag) are\n"
+    "                               candidates\n"
+    "      --untagged               untagged manifests too (a plain registry lists only\n"
+    "                               what tags, indexes and referrers reach)\n"
+    "      --keep-tags REGEX        always keep tags matching REGEX (repeatable)\n"
+    "      --keep-refs FILE         always keep the repo:tag and repo@digest refs listed\n"
+    "                               in FILE, one per line, # comments\n"
+    "\n"
     "Outputs:\n"
     "  -o, --output FILE            write the plan JSON to FILE atomically ('-': stdout,\n"
     "                               and the summary goes to stderr); default: no file\n"
@@ -102,6 +117,12 @@ enum {
 	OPT_KEEP_LABEL,
 	OPT_KEEP,
 	OPT_MIN_AGE,
+	OPT_KEEP_LAST,
+	OPT_OLDER_THAN,
+	OPT_MATCH_TAGS,
+	OPT_UNTAGGED,
+	OPT_KEEP_TAGS,
+	OPT_KEEP_REFS,
 	OPT_TTL,
 	OPT_NOW,
 	OPT_CSV,
@@ -121,6 +142,12 @@ static const struct option long_opts[] = {
     {"keep-label", required_argument, NULL, OPT_KEEP_LABEL},
     {"keep", required_argument, NULL, OPT_KEEP},
     {"min-age", required_argument, NULL, OPT_MIN_AGE},
+    {"keep-last", required_argument, NULL, OPT_KEEP_LAST},
+    {"older-than", required_argument, NULL, OPT_OLDER_THAN},
+    {"match-tags", required_argument, NULL, OPT_MATCH_TAGS},
+    {"untagged", no_argument, NULL, OPT_UNTAGGED},
+    {"keep-tags", required_argument, NULL, OPT_KEEP_TAGS},
+    {"keep-refs", required_argument, NULL, OPT_KEEP_REFS},
     {"ttl", required_argument, NULL, OPT_TTL},
     {"now", required_argument, NULL, OPT_NOW},
     {"output", required_argument, NULL, 'o'},
@@ -237,6 +264,38 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_MIN_AGE:
 			duration_opt(o, "--min-age", optarg, &o->flags.min_age);
 			break;
+		case OPT_KEEP_LAST: {
+			char *end = NULL;
+			long long n;
+			errno = 0;
+			n = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 1 || n > 1000000)
+				usage_error(o, "invalid --keep-last '%.64s': want 1 to 1000000",
+					    optarg);
+			else
+				o->flags.keep_last = n;
+			break;
+		}
+		case OPT_OLDER_THAN:
+			duration_opt(o, "--older-than", optarg, &o->flags.older_than);
+			break;
+		case OPT_MATCH_TAGS:
+			free(o->flags.match_tags);
+			if (!(o->flags.match_tags = strdup(optarg)))
+				usage_error(o, "out of memory");
+			break;
+		case OPT_UNTAGGED:
+			o->flags.untagged = 1;
+			break;
+		case OPT_KEEP_TAGS:
+			push_opt(o, &o->flags.keep_tags_regex, optarg);
+			break;
+		case OPT_KEEP_REFS: {
+			struct rc_err err = RC_ERR_INIT;
+			if (rp_flags_read_refs(&o->flags, optarg, &err) < 0)
+				usage_error(o, "%s", err.msg);
+			break;
+		}
 		case OPT_TTL:
 			duration_opt(o, "--ttl", optarg, &o->ttl);
 			if (o->ttl <= 0 && !o->usage_err[0])

@@ -1,4 +1,5 @@
 /* policy.c: the policy model, its JSON loader and the flag shorthands. */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,6 +97,7 @@ void rp_flags_init(struct rp_flags *f)
 	f->containers_older_than = -1;
 	f->images_older_than = -1;
 	f->min_age = -1;
+	f->older_than = -1;
 }
 
 void rp_flags_release(struct rp_flags *f)
@@ -104,6 +106,9 @@ void rp_flags_release(struct rp_flags *f)
 		return;
 	rc_strv_release(&f->keep_labels);
 	rc_strv_release(&f->keep_tags);
+	free(f->match_tags);
+	rc_strv_release(&f->keep_tags_regex);
+	rc_strv_release(&f->keep_refs);
 	rp_flags_init(f);
 }
 
@@ -145,6 +150,10 @@ void rp_policy_release(struct rp_policy *p)
 	free(p->rules);
 	rc_strv_release(&p->protect.labels);
 	rc_strv_release(&p->protect.tags);
+	for (i = 0; p->protect.tags_re && i < p->protect.tags_regex.n; i++)
+		regfree(&p->protect.tags_re[i]);
+	free(p->protect.tags_re);
+	rc_strv_release(&p->protect.tags_regex);
 	rc_strv_release(&p->protect.refs);
 	rp_policy_init(p);
 }
@@ -191,6 +200,27 @@ static int compile_tag_re(const char *pat, regex_t *re, char *msg, size_t msgsz)
 	return 0;
 }
 
+/* Appends an ERE to protect.tags_regex, compiled beside it. -1 with msg
+ * (a bad pattern) or with err (RC_ERR_NOMEM, msg then empty). */
+static int add_tag_regex(struct rp_protect *pr, const char *pat, char *msg, size_t msgsz,
+			 struct rc_err *err)
+{
+	size_t n = pr->tags_regex.n;
+	regex_t *v = realloc(pr->tags_re, (n + 1) * sizeof(*v));
+
+	msg[0] = '\0';
+	if (!v)
+		return rc_err_nomem(err);
+	pr->tags_re = v;
+	if (compile_tag_re(pat, &v[n], msg, msgsz) < 0)
+		return -1;
+	if (rc_strv_push(&pr->tags_regex, pat, err) < 0) {
+		regfree(&v[n]);
+		return -1;
+	}
+	return 0;
+}
+
 /* A label protection is KEY or KEY=VALUE with a non-empty key. */
 static int check_label_spec(const char *s)
 {
@@ -198,6 +228,53 @@ static int check_label_spec(const char *s)
 }
 
 /* ---- flags ------------------------------------------------------------- */
+
+static int check_regex_flag(const char *flag, const char *pat, struct rc_err *err)
+{
+	regex_t re;
+	char msg[512];
+
+	if (!pat[0])
+		return rc_err_set(err, RC_ERR_USAGE, "invalid %s '': empty pattern", flag);
+	if (compile_tag_re(pat, &re, msg, sizeof(msg)) < 0)
+		return rc_err_set(err, RC_ERR_USAGE, "invalid %s: %s", flag, msg);
+	regfree(&re);
+	return 0;
+}
+
+/* repo:tag or repo@sha256:<64 lower-case hex>, the repository possibly
+ * with a registry host: lower-case path components, a tag of the
+ * distribution spec's form. */
+int rp_ref_valid(const char *ref)
+{
+	const char *at = strchr(ref, '@'), *slash = strrchr(ref, '/'), *colon;
+	const char *repo_end, *p;
+	size_t i;
+
+	if (at) {
+		if (strncmp(at + 1, "sha256:", 7) != 0 || strlen(at + 8) != 64)
+			return 0;
+		for (i = 0; i < 64; i++)
+			if (!strchr("0123456789abcdef", at[8 + i]))
+				return 0;
+		repo_end = at;
+	} else {
+		colon = strrchr(ref, ':');
+		if (!colon || (slash && colon < slash) || !colon[1] || strlen(colon + 1) > 128)
+			return 0;
+		for (p = colon + 1; *p; p++)
+			if (!(isalnum((unsigned char)*p) || *p == '_' ||
+			      (p > colon + 1 && (*p == '.' || *p == '-'))))
+				return 0;
+		repo_end = colon;
+	}
+	if (repo_end == ref)
+		return 0;
+	for (p = ref; p < repo_end; p++)
+		if (!(isalnum((unsigned char)*p) || strchr("._-/:", *p)))
+			return 0;
+	return 1;
+}
 
 static int check_flag_lists(const struct rp_flags *f, struct rc_err *err)
 {
@@ -211,7 +288,73 @@ static int check_flag_lists(const struct rp_flags *f, struct rc_err *err)
 	for (i = 0; i < f->keep_tags.n; i++)
 		if (!f->keep_tags.v[i][0])
 			return rc_err_set(err, RC_ERR_USAGE, "invalid --keep '': empty pattern");
+	for (i = 0; i < f->keep_tags_regex.n; i++)
+		if (check_regex_flag("--keep-tags", f->keep_tags_regex.v[i], err) < 0)
+			return -1;
+	if (f->match_tags && check_regex_flag("--match-tags", f->match_tags, err) < 0)
+		return -1;
+	if (f->keep_last < 0 || f->keep_last > KEEP_LAST_MAX)
+		return rc_err_set(err, RC_ERR_USAGE, "invalid --keep-last: want 1 to %d",
+				  KEEP_LAST_MAX);
 	return 0;
+}
+
+int rp_flags_registry_rules(const struct rp_flags *f)
+{
+	return f->keep_last > 0 || f->older_than >= 0 || f->match_tags || f->untagged;
+}
+
+int rp_flags_read_refs(struct rp_flags *f, const char *path, struct rc_err *err)
+{
+	struct rc_buf b = RC_BUF_INIT;
+	size_t off = 0;
+	int line = 0, rc = -1;
+
+	if (rc_read_file(path, POLICY_MAX_BYTES, &b, err) < 0)
+		return rc_err_prefix(err, "cannot read --keep-refs file");
+	while (off < b.len) {
+		const char *s = b.data + off, *nl = memchr(s, '\n', b.len - off);
+		size_t n = nl ? (size_t)(nl - s) : b.len - off, k;
+		char *ref;
+
+		off += n + (nl ? 1 : 0);
+		line++;
+		for (k = 0; k < n; k++) /* a comment after whitespace */
+			if (s[k] == '#' && (k == 0 || s[k - 1] == ' ' || s[k - 1] == '\t'))
+				break;
+		n = k;
+		while (n && strchr(" \t\r", s[n - 1]))
+			n--;
+		while (n && strchr(" \t", *s)) {
+			s++;
+			n--;
+		}
+		if (!n)
+			continue;
+		if (!(ref = strndup(s, n))) {
+			rc_err_nomem(err);
+			goto out;
+		}
+		if (memchr(ref, '\0', n) || !rp_ref_valid(ref)) {
+			char q[128];
+			rc_sanitize(q, sizeof(q), ref);
+			free(ref);
+			rc_err_set(
+			    err, RC_ERR_USAGE,
+			    "%s:%d: '%s' is not a ref (want repo:tag or repo@sha256:<64 hex>)",
+			    path, line, q);
+			goto out;
+		}
+		rc = rc_strv_push(&f->keep_refs, ref, err);
+		free(ref);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
+	rc = 0;
+out:
+	rc_buf_release(&b);
+	return rc;
 }
 
 static int append_protections(struct rp_policy *p, const struct rp_flags *f, struct rc_err *err)
@@ -223,6 +366,17 @@ static int append_protections(struct rp_policy *p, const struct rp_flags *f, str
 			return -1;
 	for (i = 0; i < f->keep_tags.n; i++)
 		if (rc_strv_push(&p->protect.tags, f->keep_tags.v[i], err) < 0)
+			return -1;
+	for (i = 0; i < f->keep_tags_regex.n; i++) {
+		char msg[512];
+		if (add_tag_regex(&p->protect, f->keep_tags_regex.v[i], msg, sizeof(msg), err) < 0)
+			return msg[0]
+				   ? rc_err_set(err, RC_ERR_USAGE, "invalid --keep-tags: %s", msg)
+				   : -1;
+	}
+	for (i = 0; i < f->keep_refs.n; i++)
+		if (!rc_strv_has(&p->protect.refs, f->keep_refs.v[i]) &&
+		    rc_strv_push(&p->protect.refs, f->keep_refs.v[i], err) < 0)
 			return -1;
 	if (f->min_age >= 0)
 		p->protect.min_age = f->min_age;
@@ -266,6 +420,34 @@ int rp_policy_from_flags(const struct rp_flags *f, struct rp_policy *p, struct r
 	r->kinds = RP_KIND_BIT(RC_KIND_BUILD_CACHE);
 	r->build_cache = RP_BUILD_CACHE_PRIVATE;
 
+	/* registries: nothing without a registry flag */
+	if (f->keep_last > 0 || f->older_than >= 0 || f->match_tags) {
+		char msg[512];
+		if (!(r = add_rule(p, "registry-tags", err)))
+			goto fail;
+		r->kinds = RP_KIND_TAG_BIT;
+		r->older_than = f->older_than;
+		r->keep_last = f->keep_last;
+		if (f->match_tags) {
+			if (compile_tag_re(f->match_tags, &r->include_re, msg, sizeof(msg)) < 0) {
+				rc_err_set(err, RC_ERR_USAGE, "invalid --match-tags: %s", msg);
+				goto fail;
+			}
+			if (!(r->tag_include = strdup(f->match_tags))) {
+				regfree(&r->include_re);
+				rc_err_nomem(err);
+				goto fail;
+			}
+		}
+	}
+	if (f->untagged) {
+		if (!(r = add_rule(p, "registry-untagged", err)))
+			goto fail;
+		r->kinds = RP_KIND_MANIFEST_BIT;
+		r->tagged = RP_TAGGED_NO;
+		r->older_than = f->older_than;
+	}
+
 	if (append_protections(p, f, err) < 0)
 		goto fail;
 	return 0;
@@ -286,6 +468,14 @@ int rp_policy_apply_flags(struct rp_policy *p, const struct rp_flags *f, struct 
 		sel = "--images-older-than";
 	else if (f->volumes != RP_VOLUMES_UNSET)
 		sel = "--volumes";
+	else if (f->keep_last > 0)
+		sel = "--keep-last";
+	else if (f->older_than >= 0)
+		sel = "--older-than";
+	else if (f->match_tags)
+		sel = "--match-tags";
+	else if (f->untagged)
+		sel = "--untagged";
 	if (sel)
 		return rc_err_set(err, RC_ERR_USAGE,
 				  "%s cannot be combined with --policy: the policy's rules select "
@@ -554,7 +744,8 @@ static const char *check_ref(const char *s)
 
 static int parse_protect(struct ctx *c, const cJSON *obj, struct rp_protect *pr)
 {
-	static const char *const known[] = {"min_age", "labels", "tags", "refs", "in_use"};
+	static const char *const known[] = {"min_age",	  "labels", "tags",
+					    "tags_regex", "refs",   "in_use"};
 	const cJSON *it;
 
 	if (!cJSON_IsObject(obj))
@@ -570,6 +761,19 @@ static int parse_protect(struct ctx *c, const cJSON *obj, struct rp_protect *pr)
 	if ((it = cJSON_GetObjectItemCaseSensitive(obj, "tags")) &&
 	    get_strv(c, it, &pr->tags, check_nonempty) < 0)
 		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(obj, "tags_regex"))) {
+		const cJSON *e;
+		if (!cJSON_IsArray(it))
+			return fail_at(c, it, "want an array of strings");
+		cJSON_ArrayForEach(e, it)
+		{
+			char msg[512];
+			if (!cJSON_IsString(e) || !e->valuestring[0])
+				return fail_at(c, e, "want a non-empty regular expression");
+			if (add_tag_regex(pr, e->valuestring, msg, sizeof(msg), c->err) < 0)
+				return msg[0] ? fail_at(c, e, "%s", msg) : -1;
+		}
+	}
 	if ((it = cJSON_GetObjectItemCaseSensitive(obj, "refs")) &&
 	    get_strv(c, it, &pr->refs, check_ref) < 0)
 		return -1;
@@ -941,6 +1145,7 @@ cJSON *rp_policy_to_json(const struct rp_policy *p, struct rc_err *err)
 	    add_duration(pr, "min_age", p->protect.min_age) < 0 ||
 	    add_strv(pr, "labels", &p->protect.labels) < 0 ||
 	    add_strv(pr, "tags", &p->protect.tags) < 0 ||
+	    (p->protect.tags_regex.n && add_strv(pr, "tags_regex", &p->protect.tags_regex) < 0) ||
 	    add_strv(pr, "refs", &p->protect.refs) < 0)
 		goto nomem;
 	if (!(rules = cJSON_AddArrayToObject(root, "rules")))

@@ -68,6 +68,8 @@ struct rp_protect {
 	int64_t min_age; /* seconds; 0 disables */
 	struct rc_strv labels; /* "KEY" or "KEY=VALUE" */
 	struct rc_strv tags; /* fnmatch globs over tags */
+	struct rc_strv tags_regex; /* POSIX EREs the whole tag must match */
+	regex_t *tags_re; /* compiled, one per tags_regex */
 	struct rc_strv refs; /* exact IDs, names, repo:tag, repo@digest */
 };
 
@@ -89,7 +91,32 @@ struct rp_flags {
 	struct rc_strv keep_labels; /* owned */
 	struct rc_strv keep_tags; /* owned */
 	int64_t min_age;
+
+	/* Registry sources (docs/policy.md, "Registry flags"). Selection: */
+	int64_t keep_last; /* --keep-last N; 0 not given */
+	int64_t older_than; /* --older-than D */
+	char *match_tags; /* --match-tags REGEX; owned, NULL not given */
+	int untagged; /* --untagged */
+	/* Protection: */
+	struct rc_strv keep_tags_regex; /* --keep-tags REGEX (repeatable); owned */
+	struct rc_strv keep_refs; /* the refs of --keep-refs FILE; owned */
 };
+
+/* Reads a --keep-refs file into f->keep_refs: one `repo:tag` or
+ * `repo@sha256:<64 hex>` per line (the repository may start with the
+ * registry's host, e.g. `127.0.0.1:5000/team/app:1`); blank lines and
+ * lines starting with `#` are skipped, and so is a `#` comment after
+ * whitespace. At most 1 MiB. RC_ERR_IO when unreadable; RC_ERR_USAGE
+ * naming FILE:LINE for a line that is not such a ref. */
+int rp_flags_read_refs(struct rp_flags *f, const char *path, struct rc_err *err);
+
+/* 1 when ref is `repo:tag` or `repo@sha256:<64 hex>` (the repository may
+ * start with a registry host). */
+int rp_ref_valid(const char *ref);
+
+/* 1 when f holds a registry selection flag (--keep-last, --older-than,
+ * --match-tags, --untagged). */
+int rp_flags_registry_rules(const struct rp_flags *f);
 
 void rp_flags_init(struct rp_flags *f);
 void rp_flags_release(struct rp_flags *f);

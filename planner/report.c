@@ -178,6 +178,10 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 		rc_human_size(p->summary.bytes_freed_now, now, sizeof(now)));
 	fprintf(f, "Freed after registry GC:   %s\n",
 		rc_human_size(p->summary.bytes_freed_after_gc, gc, sizeof(gc)));
+	if (p->summary.bytes_freed_after_gc > 0)
+		fprintf(f, "  (a registry frees space only at its garbage collection; for\n"
+			   "  distribution: make it read-only, then run\n"
+			   "  'registry garbage-collect CONFIG')\n");
 	fprintf(f, "Plan digest: %s\n", p->digest ? p->digest : "");
 	fprintf(f, "Expires:     %s\n", rc_format_time(p->expires_at, t, sizeof(t)));
 	if (!p->n_candidates)
