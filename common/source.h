@@ -34,6 +34,22 @@ struct rc_source_opts {
 			    DOCKER_HOST, then the default socket) */
 	int read_only; /* the planner: the HTTP layer refuses anything but reads */
 	long timeout_ms; /* per request; <= 0: the type's default */
+
+	/* Registries (and other sources reached over HTTPS with credentials);
+	 * a type that has no use for one ignores it. */
+	const char *username; /* --username, or NULL */
+	const char *password; /* from --password-stdin, or NULL */
+	const char *tls_ca; /* --tls-ca FILE, or NULL: the system store */
+	int tls_insecure; /* --tls-insecure: only when given */
+	size_t parallel; /* --parallel; 0: the type's default */
+	const struct rc_strv *repos; /* --repos globs; NULL or empty: all */
+
+	/* The executor: the plan being applied and the source of it this opens
+	 * (NULL in the planner). A type whose sources the plan locates (a
+	 * registry's identity url) is reached there when url is NULL, and may
+	 * look at the plan's items for the access it needs. */
+	const struct rc_plan *plan;
+	const struct rc_plan_source *planned;
 };
 
 /* The answer of a re-check. */
@@ -87,6 +103,11 @@ struct rc_source_ops {
 	 * source's garbage collection (registries). Chooses between the plan
 	 * summary's bytes_freed_now and bytes_freed_after_gc. */
 	int frees_at_once;
+
+	/* 1 when the plan says where each source of this type is (a registry's
+	 * identity url): reclaim-apply reaches it there, so a plan may hold
+	 * several. 0 when the command line names the one it reaches (--engine). */
+	int located_by_plan;
 
 	/* Checks an item read from a plan file, before anything is applied:
 	 * its object has the exact-identity form of its kind, and its name and

@@ -620,8 +620,8 @@ int rc_engine_objects(struct rc_inventory *inv, const char *name, struct rc_err 
 	struct rc_inventory_source *src;
 	size_t total = inv->n_containers + inv->n_images + inv->n_volumes + inv->n_networks +
 		       inv->n_build_cache;
+	size_t base = inv->n_objects, i, k;
 
-	rc_inventory_clear_objects(inv);
 	src = rc_inventory_add_source(inv, name, "engine", e->endpoint, err);
 	if (!src || rc_inventory_source_set(src, "id", e->id, err) < 0 ||
 	    rc_inventory_source_set(src, "name", e->name, err) < 0 ||
@@ -629,11 +629,16 @@ int rc_engine_objects(struct rc_inventory *inv, const char *name, struct rc_err 
 	    (e->system_time && rc_inventory_source_set(src, "clock", e->system_time, err) < 0) ||
 	    rc_inventory_reserve_objects(inv, total, err) < 0 ||
 	    container_objects(inv, src, err) < 0 ||
-	    image_objects(inv, src, inv->n_containers, err) < 0 ||
+	    image_objects(inv, src, base + inv->n_containers, err) < 0 ||
 	    volume_objects(inv, src, err) < 0 || network_objects(inv, src, err) < 0 ||
 	    build_cache_objects(inv, src, err) < 0) {
 		rc_inventory_clear_objects(inv);
 		return -1;
 	}
+	/* users were built as container indexes; the containers are the
+	 * objects from base on */
+	for (i = base; base && i < inv->n_objects; i++)
+		for (k = 0; k < inv->objects[i].n_users; k++)
+			inv->objects[i].users[k].user += base;
 	return 0;
 }

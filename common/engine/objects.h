@@ -18,13 +18,15 @@
 #include "err.h"
 #include "inventory.h"
 
-/* Replaces inv's sources and objects with the engine scan in inv (its
- * engine, images, containers, volumes, networks and build cache), as one
- * source named name, of type "engine": containers, then images, volumes,
- * networks and build cache, each in scan order. The objects point into the
- * scan, which must not change while they are used; call again after
- * changing it. 0, or -1 with err (RC_ERR_NOMEM, or an error of
- * rc_chain_id); inv's objects are then cleared. */
+/* Appends the engine scan in inv (its engine, images, containers, volumes,
+ * networks and build cache) to inv's sources and objects, as one source
+ * named name, of type "engine": containers, then images, volumes, networks
+ * and build cache, each in scan order. Objects already in inv stay (a
+ * registry's; scan the engine first for its containers to protect what
+ * they use there). The objects point into the scan, which must not change
+ * while they are used; clear inv's objects (rc_inventory_clear_objects) and
+ * call again after changing it. 0, or -1 with err (RC_ERR_NOMEM, or an
+ * error of rc_chain_id); inv's objects are then cleared. */
 int rc_engine_objects(struct rc_inventory *inv, const char *name, struct rc_err *err);
 
 #endif

@@ -205,6 +205,7 @@ static char *decide_lines(struct rc_inventory *inv, const struct rp_policy *pol,
 	size_t i;
 
 	rc_plan_init(plan);
+	rc_inventory_clear_objects(inv); /* rc_engine_objects appends */
 	if (rc_engine_objects(inv, "engine", &err) != 0)
 		fail_msg("rc_engine_objects: %s", err.msg);
 	if (rp_decide(inv, pol, NOW, plan, &err) != 0)
