@@ -132,8 +132,9 @@ int ra_plan_sources(const struct rc_plan *p, struct ra_sources *out, struct rc_e
 		}
 		if (find_open(out, s->name))
 			continue;
-		/* The command line reaches one source of each type. */
-		for (k = 0; k < out->n; k++) {
+		/* The command line reaches one source of each type, unless the
+		 * plan says where each is (a registry's url). */
+		for (k = 0; !ops->located_by_plan && k < out->n; k++) {
 			if (out->v[k].ops != ops)
 				continue;
 			rc_sanitize(a, sizeof(a), ops->type);

@@ -100,7 +100,8 @@ int ra_verify_approval(const struct rc_plan *p, const char *approve, int auto_ap
  * RC_ERR_REFUSED, before anything is touched, when a candidate names a
  * source the plan does not have, a source whose type has no table
  * (rc_source_find), or when candidates come from two sources of one type
- * (the command line reaches one of each). out is owned by the caller
+ * that the command line names (the engine: it reaches one); sources the
+ * plan locates (ops->located_by_plan: registries) may be several. out is owned by the caller
  * (ra_sources_release), also on failure. */
 int ra_plan_sources(const struct rc_plan *p, struct ra_sources *out, struct rc_err *err);
 /* Frees each open source, and the list. */

@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "log.h"
 #include "plan.h"
+#include "registry/creds.h"
 #include "run_report.h"
 #include "sha256.h"
 #include "source.h"
@@ -24,10 +25,11 @@
 static const char usage_text[] =
     "Usage: reclaim-apply [OPTIONS] PLAN.json\n"
     "\n"
-    "Apply a reviewed reclaim plan to the Docker Engine it was made for. The plan\n"
-    "is verified first (schema, digest, expiry, approval, engine identity); any\n"
-    "failure refuses the whole plan and deletes nothing. Then each item, in plan\n"
-    "order, is re-checked against the engine just before it is deleted: an item\n"
+    "Apply a reviewed reclaim plan to the Docker Engine and registries it was made\n"
+    "for. The plan is verified first (schema, digest, expiry, approval, each\n"
+    "source's identity); any failure refuses the whole plan and deletes nothing.\n"
+    "Then each item, in plan order, is re-checked against its source just before\n"
+    "it is deleted: an item\n"
     "that no longer matches the plan is reported 'changed' and never deleted. A\n"
     "journal records progress, so a rerun after a crash or a timeout finishes the\n"
     "job and does nothing twice.\n"
@@ -47,7 +49,16 @@ static const char usage_text[] =
     "                            $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH; tcp://host\n"
     "                            without a port means 2375, or 2376 with TLS). The\n"
     "                            engine must report the engine ID recorded in the plan\n"
-    "      --timeout D           give up on a request the engine has not answered\n"
+    "  Registries are reached at the URL the plan names (its identity), with\n"
+    "  credentials looked up for that host as reclaim-plan does:\n"
+    "      --username USER       registry user, with --password-stdin\n"
+    "      --password-stdin      read the registry password from one line of stdin\n"
+    "                            (else $RECLAIM_REGISTRY_USERNAME/_PASSWORD, else the\n"
+    "                            Docker config's auths and credential helpers)\n"
+    "      --tls-ca FILE         trust the CA certificates in FILE for registries\n"
+    "      --tls-insecure        do not verify registries' TLS certificates\n"
+    "      --parallel N          registry connections (default 16, 1 to 64)\n"
+    "      --timeout D           give up on a request a source has not answered\n"
     "                            within D, e.g. 30s or 2m (default 60s, at most 24h);\n"
     "                            a request that timed out is not retried\n"
     "      --journal FILE        journal of this plan's progress (default: the plan's\n"
@@ -86,7 +97,9 @@ static const char usage_text[] =
     "                  container that ran, a volume mounted by a container since\n"
     "                  removed, use the engine's event log can no longer rule\n"
     "                  out, the daemon answered 409, or 403 'active endpoints'\n"
-    "                  for a network): skipped, never deleted or forced\n"
+    "                  for a network; a registry tag that names another digest,\n"
+    "                  or a tag outside the plan now naming a manifest): skipped,\n"
+    "                  never deleted or forced\n"
     "  failed          the engine could not be asked or answered an error, after\n"
     "                  bounded retries of transient errors\n"
     "  would-delete    --dry-run: every check passed\n"
@@ -104,7 +117,8 @@ static const char usage_text[] =
     "\n"
     "Bytes reclaimed are the sum of the plan's 'reclaimable' figures of the items\n"
     "deleted: the engine does not report what an image deletion really frees. It\n"
-    "is a lower bound: items found already absent count nothing.\n"
+    "is a lower bound: items found already absent count nothing. A registry frees\n"
+    "its blobs only when its garbage collection runs (registry garbage-collect).\n"
     "\n"
     "Examples:\n"
     "  reclaim-plan -o plan.json                  # review plan.json, note its digest\n"
@@ -130,6 +144,11 @@ struct cli {
 	long timeout_ms;
 	int verbose;
 	int quiet;
+	const char *username;
+	int password_stdin;
+	const char *tls_ca;
+	int tls_insecure;
+	size_t parallel;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -159,6 +178,11 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		OPT_NOW,
 		OPT_TIMEOUT,
 		OPT_VERSION,
+		OPT_USERNAME,
+		OPT_PASSWORD_STDIN,
+		OPT_TLS_CA,
+		OPT_TLS_INSECURE,
+		OPT_PARALLEL,
 	};
 	static const struct option longopts[] = {
 	    {"approve", required_argument, NULL, OPT_APPROVE},
@@ -176,6 +200,11 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"username", required_argument, NULL, OPT_USERNAME},
+	    {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+	    {"tls-ca", required_argument, NULL, OPT_TLS_CA},
+	    {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},
+	    {"parallel", required_argument, NULL, OPT_PARALLEL},
 	    {NULL, 0, NULL, 0},
 	};
 	struct rc_err err = RC_ERR_INIT;
@@ -234,6 +263,24 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 							 optarg);
 			c->timeout_ms = (long)secs * 1000L;
 			break;
+		case OPT_USERNAME:
+			c->username = optarg;
+			break;
+		case OPT_PASSWORD_STDIN:
+			c->password_stdin = 1;
+			break;
+		case OPT_TLS_CA:
+			c->tls_ca = optarg;
+			break;
+		case OPT_TLS_INSECURE:
+			c->tls_insecure = 1;
+			break;
+		case OPT_PARALLEL:
+			if (rc_parse_int64(optarg, &secs, &err) < 0 || secs < 1 || secs > 64)
+				return 100 + usage_error("invalid --parallel '%s': want 1 to 64",
+							 optarg);
+			c->parallel = (size_t)secs;
+			break;
 		case 'q':
 			c->quiet = 1;
 			break;
@@ -264,6 +311,10 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		return 100 + usage_error("--report and --junit both write to standard output%s: "
 					 "give one of them a file",
 					 "");
+	if (c->password_stdin != !!c->username)
+		return 100 + usage_error("--username and --password-stdin go together%s", "");
+	if (c->password_stdin && strcmp(c->plan_path, "-") == 0)
+		return 100 + usage_error("--password-stdin needs the plan from a file%s", "");
 	if (strcmp(c->plan_path, "-") == 0 && !c->journal && !c->dry_run)
 		return 100 + usage_error("a plan read from standard input needs --journal%s", "");
 	return 0;
@@ -396,7 +447,7 @@ int main(int argc, char **argv)
 	struct ra_opts opts;
 	struct ra_report_ctx ctx;
 	struct rc_buf text = RC_BUF_INIT;
-	char *journal_path = NULL;
+	char *journal_path = NULL, *password = NULL;
 	int status = RA_EXIT_ERROR, rc;
 	int64_t now;
 	size_t i;
@@ -435,6 +486,10 @@ int main(int argc, char **argv)
 	}
 	if ((c.journal || strcmp(c.plan_path, "-") != 0) && !journal_path) {
 		rc_log_error("out of memory");
+		goto out;
+	}
+	if (c.password_stdin && !(password = rc_creds_read_password(stdin, &err))) {
+		status = usage_error("%s", err.msg);
 		goto out;
 	}
 	rc = check_distinct_paths(&c, journal_path);
@@ -499,9 +554,17 @@ int main(int argc, char **argv)
 
 		memset(&so, 0, sizeof(so));
 		so.name = s->planned->name;
-		so.url = c.engine;
+		/* --engine is the engine's; a registry is where the plan says */
+		so.url = s->ops->located_by_plan ? NULL : c.engine;
 		so.read_only = c.dry_run;
 		so.timeout_ms = c.timeout_ms;
+		so.username = c.username;
+		so.password = password;
+		so.tls_ca = c.tls_ca;
+		so.tls_insecure = c.tls_insecure;
+		so.parallel = c.parallel;
+		so.plan = &plan;
+		so.planned = s->planned;
 		s->s = s->ops->open(&so, &err);
 		if (!s->s) {
 			rc_log_error("%s", err.msg);
@@ -570,6 +633,7 @@ out:
 	ra_run_release(&run);
 	ra_journal_free(journal);
 	free(journal_path);
+	rc_creds_wipe_free(password);
 	ra_sources_release(&srcs);
 	free(reached.endpoint);
 	cJSON_Delete(reached.identity);

@@ -1,4 +1,5 @@
-/* reclaim-plan: scan a Docker Engine read-only and write a reviewable plan.
+/* reclaim-plan: scan a Docker Engine and registries read-only and write a
+ * reviewable plan.
  *
  * This file parses options, calls the library and reports. Exit status:
  * 0 success (with --detailed-exitcode: nothing to do), 2 candidates found
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "plan.h"
 #include "policy.h"
+#include "registry/creds.h"
 #include "report.h"
 #include "units.h"
 
@@ -28,22 +30,35 @@ static const char usage_text[] =
     "Usage: reclaim-plan [OPTIONS]\n"
     "       reclaim-plan show PLAN.json\n"
     "\n"
-    "Scan a Docker Engine read-only and write a reviewable plan of what cleanup\n"
-    "would delete, and how much space that would really free. Nothing is changed:\n"
-    "the engine connection refuses every method but GET and HEAD. Apply an approved\n"
-    "plan with reclaim-apply.\n"
+    "Scan a Docker Engine or Registry v2 / OCI registries read-only and write a\n"
+    "reviewable plan of what cleanup would delete, and how much space that would\n"
+    "really free. Nothing is changed: every connection refuses every method but\n"
+    "GET and HEAD. Apply an approved plan with reclaim-apply.\n"
     "\n"
     "Without options the plan proposes what `docker system prune` removes: stopped\n"
     "containers, dangling images, unused custom networks and unused build cache,\n"
     "keeping anything younger than 1h. Every scanned object is listed, as a\n"
     "candidate or as protected, with the rule and a reason.\n"
     "\n"
-    "Source:\n"
+    "Sources (without --engine or --registry: the engine; with them: only those,\n"
+    "in one plan, the engine first):\n"
     "      --engine URL             scan this engine (unix:///path or tcp://host:port);\n"
     "                               default: $DOCKER_HOST, else unix:///var/run/docker.sock;\n"
     "                               tcp://host without a port means port 2375 (2376 with\n"
-    "                               $DOCKER_TLS_VERIFY)\n"
-    "      --timeout D              give up on a request the engine has not answered\n"
+    "                               $DOCKER_TLS_VERIFY); --engine '' is refused, use\n"
+    "                               --engine default for the default engine\n"
+    "      --registry URL           scan this Registry v2 / OCI registry (repeatable);\n"
+    "                               https:// unless the URL says http://\n"
+    "      --repos GLOB             only the registries' repositories matching GLOB\n"
+    "                               (repeatable; the scan is then partial)\n"
+    "      --username USER          registry user, with --password-stdin\n"
+    "      --password-stdin         read the registry password from one line of stdin\n"
+    "                               (else $RECLAIM_REGISTRY_USERNAME/_PASSWORD, else\n"
+    "                               the Docker config's auths and credential helpers)\n"
+    "      --tls-ca FILE            trust the CA certificates in FILE for registries\n"
+    "      --tls-insecure           do not verify registries' TLS certificates\n"
+    "      --parallel N             registry requests in flight (default 16, 1 to 64)\n"
+    "      --timeout D              give up on a request a source has not answered\n"
     "                               within D (default 60s, at most 24h); a request that\n"
     "                               timed out is not retried\n"
     "\n"
@@ -103,6 +118,8 @@ static const char usage_text[] =
     "  reclaim-plan\n"
     "  reclaim-plan --images=unused --images-older-than 30d --keep 'latest' -o plan.json\n"
     "  reclaim-plan --policy /etc/reclaim/policy.json -o plan.json --csv plan.csv\n"
+    "  reclaim-plan --registry https://reg.example:5000 --keep-last 5 \\\n"
+    "      --keep-tags '^latest$' -o plan.json\n"
     "  reclaim-plan show plan.json\n"
     "\n"
     "See reclaim-plan(1), reclaim-apply(1).\n";
@@ -130,6 +147,13 @@ enum {
 	OPT_DETAILED,
 	OPT_TIMEOUT,
 	OPT_VERSION,
+	OPT_REGISTRY,
+	OPT_REPOS,
+	OPT_USERNAME,
+	OPT_PASSWORD_STDIN,
+	OPT_TLS_CA,
+	OPT_TLS_INSECURE,
+	OPT_PARALLEL,
 };
 
 static const struct option long_opts[] = {
@@ -159,11 +183,26 @@ static const struct option long_opts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"registry", required_argument, NULL, OPT_REGISTRY},
+    {"repos", required_argument, NULL, OPT_REPOS},
+    {"username", required_argument, NULL, OPT_USERNAME},
+    {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+    {"tls-ca", required_argument, NULL, OPT_TLS_CA},
+    {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},
+    {"parallel", required_argument, NULL, OPT_PARALLEL},
     {NULL, 0, NULL, 0},
 };
 
 struct opts {
 	const char *engine;
+	int engine_given;
+	struct rc_strv registries; /* --registry, in order */
+	struct rc_strv repos; /* --repos */
+	const char *username;
+	int password_stdin;
+	const char *tls_ca;
+	int tls_insecure;
+	size_t parallel;
 	const char *policy;
 	const char *output;
 	const char *csv;
@@ -225,8 +264,40 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			if (!*optarg)
 				usage_error(o,
 					    "empty --engine: want unix:///path or tcp://host:port");
-			o->engine = optarg;
+			o->engine = strcmp(optarg, "default") == 0 ? NULL : optarg;
+			o->engine_given = 1;
 			break;
+		case OPT_REGISTRY:
+			if (!*optarg)
+				usage_error(o, "empty --registry: want https://host[:port]");
+			push_opt(o, &o->registries, optarg);
+			break;
+		case OPT_REPOS:
+			push_opt(o, &o->repos, optarg);
+			break;
+		case OPT_USERNAME:
+			o->username = optarg;
+			break;
+		case OPT_PASSWORD_STDIN:
+			o->password_stdin = 1;
+			break;
+		case OPT_TLS_CA:
+			o->tls_ca = optarg;
+			break;
+		case OPT_TLS_INSECURE:
+			o->tls_insecure = 1;
+			break;
+		case OPT_PARALLEL: {
+			char *end = NULL;
+			long long n;
+			errno = 0;
+			n = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 1 || n > 64)
+				usage_error(o, "invalid --parallel '%.64s': want 1 to 64", optarg);
+			else
+				o->parallel = (size_t)n;
+			break;
+		}
 		case OPT_POLICY:
 			o->policy = optarg;
 			break;
@@ -471,7 +542,8 @@ static int cmd_show(int argc, char **argv, struct opts *o)
 	if (!o->usage_err[0] && optind != argc - 1)
 		usage_error(o,
 			    optind >= argc ? "show needs a plan file" : "show takes one plan file");
-	if (!o->usage_err[0] && (o->engine || o->policy || o->output || o->csv || o->junit))
+	if (!o->usage_err[0] && (o->engine_given || o->registries.n || o->policy || o->output ||
+				 o->csv || o->junit))
 		usage_error(o, "show takes no scan or output options");
 	if (o->usage_err[0])
 		return usage_exit(o);
@@ -488,6 +560,61 @@ static int cmd_show(int argc, char **argv, struct opts *o)
 	return rc;
 }
 
+/* The sources to scan, in plan order: the engine (given, or no source
+ * given at all), then each --registry. */
+struct scan_target {
+	const char *type;
+	const char *name; /* NULL: the type names it (a registry by its URL) */
+	const char *url;
+};
+
+/* Scans every source into inv, read-only: the HTTP layers refuse writes.
+ * The engine goes first so that its containers protect what they use in
+ * the registries. 0; 1 after reporting an error; 2 with err for a usage
+ * error. */
+static int scan_sources(const struct opts *o, const char *password, struct rc_inventory *inv,
+			struct rc_err *err)
+{
+	size_t n = 0, i;
+	struct scan_target *t = calloc(o->registries.n + 1, sizeof(*t));
+	int rc = 0;
+
+	if (!t) {
+		rc_err_nomem(err);
+		return error_exit(err);
+	}
+	if (o->engine_given || !o->registries.n)
+		t[n++] = (struct scan_target){"engine", "engine", o->engine};
+	for (i = 0; i < o->registries.n; i++)
+		t[n++] = (struct scan_target){"registry", NULL, o->registries.v[i]};
+	for (i = 0; i < n && !rc; i++) {
+		const struct rc_source_ops *ops = rc_source_find(t[i].type);
+		struct rc_source_opts so;
+		struct rc_source *src;
+
+		memset(&so, 0, sizeof(so));
+		so.name = t[i].name;
+		so.url = t[i].url;
+		so.read_only = 1;
+		so.timeout_ms = (long)o->timeout * 1000L;
+		so.username = o->username;
+		so.password = password;
+		so.tls_ca = o->tls_ca;
+		so.tls_insecure = o->tls_insecure;
+		so.parallel = o->parallel;
+		so.repos = &o->repos;
+		if (!(src = ops->open(&so, err))) {
+			rc = err->kind == RC_ERR_USAGE ? 2 : error_exit(err);
+			break;
+		}
+		if (ops->scan(src, inv, err) < 0)
+			rc = error_exit(err);
+		ops->free(src);
+	}
+	free(t);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -495,11 +622,8 @@ int main(int argc, char **argv)
 	struct rc_inventory inv;
 	struct rc_plan plan;
 	struct rc_err err = RC_ERR_INIT;
-	const struct rc_source_ops *ops = NULL;
-	struct rc_source_opts so = {0};
-	struct rc_source *src = NULL;
 	struct rc_buf csv = RC_BUF_INIT, junit = RC_BUF_INIT;
-	char *json = NULL;
+	char *json = NULL, *password = NULL;
 	int64_t now;
 	int rc = 1;
 
@@ -542,6 +666,12 @@ int main(int argc, char **argv)
 			    o.now_arg);
 	if (!o.usage_err[0])
 		check_one_stdout(&o);
+	if (!o.usage_err[0] && !o.registries.n &&
+	    (o.repos.n || o.username || o.password_stdin || o.tls_ca || o.tls_insecure))
+		usage_error(&o, "--repos, --username, --password-stdin and --tls-* apply to "
+				"registries: give --registry URL");
+	if (!o.usage_err[0] && o.password_stdin != !!o.username)
+		usage_error(&o, "--username and --password-stdin go together");
 	if (o.usage_err[0]) {
 		rc = usage_exit(&o);
 		goto out;
@@ -566,25 +696,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* The planner opens its sources read-only: the HTTP layer refuses
-	 * writes. */
-	ops = rc_source_find("engine");
-	so.name = "engine";
-	so.url = o.engine;
-	so.read_only = 1;
-	so.timeout_ms = (long)o.timeout * 1000L;
-	src = ops->open(&so, &err);
-	if (!src) {
-		if (err.kind == RC_ERR_USAGE) {
-			snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
-			rc = usage_exit(&o);
-		} else {
-			rc = error_exit(&err);
-		}
+	if (o.password_stdin && !(password = rc_creds_read_password(stdin, &err))) {
+		snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
+		rc = usage_exit(&o);
 		goto out;
 	}
-	if (ops->scan(src, &inv, &err) < 0) {
-		rc = error_exit(&err);
+	if ((rc = scan_sources(&o, password, &inv, &err)) != 0) {
+		if (rc == 2) {
+			snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
+			rc = usage_exit(&o);
+		}
 		goto out;
 	}
 	if (rp_plan_build(&inv, &pol, now, o.ttl, &plan, &err) < 0) {
@@ -608,12 +729,13 @@ int main(int argc, char **argv)
 	rc = o.detailed && plan.n_candidates ? 2 : 0;
 out:
 	free(json);
+	rc_creds_wipe_free(password);
+	rc_strv_release(&o.registries);
+	rc_strv_release(&o.repos);
 	rc_buf_release(&csv);
 	rc_buf_release(&junit);
 	rc_plan_release(&plan);
 	rc_inventory_release(&inv);
-	if (src)
-		ops->free(src);
 	rp_policy_release(&pol);
 	rp_flags_release(&o.flags);
 	return rc;

@@ -97,21 +97,6 @@ int rc_reg_repo_name_valid(const char *name)
 	}
 }
 
-int rc_reg_tag_valid(const char *tag)
-{
-	size_t n;
-
-	if (!tag || !(isalnum((unsigned char)tag[0]) || tag[0] == '_'))
-		return 0;
-	n = strlen(tag);
-	if (n > 128)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if (!isalnum((unsigned char)tag[i]) && !strchr("._-", tag[i]))
-			return 0;
-	return 1;
-}
-
 static int ref_valid(const char *ref)
 {
 	return rc_digest_valid(ref) || rc_reg_tag_valid(ref);
@@ -1562,6 +1547,43 @@ int rc_reg_delete_manifest(struct rc_reg_client *c, const char *repo, const char
 		    "storage.delete.enabled",
 		    what, c->url, resp.status, msg[0] ? ": " : "", msg);
 		err->http_status = resp.status;
+	} else {
+		reg_fail(c, what, &resp, err);
+	}
+out:
+	rc_http_resp_release(&resp);
+	return ret;
+}
+
+int rc_reg_delete_tag(struct rc_reg_client *c, const char *repo, const char *tag, int *outcome,
+		      struct rc_err *err)
+{
+	struct rc_http_resp resp;
+	char path[512], scope[400], what[700], msg[300];
+	struct rc_http_req req = {"DELETE", path, NULL, NULL, NULL, 0};
+	int ret = -1;
+
+	*outcome = RC_REG_TAG_UNSUPPORTED;
+	if (!rc_reg_repo_name_valid(repo) || !rc_reg_tag_valid(tag))
+		return rc_err_set(err, RC_ERR_USAGE, "invalid repository or tag");
+	if (rc_reg_ping(c, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/v2/%s/manifests/%s", repo, tag);
+	snprintf(what, sizeof(what), "delete tag '%s:%s'", repo, tag);
+	repo_scope(c, repo, scope, sizeof(scope));
+	rc_http_resp_init(&resp);
+	if (reg_do(c, &req, scope, NULL, &resp, err) < 0)
+		goto out;
+	rc_reg_error_text(resp.body.data, resp.body.len, msg, sizeof(msg));
+	if (resp.status == 202 || resp.status == 200 || resp.status == 204) {
+		*outcome = RC_REG_TAG_DELETED;
+		ret = 0;
+	} else if (resp.status == 404 && strncmp(msg, "UNSUPPORTED", 11) != 0) {
+		*outcome = RC_REG_TAG_ABSENT;
+		ret = 0;
+	} else if (resp.status == 400 || resp.status == 405 || !strncmp(msg, "UNSUPPORTED", 11)) {
+		/* distribution 2.8: 400 DIGEST_INVALID; others 405 or UNSUPPORTED */
+		ret = 0;
 	} else {
 		reg_fail(c, what, &resp, err);
 	}

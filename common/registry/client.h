@@ -19,6 +19,7 @@
 #include "err.h"
 #include "registry/creds.h"
 #include "registry/inventory.h"
+#include "registry/items.h"
 #include "registry/parse.h"
 #include "strv.h"
 
@@ -95,6 +96,16 @@ int rc_reg_head_manifest(struct rc_reg_client *c, const char *repo, const char *
 int rc_reg_delete_manifest(struct rc_reg_client *c, const char *repo, const char *digest,
 			   int *absent, struct rc_err *err);
 
+/* DELETE /v2/<repo>/manifests/<tag>: the tag deletion of the OCI
+ * distribution-spec 1.1, which removes that tag alone. *outcome is
+ * RC_REG_TAG_DELETED, RC_REG_TAG_ABSENT (404), or RC_REG_TAG_UNSUPPORTED
+ * when the registry has no tag deletion: distribution 2.8 answers 400
+ * DIGEST_INVALID, others 405 or UNSUPPORTED; nothing was changed then.
+ * -1 with err for any other answer. Needs RC_REG_DELETE. */
+enum { RC_REG_TAG_DELETED = 0, RC_REG_TAG_ABSENT, RC_REG_TAG_UNSUPPORTED };
+int rc_reg_delete_tag(struct rc_reg_client *c, const char *repo, const char *tag, int *outcome,
+		      struct rc_err *err);
+
 /* The placeholder untag for registries without tag DELETE (distribution
  * 2.8; ../shared/API-NOTES.md): three steps the executor journals one by one:
  *   rc_reg_blob_upload(config), rc_reg_manifest_put(manifest at the tag),
@@ -127,12 +138,11 @@ int rc_reg_manifest_put(struct rc_reg_client *c, const char *repo, const char *r
 			const char *media_type, const void *body, size_t len, struct rc_err *err);
 
 /* 1 when name is a repository name (distribution's grammar: lower-case
- * path components of [a-z0-9] joined by '.', '_', '__' or '-'), or a tag
- * ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}). Names from a registry are checked
- * with these before they go into a request path, whose characters they
- * then never need escaping for. */
+ * path components of [a-z0-9] joined by '.', '_', '__' or '-'). Names from
+ * a registry are checked with this, and tags with rc_reg_tag_valid
+ * (registry/items.h), before they go into a request path, whose characters
+ * they then never need escaping for. */
 int rc_reg_repo_name_valid(const char *name);
-int rc_reg_tag_valid(const char *tag);
 
 /* Test hook: requests sent, token requests included. */
 size_t rc_reg_requests_sent(const struct rc_reg_client *c);

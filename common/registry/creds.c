@@ -40,6 +40,40 @@ void rc_creds_release(struct rc_creds *c)
 	memset(c, 0, sizeof(*c));
 }
 
+char *rc_creds_read_password(FILE *in, struct rc_err *err)
+{
+	char buf[4096];
+	size_t n;
+
+	if (!fgets(buf, sizeof(buf), in)) {
+		rc_err_set(err, RC_ERR_USAGE, "--password-stdin: nothing to read on standard input");
+		return NULL;
+	}
+	n = strcspn(buf, "\r\n");
+	if (!buf[n] && !feof(in)) {
+		explicit_bzero(buf, sizeof(buf));
+		rc_err_set(err, RC_ERR_USAGE, "--password-stdin: the line is too long");
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (!n) {
+		rc_err_set(err, RC_ERR_USAGE, "--password-stdin: the password is empty");
+		return NULL;
+	}
+	char *p = strdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	if (!p)
+		rc_err_nomem(err);
+	return p;
+}
+
+void rc_creds_wipe_free(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
 int rc_creds_present(const struct rc_creds *c)
 {
 	return c && (c->identity_token || (c->username && c->secret));

@@ -19,6 +19,8 @@
 #ifndef RC_REGISTRY_CREDS_H
 #define RC_REGISTRY_CREDS_H
 
+#include <stdio.h>
+
 #include "err.h"
 
 #define RC_ENV_REGISTRY_USERNAME "RECLAIM_REGISTRY_USERNAME"
@@ -52,6 +54,13 @@ int rc_creds_present(const struct rc_creds *c);
  * only one of the two environment variables. The error never holds a
  * secret. */
 int rc_creds_lookup(const struct rc_creds_query *q, struct rc_creds *out, struct rc_err *err);
+
+/* --password-stdin: the first line of in, without its line end; owned,
+ * free it with rc_creds_wipe_free. NULL with RC_ERR_USAGE when there is
+ * none, it is empty or longer than 4095 bytes. */
+char *rc_creds_read_password(FILE *in, struct rc_err *err);
+/* Wipes and frees a secret string; NULL is fine. */
+void rc_creds_wipe_free(char *s);
 
 /* Copies src into dst (dst zeroed here). */
 int rc_creds_copy(struct rc_creds *dst, const struct rc_creds *src, struct rc_err *err);

@@ -3,10 +3,34 @@
  * Two sections. The plan's side needs no client: the kinds, where deletes
  * free space, and the item checks and labels (registry/items.c). The
  * client's side (open, connect, scan, describe, begin, recheck, remove,
- * settled, free) joins with the registry client. */
-#include <stddef.h>
+ * settled, free) joins with the registry client (registry/client.h).
+ *
+ * The executor's re-checks and deletes (docs/apply.md, "Registry items"):
+ * - a manifest: it must still be there, every tag of its repository is
+ *   re-listed and re-resolved, and no tag outside preconditions.tags may
+ *   name it, nor may a tag of preconditions.tags name another digest; then
+ *   DELETE by digest;
+ * - a tag that goes with a manifest of the plan: found absent once that
+ *   manifest is gone; while it stays, the tag stays too (changed);
+ * - a tag that goes alone (an untag): it must still name
+ *   preconditions.digest; then the registry's tag DELETE where it has one
+ *   (probed once per run), else the placeholder: a unique config blob, an
+ *   OCI manifest with it PUT at the tag, DELETE of that manifest. Each step
+ *   is journaled first; the placeholder is derived from the plan's digest
+ *   and the item's id, so a rerun after a crash between the steps rebuilds
+ *   it, recognises it at the tag, and finishes with the delete. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "log.h"
+#include "registry/client.h"
+#include "registry/creds.h"
 #include "registry/items.h"
+#include "registry/objects.h"
 #include "source.h"
 
 /* ---- the plan's side --------------------------------------------------------- */
@@ -15,17 +39,521 @@
  * visited (they are then found absent), untags after. */
 static const enum rc_kind registry_kinds[] = {RC_KIND_MANIFEST, RC_KIND_TAG};
 
+/* The untag's steps, journaled before each is made (rc_apply_env). */
+#define STEP_TAG_DELETE "untag-delete-tag" /* value: the tag */
+#define STEP_BLOB "untag-blob" /* value: the placeholder's config digest */
+#define STEP_PUT "untag-put" /* value: the placeholder manifest's digest */
+#define STEP_DELETE "untag-delete" /* value: the same digest */
+
+static const char *const registry_steps[] = {STEP_TAG_DELETE, STEP_BLOB, STEP_PUT, STEP_DELETE,
+					     NULL};
+
 /* ---- the client's side ------------------------------------------------------- */
 
-/* (to come with registry/client.c) */
+struct reg_source {
+	struct rc_reg_client *c;
+	struct rc_strv repos; /* --repos */
+	const struct rc_plan *plan; /* the executor's, borrowed */
+	const struct rc_apply_env *env; /* from begin */
+	int tag_delete; /* the registry's tag DELETE: -1 not probed yet, 0 none, 1 works */
+	struct rc_strv settled; /* manifests gone for good in this run */
+	/* what the last re-check saw the item's tag name, for remove */
+	char *seen_item, *seen_digest;
+};
+
+static struct reg_source *reg_of(struct rc_source *s)
+{
+	return (struct reg_source *)s;
+}
+
+/* Splits "repo@digest" or "repo:tag" at sep (the last one). 0, or -1 when
+ * it has none. */
+static int split_object(const char *obj, int sep, char *repo, size_t reposz, const char **rest)
+{
+	const char *p = sep == '@' ? strchr(obj, '@') : strrchr(obj, ':');
+
+	if (!p || (size_t)(p - obj) >= reposz)
+		return -1;
+	memcpy(repo, obj, (size_t)(p - obj));
+	repo[p - obj] = '\0';
+	*rest = p + 1;
+	return 0;
+}
+
+static int strv_has(const struct rc_strv *v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; v && s && i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* The manifest candidate of the plan whose tags (preconditions.tags)
+ * include this tag item's object: the tag goes with it. NULL: an untag. */
+static const struct rc_plan_item *tag_holder(const struct rc_plan *p, const struct rc_plan_item *it)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->n_candidates; i++) {
+		const struct rc_plan_item *m = &p->candidates[i];
+		if (m->kind == RC_KIND_MANIFEST && m->source && it->source &&
+		    strcmp(m->source, it->source) == 0 && strv_has(&m->pre.tags, it->object))
+			return m;
+	}
+	return NULL;
+}
+
+/* Does the plan hold, for source name, a tag that goes alone (an untag)? */
+static int plan_untags(const struct rc_plan *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; p && name && i < p->n_candidates; i++) {
+		const struct rc_plan_item *it = &p->candidates[i];
+		if (it->kind == RC_KIND_TAG && it->source && strcmp(it->source, name) == 0 &&
+		    !tag_holder(p, it))
+			return 1;
+	}
+	return 0;
+}
+
+static void reg_free(struct rc_source *s)
+{
+	struct reg_source *rs = reg_of(s);
+
+	if (!rs)
+		return;
+	rc_reg_free(rs->c);
+	rc_strv_release(&rs->repos);
+	rc_strv_release(&rs->settled);
+	free(rs->seen_item);
+	free(rs->seen_digest);
+	free(rs);
+}
+
+/* Credentials for the registry's host, in the documented order
+ * (registry/creds.h), then the client: the planner's reads only (pull);
+ * the executor's pull and delete, and push only when the plan has an
+ * untag (the placeholder needs it). */
+static struct rc_source *reg_open(const struct rc_source_opts *o, struct rc_err *err)
+{
+	struct reg_source *rs = calloc(1, sizeof(*rs));
+	const char *url = o->url ? o->url : rc_plan_source_str(o->planned, "url");
+	struct rc_creds creds;
+	struct rc_creds_query q;
+	struct rc_reg_opts ro;
+	char *canon = NULL;
+	size_t i;
+
+	memset(&creds, 0, sizeof(creds));
+	if (!rs) {
+		rc_err_nomem(err);
+		return NULL;
+	}
+	rs->tag_delete = -1;
+	rs->plan = o->plan;
+	if (!url || !*url) {
+		rc_err_set(err, RC_ERR_USAGE, "registry source '%s' has no URL",
+			   o->name ? o->name : "?");
+		goto fail;
+	}
+	if (rc_reg_canonical_url(url, &canon, err) < 0) {
+		err->kind = RC_ERR_USAGE;
+		goto fail;
+	}
+	for (i = 0; o->repos && i < o->repos->n; i++)
+		if (rc_strv_push(&rs->repos, o->repos->v[i], err) < 0)
+			goto fail;
+	memset(&q, 0, sizeof(q));
+	q.host = strstr(canon, "://") + 3;
+	q.username = o->username;
+	q.password = o->password;
+	if (rc_creds_lookup(&q, &creds, err) < 0) {
+		rc_err_prefix(err, "credentials for registry '%s'", canon);
+		goto fail;
+	}
+	if (rc_creds_present(&creds))
+		rc_log_verbose("registry '%s': credentials from the %s", canon, creds.origin);
+	memset(&ro, 0, sizeof(ro));
+	ro.url = canon;
+	ro.creds = &creds;
+	ro.access = RC_REG_PULL;
+	if (!o->read_only) {
+		ro.access |= RC_REG_DELETE;
+		if (plan_untags(o->plan, o->planned ? o->planned->name : o->name))
+			ro.access |= RC_REG_PUSH;
+	}
+	ro.parallel = o->parallel;
+	ro.ca_file = o->tls_ca;
+	ro.insecure = o->tls_insecure;
+	ro.timeout_ms = o->timeout_ms;
+	ro.max_retries = -1;
+	if (!(rs->c = rc_reg_open(&ro, err)))
+		goto fail;
+	rc_creds_release(&creds);
+	free(canon);
+	return (struct rc_source *)rs;
+fail:
+	rc_creds_release(&creds);
+	free(canon);
+	reg_free((struct rc_source *)rs);
+	return NULL;
+}
+
+static int reg_connect(struct rc_source *s, struct rc_err *err)
+{
+	return rc_reg_ping(reg_of(s)->c, err);
+}
+
+static int reg_scan(struct rc_source *s, struct rc_inventory *inv, struct rc_err *err)
+{
+	struct reg_source *rs = reg_of(s);
+	struct rc_reg_scan scan;
+	struct rc_reg_scan_opts so;
+	size_t i, tags = 0, manifests = 0;
+	int rc;
+
+	memset(&so, 0, sizeof(so));
+	so.repos = &rs->repos;
+	rc_reg_scan_init(&scan);
+	rc = rc_reg_scan(rs->c, &so, &scan, err);
+	if (rc == 0)
+		rc = rc_registry_objects(inv, &scan, err);
+	for (i = 0; i < scan.n_repos; i++) {
+		tags += scan.repos[i].n_tags;
+		manifests += scan.repos[i].n_manifests;
+	}
+	if (rc == 0)
+		rc_log_verbose("scanned registry '%s': %zu repositories, %zu tags, %zu manifests%s",
+			       scan.url ? scan.url : "?", scan.n_repos, tags, manifests,
+			       scan.partial ? " (part of the registry)" : "");
+	rc_reg_scan_release(&scan);
+	return rc;
+}
+
+static int reg_describe(struct rc_source *s, struct rc_plan_source *out, struct rc_err *err)
+{
+	const char *url = rc_reg_url(reg_of(s)->c);
+	cJSON *id = cJSON_CreateObject();
+	char *ep = strdup(url);
+
+	if (!id || !ep || !cJSON_AddStringToObject(id, "url", url)) {
+		cJSON_Delete(id);
+		free(ep);
+		return rc_err_nomem(err);
+	}
+	free(out->endpoint);
+	cJSON_Delete(out->identity);
+	out->endpoint = ep;
+	out->identity = id;
+	return 0;
+}
+
+static int reg_begin(struct rc_source *s, const struct rc_plan_source *planned,
+		     const struct rc_apply_env *env, struct rc_err *err)
+{
+	struct reg_source *rs = reg_of(s);
+	const char *want = rc_plan_source_str(planned, "url");
+	const char *have = rc_reg_url(rs->c);
+	char w[256], h[256];
+
+	if (!want || strcmp(want, have) != 0) {
+		rc_sanitize(w, sizeof(w), want ? want : "(none)");
+		rc_sanitize(h, sizeof(h), have);
+		return rc_err_set(err, RC_ERR_REFUSED,
+				  "wrong target: the plan was made for registry '%s', but this "
+				  "reaches '%s'",
+				  w, h);
+	}
+	rs->env = env;
+	return 0;
+}
+
+static const struct rc_strv *steps_done(const struct reg_source *rs, const struct rc_plan_item *it,
+					const char *event)
+{
+	const struct rc_apply_env *env = rs->env;
+
+	return env && env->steps_done ? env->steps_done(env->arg, it, event) : NULL;
+}
+
+/* The placeholder this item's untag uses: the same on every run of the plan. */
+static int item_placeholder(const struct reg_source *rs, const struct rc_plan_item *it,
+			    const char *repo, const char *tag, struct rc_reg_placeholder *p,
+			    struct rc_err *err)
+{
+	char nonce[512];
+
+	snprintf(nonce, sizeof(nonce), "%s/%s", rs->plan && rs->plan->digest ? rs->plan->digest : "",
+		 it->id ? it->id : "");
+	return rc_reg_placeholder_make(repo, tag, nonce, p, err);
+}
+
+static int remember(struct reg_source *rs, const struct rc_plan_item *it, const char *digest,
+		    struct rc_err *err)
+{
+	free(rs->seen_item);
+	free(rs->seen_digest);
+	rs->seen_item = strdup(it->id ? it->id : "");
+	rs->seen_digest = digest ? strdup(digest) : NULL;
+	if (!rs->seen_item || (digest && !rs->seen_digest))
+		return rc_err_nomem(err);
+	return 0;
+}
+
+static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it,
+			    enum rc_check *res, char *reason, size_t reasonsz, struct rc_err *err)
+{
+	char repo[300], ref[450];
+	const char *digest;
+	struct rc_strv tags = {0};
+	char *now = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (split_object(it->object, '@', repo, sizeof(repo), &digest) < 0)
+		return rc_err_set(err, RC_ERR_PLAN, "invalid manifest '%s'", it->object);
+	if (rc_reg_head_manifest(rs->c, repo, digest, &now, err) < 0)
+		return -1;
+	if (!now) {
+		*res = RC_CHECK_ABSENT;
+		return 0;
+	}
+	free(now);
+	now = NULL;
+	if (rc_reg_list_tags(rs->c, repo, 0, &tags, err) < 0) {
+		if (err->http_status != 404)
+			goto out;
+		rc_err_clear(err); /* the repository is gone, and the manifest with it */
+		*res = RC_CHECK_ABSENT;
+		rc = 0;
+		goto out;
+	}
+	*res = RC_CHECK_OK;
+	for (i = 0; i < tags.n && *res == RC_CHECK_OK; i++) {
+		if (!rc_reg_tag_valid(tags.v[i]))
+			continue;
+		if (rc_reg_head_manifest(rs->c, repo, tags.v[i], &now, err) < 0)
+			goto out;
+		snprintf(ref, sizeof(ref), "%s:%s", repo, tags.v[i]);
+		if (now && strcmp(now, digest) == 0 && !strv_has(&it->pre.tags, ref)) {
+			*res = RC_CHECK_CHANGED;
+			snprintf(reason, reasonsz,
+				 "tag '%s' now names it too, and the plan does not delete it", ref);
+		} else if (now && strcmp(now, digest) != 0 && strv_has(&it->pre.tags, ref)) {
+			*res = RC_CHECK_CHANGED;
+			snprintf(reason, reasonsz, "tag '%s' now names %.19s, not this manifest", ref,
+				 now);
+		}
+		free(now);
+		now = NULL;
+	}
+	rc = 0;
+out:
+	free(now);
+	rc_strv_release(&tags);
+	return rc;
+}
+
+static int recheck_tag(struct reg_source *rs, const struct rc_plan_item *it, enum rc_check *res,
+		       char *reason, size_t reasonsz, struct rc_err *err)
+{
+	char repo[300];
+	const char *tag, *want = it->pre.digest;
+	const struct rc_plan_item *holder = tag_holder(rs->plan, it);
+	const struct rc_strv *put = steps_done(rs, it, STEP_PUT);
+	char *now = NULL;
+
+	if (split_object(it->object, ':', repo, sizeof(repo), &tag) < 0 || !want)
+		return rc_err_set(err, RC_ERR_PLAN, "invalid tag item '%s'", it->object);
+	if (rc_reg_head_manifest(rs->c, repo, tag, &now, err) < 0)
+		return -1;
+	if (remember(rs, it, now, err) < 0) {
+		free(now);
+		return -1;
+	}
+	if (!now) {
+		*res = RC_CHECK_ABSENT;
+	} else if (strcmp(now, want) == 0) {
+		*res = RC_CHECK_OK;
+		/* a tag that goes with its manifest goes only with it */
+		if (holder && !(strv_has(&rs->settled, holder->object) && rs->env &&
+				rs->env->dry_run)) {
+			*res = RC_CHECK_CHANGED;
+			snprintf(reason, reasonsz,
+				 "it was to go with manifest '%s', which is still there: the tag "
+				 "stays with it",
+				 holder->object);
+		}
+	} else if (!holder && strv_has(put, now)) {
+		*res = RC_CHECK_OK; /* our placeholder: an earlier run stopped before its delete */
+	} else {
+		*res = RC_CHECK_CHANGED;
+		snprintf(reason, reasonsz, "it now names %.19s, not the planned %.19s", now, want);
+	}
+	free(now);
+	return 0;
+}
+
+static int reg_recheck(struct rc_source *s, const struct rc_plan_item *it, enum rc_check *res,
+		       char *reason, size_t reasonsz, struct rc_err *err)
+{
+	struct reg_source *rs = reg_of(s);
+
+	if (reasonsz)
+		reason[0] = '\0';
+	if (it->kind == RC_KIND_MANIFEST)
+		return recheck_manifest(rs, it, res, reason, reasonsz, err);
+	if (it->kind == RC_KIND_TAG)
+		return recheck_tag(rs, it, res, reason, reasonsz, err);
+	return rc_err_set(err, RC_ERR_PLAN, "item '%s': a registry holds tags and manifests only",
+			  it->id);
+}
+
+/* Journals step event/value for it; -1 when it cannot be (the step must
+ * then not be made). */
+static int step(struct reg_source *rs, const struct rc_plan_item *it, const char *event,
+		const char *value, struct rc_err *err)
+{
+	const struct rc_apply_env *env = rs->env;
+
+	if (!env || !env->step)
+		return rc_err_set(err, RC_ERR_INTERNAL, "no journal for the step '%s'", event);
+	return env->step(env->arg, it, event, value, err);
+}
+
+static int remove_manifest(struct reg_source *rs, const struct rc_plan_item *it,
+			   enum rc_removal *res, char *reason, size_t reasonsz)
+{
+	struct rc_err e = RC_ERR_INIT;
+	char repo[300];
+	const char *digest;
+	int absent = 0;
+
+	if (split_object(it->object, '@', repo, sizeof(repo), &digest) < 0 ||
+	    rc_reg_delete_manifest(rs->c, repo, digest, &absent, &e) < 0) {
+		*res = RC_REMOVAL_FAILED;
+		snprintf(reason, reasonsz, "%s", e.msg[0] ? e.msg : "invalid manifest");
+		return 0;
+	}
+	*res = absent ? RC_REMOVAL_ABSENT : RC_REMOVED;
+	return 0;
+}
+
+/* The untag. -1 only when a step cannot be journaled. */
+static int remove_tag(struct reg_source *rs, const struct rc_plan_item *it, enum rc_removal *res,
+		      char *reason, size_t reasonsz, struct rc_err *err)
+{
+	struct rc_err e = RC_ERR_INIT;
+	struct rc_reg_placeholder p;
+	char repo[300];
+	const char *tag, *seen;
+	int outcome, absent = 0, rc = 0;
+
+	memset(&p, 0, sizeof(p));
+	*res = RC_REMOVAL_FAILED;
+	if (split_object(it->object, ':', repo, sizeof(repo), &tag) < 0 ||
+	    item_placeholder(rs, it, repo, tag, &p, &e) < 0) {
+		snprintf(reason, reasonsz, "%s", e.msg[0] ? e.msg : "invalid tag");
+		goto out;
+	}
+	seen = rs->seen_item && it->id && strcmp(rs->seen_item, it->id) == 0 ? rs->seen_digest
+									     : NULL;
+	if (seen && strcmp(seen, p.manifest_digest) == 0)
+		goto delete_placeholder; /* resumed: blob and put were made */
+	if (rs->tag_delete != 0) {
+		if ((rc = step(rs, it, STEP_TAG_DELETE, tag, err)) < 0)
+			goto out;
+		if (rc_reg_delete_tag(rs->c, repo, tag, &outcome, &e) < 0) {
+			snprintf(reason, reasonsz, "%s", e.msg);
+			goto out;
+		}
+		if (outcome != RC_REG_TAG_UNSUPPORTED) {
+			rs->tag_delete = 1;
+			*res = outcome == RC_REG_TAG_ABSENT ? RC_REMOVAL_ABSENT : RC_REMOVED;
+			goto out;
+		}
+		rs->tag_delete = 0;
+		rc_log_verbose("registry '%s' has no tag deletion: untagging with a placeholder "
+			       "manifest",
+			       rc_reg_url(rs->c));
+	}
+	if ((rc = step(rs, it, STEP_BLOB, p.config_digest, err)) < 0)
+		goto out;
+	if (rc_reg_blob_upload(rs->c, repo, p.config, p.config_len, p.config_digest, &e) < 0)
+		goto refused;
+	if ((rc = step(rs, it, STEP_PUT, p.manifest_digest, err)) < 0)
+		goto out;
+	if (rc_reg_manifest_put(rs->c, repo, tag, RC_MT_OCI_MANIFEST, p.manifest, p.manifest_len,
+				&e) < 0)
+		goto refused;
+	if (rs->env && rs->env->crash_before_last_step)
+		raise(SIGKILL);
+delete_placeholder:
+	if ((rc = step(rs, it, STEP_DELETE, p.manifest_digest, err)) < 0)
+		goto out;
+	if (rc_reg_delete_manifest(rs->c, repo, p.manifest_digest, &absent, &e) < 0) {
+		snprintf(reason, reasonsz,
+			 "the tag names the placeholder %.19s, whose delete failed (a rerun "
+			 "finishes it): %s",
+			 p.manifest_digest, e.msg);
+		goto out;
+	}
+	*res = RC_REMOVED;
+	goto out;
+refused:
+	snprintf(reason, reasonsz,
+		 "cannot untag: the registry has no tag deletion and the placeholder method "
+		 "failed, so the tag stays: %s",
+		 e.msg);
+out:
+	rc_reg_placeholder_release(&p);
+	return rc;
+}
+
+static int reg_remove(struct rc_source *s, const struct rc_plan_item *it, enum rc_removal *res,
+		      char *reason, size_t reasonsz, struct rc_err *err)
+{
+	struct reg_source *rs = reg_of(s);
+
+	if (reasonsz)
+		reason[0] = '\0';
+	if (it->kind == RC_KIND_MANIFEST)
+		return remove_manifest(rs, it, res, reason, reasonsz);
+	if (it->kind == RC_KIND_TAG && !tag_holder(rs->plan, it))
+		return remove_tag(rs, it, res, reason, reasonsz, err);
+	/* a tag that goes with its manifest: re-checked absent, never removed alone */
+	*res = RC_REMOVAL_CHANGED;
+	snprintf(reason, reasonsz, "goes only with its manifest");
+	return 0;
+}
+
+static int reg_settled(struct rc_source *s, const struct rc_plan_item *it, struct rc_err *err)
+{
+	if (it->kind != RC_KIND_MANIFEST)
+		return 0;
+	return rc_strv_push(&reg_of(s)->settled, it->object, err);
+}
 
 const struct rc_source_ops rc_registry_source_ops = {
     .type = "registry",
     .kinds = registry_kinds,
     .n_kinds = sizeof(registry_kinds) / sizeof(registry_kinds[0]),
     .frees_at_once = 0, /* blobs are freed by the registry's garbage collection */
-    .steps = NULL,
+    .located_by_plan = 1,
+    .steps = registry_steps,
     .check_item = rc_reg_check_item,
     .source_title = rc_reg_source_title,
     .object_label = rc_reg_object_label,
+    .open = reg_open,
+    .connect = reg_connect,
+    .scan = reg_scan,
+    .describe = reg_describe,
+    .begin = reg_begin,
+    .recheck = reg_recheck,
+    .remove = reg_remove,
+    .settled = reg_settled,
+    .free = reg_free,
 };
