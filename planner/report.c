@@ -6,6 +6,7 @@
 
 #include "junit.h"
 #include "report.h"
+#include "source.h"
 #include "units.h"
 
 static int junit_item(struct rc_junit *j, const struct rc_plan_item *it, int candidate,
@@ -128,6 +129,86 @@ static void print_table(FILE *f, const struct rc_plan_item *items, size_t n, int
 	}
 }
 
+/* The table of the source an item is from, NULL when unknown. */
+static const struct rc_source_ops *item_ops(const struct rc_plan *p, const struct rc_plan_item *it)
+{
+	size_t s;
+
+	for (s = 0; s < p->n_sources; s++)
+		if (p->sources[s].name && it->source && !strcmp(p->sources[s].name, it->source))
+			return rc_source_find(p->sources[s].type);
+	return NULL;
+}
+
+/* One candidate of a source that frees space only at its GC, by repository. */
+struct repo_row {
+	const char *source;
+	char repo[256];
+	int kind;
+	int64_t bytes;
+};
+
+static int cmp_repo_row(const void *pa, const void *pb)
+{
+	const struct repo_row *a = pa, *b = pb;
+	int c = strcmp(a->source, b->source);
+
+	return c ? c : strcmp(a->repo, b->repo);
+}
+
+/* Registry candidates grouped by repository: tags, manifests and the bytes
+ * their manifests free after GC (the sum of the items' figures: blobs
+ * shared between two deleted manifests count in both, unlike the plan's
+ * total). Nothing for a plan without such candidates. */
+static void print_by_repository(FILE *f, const struct rc_plan *p)
+{
+	struct repo_row *rows = calloc(p->n_candidates + 1, sizeof(*rows));
+	size_t n = 0, i, j;
+
+	if (!rows)
+		return;
+	for (i = 0; i < p->n_candidates; i++) {
+		const struct rc_plan_item *it = &p->candidates[i];
+		const struct rc_source_ops *ops = item_ops(p, it);
+		const char *obj = it->object ? it->object : "", *end;
+
+		if (!ops || ops->frees_at_once ||
+		    (it->kind != RC_KIND_MANIFEST && it->kind != RC_KIND_TAG))
+			continue;
+		end = it->kind == RC_KIND_MANIFEST ? strchr(obj, '@') : strrchr(obj, ':');
+		if (!end)
+			continue;
+		rows[n].source = it->source;
+		rc_sanitize(rows[n].repo, sizeof(rows[n].repo), obj);
+		if ((size_t)(end - obj) < sizeof(rows[n].repo))
+			rows[n].repo[end - obj] = '\0';
+		rows[n].kind = it->kind;
+		rows[n].bytes = it->kind == RC_KIND_MANIFEST && it->reclaimable > 0 ? it->reclaimable : 0;
+		n++;
+	}
+	if (n) {
+		qsort(rows, n, sizeof(*rows), cmp_repo_row);
+		fprintf(f, "\nBy repository (bytes free after the registry's GC):\n");
+		fprintf(f, "%-28s %-40s %6s %9s %11s\n", "SOURCE", "REPOSITORY", "TAGS", "MANIFESTS",
+			"AFTER GC");
+	}
+	for (i = 0; i < n; i = j) {
+		size_t tags = 0, mans = 0;
+		int64_t bytes = 0;
+		char src[64], sz[32];
+
+		for (j = i; j < n && !cmp_repo_row(&rows[i], &rows[j]); j++) {
+			tags += rows[j].kind == RC_KIND_TAG;
+			mans += rows[j].kind == RC_KIND_MANIFEST;
+			bytes += rows[j].bytes;
+		}
+		rc_sanitize(src, sizeof(src), rows[i].source);
+		fprintf(f, "%-28s %-40s %6zu %9zu %11s\n", src, rows[i].repo, tags, mans,
+			rc_human_size(bytes, sz, sizeof(sz)));
+	}
+	free(rows);
+}
+
 void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 		      enum rp_summary_mode mode)
 {
@@ -143,6 +224,14 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 		const struct rc_plan_source *src = &p->sources[s];
 		char name[256], ep[256];
 		const char *api = rc_plan_source_str(src, "api_version");
+		const struct rc_source_ops *ops = rc_source_find(src->type);
+		if (!api && ops && ops->source_title) {
+			char title[300];
+			ops->source_title(src, title, sizeof(title));
+			fprintf(f, "Scanned %s, %s\n", title,
+				rc_format_time(src->scanned_at, t, sizeof(t)));
+			continue;
+		}
 		rc_sanitize(name, sizeof(name),
 			    rc_plan_source_str(src, "name") ? rc_plan_source_str(src, "name") : "");
 		rc_sanitize(ep, sizeof(ep), src->endpoint ? src->endpoint : "");
@@ -153,6 +242,7 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 	fputc('\n', f);
 	if (p->n_candidates) {
 		print_table(f, p->candidates, p->n_candidates, 0);
+		print_by_repository(f, p);
 	} else {
 		fprintf(f, "Nothing to delete.\n");
 	}
