@@ -442,6 +442,57 @@ static int remove_manifest(struct reg_source *rs, const struct rc_plan_item *it,
 	return 0;
 }
 
+/* Whether DELETE /v2/<repo>/manifests/<tag> removes exactly that tag. OCI
+ * 1.1 makes tag deletion optional and has it remove the tag only;
+ * distribution 2.8 answers 400; a registry that took it as "delete the
+ * manifest" would take every other tag on the digest with it, kept ones
+ * included. So it is first tried once per run on a manifest of our own
+ * with two tags, and trusted only when the second tag still names that
+ * manifest afterwards; the probe manifest is then deleted by its digest.
+ * Anything else, an error included, means "use the placeholder". A crash
+ * inside the probe leaves tags reclaim-probe-<hex>-a/-b, which the next
+ * run's probe (same nonce) removes. */
+static int probe_tag_delete(struct reg_source *rs, const char *repo)
+{
+	struct rc_err e = RC_ERR_INIT;
+	struct rc_reg_placeholder p;
+	char nonce[600], tag_a[64], tag_b[64];
+	char *now = NULL;
+	int outcome = RC_REG_TAG_UNSUPPORTED, absent = 0, works = 0;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(nonce, sizeof(nonce), "%s/probe/%s",
+		 rs->plan && rs->plan->digest ? rs->plan->digest : "", repo);
+	if (rc_reg_placeholder_make(repo, "reclaim-probe", nonce, &p, &e) < 0)
+		goto out;
+	snprintf(tag_a, sizeof(tag_a), "reclaim-probe-%.12s-a", p.manifest_digest + 7);
+	snprintf(tag_b, sizeof(tag_b), "reclaim-probe-%.12s-b", p.manifest_digest + 7);
+	if (rc_reg_blob_upload(rs->c, repo, p.config, p.config_len, p.config_digest, &e) < 0 ||
+	    rc_reg_manifest_put(rs->c, repo, tag_a, RC_MT_OCI_MANIFEST, p.manifest, p.manifest_len,
+				&e) < 0 ||
+	    rc_reg_manifest_put(rs->c, repo, tag_b, RC_MT_OCI_MANIFEST, p.manifest, p.manifest_len,
+				&e) < 0 ||
+	    rc_reg_delete_tag(rs->c, repo, tag_a, &outcome, &e) < 0)
+		goto cleanup;
+	if (outcome == RC_REG_TAG_DELETED &&
+	    rc_reg_head_manifest(rs->c, repo, tag_b, &now, &e) == 0 && now &&
+	    strcmp(now, p.manifest_digest) == 0)
+		works = 1;
+	else if (outcome == RC_REG_TAG_DELETED)
+		rc_log_verbose("registry '%s': deleting a tag took its manifest's other tags too; "
+			       "never using it",
+			       rc_reg_url(rs->c));
+cleanup:
+	rc_err_clear(&e);
+	rc_reg_delete_manifest(rs->c, repo, p.manifest_digest, &absent, &e);
+out:
+	if (e.kind != RC_ERR_NONE)
+		rc_log_verbose("registry '%s': tag deletion probe: %s", rc_reg_url(rs->c), e.msg);
+	free(now);
+	rc_reg_placeholder_release(&p);
+	return works;
+}
+
 /* The untag. -1 only when a step cannot be journaled. */
 static int remove_tag(struct reg_source *rs, const struct rc_plan_item *it, enum rc_removal *res,
 		      char *reason, size_t reasonsz, struct rc_err *err)
@@ -463,7 +514,9 @@ static int remove_tag(struct reg_source *rs, const struct rc_plan_item *it, enum
 									     : NULL;
 	if (seen && strcmp(seen, p.manifest_digest) == 0)
 		goto delete_placeholder; /* resumed: blob and put were made */
-	if (rs->tag_delete != 0) {
+	if (rs->tag_delete < 0)
+		rs->tag_delete = probe_tag_delete(rs, repo);
+	if (rs->tag_delete > 0) {
 		if ((rc = step(rs, it, STEP_TAG_DELETE, tag, err)) < 0)
 			goto out;
 		if (rc_reg_delete_tag(rs->c, repo, tag, &outcome, &e) < 0) {

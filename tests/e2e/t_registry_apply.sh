@@ -105,6 +105,11 @@ one_mode() {
 	check_eq "$mode: app:1.1 is gone" absent "$(head_ref app 1.1)"
 	check_eq "$mode: app:latest still names the same digest" "$APP_11" "$(head_ref app latest)"
 	check_eq "$mode: ... whose manifest stays" "$APP_11" "$(head_ref app "$APP_11")"
+	REG_SCOPE=repository:app:pull reg_curl /v2/app/tags/list >"$REG_T/app-tags.json"
+	check "$mode: the tag-deletion probe left no tag of its own" \
+		sh -c 'grep -q "\"latest\"" "$1" && ! grep -q reclaim-probe "$1"' _ "$REG_T/app-tags.json"
+	check "$mode: ... and found this registry has none (distribution 2.8)" \
+		grep -q "untag-blob" "$REG_T/plan.journal"
 	check_eq "$mode: app:1.0's manifest is deleted" absent "$(head_ref app "$APP_10")"
 	check_eq "$mode: its signature followed it" "absent absent" \
 		"$(head_ref app "$SIG") $(head_ref app "$SIG_TAG")"
