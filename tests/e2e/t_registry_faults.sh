@@ -41,9 +41,9 @@ stop_fault_proxy() {
 	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
 	PROXY_PID=""
 }
-trap 'stop_fault_proxy; registry_stop' EXIT
-
 registry_start anon || exit 1
+# after registry_start, whose own trap this replaces
+trap 'stop_fault_proxy; registry_stop' EXIT
 W=$REG_T/work
 oci_push seed >"$REG_T/seed.txt" || exit 1
 # shellcheck disable=SC1091
