@@ -57,6 +57,11 @@ struct reg_source {
 	const struct rc_apply_env *env; /* from begin */
 	int tag_delete; /* the registry's tag DELETE: -1 not probed yet, 0 none, 1 works */
 	struct rc_strv settled; /* manifests gone for good in this run */
+	/* repositories where a manifest of the plan stayed in this run (its
+	 * re-check failed or found it changed, or its delete failed): a
+	 * manifest no tag names is reached only through another one (the
+	 * index it is a child of comes first), so it stays there too */
+	struct rc_strv stayed_repos;
 	/* what the last re-check saw the item's tag name, for remove */
 	char *seen_item, *seen_digest;
 };
@@ -128,6 +133,7 @@ static void reg_free(struct rc_source *s)
 	rc_reg_free(rs->c);
 	rc_strv_release(&rs->repos);
 	rc_strv_release(&rs->settled);
+	rc_strv_release(&rs->stayed_repos);
 	free(rs->seen_item);
 	free(rs->seen_digest);
 	free(rs);
@@ -303,6 +309,18 @@ static int remember(struct reg_source *rs, const struct rc_plan_item *it, const 
 	return 0;
 }
 
+/* Records that manifest item it stays, in its repository. */
+static int stayed(struct reg_source *rs, const struct rc_plan_item *it, struct rc_err *err)
+{
+	char repo[300];
+	const char *digest;
+
+	if (split_object(it->object, '@', repo, sizeof(repo), &digest) < 0 ||
+	    strv_has(&rs->stayed_repos, repo))
+		return 0;
+	return rc_strv_push(&rs->stayed_repos, repo, err);
+}
+
 static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it,
 			    enum rc_check *res, char *reason, size_t reasonsz, struct rc_err *err)
 {
@@ -315,6 +333,16 @@ static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it
 
 	if (split_object(it->object, '@', repo, sizeof(repo), &digest) < 0)
 		return rc_err_set(err, RC_ERR_PLAN, "invalid manifest '%s'", it->object);
+	if (!it->pre.tags.n && strv_has(&rs->stayed_repos, repo)) {
+		/* its index (or subject) may be the one that stayed: deleting
+		 * it would leave that one naming a manifest that is gone */
+		*res = RC_CHECK_CHANGED;
+		snprintf(reason, reasonsz,
+			 "a manifest planned before it in '%s' stayed, and no tag names this "
+			 "one: it may be that one's child, so it stays too",
+			 repo);
+		return 0;
+	}
 	if (rc_reg_head_manifest(rs->c, repo, digest, &now, err) < 0)
 		return -1;
 	if (!now) {
@@ -404,8 +432,12 @@ static int reg_recheck(struct rc_source *s, const struct rc_plan_item *it, enum 
 
 	if (reasonsz)
 		reason[0] = '\0';
-	if (it->kind == RC_KIND_MANIFEST)
-		return recheck_manifest(rs, it, res, reason, reasonsz, err);
+	if (it->kind == RC_KIND_MANIFEST) {
+		int rc = recheck_manifest(rs, it, res, reason, reasonsz, err);
+		if ((rc < 0 || *res == RC_CHECK_CHANGED) && stayed(rs, it, err) < 0)
+			return -1;
+		return rc;
+	}
 	if (it->kind == RC_KIND_TAG)
 		return recheck_tag(rs, it, res, reason, reasonsz, err);
 	return rc_err_set(err, RC_ERR_PLAN, "item '%s': a registry holds tags and manifests only",
@@ -573,8 +605,12 @@ static int reg_remove(struct rc_source *s, const struct rc_plan_item *it, enum r
 
 	if (reasonsz)
 		reason[0] = '\0';
-	if (it->kind == RC_KIND_MANIFEST)
-		return remove_manifest(rs, it, res, reason, reasonsz);
+	if (it->kind == RC_KIND_MANIFEST) {
+		remove_manifest(rs, it, res, reason, reasonsz);
+		if (*res != RC_REMOVED && *res != RC_REMOVAL_ABSENT && stayed(rs, it, err) < 0)
+			return -1;
+		return 0;
+	}
 	if (it->kind == RC_KIND_TAG && !tag_holder(rs->plan, it))
 		return remove_tag(rs, it, res, reason, reasonsz, err);
 	/* a tag that goes with its manifest: re-checked absent, never removed alone */

@@ -8,7 +8,9 @@
 #           key and certificate generated here with openssl
 # It listens on 127.0.0.1 on a free port, keeps its storage under the test's
 # temp dir, has storage.delete.enabled, and sets REG_URL (http://...),
-# REG_HOSTPORT, REG_USER, REG_PASS. registry_stop (run on EXIT) stops what
+# REG_HOSTPORT, REG_USER, REG_PASS. With REG_EXEC set (e.g. "nsenter
+# --net=/proc/PID/ns/net", to share a private dockerd's network namespace),
+# the registry and the readiness check run under it. registry_stop (run on EXIT) stops what
 # this file started, with SIGTERM and a wait. Nothing here touches a daemon
 # or port it did not start.
 
@@ -88,13 +90,13 @@ http:
   secret: reclaim-test-secret
 $auth
 YML
-	"$REGISTRY_BIN" serve "$REG_T/config.yml" >"$REG_T/registry.log" 2>&1 &
+	${REG_EXEC:-} "$REGISTRY_BIN" serve "$REG_T/config.yml" >"$REG_T/registry.log" 2>&1 &
 	REG_PID=$!
 	REG_HOSTPORT="127.0.0.1:$port"
 	REG_URL="http://$REG_HOSTPORT"
 	export REG_URL REG_HOSTPORT REG_MODE=$mode
 	for i in $(seq 1 100); do
-		code=$(curl -s -o /dev/null -w '%{http_code}' "$REG_URL/v2/" 2>/dev/null)
+		code=$(${REG_EXEC:-} curl -s -o /dev/null -w '%{http_code}' "$REG_URL/v2/" 2>/dev/null)
 		case $code in 200 | 401) return 0 ;; esac
 		if ! kill -0 "$REG_PID" 2>/dev/null; then
 			echo "docker-registry exited early:" >&2
