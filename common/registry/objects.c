@@ -132,8 +132,8 @@ struct mfacts {
 };
 
 /* Created time (an index: its newest child's), size (an index adds its
- * children's) and level (indexes above their children, referrers above
- * their subjects) of manifest j, memoised; a cycle or depth beyond
+ * children's) and level (indexes above their children; subjects, see
+ * subject_levels) of manifest j, memoised; a cycle or depth beyond
  * MAX_DEPTH stops the walk. */
 static void walk(const struct rc_reg_repo *r, const struct key_idx *dig, struct mfacts *f, size_t j,
 		 int depth)
@@ -163,13 +163,38 @@ static void walk(const struct rc_reg_repo *r, const struct key_idx *dig, struct 
 		if (f[c].level + 1 > f[j].level)
 			f[j].level = f[c].level + 1;
 	}
-	if (m->subject && depth < MAX_DEPTH && (c = find(dig, r->n_manifests, m->subject)) >= 0 &&
-	    c != (long)j) {
-		walk(r, dig, f, (size_t)c, depth + 1);
-		if (f[c].state == 2 && f[c].level + 1 > f[j].level)
-			f[j].level = f[c].level + 1;
-	}
 	f[j].state = 2;
+}
+
+/* A subject goes before its referrers: if its delete fails, its signatures
+ * stay with it rather than the image living on unsigned (a referrer left
+ * behind by a failed delete is only garbage, and a rerun takes it). So a
+ * subject's level exceeds its referrers', as an index's exceeds its
+ * children's; relaxed until stable, bounded for cycles. */
+static void subject_levels(const struct rc_reg_repo *r, const struct key_idx *dig,
+			   struct mfacts *f)
+{
+	size_t j, k, round;
+	int changed = 1;
+	long c;
+
+	for (round = 0; changed && round < MAX_DEPTH; round++) {
+		changed = 0;
+		for (j = 0; j < r->n_manifests; j++) {
+			const struct rc_reg_manifest *m = &r->manifests[j];
+			if (m->subject && (c = find(dig, r->n_manifests, m->subject)) >= 0 &&
+			    c != (long)j && f[c].level <= f[j].level) {
+				f[c].level = f[j].level + 1;
+				changed = 1;
+			}
+			for (k = 0; k < m->children.n; k++)
+				if ((c = find(dig, r->n_manifests, m->children.v[k])) >= 0 &&
+				    c != (long)j && f[j].level <= f[c].level) {
+					f[j].level = f[c].level + 1;
+					changed = 1;
+				}
+		}
+	}
 }
 
 static int add_part(struct rc_object *o, const char *source, const char *digest, int64_t size,
@@ -216,6 +241,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 	qsort(dig, r->n_manifests, sizeof(*dig), cmp_key_idx);
 	for (j = 0; j < r->n_manifests; j++)
 		walk(r, dig, f, j, 0);
+	subject_levels(r, dig, f);
 
 	for (j = 0; j < r->n_manifests; j++) {
 		const struct rc_reg_manifest *m = &r->manifests[j];

@@ -62,6 +62,7 @@ struct reg_source {
 	 * manifest no tag names is reached only through another one (the
 	 * index it is a child of comes first), so it stays there too */
 	struct rc_strv stayed_repos;
+	struct rc_strv stayed; /* and those manifests, "repo@digest" */
 	/* what the last re-check saw the item's tag name, for remove */
 	char *seen_item, *seen_digest;
 };
@@ -134,6 +135,7 @@ static void reg_free(struct rc_source *s)
 	rc_strv_release(&rs->repos);
 	rc_strv_release(&rs->settled);
 	rc_strv_release(&rs->stayed_repos);
+	rc_strv_release(&rs->stayed);
 	free(rs->seen_item);
 	free(rs->seen_digest);
 	free(rs);
@@ -315,17 +317,43 @@ static int stayed(struct reg_source *rs, const struct rc_plan_item *it, struct r
 	char repo[300];
 	const char *digest;
 
-	if (split_object(it->object, '@', repo, sizeof(repo), &digest) < 0 ||
-	    strv_has(&rs->stayed_repos, repo))
+	if (split_object(it->object, '@', repo, sizeof(repo), &digest) < 0)
+		return 0;
+	if (!strv_has(&rs->stayed, it->object) && rc_strv_push(&rs->stayed, it->object, err) < 0)
+		return -1;
+	if (strv_has(&rs->stayed_repos, repo))
 		return 0;
 	return rc_strv_push(&rs->stayed_repos, repo, err);
+}
+
+/* The manifest that stayed in this run whose cosign-style signature tag
+ * ("repo:sha256-<hex>.sig", ".att", ".sbom") is among its tags, or NULL. */
+static const char *stayed_subject(const struct reg_source *rs, const struct rc_plan_item *it,
+				  const char *repo)
+{
+	char want[400];
+	size_t i, rl = strlen(repo);
+
+	for (i = 0; i < it->pre.tags.n; i++) {
+		const char *t = it->pre.tags.v[i], *hex, *dot;
+		if (strncmp(t, repo, rl) != 0 || t[rl] != ':' || strncmp(t + rl + 1, "sha256-", 7))
+			continue;
+		hex = t + rl + 8;
+		dot = strchr(hex, '.');
+		if (!dot || dot - hex != 64)
+			continue;
+		snprintf(want, sizeof(want), "%s@sha256:%.64s", repo, hex);
+		if (strv_has(&rs->stayed, want))
+			return t;
+	}
+	return NULL;
 }
 
 static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it,
 			    enum rc_check *res, char *reason, size_t reasonsz, struct rc_err *err)
 {
 	char repo[300], ref[450];
-	const char *digest;
+	const char *digest, *sig;
 	struct rc_strv tags = {0};
 	char *now = NULL;
 	size_t i;
@@ -341,6 +369,15 @@ static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it
 			 "a manifest planned before it in '%s' stayed, and no tag names this "
 			 "one: it may be that one's child, so it stays too",
 			 repo);
+		return 0;
+	}
+	if ((sig = stayed_subject(rs, it, repo))) {
+		/* its image stayed in this run: the signature stays with it */
+		*res = RC_CHECK_CHANGED;
+		snprintf(reason, reasonsz,
+			 "its tag '%.300s' signs a manifest that stayed in this run: it stays "
+			 "with it",
+			 sig);
 		return 0;
 	}
 	if (rc_reg_head_manifest(rs->c, repo, digest, &now, err) < 0)

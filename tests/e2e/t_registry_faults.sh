@@ -12,7 +12,8 @@
 #                              request that timed out (--timeout) not at all
 #   apply, faults per item   : a re-check that cannot be made is `failed`
 #                              and nothing is deleted for it; a failed index
-#                              delete keeps its children; a reset after the
+#                              delete keeps its children, a failed image
+#                              delete its signature; a reset after the
 #                              registry acted is already-absent on the retry
 #   rerun without faults     : completes what failed
 set -u
@@ -131,7 +132,7 @@ DELETE /v2/paged/manifests/$PAGED_4 reset 1
 DELETE /v2/paged/manifests/$PAGED_5 slow:2 *
 DELETE /v2/multi/manifests/$MULTI_IDX 500 *
 HEAD /v2/app/manifests/1.0 429:1 1
-DELETE /v2/app/manifests/$APP_10 503 1
+DELETE /v2/app/manifests/$APP_10 500 *
 R
 "$APPLY" --approve "$d" --timeout 1s --report "$W/r1.json" "$P" >"$W/apply1.out" 2>&1
 check_eq "apply with faults: exit 3 (failures)" 3 "$?"
@@ -152,10 +153,11 @@ check_eq "... whose children stay: nothing it names is deleted" \
 check_eq "... the children are not even asked for" 0 "$(sent '(HEAD|DELETE)' "/v2/multi/manifests/sha256:($(echo "${MULTI_AMD64#sha256:}|${MULTI_ARM64#sha256:}"))")"
 check_eq "... and their items are changed, to be checked again by a rerun" "changed changed" \
 	"$(outcome "$W/r1.json" "/manifest/multi@$MULTI_AMD64") $(outcome "$W/r1.json" "/manifest/multi@$MULTI_ARM64")"
-check_eq "429 and one 503: app:1.0's manifest is deleted" "deleted absent" \
-	"$(outcome "$W/r1.json" "/manifest/app@$APP_10") $(head_ref app "$APP_10")"
-check_eq "... through a 429 and a 503, each retried" "1 1 2" \
-	"$(injected HEAD " /v2/app/manifests/1.0 ") $(injected DELETE "/v2/app/manifests/$APP_10") $(sent DELETE "/v2/app/manifests/$APP_10")"
+check_eq "a failed image delete (its re-check through a 429) fails the image" "failed $APP_10 1" \
+	"$(outcome "$W/r1.json" "/manifest/app@$APP_10") $(head_ref app "$APP_10") $(injected HEAD " /v2/app/manifests/1.0 ")"
+check_eq "... whose signature, planned after it, stays with it" "changed $SIG $SIG" \
+	"$(outcome "$W/r1.json" "/manifest/app@$SIG") $(head_ref app "$SIG") $(head_ref app "$SIG_TAG")"
+check_eq "... and is not even deleted" 0 "$(sent DELETE "/v2/app/manifests/$SIG")"
 check_eq "the kept tag and the untouched repository stay" "$APP_11 $SVC_1" \
 	"$(head_ref app latest) $(head_ref team/svc 1)"
 sleep 2 # the slow delete reaches the registry after the client gave up
@@ -166,6 +168,8 @@ rules </dev/null
 check_eq "a rerun without faults exits 0" 0 "$?"
 check_eq "... and finishes what failed or stayed" "deleted deleted deleted deleted already-absent" \
 	"$(outcome "$W/r3.json" "/manifest/paged@$PAGED_3") $(outcome "$W/r3.json" "/manifest/multi@$MULTI_IDX") $(outcome "$W/r3.json" "/manifest/multi@$MULTI_AMD64") $(outcome "$W/r3.json" "/manifest/multi@$MULTI_ARM64") $(outcome "$W/r3.json" "/manifest/paged@$PAGED_5")"
+check_eq "... the image, then its signature" "deleted deleted absent absent" \
+	"$(outcome "$W/r3.json" "/manifest/app@$APP_10") $(outcome "$W/r3.json" "/manifest/app@$SIG") $(head_ref app "$APP_10") $(head_ref app "$SIG")"
 check_eq "... the index and its children are gone, p3 and p5 too" "absent absent absent absent absent" \
 	"$(head_ref multi "$MULTI_IDX") $(head_ref multi "$MULTI_AMD64") $(head_ref multi "$MULTI_ARM64") $(head_ref paged p3) $(head_ref paged "$PAGED_5")"
 check_eq "... and what the plan keeps stays" "$APP_11 $APP_11 $SVC_1" \
