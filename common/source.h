@@ -34,6 +34,14 @@ struct rc_source_opts {
 			    DOCKER_HOST, then the default socket) */
 	int read_only; /* the planner: the HTTP layer refuses anything but reads */
 	long timeout_ms; /* per request; <= 0: the type's default */
+	/* Registries (DTR): credentials and TLS, from the command line; NULL
+	 * or 0 when not given. The type looks credentials up itself
+	 * (registry/creds.h), these first. */
+	const char *username; /* --username */
+	const char *password; /* --password-stdin */
+	const char *ca_file; /* --tls-ca */
+	int tls_insecure; /* --tls-insecure */
+	const struct rc_strv *repos; /* --repos globs; NULL: every repository */
 };
 
 /* The answer of a re-check. */
