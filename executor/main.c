@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "log.h"
 #include "plan.h"
+#include "registry/creds.h"
 #include "run_report.h"
 #include "sha256.h"
 #include "source.h"
@@ -47,6 +48,14 @@ static const char usage_text[] =
     "                            $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH; tcp://host\n"
     "                            without a port means 2375, or 2376 with TLS). The\n"
     "                            engine must report the engine ID recorded in the plan\n"
+    "      --dtr URL             the Docker Trusted Registry / MSR the plan's DTR items\n"
+    "                            are from; it must be the URL recorded in the plan\n"
+    "      --username USER       DTR user, with --password-stdin (a password or an\n"
+    "                            access token); else RECLAIM_REGISTRY_USERNAME and\n"
+    "                            RECLAIM_REGISTRY_PASSWORD, else the Docker config\n"
+    "      --password-stdin      read the password or token from standard input\n"
+    "      --tls-ca FILE         trust this CA for the DTR's certificate\n"
+    "      --tls-insecure        do not verify the DTR's certificate\n"
     "      --timeout D           give up on a request the engine has not answered\n"
     "                            within D, e.g. 30s or 2m (default 60s, at most 24h);\n"
     "                            a request that timed out is not retried\n"
@@ -119,6 +128,8 @@ struct cli {
 	const char *approve;
 	int auto_approve;
 	const char *engine;
+	const char *dtr, *username, *tls_ca; /* --dtr and its credentials */
+	int password_stdin, tls_insecure;
 	const char *journal;
 	int dry_run;
 	const char *report;
@@ -159,6 +170,11 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		OPT_NOW,
 		OPT_TIMEOUT,
 		OPT_VERSION,
+		OPT_DTR,
+		OPT_USERNAME,
+		OPT_PASSWORD_STDIN,
+		OPT_TLS_CA,
+		OPT_TLS_INSECURE,
 	};
 	static const struct option longopts[] = {
 	    {"approve", required_argument, NULL, OPT_APPROVE},
@@ -176,6 +192,11 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"dtr", required_argument, NULL, OPT_DTR},
+	    {"username", required_argument, NULL, OPT_USERNAME},
+	    {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+	    {"tls-ca", required_argument, NULL, OPT_TLS_CA},
+	    {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},
 	    {NULL, 0, NULL, 0},
 	};
 	struct rc_err err = RC_ERR_INIT;
@@ -234,6 +255,21 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 							 optarg);
 			c->timeout_ms = (long)secs * 1000L;
 			break;
+		case OPT_DTR:
+			c->dtr = optarg;
+			break;
+		case OPT_USERNAME:
+			c->username = optarg;
+			break;
+		case OPT_PASSWORD_STDIN:
+			c->password_stdin = 1;
+			break;
+		case OPT_TLS_CA:
+			c->tls_ca = optarg;
+			break;
+		case OPT_TLS_INSECURE:
+			c->tls_insecure = 1;
+			break;
 		case 'q':
 			c->quiet = 1;
 			break;
@@ -263,6 +299,10 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	if (c->report && c->junit && strcmp(c->report, "-") == 0 && strcmp(c->junit, "-") == 0)
 		return 100 + usage_error("--report and --junit both write to standard output%s: "
 					 "give one of them a file",
+					 "");
+	if (strcmp(c->plan_path, "-") == 0 && c->password_stdin)
+		return 100 + usage_error("the plan and --password-stdin cannot both come from "
+					 "standard input%s",
 					 "");
 	if (strcmp(c->plan_path, "-") == 0 && !c->journal && !c->dry_run)
 		return 100 + usage_error("a plan read from standard input needs --journal%s", "");
@@ -396,7 +436,7 @@ int main(int argc, char **argv)
 	struct ra_opts opts;
 	struct ra_report_ctx ctx;
 	struct rc_buf text = RC_BUF_INIT;
-	char *journal_path = NULL;
+	char *journal_path = NULL, *password = NULL;
 	int status = RA_EXIT_ERROR, rc;
 	int64_t now;
 	size_t i;
@@ -499,9 +539,19 @@ int main(int argc, char **argv)
 
 		memset(&so, 0, sizeof(so));
 		so.name = s->planned->name;
-		so.url = c.engine;
+		so.url = strcmp(s->ops->type, "dtr") == 0 ? c.dtr : c.engine;
 		so.read_only = c.dry_run;
 		so.timeout_ms = c.timeout_ms;
+		so.username = c.username;
+		so.ca_file = c.tls_ca;
+		so.tls_insecure = c.tls_insecure;
+		if (c.password_stdin && !password &&
+		    rc_creds_read_password(0, &password, &err) < 0) {
+			rc_log_error("%s", err.msg);
+			status = err.kind == RC_ERR_USAGE ? RA_EXIT_USAGE : RA_EXIT_ERROR;
+			goto out;
+		}
+		so.password = password;
 		s->s = s->ops->open(&so, &err);
 		if (!s->s) {
 			rc_log_error("%s", err.msg);
@@ -570,6 +620,10 @@ out:
 	ra_run_release(&run);
 	ra_journal_free(journal);
 	free(journal_path);
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
 	ra_sources_release(&srcs);
 	free(reached.endpoint);
 	cJSON_Delete(reached.identity);

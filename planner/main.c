@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "decide.h"
+#include "registry/creds.h"
 #include "source.h"
 #include "fsutil.h"
 #include "log.h"
@@ -43,6 +44,18 @@ static const char usage_text[] =
     "                               default: $DOCKER_HOST, else unix:///var/run/docker.sock;\n"
     "                               tcp://host without a port means port 2375 (2376 with\n"
     "                               $DOCKER_TLS_VERIFY)\n"
+    "      --dtr URL                scan a Docker Trusted Registry / MSR 2-3 through its\n"
+    "                               /api/v0 (repeatable; https:// unless http:// on\n"
+    "                               loopback); without --engine, no engine is scanned\n"
+    "      --repos GLOB             only DTR repositories 'namespace/repo' matching GLOB\n"
+    "                               (repeatable)\n"
+    "      --username USER          user for the DTR, with --password-stdin (a password\n"
+    "                               or an access token); else RECLAIM_REGISTRY_USERNAME\n"
+    "                               and RECLAIM_REGISTRY_PASSWORD, else the Docker config\n"
+    "      --password-stdin         read the password or token from standard input\n"
+    "      --tls-ca FILE            trust this CA for the DTR's certificate\n"
+    "      --tls-insecure           do not verify the DTR's certificate (never in\n"
+    "                               production)\n"
     "      --timeout D              give up on a request the engine has not answered\n"
     "                               within D (default 60s, at most 24h); a request that\n"
     "                               timed out is not retried\n"
@@ -130,6 +143,12 @@ enum {
 	OPT_DETAILED,
 	OPT_TIMEOUT,
 	OPT_VERSION,
+	OPT_DTR,
+	OPT_REPOS,
+	OPT_USERNAME,
+	OPT_PASSWORD_STDIN,
+	OPT_TLS_CA,
+	OPT_TLS_INSECURE,
 };
 
 static const struct option long_opts[] = {
@@ -159,6 +178,12 @@ static const struct option long_opts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"dtr", required_argument, NULL, OPT_DTR},
+    {"repos", required_argument, NULL, OPT_REPOS},
+    {"username", required_argument, NULL, OPT_USERNAME},
+    {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+    {"tls-ca", required_argument, NULL, OPT_TLS_CA},
+    {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},
     {NULL, 0, NULL, 0},
 };
 
@@ -177,6 +202,9 @@ struct opts {
 	int help;
 	int version;
 	struct rp_flags flags;
+	struct rc_strv dtr, repos; /* --dtr, --repos */
+	const char *username, *tls_ca;
+	int password_stdin, tls_insecure;
 	char usage_err[512]; /* first usage error, reported after parsing */
 };
 
@@ -340,6 +368,24 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_VERSION:
 			o->version = 1;
 			break;
+		case OPT_DTR:
+			push_opt(o, &o->dtr, optarg);
+			break;
+		case OPT_REPOS:
+			push_opt(o, &o->repos, optarg);
+			break;
+		case OPT_USERNAME:
+			o->username = optarg;
+			break;
+		case OPT_PASSWORD_STDIN:
+			o->password_stdin = 1;
+			break;
+		case OPT_TLS_CA:
+			o->tls_ca = optarg;
+			break;
+		case OPT_TLS_INSECURE:
+			o->tls_insecure = 1;
+			break;
 		case ':':
 			if (optopt > 0 && optopt < 256)
 				usage_error(o, "option '-%c' needs an argument", optopt);
@@ -499,7 +545,8 @@ int main(int argc, char **argv)
 	struct rc_source_opts so = {0};
 	struct rc_source *src = NULL;
 	struct rc_buf csv = RC_BUF_INIT, junit = RC_BUF_INIT;
-	char *json = NULL;
+	char *json = NULL, *password = NULL;
+	size_t i;
 	int64_t now;
 	int rc = 1;
 
@@ -566,26 +613,47 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* The planner opens its sources read-only: the HTTP layer refuses
-	 * writes. */
-	ops = rc_source_find("engine");
-	so.name = "engine";
-	so.url = o.engine;
-	so.read_only = 1;
-	so.timeout_ms = (long)o.timeout * 1000L;
-	src = ops->open(&so, &err);
-	if (!src) {
-		if (err.kind == RC_ERR_USAGE) {
-			snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
-			rc = usage_exit(&o);
-		} else {
-			rc = error_exit(&err);
-		}
+	if (o.password_stdin && rc_creds_read_password(0, &password, &err) < 0) {
+		snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
+		rc = err.kind == RC_ERR_USAGE ? usage_exit(&o) : error_exit(&err);
 		goto out;
 	}
-	if (ops->scan(src, &inv, &err) < 0) {
-		rc = error_exit(&err);
-		goto out;
+	/* The planner opens its sources read-only: the HTTP layer refuses
+	 * writes. The engine first: its objects replace the inventory's. */
+	so.read_only = 1;
+	so.timeout_ms = (long)o.timeout * 1000L;
+	so.username = o.username;
+	so.password = password;
+	so.ca_file = o.tls_ca;
+	so.tls_insecure = o.tls_insecure;
+	so.repos = &o.repos;
+	for (i = (o.engine || !o.dtr.n) ? 0 : 1; i <= o.dtr.n; i++) {
+		ops = rc_source_find(i ? "dtr" : "engine");
+		so.name = i ? NULL : "engine";
+		so.url = i ? o.dtr.v[i - 1] : o.engine;
+		if (src)
+			ops->free(src);
+		src = ops->open(&so, &err);
+		if (!src) {
+			if (err.kind == RC_ERR_USAGE) {
+				snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
+				rc = usage_exit(&o);
+			} else {
+				rc = error_exit(&err);
+			}
+			goto out;
+		}
+		if (i && rp_policy_check_no_pulls(
+			     &pol, "dtr", so.url, "DTR records no per-tag pull times (use "
+			     "older_than; Harbor / MSR 4 records pulls)", &err) < 0) {
+			rc = error_exit(&err);
+			goto out;
+		}
+		/* a DTR's scan proves the credentials with its first page */
+		if (ops->scan(src, &inv, &err) < 0) {
+			rc = error_exit(&err);
+			goto out;
+		}
 	}
 	if (rp_plan_build(&inv, &pol, now, o.ttl, &plan, &err) < 0) {
 		rc = error_exit(&err);
@@ -616,5 +684,11 @@ out:
 		ops->free(src);
 	rp_policy_release(&pol);
 	rp_flags_release(&o.flags);
+	rc_strv_release(&o.dtr);
+	rc_strv_release(&o.repos);
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
 	return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "junit.h"
 #include "report.h"
+#include "source.h"
 #include "units.h"
 
 static int junit_item(struct rc_junit *j, const struct rc_plan_item *it, int candidate,
@@ -133,7 +134,7 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 {
 	char now[32], gc[32], t[32];
 	size_t s;
-	int k, first = 1;
+	int k, first = 1, dtr = 0;
 
 	if (mode == RP_SUMMARY_QUIET) {
 		fprintf(f, "%s\n", p->digest ? p->digest : "");
@@ -146,6 +147,13 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 		rc_sanitize(name, sizeof(name),
 			    rc_plan_source_str(src, "name") ? rc_plan_source_str(src, "name") : "");
 		rc_sanitize(ep, sizeof(ep), src->endpoint ? src->endpoint : "");
+		if (src->type && strcmp(src->type, "engine") != 0 && rc_source_find(src->type)) {
+			rc_source_find(src->type)->source_title(src, name, sizeof(name));
+			fprintf(f, "Scanned %s, %s\n", name,
+				rc_format_time(src->scanned_at, t, sizeof(t)));
+			dtr |= strcmp(src->type, "dtr") == 0;
+			continue;
+		}
 		fprintf(f, "Scanned %s '%s' at %s (API %s), %s\n", src->type ? src->type : "source",
 			name, ep, api ? api : "?",
 			rc_format_time(src->scanned_at, t, sizeof(t)));
@@ -182,6 +190,9 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 		fprintf(f, "  (a registry frees space only at its garbage collection; for\n"
 			   "  distribution: make it read-only, then run\n"
 			   "  'registry garbage-collect CONFIG')\n");
+	if (p->summary.bytes_freed_after_gc > 0 && dtr)
+		fprintf(f, "  (a DTR frees them when its online garbage collection job next\n"
+			   "  runs: System > Garbage collection, or its schedule)\n");
 	fprintf(f, "Plan digest: %s\n", p->digest ? p->digest : "");
 	fprintf(f, "Expires:     %s\n", rc_format_time(p->expires_at, t, sizeof(t)));
 	if (!p->n_candidates)

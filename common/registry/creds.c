@@ -422,3 +422,40 @@ int rc_creds_lookup(const struct rc_creds_query *q, struct rc_creds *out, struct
 		rc_creds_release(out);
 	return ret;
 }
+
+int rc_creds_read_password(int fd, char **out, struct rc_err *err)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+	ssize_t r;
+
+	*out = NULL;
+	if (!buf)
+		return rc_err_nomem(err);
+	while (n < cap && (r = read(fd, buf + n, cap - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			explicit_bzero(buf, n);
+			free(buf);
+			return rc_err_sys(err, errno, "--password-stdin: cannot read standard input");
+		}
+		n += (size_t)r;
+	}
+	if (n == cap) {
+		explicit_bzero(buf, n);
+		free(buf);
+		return rc_err_set(err, RC_ERR_USAGE, "--password-stdin: more than 64 KiB");
+	}
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (n && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	if (!n) {
+		free(buf);
+		return rc_err_set(err, RC_ERR_USAGE, "--password-stdin: standard input was empty");
+	}
+	*out = buf;
+	return 0;
+}

@@ -56,6 +56,11 @@ int rc_creds_lookup(const struct rc_creds_query *q, struct rc_creds *out, struct
 /* Copies src into dst (dst zeroed here). */
 int rc_creds_copy(struct rc_creds *dst, const struct rc_creds *src, struct rc_err *err);
 
+/* Reads a password or token from fd (--password-stdin): everything up to
+ * EOF, at most 64 KiB, one trailing newline (or CRLF) dropped. An empty one
+ * is RC_ERR_USAGE. *out is owned; wipe it (explicit_bzero) before free. */
+int rc_creds_read_password(int fd, char **out, struct rc_err *err);
+
 /* Wipes and frees the strings; c itself is the caller's. NULL is fine. */
 void rc_creds_release(struct rc_creds *c);
 
