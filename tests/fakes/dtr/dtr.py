@@ -33,7 +33,7 @@ Control (no auth, loopback only; tests drive it with curl):
                   {"op": "delete_tag", "repo", "tag"}
                   {"op": "set", "repo", "tag", "inNotary": true}
                   {"op": "fault", "mode": "429|500|malformed|truncated|
-                    endless|repeat|403", "match": "substring of the path",
+                    endless|repeat|403|notary", "match": "substring of the path",
                     "method": "GET", "times": N (-1: always)}
                   {"op": "clear_faults"}
   GET  /_control/state   the repositories and their tags, as
@@ -212,6 +212,10 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "500":
             return self.send(500, err_body("INTERNAL_ERROR", "the database is down"),
                              user=uname)
+        if fault == "notary":
+            return self.send(400, err_body(
+                "TAG_IN_NOTARY", "This tag is signed; remove its trust data first."),
+                user=uname)
         if fault == "403":
             return self.send(403, err_body("NOT_AUTHORIZED",
                                            "The client is not authorized."), user=uname)
