@@ -16,6 +16,7 @@
 #include "http.h"
 #include "log.h"
 #include "registry/client.h"
+#include "registry/items.h"
 #include "sha256.h"
 
 #define TOKEN_CACHE 16
@@ -97,20 +98,8 @@ int rc_reg_repo_name_valid(const char *name)
 	}
 }
 
-int rc_reg_tag_valid(const char *tag)
-{
-	size_t n;
-
-	if (!tag || !(isalnum((unsigned char)tag[0]) || tag[0] == '_'))
-		return 0;
-	n = strlen(tag);
-	if (n > 128)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if (!isalnum((unsigned char)tag[i]) && !strchr("._-", tag[i]))
-			return 0;
-	return 1;
-}
+/* rc_reg_tag_valid is registry/items.c's: one definition, or the link of
+ * whatever pulls both objects fails. */
 
 static int ref_valid(const char *ref)
 {
