@@ -643,9 +643,10 @@ int main(int argc, char **argv)
 			}
 			goto out;
 		}
-		if (i && rp_policy_check_no_pulls(
-			     &pol, "dtr", so.url, "DTR records no per-tag pull times (use "
-			     "older_than; Harbor / MSR 4 records pulls)", &err) < 0) {
+		if (i && rp_policy_check_no_pulls(&pol, "dtr", so.url,
+						  "DTR records no per-tag pull times (use "
+						  "older_than; Harbor / MSR 4 records pulls)",
+						  &err) < 0) {
 			rc = error_exit(&err);
 			goto out;
 		}

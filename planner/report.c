@@ -155,8 +155,7 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 			continue;
 		}
 		fprintf(f, "Scanned %s '%s' at %s (API %s), %s\n", src->type ? src->type : "source",
-			name, ep, api ? api : "?",
-			rc_format_time(src->scanned_at, t, sizeof(t)));
+			name, ep, api ? api : "?", rc_format_time(src->scanned_at, t, sizeof(t)));
 	}
 	fputc('\n', f);
 	if (p->n_candidates) {

@@ -194,9 +194,9 @@ static int answer_error(struct rc_dtr_client *c, const char *what, const struct 
 
 	rc_reg_error_text(r->body.data, r->body.len, text, sizeof(text));
 	if (r->status == 401)
-		rc_err_set(err, RC_ERR_HTTP, "DTR '%s' refused the credentials%s (%s): HTTP 401%s%s",
-			   c->url, c->authed ? "" : " (none were found)", what, text[0] ? ": " : "",
-			   text);
+		rc_err_set(err, RC_ERR_HTTP,
+			   "DTR '%s' refused the credentials%s (%s): HTTP 401%s%s", c->url,
+			   c->authed ? "" : " (none were found)", what, text[0] ? ": " : "", text);
 	else
 		rc_err_set(err, RC_ERR_HTTP, "DTR '%s': %s: HTTP %ld%s%s", c->url, what, r->status,
 			   text[0] ? ": " : "", text);
@@ -205,8 +205,8 @@ static int answer_error(struct rc_dtr_client *c, const char *what, const struct 
 }
 
 /* GET path; a 2xx answer in r, else one error line naming what. */
-static int get(struct rc_dtr_client *c, const char *path, const char *what,
-	       struct rc_http_resp *r, struct rc_err *err)
+static int get(struct rc_dtr_client *c, const char *path, const char *what, struct rc_http_resp *r,
+	       struct rc_err *err)
 {
 	if (rc_http_request(c->http, "GET", path, NULL, NULL, 0, r, err) < 0)
 		return rc_err_prefix(err, "DTR '%s': %s", c->url, what);
@@ -388,9 +388,8 @@ int rc_dtr_scan(struct rc_dtr_client *c, struct rc_dtr_scan *s, struct rc_err *e
 	qsort(all.v, all.n, sizeof(*all.v), cmp_repo);
 	for (i = 1; i < all.n; i++)
 		if (!cmp_repo(&all.v[i - 1], &all.v[i])) {
-			rc_err_set(err, RC_ERR_PROTOCOL,
-				   "DTR '%s' listed repository '%s/%s' twice", c->url,
-				   all.v[i].ns, all.v[i].name);
+			rc_err_set(err, RC_ERR_PROTOCOL, "DTR '%s' listed repository '%s/%s' twice",
+				   c->url, all.v[i].ns, all.v[i].name);
 			goto out;
 		}
 	s->repos = all.v;
@@ -445,8 +444,8 @@ static int tag_path(struct rc_dtr_client *c, const char *repo, const char *tag, 
 	snprintf(out, outsz, "/api/v0/repositories/%s/tags/%s", repo, tag);
 	return 0;
 bad:
-	return rc_err_set(err, RC_ERR_PLAN, "DTR '%s': '%s:%s' is not a namespace/repo:tag",
-			  c->url, repo, tag);
+	return rc_err_set(err, RC_ERR_PLAN, "DTR '%s': '%s:%s' is not a namespace/repo:tag", c->url,
+			  repo, tag);
 }
 
 /* Is this answer DTR's "no such tag" (or repository)? */

@@ -14,7 +14,7 @@
 	"repositories may use these layers"
 
 __attribute__((format(printf, 3, 4))) static char *own_fmt(struct rc_inventory *inv,
-							    struct rc_err *err, const char *f, ...)
+							   struct rc_err *err, const char *f, ...)
 {
 	va_list ap;
 	int n;
@@ -117,22 +117,25 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 			return -1;
 		if (r->immutable) {
 			o->protect_rule = "immutable";
-			o->protect_reason = fmt(err,
-						"repository '%s/%s' has immutableTags: DTR refuses to "
-						"delete its tags (%s)",
-						r->ns, r->name, limit);
+			o->protect_reason =
+			    fmt(err,
+				"repository '%s/%s' has immutableTags: DTR refuses to "
+				"delete its tags (%s)",
+				r->ns, r->name, limit);
 		} else if (t->in_notary) {
 			o->protect_rule = "signed";
-			o->protect_reason = fmt(err,
-						"signed (inNotary): remove its trust data first, or "
-						"DTR answers TAG_IN_NOTARY (%s)",
-						limit);
+			o->protect_reason =
+			    fmt(err,
+				"signed (inNotary): remove its trust data first, or "
+				"DTR answers TAG_IN_NOTARY (%s)",
+				limit);
 		} else if (t->hash_mismatch) {
 			o->protect_rule = "hash-mismatch";
-			o->protect_reason = fmt(err,
-						"DTR reports a hash mismatch for it: left alone until "
-						"an admin looks (%s)",
-						limit);
+			o->protect_reason =
+			    fmt(err,
+				"DTR reports a hash mismatch for it: left alone until "
+				"an admin looks (%s)",
+				limit);
 		}
 		if (o->protect_rule && !o->protect_reason)
 			return -1;

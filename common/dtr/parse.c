@@ -201,7 +201,8 @@ int rc_dtr_parse_tag_json(const void *json, struct rc_dtr_tag *t, struct rc_err 
 				    opt_size(l, "size", 0, &sz) < 0 ||
 				    (ld && *ld && !rc_reg_digest_valid(ld))) {
 					rc_err_set(err, RC_ERR_PROTOCOL,
-						   "malformed DTR answer: tag '%s': bad layer", name);
+						   "malformed DTR answer: tag '%s': bad layer",
+						   name);
 					goto fail;
 				}
 				if (!ld || !*ld)

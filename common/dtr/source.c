@@ -125,8 +125,8 @@ static int dtr_scan(struct rc_source *s, struct rc_inventory *inv, struct rc_err
 	rc_dtr_scan_init(&scan);
 	rc = rc_dtr_scan(dtr_of(s)->c, &scan, err);
 	if (rc == 0) {
-		rc_log_verbose("DTR '%s': %zu repositories, %zu list pages", scan.url,
-			       scan.n_repos, scan.pages);
+		rc_log_verbose("DTR '%s': %zu repositories, %zu list pages", scan.url, scan.n_repos,
+			       scan.pages);
 		rc = rc_dtr_objects(inv, &scan, RC_DTR_AGE_UPDATED, err);
 	}
 	rc_dtr_scan_release(&scan);
@@ -202,8 +202,9 @@ static int dtr_recheck(struct rc_source *s, const struct rc_plan_item *it, enum 
 	*res = RC_CHECK_OK;
 	if (!it->pre.digest || strcmp(t.digest, it->pre.digest) != 0) {
 		*res = RC_CHECK_CHANGED;
-		snprintf(reason, reasonsz, "tag now names %.19s, not %.19s as planned: pushed again",
-			 t.digest, it->pre.digest ? it->pre.digest : "(none)");
+		snprintf(reason, reasonsz,
+			 "tag now names %.19s, not %.19s as planned: pushed again", t.digest,
+			 it->pre.digest ? it->pre.digest : "(none)");
 	} else if (t.in_notary) {
 		*res = RC_CHECK_CHANGED;
 		snprintf(reason, reasonsz, "signed since planning (inNotary)");
@@ -227,8 +228,9 @@ static int dtr_remove(struct rc_source *s, const struct rc_plan_item *it, enum r
 		snprintf(reason, reasonsz, "%s", e.msg);
 		return 0;
 	}
-	*res = d == RC_DTR_DELETED ? RC_REMOVED : d == RC_DTR_ABSENT ? RC_REMOVAL_ABSENT
-								      : RC_REMOVAL_FAILED;
+	*res = d == RC_DTR_DELETED  ? RC_REMOVED
+	       : d == RC_DTR_ABSENT ? RC_REMOVAL_ABSENT
+				    : RC_REMOVAL_FAILED;
 	return 0;
 }
 

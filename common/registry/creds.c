@@ -438,7 +438,8 @@ int rc_creds_read_password(int fd, char **out, struct rc_err *err)
 				continue;
 			explicit_bzero(buf, n);
 			free(buf);
-			return rc_err_sys(err, errno, "--password-stdin: cannot read standard input");
+			return rc_err_sys(err, errno,
+					  "--password-stdin: cannot read standard input");
 		}
 		n += (size_t)r;
 	}

@@ -178,8 +178,8 @@ static void test_objects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tag),	  cmocka_unit_test(test_tag_hostile),
-	    cmocka_unit_test(test_pages), cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_tag),	    cmocka_unit_test(test_tag_hostile),
+	    cmocka_unit_test(test_pages),   cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_objects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
