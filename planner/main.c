@@ -49,6 +49,9 @@ static const char usage_text[] =
     "                               --engine default for the default engine\n"
     "      --registry URL           scan this Registry v2 / OCI registry (repeatable);\n"
     "                               https:// unless the URL says http://\n"
+    "      --dtr URL                scan a Docker Trusted Registry / MSR 2-3 through its\n"
+    "                               /api/v0 (repeatable; https:// unless http:// on\n"
+    "                               loopback); tags only, never manifests\n"
     "      --repos GLOB             only the registries' repositories matching GLOB\n"
     "                               (repeatable; the scan is then partial)\n"
     "      --username USER          registry user, with --password-stdin\n"
@@ -148,6 +151,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_VERSION,
 	OPT_REGISTRY,
+	OPT_DTR,
 	OPT_REPOS,
 	OPT_USERNAME,
 	OPT_PASSWORD_STDIN,
@@ -184,6 +188,7 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {"registry", required_argument, NULL, OPT_REGISTRY},
+    {"dtr", required_argument, NULL, OPT_DTR},
     {"repos", required_argument, NULL, OPT_REPOS},
     {"username", required_argument, NULL, OPT_USERNAME},
     {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
@@ -197,6 +202,7 @@ struct opts {
 	const char *engine;
 	int engine_given;
 	struct rc_strv registries; /* --registry, in order */
+	struct rc_strv dtrs; /* --dtr, in order */
 	struct rc_strv repos; /* --repos */
 	const char *username;
 	int password_stdin;
@@ -271,6 +277,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			if (!*optarg)
 				usage_error(o, "empty --registry: want https://host[:port]");
 			push_opt(o, &o->registries, optarg);
+			break;
+		case OPT_DTR:
+			if (!*optarg)
+				usage_error(o, "empty --dtr: want https://host[:port]");
+			push_opt(o, &o->dtrs, optarg);
 			break;
 		case OPT_REPOS:
 			push_opt(o, &o->repos, optarg);
@@ -542,8 +553,8 @@ static int cmd_show(int argc, char **argv, struct opts *o)
 	if (!o->usage_err[0] && optind != argc - 1)
 		usage_error(o,
 			    optind >= argc ? "show needs a plan file" : "show takes one plan file");
-	if (!o->usage_err[0] && (o->engine_given || o->registries.n || o->policy || o->output ||
-				 o->csv || o->junit))
+	if (!o->usage_err[0] && (o->engine_given || o->registries.n || o->dtrs.n || o->policy ||
+				 o->output || o->csv || o->junit))
 		usage_error(o, "show takes no scan or output options");
 	if (o->usage_err[0])
 		return usage_exit(o);
@@ -561,7 +572,7 @@ static int cmd_show(int argc, char **argv, struct opts *o)
 }
 
 /* The sources to scan, in plan order: the engine (given, or no source
- * given at all), then each --registry. */
+ * given at all), then each --registry, then each --dtr. */
 struct scan_target {
 	const char *type;
 	const char *name; /* NULL: the type names it (a registry by its URL) */
@@ -572,21 +583,23 @@ struct scan_target {
  * The engine goes first so that its containers protect what they use in
  * the registries. 0; 1 after reporting an error; 2 with err for a usage
  * error. */
-static int scan_sources(const struct opts *o, const char *password, struct rc_inventory *inv,
-			struct rc_err *err)
+static int scan_sources(const struct opts *o, const struct rp_policy *pol, const char *password,
+			struct rc_inventory *inv, struct rc_err *err)
 {
 	size_t n = 0, i;
-	struct scan_target *t = calloc(o->registries.n + 1, sizeof(*t));
+	struct scan_target *t = calloc(o->registries.n + o->dtrs.n + 1, sizeof(*t));
 	int rc = 0;
 
 	if (!t) {
 		rc_err_nomem(err);
 		return error_exit(err);
 	}
-	if (o->engine_given || !o->registries.n)
+	if (o->engine_given || (!o->registries.n && !o->dtrs.n))
 		t[n++] = (struct scan_target){"engine", "engine", o->engine};
 	for (i = 0; i < o->registries.n; i++)
 		t[n++] = (struct scan_target){"registry", NULL, o->registries.v[i]};
+	for (i = 0; i < o->dtrs.n; i++)
+		t[n++] = (struct scan_target){"dtr", NULL, o->dtrs.v[i]};
 	for (i = 0; i < n && !rc; i++) {
 		const struct rc_source_ops *ops = rc_source_find(t[i].type);
 		struct rc_source_opts so;
@@ -603,6 +616,16 @@ static int scan_sources(const struct opts *o, const char *password, struct rc_in
 		so.tls_insecure = o->tls_insecure;
 		so.parallel = o->parallel;
 		so.repos = &o->repos;
+		/* DTR records no pull times: a not_pulled_for rule that could
+		 * claim its tags is refused before any request */
+		if (strcmp(t[i].type, "dtr") == 0 &&
+		    rp_policy_check_no_pulls(pol, "dtr", t[i].url,
+					     "DTR records no per-tag pull times (use "
+					     "older_than; Harbor / MSR 4 records pulls)",
+					     err) < 0) {
+			rc = error_exit(err);
+			break;
+		}
 		if (!(src = ops->open(&so, err))) {
 			rc = err->kind == RC_ERR_USAGE ? 2 : error_exit(err);
 			break;
@@ -666,10 +689,10 @@ int main(int argc, char **argv)
 			    o.now_arg);
 	if (!o.usage_err[0])
 		check_one_stdout(&o);
-	if (!o.usage_err[0] && !o.registries.n &&
+	if (!o.usage_err[0] && !o.registries.n && !o.dtrs.n &&
 	    (o.repos.n || o.username || o.password_stdin || o.tls_ca || o.tls_insecure))
 		usage_error(&o, "--repos, --username, --password-stdin and --tls-* apply to "
-				"registries: give --registry URL");
+				"registries: give --registry URL or --dtr URL");
 	if (!o.usage_err[0] && o.password_stdin != !!o.username)
 		usage_error(&o, "--username and --password-stdin go together");
 	if (o.usage_err[0]) {
@@ -701,7 +724,7 @@ int main(int argc, char **argv)
 		rc = usage_exit(&o);
 		goto out;
 	}
-	if ((rc = scan_sources(&o, password, &inv, &err)) != 0) {
+	if ((rc = scan_sources(&o, &pol, password, &inv, &err)) != 0) {
 		if (rc == 2) {
 			snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
 			rc = usage_exit(&o);
@@ -731,6 +754,7 @@ out:
 	free(json);
 	rc_creds_wipe_free(password);
 	rc_strv_release(&o.registries);
+	rc_strv_release(&o.dtrs);
 	rc_strv_release(&o.repos);
 	rc_buf_release(&csv);
 	rc_buf_release(&junit);

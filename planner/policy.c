@@ -1165,3 +1165,24 @@ nomem:
 	rc_err_set(err, RC_ERR_NOMEM, "out of memory building the effective policy");
 	return NULL;
 }
+
+int rp_policy_check_no_pulls(const struct rp_policy *p, const char *type, const char *name,
+			     const char *hint, struct rc_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++) {
+		const struct rp_rule *r = &p->rules[i];
+		int named = rc_strv_has(&r->sources, type) || rc_strv_has(&r->sources, name);
+
+		if (r->not_pulled_for < 0 || (r->sources.n && !named))
+			continue;
+		if (r->kinds ? !(r->kinds & RP_KIND_TAG_BIT) : !named)
+			continue;
+		return rc_err_set(err, RC_ERR_POLICY,
+				  "rules[%zu] '%s': not_pulled_for cannot apply to %s source '%s': "
+				  "%s",
+				  i, r->name, type, name, hint);
+	}
+	return 0;
+}

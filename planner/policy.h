@@ -118,6 +118,13 @@ int rp_ref_valid(const char *ref);
  * --match-tags, --untagged). */
 int rp_flags_registry_rules(const struct rp_flags *f);
 
+/* Refuses (RC_ERR_POLICY) a rule with not_pulled_for that may select the
+ * tags of source `name` of type `type`, a source that records no pull
+ * times (DTR): such a rule would keep everything it claims while looking
+ * like a cleanup. `hint` ends the message (what to use instead). */
+int rp_policy_check_no_pulls(const struct rp_policy *p, const char *type, const char *name,
+			     const char *hint, struct rc_err *err);
+
 void rp_flags_init(struct rp_flags *f);
 void rp_flags_release(struct rp_flags *f);
 

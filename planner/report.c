@@ -214,7 +214,7 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 {
 	char now[32], gc[32], t[32];
 	size_t s;
-	int k, first = 1;
+	int k, first = 1, dtr = 0, reg = 0;
 
 	if (mode == RP_SUMMARY_QUIET) {
 		fprintf(f, "%s\n", p->digest ? p->digest : "");
@@ -230,14 +230,15 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 			ops->source_title(src, title, sizeof(title));
 			fprintf(f, "Scanned %s, %s\n", title,
 				rc_format_time(src->scanned_at, t, sizeof(t)));
+			dtr |= strcmp(src->type, "dtr") == 0;
+			reg |= strcmp(src->type, "registry") == 0;
 			continue;
 		}
 		rc_sanitize(name, sizeof(name),
 			    rc_plan_source_str(src, "name") ? rc_plan_source_str(src, "name") : "");
 		rc_sanitize(ep, sizeof(ep), src->endpoint ? src->endpoint : "");
 		fprintf(f, "Scanned %s '%s' at %s (API %s), %s\n", src->type ? src->type : "source",
-			name, ep, api ? api : "?",
-			rc_format_time(src->scanned_at, t, sizeof(t)));
+			name, ep, api ? api : "?", rc_format_time(src->scanned_at, t, sizeof(t)));
 	}
 	fputc('\n', f);
 	if (p->n_candidates) {
@@ -268,10 +269,13 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 		rc_human_size(p->summary.bytes_freed_now, now, sizeof(now)));
 	fprintf(f, "Freed after registry GC:   %s\n",
 		rc_human_size(p->summary.bytes_freed_after_gc, gc, sizeof(gc)));
-	if (p->summary.bytes_freed_after_gc > 0)
+	if (p->summary.bytes_freed_after_gc > 0 && reg)
 		fprintf(f, "  (a registry frees space only at its garbage collection; for\n"
 			   "  distribution: make it read-only, then run\n"
 			   "  'registry garbage-collect CONFIG')\n");
+	if (p->summary.bytes_freed_after_gc > 0 && dtr)
+		fprintf(f, "  (a DTR frees them when its online garbage collection job next\n"
+			   "  runs: System > Garbage collection, or its schedule)\n");
 	fprintf(f, "Plan digest: %s\n", p->digest ? p->digest : "");
 	fprintf(f, "Expires:     %s\n", rc_format_time(p->expires_at, t, sizeof(t)));
 	if (!p->n_candidates)

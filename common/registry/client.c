@@ -16,6 +16,7 @@
 #include "http.h"
 #include "log.h"
 #include "registry/client.h"
+#include "registry/items.h"
 #include "sha256.h"
 
 #define TOKEN_CACHE 16

@@ -456,3 +456,4 @@ int rc_creds_lookup(const struct rc_creds_query *q, struct rc_creds *out, struct
 		rc_creds_release(out);
 	return ret;
 }
+
