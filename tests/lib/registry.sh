@@ -94,7 +94,9 @@ YML
 	REG_URL="http://$REG_HOSTPORT"
 	export REG_URL REG_HOSTPORT REG_MODE=$mode
 	for i in $(seq 1 100); do
-		code=$(curl -s -o /dev/null -w '%{http_code}' "$REG_URL/v2/" 2>/dev/null)
+		# "|| true": callers may run under set -e (scripts/demo.sh), and
+		# curl fails until the registry listens
+		code=$(curl -s -o /dev/null -w '%{http_code}' "$REG_URL/v2/" 2>/dev/null) || true
 		case $code in 200 | 401) return 0 ;; esac
 		if ! kill -0 "$REG_PID" 2>/dev/null; then
 			echo "docker-registry exited early:" >&2
