@@ -7,7 +7,7 @@
 #   token   auth.token with tests/fake/token_server.py, which signs with a
 #           key and certificate generated here with openssl
 # It listens on 127.0.0.1 on a free port, keeps its storage under the test's
-# temp dir, has storage.delete.enabled, and sets REG_URL (http://...),
+# temp dir (in $REG_TMPDIR, default /tmp; the benchmarks use /dev/shm), has storage.delete.enabled, and sets REG_URL (http://...),
 # REG_HOSTPORT, REG_USER, REG_PASS. registry_stop (run on EXIT) stops what
 # this file started, with SIGTERM and a wait. Nothing here touches a daemon
 # or port it did not start.
@@ -28,7 +28,7 @@ free_port() {
 
 registry_start() {
 	local mode=$1 port auth="" i
-	REG_T=$(mktemp -d /tmp/rc-reg.XXXXXX)
+	REG_T=$(mktemp -d "${REG_TMPDIR:-/tmp}/rc-reg.XXXXXX")
 	mkdir -p "$REG_T/data" "$REG_T/work" "$REG_T/docker-config"
 	# credentials come from the test, never from the user's ~/.docker
 	export DOCKER_CONFIG="$REG_T/docker-config"
