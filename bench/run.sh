@@ -10,3 +10,5 @@ echo "== executor: bench/apply.sh"
 bash bench/apply.sh
 echo "== executor: journal of 100,000 items ($BUILD/bench/journal)"
 "${BUILD:-build}/bench/journal"
+echo "== registry: bench/registry.sh"
+bash bench/registry.sh

@@ -553,6 +553,10 @@ int rc_plan_seal(struct rc_plan *p, struct rc_err *err)
 	free(p->digest);
 	p->digest = d;
 	d = NULL;
+	/* not needed for the check below: at 10k registry tags this tree is
+	 * tens of MiB, and peak RSS is a target (docs/benchmarks.md) */
+	cJSON_Delete(doc);
+	doc = NULL;
 	/* Whatever the writer produces must parse: run the reader on it. The
 	 * loader's exact-identity rule is left out here: the planner writes
 	 * what the engine reports, and rc_plan_load, which reclaim-apply uses

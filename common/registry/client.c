@@ -922,11 +922,13 @@ static void mset_release(struct mset *m)
 
 /* GETs paths in windows with the same headers for all; responses for 401
  * are fetched again one by one (a token that expired meanwhile). For each
- * answer calls fn(ctx, i, resp); fn returns -1 to stop. */
+ * answer calls fn(ctx, i, resp); fn returns -1 to stop. Shows progress as
+ * `progress` (NULL: none, as inside an apply, which shows its own). */
 typedef int (*each_fn)(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err);
 
 static int get_all(struct rc_reg_client *c, char **paths, size_t n, const char *scope,
-		   const char *accept, each_fn fn, void *ctx, struct rc_err *err)
+		   const char *accept, each_fn fn, void *ctx, const char *progress,
+		   struct rc_err *err)
 {
 	struct rc_http_resp *resps = NULL;
 	const char **ptrs = NULL;
@@ -979,7 +981,8 @@ static int get_all(struct rc_reg_client *c, char **paths, size_t n, const char *
 			rc_http_resp_release(&resps[i]);
 		if (r < 0)
 			goto out;
-		rc_progress("manifests", off + k, n);
+		if (progress)
+			rc_progress(progress, off + k, n);
 	}
 	ret = 0;
 out:
@@ -1226,7 +1229,7 @@ static int fetch_pending(struct repo_ctx *x, const char *scope, struct rc_strv *
 			paths = make_paths(x->repo, "manifests", batch.v, batch.n, err);
 			x->want = batch.v;
 			r = paths ? get_all(x->c, paths, batch.n, scope, RC_REG_MANIFEST_ACCEPT,
-					    on_digest_manifest, x, err)
+					    on_digest_manifest, x, "manifests", err)
 				  : -1;
 			free_paths(paths, batch.n);
 			if (r < 0) {
@@ -1251,7 +1254,9 @@ static int fetch_pending(struct repo_ctx *x, const char *scope, struct rc_strv *
 				n = 1;
 			paths = make_paths(x->repo, "referrers", refs.v, n, err);
 			x->want = refs.v;
-			r = paths ? get_all(x->c, paths, n, scope, NULL, on_referrers, x, err) : -1;
+			r = paths ? get_all(x->c, paths, n, scope, NULL, on_referrers, x,
+					    "manifests", err)
+				  : -1;
 			free_paths(paths, n);
 			if (r < 0) {
 				rc_strv_release(&refs);
@@ -1295,7 +1300,7 @@ static int scan_repo(struct rc_reg_client *c, const char *name, size_t page_size
 	paths = make_paths(name, "manifests", x.tags.v, x.tags.n, err);
 	npaths = x.tags.n;
 	if (!paths || get_all(c, paths, x.tags.n, scope, RC_REG_MANIFEST_ACCEPT, on_tag_manifest,
-			      &x, err) < 0)
+			      &x, "manifests", err) < 0)
 		goto out;
 	free_paths(paths, npaths);
 	paths = NULL;
@@ -1339,7 +1344,7 @@ static int scan_repo(struct rc_reg_client *c, const char *name, size_t page_size
 	}
 	paths = make_paths(name, "blobs", cc.digests, ncfg, err);
 	npaths = ncfg;
-	if (!paths || get_all(c, paths, ncfg, scope, NULL, on_config, &cc, err) < 0)
+	if (!paths || get_all(c, paths, ncfg, scope, NULL, on_config, &cc, "manifests", err) < 0)
 		goto out;
 	/* the result: tags in the registry's order, manifests by digest */
 	if (!(out->tags = calloc(x.tags.n ? x.tags.n : 1, sizeof(*out->tags))))
@@ -1513,6 +1518,62 @@ int rc_reg_head_manifest(struct rc_reg_client *c, const char *repo, const char *
 		ret = 0;
 out:
 	rc_http_resp_release(&resp);
+	return ret;
+}
+
+struct resolve_ctx {
+	struct rc_reg_client *c;
+	const char *repo;
+	char *const *tags;
+	char **digests;
+};
+
+static int on_resolved(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct resolve_ctx *x = ctx;
+	const char *hd = rc_http_resp_header(resp, "Docker-Content-Digest");
+	char what[400];
+
+	if (resp->status == 404)
+		return 0; /* the tag is gone: NULL */
+	if (resp->status < 200 || resp->status > 299) {
+		snprintf(what, sizeof(what), "resolve '%s:%s'", x->repo, x->tags[i]);
+		return reg_fail(x->c, what, resp, err);
+	}
+	if (hd && rc_digest_valid(hd)) {
+		if (rc_reg_verify_digest(resp->body.data, resp->body.len, hd, err) < 0)
+			return rc_err_prefix(err, "manifest '%s:%s'", x->repo, x->tags[i]);
+		x->digests[i] = strdup(hd);
+	} else {
+		x->digests[i] = rc_sha256_digest(resp->body.data, resp->body.len, err);
+	}
+	return x->digests[i] ? 0 : err && err->kind ? -1 : rc_err_nomem(err);
+}
+
+int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *tags, size_t n,
+			char **digests, struct rc_err *err)
+{
+	struct resolve_ctx x = {c, repo, tags, digests};
+	char scope[400], **paths = NULL;
+	int ret = -1;
+
+	for (size_t i = 0; i < n; i++)
+		digests[i] = NULL;
+	if (!n)
+		return 0;
+	if (!rc_reg_repo_name_valid(repo) || repo_scope(c, repo, scope, sizeof(scope)) < 0)
+		return rc_err_set(err, RC_ERR_USAGE, "invalid repository");
+	if (rc_reg_ping(c, err) < 0)
+		return -1;
+	if (!(paths = make_paths(repo, "manifests", tags, n, err)))
+		return -1;
+	ret = get_all(c, paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_resolved, &x, NULL, err);
+	free_paths(paths, n);
+	if (ret < 0)
+		for (size_t i = 0; i < n; i++) {
+			free(digests[i]);
+			digests[i] = NULL;
+		}
 	return ret;
 }
 

@@ -89,6 +89,14 @@ int rc_reg_list_tags(struct rc_reg_client *c, const char *repo, size_t page_size
 int rc_reg_head_manifest(struct rc_reg_client *c, const char *repo, const char *ref, char **digest,
 			 struct rc_err *err);
 
+/* What each of the n tags of repo names now, asked in parallel (up to the
+ * client's --parallel): digests[i] (owned, n slots filled on return) is tag
+ * i's digest, or NULL when it is absent (404). Each manifest is fetched (GET,
+ * not HEAD, so that the digest is checked against the body). -1 on any
+ * other failure, with every slot NULL. */
+int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *tags, size_t n,
+			char **digests, struct rc_err *err);
+
 /* DELETE /v2/<repo>/manifests/<digest>. Removes every tag on the digest.
  * 0 when deleted (*absent 0) or already absent (404: *absent 1). A 405 or
  * UNSUPPORTED answer is -1: "deletion is disabled on registry 'URL':

@@ -355,7 +355,7 @@ static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it
 	char repo[300], ref[450];
 	const char *digest, *sig;
 	struct rc_strv tags = {0};
-	char *now = NULL;
+	char *now = NULL, **named = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -387,7 +387,6 @@ static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it
 		return 0;
 	}
 	free(now);
-	now = NULL;
 	if (rc_reg_list_tags(rs->c, repo, 0, &tags, err) < 0) {
 		if (err->http_status != 404)
 			goto out;
@@ -396,28 +395,42 @@ static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it
 		rc = 0;
 		goto out;
 	}
+	/* Tags the registry lists but could never resolve are not asked. */
+	for (i = 0; i < tags.n;) {
+		if (rc_reg_tag_valid(tags.v[i])) {
+			i++;
+			continue;
+		}
+		free(tags.v[i]);
+		tags.v[i] = tags.v[--tags.n];
+	}
+	/* Every tag at once, in parallel: a repository of 100 tags would
+	 * otherwise cost 100 round trips per manifest deleted. */
+	if (!(named = calloc(tags.n ? tags.n : 1, sizeof(*named)))) {
+		rc_err_nomem(err);
+		goto out;
+	}
+	if (rc_reg_resolve_tags(rs->c, repo, tags.v, tags.n, named, err) < 0)
+		goto out;
 	*res = RC_CHECK_OK;
 	for (i = 0; i < tags.n && *res == RC_CHECK_OK; i++) {
-		if (!rc_reg_tag_valid(tags.v[i]))
-			continue;
-		if (rc_reg_head_manifest(rs->c, repo, tags.v[i], &now, err) < 0)
-			goto out;
 		snprintf(ref, sizeof(ref), "%s:%s", repo, tags.v[i]);
-		if (now && strcmp(now, digest) == 0 && !strv_has(&it->pre.tags, ref)) {
+		if (named[i] && strcmp(named[i], digest) == 0 && !strv_has(&it->pre.tags, ref)) {
 			*res = RC_CHECK_CHANGED;
 			snprintf(reason, reasonsz,
 				 "tag '%s' now names it too, and the plan does not delete it", ref);
-		} else if (now && strcmp(now, digest) != 0 && strv_has(&it->pre.tags, ref)) {
+		} else if (named[i] && strcmp(named[i], digest) != 0 &&
+			   strv_has(&it->pre.tags, ref)) {
 			*res = RC_CHECK_CHANGED;
-			snprintf(reason, reasonsz, "tag '%s' now names %.19s, not this manifest", ref,
-				 now);
+			snprintf(reason, reasonsz, "tag '%s' now names %.19s, not this manifest",
+				 ref, named[i]);
 		}
-		free(now);
-		now = NULL;
 	}
 	rc = 0;
 out:
-	free(now);
+	for (i = 0; named && i < tags.n; i++)
+		free(named[i]);
+	free(named);
 	rc_strv_release(&tags);
 	return rc;
 }

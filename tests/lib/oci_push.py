@@ -7,11 +7,13 @@ bearer-token flow, with $REG_USER/$REG_PASS when set.
   oci_push.py URL image REPO TAG [CREATED]      prints the manifest digest
   oci_push.py URL retag REPO DIGEST TAG         puts DIGEST's manifest at TAG
   oci_push.py URL tags REPO PREFIX N            N images tagged PREFIX1..N
+  oci_push.py URL demo            the make-demo set; prints NAME=VALUE lines
 """
 import base64
 import hashlib
 import json
 import os
+import random
 import re
 import sys
 import urllib.error
@@ -215,10 +217,49 @@ def seed():
         print(f"{k}={v}")
 
 
+def demo():
+    """What make demo pushes: three repositories sharing a base layer, a
+    release tagged both '1.1.0' and 'stable', a 'latest', and a cosign-style
+    signature of the oldest release. Layers are random bytes, so that the
+    sizes garbage-collect frees are real."""
+    rnd = random.Random(20240101)
+
+    def blob(n):
+        return rnd.randbytes(n)
+
+    base = blob(256 * 1024)
+    out = {}
+    for i, (ver, month) in enumerate((("1.0.0", 1), ("1.1.0", 2), ("1.2.0", 3),
+                                      ("1.3.0", 4), ("1.4.0", 5))):
+        d, s = image("shop/api", ver, "2024-%02d-10T09:00:00Z" % month,
+                     [base, blob(96 * 1024 + i * 1024)])
+        out["API_" + ver.replace(".", "")] = d
+    retag("shop/api", out["API_110"], "stable")
+    retag("shop/api", out["API_140"], "latest")
+    sig_tag = "sha256-" + out["API_100"].split(":")[1] + ".sig"
+    d, s = image("shop/api", sig_tag, "2024-01-10T09:05:00Z", [b"cosign signature payload"],
+                 os_="", arch="")
+    out["API_SIG"] = d
+    out["API_SIG_TAG"] = sig_tag
+    for i, day in enumerate((3, 10, 17, 24)):
+        d, s = image("shop/web", "2024.06.%02d" % day, "2024-06-%02dT18:00:00Z" % day,
+                     [base, blob(64 * 1024 + i * 512)])
+        out["WEB_%d" % i] = d
+    retag("shop/web", d, "latest")
+    for i, (tag, month) in enumerate((("bookworm-1", 2), ("bookworm-2", 5))):
+        d, s = image("tools/ci-runner", tag, "2024-%02d-01T00:00:00Z" % month,
+                     [blob(128 * 1024 + i * 2048)])
+        out["CI_%d" % i] = d
+    for k, v in out.items():
+        print(f"{k}={v}")
+
+
 def main():
     cmd = sys.argv[2]
     if cmd == "seed":
         seed()
+    elif cmd == "demo":
+        demo()
     elif cmd == "image":
         created = sys.argv[5] if len(sys.argv) > 5 else "2024-06-01T00:00:00Z"
         d, s = image(sys.argv[3], sys.argv[4], created,

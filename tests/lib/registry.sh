@@ -7,10 +7,12 @@
 #   token   auth.token with tests/fake/token_server.py, which signs with a
 #           key and certificate generated here with openssl
 # It listens on 127.0.0.1 on a free port, keeps its storage under the test's
-# temp dir, has storage.delete.enabled, and sets REG_URL (http://...),
-# REG_HOSTPORT, REG_USER, REG_PASS. With REG_EXEC set (e.g. "nsenter
+# temp dir (in $REG_TMPDIR, default /tmp; the benchmarks use /dev/shm), has
+# storage.delete.enabled, and sets REG_URL (http://...), REG_HOSTPORT,
+# REG_USER, REG_PASS. With REG_EXEC set (e.g. "nsenter
 # --net=/proc/PID/ns/net", to share a private dockerd's network namespace),
-# the registry and the readiness check run under it. registry_stop (run on EXIT) stops what
+# the registry and the readiness check run under it. registry_stop (run on
+# EXIT) stops what
 # this file started, with SIGTERM and a wait. Nothing here touches a daemon
 # or port it did not start.
 
@@ -30,7 +32,7 @@ free_port() {
 
 registry_start() {
 	local mode=$1 port auth="" i
-	REG_T=$(mktemp -d /tmp/rc-reg.XXXXXX)
+	REG_T=$(mktemp -d "${REG_TMPDIR:-/tmp}/rc-reg.XXXXXX")
 	mkdir -p "$REG_T/data" "$REG_T/work" "$REG_T/docker-config"
 	# credentials come from the test, never from the user's ~/.docker
 	export DOCKER_CONFIG="$REG_T/docker-config"
@@ -96,7 +98,9 @@ YML
 	REG_URL="http://$REG_HOSTPORT"
 	export REG_URL REG_HOSTPORT REG_MODE=$mode
 	for i in $(seq 1 100); do
-		code=$(${REG_EXEC:-} curl -s -o /dev/null -w '%{http_code}' "$REG_URL/v2/" 2>/dev/null)
+		# "|| true": callers may run under set -e (scripts/demo.sh), and
+		# curl fails until the registry listens
+		code=$(${REG_EXEC:-} curl -s -o /dev/null -w '%{http_code}' "$REG_URL/v2/" 2>/dev/null) || true
 		case $code in 200 | 401) return 0 ;; esac
 		if ! kill -0 "$REG_PID" 2>/dev/null; then
 			echo "docker-registry exited early:" >&2
