@@ -124,7 +124,7 @@ registry_stop() {
 				sleep 0.1
 			done
 		fi
-		wait "$p" 2>/dev/null
+		wait "$p" 2>/dev/null || true # 143 after SIGTERM: not a failure under set -e
 	done
 	REG_PID=""
 	TOKEN_PID=""
