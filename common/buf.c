@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,4 +126,33 @@ int rc_buf_shell_quote(struct rc_buf *out, const char *s, struct rc_err *err)
 		}
 	}
 	return rc_buf_puts(out, "'", err);
+}
+
+char *rc_vasprintf(struct rc_err *err, const char *fmt, va_list ap)
+{
+	va_list again;
+	char *s;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n < 0 || !(s = malloc((size_t)n + 1))) {
+		va_end(again);
+		rc_err_nomem(err);
+		return NULL;
+	}
+	vsnprintf(s, (size_t)n + 1, fmt, again);
+	va_end(again);
+	return s;
+}
+
+char *rc_asprintf(struct rc_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = rc_vasprintf(err, fmt, ap);
+	va_end(ap);
+	return s;
 }

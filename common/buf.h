@@ -35,6 +35,12 @@ int rc_buf_shell_quote(struct rc_buf *b, const char *s, struct rc_err *err);
 void rc_buf_reset(struct rc_buf *b);
 /* Returns the owned string and leaves b empty; caller frees. Never NULL. */
 char *rc_buf_detach(struct rc_buf *b);
+
+/* A new string formatted as by printf, owned by the caller; NULL with
+ * RC_ERR_NOMEM. rc_vasprintf takes a va_list. */
+char *rc_asprintf(struct rc_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *rc_vasprintf(struct rc_err *err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Frees b's data and leaves it empty, keeping its cap; b itself is the
  * caller's. b may be NULL. */
 void rc_buf_release(struct rc_buf *b);

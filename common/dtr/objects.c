@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "dtr/objects.h"
 #include "plan.h"
 
@@ -17,41 +18,14 @@ __attribute__((format(printf, 3, 4))) static char *own_fmt(struct rc_inventory *
 							   struct rc_err *err, const char *f, ...)
 {
 	va_list ap;
-	int n;
 	char *s;
 
 	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
+	s = rc_vasprintf(err, f, ap);
 	va_end(ap);
-	if (n < 0 || !(s = malloc((size_t)n + 1))) {
-		rc_err_nomem(err);
-		return NULL;
-	}
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return rc_inventory_own(inv, s, err);
+	return s ? rc_inventory_own(inv, s, err) : NULL;
 }
 
-/* The same, not owned by inv (members the inventory frees itself). */
-__attribute__((format(printf, 2, 3))) static char *fmt(struct rc_err *err, const char *f, ...)
-{
-	va_list ap;
-	int n;
-	char *s;
-
-	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	if (n < 0 || !(s = malloc((size_t)n + 1))) {
-		rc_err_nomem(err);
-		return NULL;
-	}
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
-}
 
 static const char *url_host(const char *url)
 {
@@ -113,26 +87,26 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 		o->no_pull_time = NO_PULLS;
 		o->unclaimed = unclaimed;
 		o->note = scan->partial ? UPPER_BOUND : NULL;
-		if (!(o->what = fmt(err, "names %.19s (repository %s)", t->digest, limit)))
+		if (!(o->what = rc_asprintf(err, "names %.19s (repository %s)", t->digest, limit)))
 			return -1;
 		if (r->immutable) {
 			o->protect_rule = "immutable";
 			o->protect_reason =
-			    fmt(err,
+			    rc_asprintf(err,
 				"repository '%s/%s' has immutableTags: DTR refuses to "
 				"delete its tags (%s)",
 				r->ns, r->name, limit);
 		} else if (t->in_notary) {
 			o->protect_rule = "signed";
 			o->protect_reason =
-			    fmt(err,
+			    rc_asprintf(err,
 				"signed (inNotary): remove its trust data first, or "
 				"DTR answers TAG_IN_NOTARY (%s)",
 				limit);
 		} else if (t->hash_mismatch) {
 			o->protect_rule = "hash-mismatch";
 			o->protect_reason =
-			    fmt(err,
+			    rc_asprintf(err,
 				"DTR reports a hash mismatch for it: left alone until "
 				"an admin looks (%s)",
 				limit);
@@ -143,7 +117,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 			return rc_err_nomem(err);
 		for (j = 0; j < t->n_layers; j++) {
 			/* blobs are shared across one DTR's repositories */
-			if (!(o->parts[j].key = fmt(err, "%s@%s", src->name, t->layers[j].digest)))
+			if (!(o->parts[j].key = rc_asprintf(err, "%s@%s", src->name, t->layers[j].digest)))
 				return -1;
 			o->parts[j].size = t->layers[j].size;
 			o->n_parts++;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "engine/layers.h"
 #include "engine/objects.h"
 #include "plan.h"
@@ -59,24 +60,6 @@ static int stopped(const char *state)
 	       (!strcmp(state, "created") || !strcmp(state, "exited") || !strcmp(state, "dead"));
 }
 
-__attribute__((format(printf, 2, 3))) static char *fmt(struct rc_err *err, const char *f, ...)
-{
-	va_list ap;
-	int n;
-	char *s;
-
-	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	if (n < 0 || !(s = malloc((size_t)n + 1))) {
-		rc_err_nomem(err);
-		return NULL;
-	}
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
-}
 
 static int one_ref(struct rc_object *o, const char *ref, struct rc_err *err)
 {
@@ -332,7 +315,7 @@ static int image_objects(struct rc_inventory *inv, const struct rc_inventory_sou
 			qsort(o->refs.v, o->refs.n, sizeof(char *), cmp_str);
 		}
 		o->name = o->refs.n ? o->refs.v[0] : "";
-		o->label = o->refs.n ? strdup(o->name) : fmt(err, "%.12s", hid ? hid : "");
+		o->label = o->refs.n ? strdup(o->name) : rc_asprintf(err, "%.12s", hid ? hid : "");
 		o->what = strdup(dangling ? "dangling, unused" : "unused");
 		o->what_users = dangling ? "dangling, unused, only used by containers in this plan"
 					 : "unused, only used by containers in this plan";
@@ -398,7 +381,7 @@ static int image_objects(struct rc_inventory *inv, const struct rc_inventory_sou
 				inv->containers);
 		for (k = 0; k < o->n_users; k++) {
 			const struct rc_container *c = &inv->containers[o->users[k].user];
-			o->users[k].reason = fmt(err, "in use by %s container '%s'",
+			o->users[k].reason = rc_asprintf(err, "in use by %s container '%s'",
 						 c->state && c->state[0] ? c->state : "a",
 						 c->name ? c->name : c->id);
 			if (!o->users[k].reason)
@@ -408,7 +391,7 @@ static int image_objects(struct rc_inventory *inv, const struct rc_inventory_sou
 		 * one was created after the list was read */
 		if (img->containers > 0 && (size_t)img->containers > o->n_users) {
 			o->protect_rule = "in-use";
-			if (!(o->protect_reason = fmt(err, PER_ENGINE, (long long)img->containers)))
+			if (!(o->protect_reason = rc_asprintf(err, PER_ENGINE, (long long)img->containers)))
 				goto out;
 		}
 	}
@@ -467,13 +450,13 @@ static int volume_objects(struct rc_inventory *inv, const struct rc_inventory_so
 		}
 		if (user) {
 			o->protect_rule = "in-use";
-			o->protect_reason = fmt(err, "mounted by container '%s'",
+			o->protect_reason = rc_asprintf(err, "mounted by container '%s'",
 						user->name ? user->name : user->id);
 		} else if (v->ref_count > 0) {
 			/* the daemon's own count (/system/df) also sees containers
 			 * made after the container list was read */
 			o->protect_rule = "in-use";
-			o->protect_reason = fmt(err, PER_ENGINE, (long long)v->ref_count);
+			o->protect_reason = rc_asprintf(err, PER_ENGINE, (long long)v->ref_count);
 		}
 		if (o->protect_rule && !o->protect_reason)
 			goto out;
@@ -560,7 +543,7 @@ static int network_objects(struct rc_inventory *inv, const struct rc_inventory_s
 		for (k = 0; k < o->n_users; k++) {
 			const struct rc_container *c = &inv->containers[o->users[k].user];
 			o->users[k].reason =
-			    fmt(err, "in use by container '%s'", c->name ? c->name : c->id);
+			    rc_asprintf(err, "in use by container '%s'", c->name ? c->name : c->id);
 			if (!o->users[k].reason)
 				goto out;
 		}
@@ -601,7 +584,7 @@ static int build_cache_objects(struct rc_inventory *inv, const struct rc_invento
 					      "include)"
 					    : "no rule selects it (internal record; build_cache "
 					      "\"all\" to include)";
-		o->what = fmt(err, "unused build cache (%s)",
+		o->what = rc_asprintf(err, "unused build cache (%s)",
 			      bc->type && bc->type[0] ? bc->type : "regular");
 		if (!o->what)
 			return -1;

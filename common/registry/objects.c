@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "plan.h"
 #include "registry/objects.h"
 
@@ -19,24 +20,6 @@
 	"repositories may use these blobs"
 #define MAX_DEPTH 64 /* nesting of indexes and referrers followed */
 
-__attribute__((format(printf, 2, 3))) static char *fmt(struct rc_err *err, const char *f, ...)
-{
-	va_list ap;
-	int n;
-	char *s;
-
-	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	if (n < 0 || !(s = malloc((size_t)n + 1))) {
-		rc_err_nomem(err);
-		return NULL;
-	}
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
-}
 
 static int64_t max64(int64_t a, int64_t b)
 {
@@ -203,7 +186,7 @@ static int add_part(struct rc_object *o, const char *source, const char *digest,
 	if (!digest)
 		return 0;
 	/* blobs are shared across a registry's repositories, not across sources */
-	if (!(o->parts[o->n_parts].key = fmt(err, "%s@%s", source, digest)))
+	if (!(o->parts[o->n_parts].key = rc_asprintf(err, "%s@%s", source, digest)))
 		return -1;
 	o->parts[o->n_parts++].size = size > 0 ? size : 0;
 	return 0;
@@ -247,7 +230,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 		const struct rc_reg_manifest *m = &r->manifests[j];
 		struct rc_object *o = &inv->objects[inv->n_objects++];
 		const char *d = m->digest ? m->digest : "";
-		char *obj = fmt(err, "%s@%s", r->name, d);
+		char *obj = rc_asprintf(err, "%s@%s", r->name, d);
 
 		o->source = src->name;
 		o->source_type = src->type;
@@ -260,9 +243,9 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 		o->name = "";
 		o->digest = strchr(obj, '@') + 1;
 		o->rank_id = o->digest;
-		o->digests = own_list(inv, fmt(err, "%s", obj), err);
-		o->aliases = own_list(inv, fmt(err, "%s/%s", url_host(scan->url), obj), err);
-		o->label = fmt(err, "%s@%.19s", r->name, d);
+		o->digests = own_list(inv, rc_asprintf(err, "%s", obj), err);
+		o->aliases = own_list(inv, rc_asprintf(err, "%s/%s", url_host(scan->url), obj), err);
+		o->label = rc_asprintf(err, "%s@%.19s", r->name, d);
 		if (!o->digests || !o->aliases || !o->label)
 			goto out;
 		o->flags = RC_OBJ_OPT_IN | RC_OBJ_TAGS | RC_OBJ_UNTAGGED_RULE | RC_OBJ_PARTS;
@@ -280,7 +263,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 		if (m->mkind == RC_REG_UNSUPPORTED) {
 			o->protect_rule = "unsupported";
 			if (!(o->protect_reason =
-				  fmt(err, "unsupported manifest (%s): left alone",
+				  rc_asprintf(err, "unsupported manifest (%s): left alone",
 				      m->media_type ? m->media_type : "no media type")))
 				goto out;
 		}
@@ -330,7 +313,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 		const struct rc_reg_tag *t = &r->tags[k];
 		struct rc_object *o = &inv->objects[inv->n_objects++];
 		long mi = find(dig, r->n_manifests, t->digest);
-		char *obj = fmt(err, "%s:%s", r->name, t->name ? t->name : "");
+		char *obj = rc_asprintf(err, "%s:%s", r->name, t->name ? t->name : "");
 
 		o->source = src->name;
 		o->source_type = src->type;
@@ -341,7 +324,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 			goto out;
 		o->object = obj;
 		o->name = obj;
-		o->aliases = own_list(inv, fmt(err, "%s/%s", url_host(scan->url), obj), err);
+		o->aliases = own_list(inv, rc_asprintf(err, "%s/%s", url_host(scan->url), obj), err);
 		o->label = strdup(obj);
 		if (!o->aliases || !o->label || !(o->refs.v = malloc(sizeof(char *)))) {
 			rc_err_nomem(err);
@@ -359,13 +342,13 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 			o->rank_id = mo->digest;
 			o->created = mo->created;
 			o->last_used = mo->created;
-			o->what = fmt(err, "names %.19s", mo->digest);
+			o->what = rc_asprintf(err, "names %.19s", mo->digest);
 			if (!o->what || push_idx(&mo->members, &mo->n_members,
 						 first + r->n_manifests + k, err) < 0)
 				goto out;
 		} else {
 			/* its manifest was not read: nothing is known of it */
-			char *d = fmt(err, "%s", t->digest ? t->digest : "");
+			char *d = rc_asprintf(err, "%s", t->digest ? t->digest : "");
 			if (!d || !rc_inventory_own(inv, d, err))
 				goto out;
 			o->digest = d;
@@ -440,7 +423,7 @@ static int engine_users(struct rc_inventory *inv, const struct rc_reg_scan *scan
 				m->users = nu;
 				m->users[m->n_users].user = img->users[u].user;
 				m->users[m->n_users].reason =
-				    fmt(err, "%s on %s '%s' (as %s)", img->users[u].reason,
+				    rc_asprintf(err, "%s on %s '%s' (as %s)", img->users[u].reason,
 					img->source_type ? img->source_type : "source", img->source,
 					ref);
 				if (!m->users[m->n_users].reason)
@@ -450,7 +433,7 @@ static int engine_users(struct rc_inventory *inv, const struct rc_reg_scan *scan
 			if (img->protect_rule && !m->protect_rule &&
 			    strcmp(img->protect_rule, "in-use") == 0) {
 				m->protect_rule = "in-use";
-				if (!(m->protect_reason = fmt(
+				if (!(m->protect_reason = rc_asprintf(
 					  err, "image '%s' on %s '%s': %s",
 					  img->label ? img->label : img->object,
 					  img->source_type ? img->source_type : "source",
