@@ -156,3 +156,8 @@ char *rc_asprintf(struct rc_err *err, const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+int rc_buf_put(void *ctx, const char *data, size_t len, struct rc_err *err)
+{
+	return rc_buf_append(ctx, data, len, err);
+}

@@ -36,6 +36,12 @@ void rc_buf_reset(struct rc_buf *b);
 /* Returns the owned string and leaves b empty; caller frees. Never NULL. */
 char *rc_buf_detach(struct rc_buf *b);
 
+/* A sink for content produced piecewise (a plan rendered item by item):
+ * takes data[0..len), returns 0 or -1 with err. rc_buf_put appends to the
+ * struct rc_buf ctx. */
+typedef int (*rc_put_fn)(void *ctx, const char *data, size_t len, struct rc_err *err);
+int rc_buf_put(void *ctx, const char *data, size_t len, struct rc_err *err);
+
 /* A new string formatted as by printf, owned by the caller; NULL with
  * RC_ERR_NOMEM. rc_vasprintf takes a va_list. */
 char *rc_asprintf(struct rc_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

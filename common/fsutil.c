@@ -51,7 +51,74 @@ static mode_t current_umask(void)
 	return m;
 }
 
+/* A buffered writer to fd: the put_ctx of a fill function. */
+struct fdout {
+	int fd;
+	const char *name; /* how errors name it: "'path'", "to standard output" */
+	char buf[65536];
+	size_t n;
+};
+
+static int fdout_flush(struct fdout *o, struct rc_err *err)
+{
+	if (o->n && write_all(o->fd, o->buf, o->n) < 0)
+		return rc_err_sys(err, errno, "cannot write %s", o->name);
+	o->n = 0;
+	return 0;
+}
+
+static int fdout_put(void *ctx, const char *data, size_t len, struct rc_err *err)
+{
+	struct fdout *o = ctx;
+
+	if (len > sizeof(o->buf) - o->n && fdout_flush(o, err) < 0)
+		return -1;
+	if (len >= sizeof(o->buf)) {
+		if (write_all(o->fd, data, len) < 0)
+			return rc_err_sys(err, errno, "cannot write %s", o->name);
+		return 0;
+	}
+	memcpy(o->buf + o->n, data, len);
+	o->n += len;
+	return 0;
+}
+
+static int fill_fd(int fd, const char *name, rc_fill_fn fill, void *ctx, struct rc_err *err)
+{
+	struct fdout *o = malloc(sizeof(*o));
+	int rc;
+
+	if (!o)
+		return rc_err_nomem(err);
+	o->fd = fd;
+	o->name = name;
+	o->n = 0;
+	rc = fill(ctx, fdout_put, o, err) < 0 || fdout_flush(o, err) < 0 ? -1 : 0;
+	free(o);
+	return rc;
+}
+
+struct bytes {
+	const void *data;
+	size_t len;
+};
+
+static int put_bytes(void *ctx, rc_put_fn put, void *put_ctx, struct rc_err *err)
+{
+	const struct bytes *b = ctx;
+
+	return put(put_ctx, b->data, b->len, err);
+}
+
 int rc_stage_file(const char *path, const void *data, size_t len, mode_t mode, char **tmp_out,
+		  struct rc_err *err)
+{
+	struct bytes b = {data, len};
+
+	return rc_stage_fill(path, mode, put_bytes, &b, tmp_out, err);
+}
+
+int rc_stage_fill(const char *path, mode_t mode, rc_fill_fn fill, void *ctx, char **tmp_out,
 		  struct rc_err *err)
 {
 	struct rc_buf dir = RC_BUF_INIT, tmp = RC_BUF_INIT;
@@ -79,9 +146,13 @@ int rc_stage_file(const char *path, const void *data, size_t len, mode_t mode, c
 		goto out;
 	}
 	made = 1;
-	if (write_all(fd, data, len) < 0) {
-		rc_err_sys(err, errno, "cannot write '%s'", tmp.data);
-		goto out;
+	{
+		char *name = rc_asprintf(err, "'%s'", tmp.data);
+		int r = name ? fill_fd(fd, name, fill, ctx, err) : -1;
+
+		free(name);
+		if (r < 0)
+			goto out;
 	}
 	/* mkstemp makes 0600; give the file the mode open(2) would have */
 	if (fchmod(fd, mode & ~current_umask()) < 0) {
@@ -147,15 +218,19 @@ out:
 int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct rc_err *err)
 {
+	struct bytes b = {data, len};
+
+	return rc_write_fill(path, mode, put_bytes, &b, err);
+}
+
+int rc_write_fill(const char *path, mode_t mode, rc_fill_fn fill, void *ctx, struct rc_err *err)
+{
 	char *tmp = NULL;
 	int rc;
 
-	if (path && strcmp(path, "-") == 0) {
-		if (write_all(STDOUT_FILENO, data, len) < 0)
-			return rc_err_sys(err, errno, "cannot write to standard output");
-		return 0;
-	}
-	if (rc_stage_file(path, data, len, mode, &tmp, err) < 0)
+	if (path && strcmp(path, "-") == 0)
+		return fill_fd(STDOUT_FILENO, "to standard output", fill, ctx, err);
+	if (rc_stage_fill(path, mode, fill, ctx, &tmp, err) < 0)
 		return -1;
 	rc = rc_commit_file(tmp, path, err);
 	free(tmp);

@@ -36,6 +36,16 @@ int rc_stage_file(const char *path, const void *data, size_t len, mode_t mode, c
 		  struct rc_err *err);
 int rc_commit_file(const char *tmp, const char *path, struct rc_err *err);
 
+/* Content too large to hold in memory at once is produced by a fill
+ * function, which passes it piecewise to put(put_ctx, ...). rc_stage_fill
+ * stages it as rc_stage_file does; rc_write_fill writes it to standard
+ * output when path is "-", and atomically to path otherwise. Writes are
+ * buffered. A fill that fails leaves nothing behind. */
+typedef int (*rc_fill_fn)(void *ctx, rc_put_fn put, void *put_ctx, struct rc_err *err);
+int rc_stage_fill(const char *path, mode_t mode, rc_fill_fn fill, void *ctx, char **tmp_out,
+		  struct rc_err *err);
+int rc_write_fill(const char *path, mode_t mode, rc_fill_fn fill, void *ctx, struct rc_err *err);
+
 /* Reads the whole of path into out, which this function initialises (any old
  * content is not freed: pass an unused or freed buffer). Refuses, with
  * RC_ERR_IO and sys_errno EFBIG, a file larger than max bytes ("'p' is larger

@@ -1,4 +1,5 @@
-/* hex.h: the one check for hexadecimal IDs and digests.
+/* hex.h: the one check for hexadecimal IDs and digests, and the one
+ * encoder.
  *
  * Engine IDs, digests and ID prefixes are hex strings; every parser and
  * checker of them asks here, so that "hex" means the same everywhere. */
@@ -13,5 +14,9 @@ int rc_is_lower_hex(const char *s, size_t n);
 
 /* Like rc_is_lower_hex, and accepts upper-case digits too ([0-9a-fA-F]). */
 int rc_is_hex(const char *s, size_t n);
+
+/* Writes the n bytes of in as 2n lower-case hex digits and a NUL into out,
+ * which holds 2n + 1 bytes. */
+void rc_hex_encode(const unsigned char *in, size_t n, char *out);
 
 #endif

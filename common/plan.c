@@ -355,12 +355,21 @@ out:
 	return rc;
 }
 
-cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *err)
+static int plan_version(const struct rc_plan *p)
+{
+	return p->version ? p->version : RC_PLAN_VERSION;
+}
+
+/* The document without its item lists and digest: every member before
+ * "candidates", in the documented order. The items are written one at a
+ * time (write_items), so that a plan of 100k items never exists as one
+ * cJSON tree. */
+static cJSON *plan_skeleton(const struct rc_plan *p, struct rc_err *err)
 {
 	cJSON *root = cJSON_CreateObject(), *o, *a, *bk, *policy = NULL;
 	char *pdigest = NULL;
 	struct rc_plan_summary sum;
-	int version = p->version ? p->version : RC_PLAN_VERSION, want[RC_KIND_COUNT];
+	int version = plan_version(p), want[RC_KIND_COUNT];
 
 	if (!root)
 		goto nomem;
@@ -479,6 +488,39 @@ cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *
 			goto fail;
 	}
 
+	free(pdigest);
+	return root;
+nomem:
+	rc_err_nomem(err);
+fail:
+	free(pdigest);
+	cJSON_Delete(root);
+	return NULL;
+}
+
+/* One item as a JSON object of its own. */
+static cJSON *item_json(const struct rc_plan_item *it, int version, int candidate,
+			const char *where, size_t index, struct rc_err *err)
+{
+	cJSON *arr = cJSON_CreateArray(), *o = NULL;
+
+	if (!arr) {
+		rc_err_nomem(err);
+		return NULL;
+	}
+	if (item_to_json(it, version, candidate, where, index, arr, err) == 0)
+		o = cJSON_DetachItemFromArray(arr, 0);
+	cJSON_Delete(arr);
+	return o;
+}
+
+cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *err)
+{
+	cJSON *root = plan_skeleton(p, err), *a;
+	int version = plan_version(p);
+
+	if (!root)
+		return NULL;
 	a = cJSON_AddArrayToObject(root, "candidates");
 	if (!a)
 		goto nomem;
@@ -500,12 +542,10 @@ cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *
 		if (add_str(root, "digest", p->digest, err) < 0)
 			goto fail;
 	}
-	free(pdigest);
 	return root;
 nomem:
 	rc_err_nomem(err);
 fail:
-	free(pdigest);
 	cJSON_Delete(root);
 	return NULL;
 }
@@ -524,16 +564,312 @@ char *rc_json_digest(const cJSON *json, struct rc_err *err)
 
 static int plan_parse(const char *text, size_t len, int strict, struct rc_plan *p,
 		      struct rc_err *err);
+static int lexical_check(const char *text, size_t len, struct rc_err *err);
+static int check_duplicates(const cJSON *j, struct rc_err *err);
+static int parse_item(const cJSON *o, const char *where, size_t index, int candidate,
+		      int strict, const struct rc_plan *p, struct rc_plan_item *it,
+		      struct rc_err *err);
+
+/* ---- streaming ------------------------------------------------------------
+ * A plan is hashed, checked and written one item at a time: at 20k registry
+ * tags the whole document as a cJSON tree, its canonical form and its text
+ * were ~100 MiB (docs/benchmarks.md). Each item is still built and printed
+ * by cJSON, so the output is byte for byte what cJSON_Print of the whole
+ * document gives (a unit test compares the two). */
+
+static int put_str(rc_put_fn put, void *ctx, const char *s, struct rc_err *err)
+{
+	return put(ctx, s, strlen(s), err);
+}
+
+/* The two item lists, in the order the document holds them. */
+struct item_list {
+	const char *name;
+	const struct rc_plan_item *items;
+	size_t n;
+	int candidate;
+};
+
+static void item_lists(const struct rc_plan *p, struct item_list l[2])
+{
+	l[0] = (struct item_list){"candidates", p->candidates, p->n_candidates, 1};
+	l[1] = (struct item_list){"protected", p->protected_items, p->n_protected, 0};
+}
+
+/* The canonical form (RFC 8785) of a list: "[" items joined by "," "]". */
+static int hash_list(const struct item_list *l, int version, struct rc_sha256 *h,
+		     struct rc_err *err)
+{
+	struct rc_buf canon = RC_BUF_INIT;
+	int rc = -1;
+
+	rc_buf_init(&canon, 0);
+	if (rc_sha256_update(h, "[", 1, err) < 0)
+		goto out;
+	for (size_t i = 0; i < l->n; i++) {
+		cJSON *o = item_json(&l->items[i], version, l->candidate, l->name, i, err);
+		int r;
+
+		if (!o)
+			goto out;
+		rc_buf_reset(&canon);
+		r = rc_jcs_serialize(o, &canon, err);
+		cJSON_Delete(o);
+		if (r < 0 || (i && rc_sha256_update(h, ",", 1, err) < 0) ||
+		    rc_sha256_update(h, canon.data, canon.len, err) < 0)
+			goto out;
+	}
+	rc = rc_sha256_update(h, "]", 1, err);
+out:
+	rc_buf_release(&canon);
+	return rc;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return rc_jcs_keycmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* sha256 of the canonical form of the document without "digest": the
+ * skeleton's members and the two lists, sorted by name as RFC 8785 sorts
+ * them. Member names are the writer's own, plain ASCII, written as is. */
+static char *plan_digest(const struct rc_plan *p, const cJSON *skel, struct rc_err *err)
+{
+	struct item_list lists[2];
+	const char *names[32];
+	struct rc_buf canon = RC_BUF_INIT;
+	struct rc_sha256 h;
+	const cJSON *c;
+	size_t n = 0, i;
+	char *d = NULL;
+
+	item_lists(p, lists);
+	names[n++] = lists[0].name;
+	names[n++] = lists[1].name;
+	for (c = skel->child; c; c = c->next) {
+		if (n == sizeof(names) / sizeof(names[0])) {
+			rc_err_set(err, RC_ERR_INTERNAL, "plan has too many members");
+			return NULL;
+		}
+		names[n++] = c->string;
+	}
+	qsort(names, n, sizeof(names[0]), cmp_key);
+	rc_buf_init(&canon, 0);
+	if (rc_sha256_begin(&h, err) < 0)
+		goto out;
+	if (rc_sha256_update(&h, "{", 1, err) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct item_list *l = NULL;
+
+		rc_buf_reset(&canon);
+		if ((i && rc_buf_puts(&canon, ",", err) < 0) ||
+		    rc_buf_printf(&canon, err, "\"%s\":", names[i]) < 0)
+			goto out;
+		if (names[i] == lists[0].name || names[i] == lists[1].name)
+			l = names[i] == lists[0].name ? &lists[0] : &lists[1];
+		else if (rc_jcs_serialize(cJSON_GetObjectItemCaseSensitive(skel, names[i]),
+					  &canon, err) < 0)
+			goto out;
+		if (rc_sha256_update(&h, canon.data, canon.len, err) < 0 ||
+		    (l && hash_list(l, plan_version(p), &h, err) < 0))
+			goto out;
+	}
+	if (rc_sha256_update(&h, "}", 1, err) < 0)
+		goto out;
+	d = rc_sha256_end(&h, err);
+out:
+	rc_sha256_abort(&h);
+	rc_buf_release(&canon);
+	return d;
+}
+
+/* cJSON_Print of a value printed at the top, as the whole document's
+ * cJSON_Print would print it `depth` levels down: every line after the first
+ * gains depth tabs (strings never hold a raw newline). Frees text. */
+static int put_nested(char *text, int depth, rc_put_fn put, void *ctx, struct rc_err *err)
+{
+	static const char tabs[] = "\t\t\t\t";
+	char *line = text, *nl;
+	int rc = -1;
+
+	if (!text)
+		return rc_err_nomem(err);
+	while ((nl = strchr(line, '\n'))) {
+		if (put(ctx, line, (size_t)(nl - line) + 1, err) < 0 ||
+		    put(ctx, tabs, (size_t)depth, err) < 0)
+			goto out;
+		line = nl + 1;
+	}
+	rc = put_str(put, ctx, line, err);
+out:
+	free(text);
+	return rc;
+}
+
+/* The document as cJSON_Print writes it, then a newline. */
+static int render(const struct rc_plan *p, const cJSON *skel, const char *digest, rc_put_fn put,
+		  void *ctx, struct rc_err *err)
+{
+	struct item_list lists[2];
+	const cJSON *c;
+
+	item_lists(p, lists);
+	if (put_str(put, ctx, "{\n", err) < 0)
+		return -1;
+	for (c = skel->child; c; c = c->next)
+		if (put_str(put, ctx, "\t\"", err) < 0 || put_str(put, ctx, c->string, err) < 0 ||
+		    put_str(put, ctx, "\":\t", err) < 0 ||
+		    put_nested(cJSON_Print(c), 1, put, ctx, err) < 0 ||
+		    put_str(put, ctx, ",\n", err) < 0)
+			return -1;
+	for (int k = 0; k < 2; k++) {
+		const struct item_list *l = &lists[k];
+
+		if (put_str(put, ctx, "\t\"", err) < 0 || put_str(put, ctx, l->name, err) < 0 ||
+		    put_str(put, ctx, "\":\t[", err) < 0)
+			return -1;
+		for (size_t i = 0; i < l->n; i++) {
+			cJSON *o = item_json(&l->items[i], plan_version(p), l->candidate, l->name,
+					     i, err);
+			char *text;
+
+			if (!o)
+				return -1;
+			text = cJSON_Print(o);
+			cJSON_Delete(o);
+			if ((i && put_str(put, ctx, ", ", err) < 0) ||
+			    put_nested(text, 2, put, ctx, err) < 0)
+				return -1;
+		}
+		if (put_str(put, ctx, "],\n", err) < 0)
+			return -1;
+	}
+	if (put_str(put, ctx, "\t\"digest\":\t\"", err) < 0 || put_str(put, ctx, digest, err) < 0 ||
+	    put_str(put, ctx, "\"\n}\n", err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Each item through the reader's item rules, one at a time: its text must
+ * pass the lexical check, parse, name no member twice, conform to the
+ * schema's item definition and read back as an item. */
+static int check_items(const struct rc_plan *p, const char *schema_text, struct rc_err *err)
+{
+	struct item_list lists[2];
+	struct rc_schema *v = NULL;
+	cJSON *schema = cJSON_Parse(schema_text);
+	int rc = -1, version = plan_version(p);
+
+	item_lists(p, lists);
+	if (!schema)
+		return rc_err_set(err, RC_ERR_INTERNAL, "the embedded plan schema does not parse");
+	if (!(v = rc_schema_open(schema, RC_ERR_PLAN, err)))
+		goto out;
+	for (int k = 0; k < 2; k++) {
+		const struct item_list *l = &lists[k];
+		const char *def = l->candidate ? "#/definitions/candidate"
+					       : "#/definitions/protected_item";
+
+		for (size_t i = 0; i < l->n; i++) {
+			cJSON *o = item_json(&l->items[i], version, l->candidate, l->name, i, err);
+			cJSON *back = NULL;
+			struct rc_plan_item it;
+			char *text = NULL, path[64];
+			int r = -1;
+
+			memset(&it, 0, sizeof(it));
+			snprintf(path, sizeof(path), "plan.%s[%zu]", l->name, i);
+			if (!o)
+				goto out;
+			text = cJSON_PrintUnformatted(o);
+			cJSON_Delete(o);
+			if (!text)
+				rc_err_nomem(err);
+			else if (lexical_check(text, strlen(text), err) < 0)
+				;
+			else if (!(back = cJSON_Parse(text)))
+				rc_err_set(err, RC_ERR_PLAN, "%s: not valid JSON", path);
+			else if (check_duplicates(back, err) == 0 &&
+				 rc_schema_check(v, def, back, path, err) == 0 &&
+				 parse_item(back, l->name, i, l->candidate, 0, p, &it, err) == 0)
+				r = 0;
+			rc_plan_item_release(&it);
+			cJSON_Delete(back);
+			free(text);
+			if (r < 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	rc_schema_close(v);
+	cJSON_Delete(schema);
+	return rc;
+}
+
+static int check_unique_ids(const struct rc_plan *p, struct rc_err *err);
+
+/* Whatever the writer produces must load: the plan without its items runs
+ * through the whole reader, then each item through the reader's item rules,
+ * then the ids must be unique. The loader's exact-identity rule is left out:
+ * the planner writes what a source reports, and rc_plan_load, which
+ * reclaim-apply uses before putting identities into API paths, refuses a
+ * malformed one. */
+static int check_loads(const struct rc_plan *p, struct rc_err *err)
+{
+	struct rc_plan shell = *p, back, ids;
+	struct rc_buf text = RC_BUF_INIT;
+	cJSON *skel = NULL;
+	size_t i, n = p->n_candidates + p->n_protected;
+	int rc = -1;
+
+	rc_plan_init(&back);
+	rc_plan_init(&ids);
+	rc_buf_init(&text, 0);
+	shell.candidates = shell.protected_items = NULL;
+	shell.n_candidates = shell.n_protected = 0;
+	shell.digest = NULL;
+	if (!(skel = plan_skeleton(&shell, err)) || !(shell.digest = plan_digest(&shell, skel, err)) ||
+	    render(&shell, skel, shell.digest, rc_buf_put, &text, err) < 0 ||
+	    plan_parse(text.data, text.len, 0, &back, err) < 0)
+		goto out;
+	if (check_items(p, plan_version(p) == 1 ? rc_plan_schema_v1_json : rc_plan_schema_json,
+			err) < 0)
+		goto out;
+	/* the ids as written, for the reader's uniqueness rule */
+	if (n && !(ids.candidates = calloc(n, sizeof(*ids.candidates)))) {
+		rc_err_nomem(err);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct rc_plan_item *it = i < p->n_candidates
+						    ? &p->candidates[i]
+						    : &p->protected_items[i - p->n_candidates];
+
+		ids.n_candidates++;
+		if (!(ids.candidates[i].id = rc_asprintf(err, "%s/%s/%s", it->source,
+							 rc_kind_name(it->kind), it->object)))
+			goto out;
+	}
+	rc = check_unique_ids(&ids, err);
+out:
+	rc_plan_release(&ids);
+	rc_plan_release(&back);
+	rc_buf_release(&text);
+	cJSON_Delete(skel);
+	free(shell.digest);
+	return rc;
+}
 
 int rc_plan_seal(struct rc_plan *p, struct rc_err *err)
 {
-	cJSON *empty = NULL, *doc = NULL;
-	char *pd = NULL, *d = NULL, *text = NULL;
-	struct rc_plan check;
+	cJSON *empty = NULL, *skel = NULL;
+	char *pd = NULL;
 	int rc = -1;
 
-	rc_plan_init(&check);
-
+	free(p->digest);
+	p->digest = NULL;
 	if (!p->policy) {
 		empty = cJSON_CreateObject();
 		if (!empty)
@@ -544,25 +880,9 @@ int rc_plan_seal(struct rc_plan *p, struct rc_err *err)
 		goto out;
 	free(p->policy_digest);
 	p->policy_digest = pd;
-	doc = rc_plan_to_json(p, 0, err);
-	if (!doc)
+	if (!(skel = plan_skeleton(p, err)) || !(p->digest = plan_digest(p, skel, err)))
 		goto out;
-	d = rc_json_digest(doc, err);
-	if (!d)
-		goto out;
-	free(p->digest);
-	p->digest = d;
-	d = NULL;
-	/* not needed for the check below: at 10k registry tags this tree is
-	 * tens of MiB, and peak RSS is a target (docs/benchmarks.md) */
-	cJSON_Delete(doc);
-	doc = NULL;
-	/* Whatever the writer produces must parse: run the reader on it. The
-	 * loader's exact-identity rule is left out here: the planner writes
-	 * what the engine reports, and rc_plan_load, which reclaim-apply uses
-	 * before putting identities into API paths, refuses a malformed one. */
-	text = rc_plan_render(p, err);
-	if (!text || plan_parse(text, strlen(text), 0, &check, err) < 0) {
+	if (check_loads(p, err) < 0) {
 		free(p->digest);
 		p->digest = NULL;
 		rc_err_prefix(err, "the plan would not load");
@@ -570,70 +890,55 @@ int rc_plan_seal(struct rc_plan *p, struct rc_err *err)
 	}
 	rc = 0;
 out:
-	rc_plan_release(&check);
-	free(text);
-	cJSON_Delete(doc);
+	cJSON_Delete(skel);
 	cJSON_Delete(empty);
 	return rc;
 }
 
-char *rc_plan_render(const struct rc_plan *p, struct rc_err *err)
+int rc_plan_render_to(const struct rc_plan *p, rc_put_fn put, void *ctx, struct rc_err *err)
 {
-	cJSON *doc = NULL;
-	char *d = NULL, *txt = NULL, *out = NULL;
-	size_t n;
+	cJSON *skel = NULL;
+	char *d = NULL;
+	int rc = -1;
 
-	if (!rc_digest_valid(p->digest)) {
-		rc_err_set(err, RC_ERR_INTERNAL, "cannot render a plan that is not sealed");
-		return NULL;
-	}
-	doc = rc_plan_to_json(p, 0, err);
-	if (!doc)
-		goto out;
-	d = rc_json_digest(doc, err);
-	if (!d)
+	if (!rc_digest_valid(p->digest))
+		return rc_err_set(err, RC_ERR_INTERNAL, "cannot render a plan that is not sealed");
+	if (!(skel = plan_skeleton(p, err)) || !(d = plan_digest(p, skel, err)))
 		goto out;
 	if (strcmp(d, p->digest) != 0) {
 		rc_err_set(err, RC_ERR_INTERNAL, "plan changed after it was sealed (%s, now %s)",
 			   p->digest, d);
 		goto out;
 	}
-	if (add_str(doc, "digest", d, err) < 0)
-		goto out;
-	txt = cJSON_Print(doc);
-	if (!txt) {
-		rc_err_nomem(err);
-		goto out;
-	}
-	n = strlen(txt);
-	out = malloc(n + 2);
-	if (!out) {
-		rc_err_nomem(err);
-		goto out;
-	}
-	memcpy(out, txt, n);
-	out[n] = '\n';
-	out[n + 1] = '\0';
+	rc = render(p, skel, d, put, ctx, err);
 out:
-	free(txt);
 	free(d);
-	cJSON_Delete(doc);
-	return out;
+	cJSON_Delete(skel);
+	return rc;
+}
+
+char *rc_plan_render(const struct rc_plan *p, struct rc_err *err)
+{
+	struct rc_buf text = RC_BUF_INIT;
+
+	rc_buf_init(&text, 0);
+	if (rc_plan_render_to(p, rc_buf_put, &text, err) < 0) {
+		rc_buf_release(&text);
+		return NULL;
+	}
+	return rc_buf_detach(&text);
+}
+
+static int fill_plan_text(void *ctx, rc_put_fn put, void *put_ctx, struct rc_err *err)
+{
+	return rc_plan_render_to(ctx, put, put_ctx, err);
 }
 
 int rc_plan_write(struct rc_plan *p, const char *path, struct rc_err *err)
 {
-	char *txt;
-	int rc;
-
 	if (rc_plan_seal(p, err) < 0)
 		return -1;
-	txt = rc_plan_render(p, err);
-	if (!txt)
-		return -1;
-	rc = rc_write_file_atomic(path, txt, strlen(txt), 0666, err);
-	free(txt);
-	if (rc < 0)
+	if (rc_write_fill(path, 0666, fill_plan_text, p, err) < 0)
 		return rc_err_prefix(err, "cannot write plan");
 	return 0;
 }

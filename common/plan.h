@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
 #include "err.h"
 #include "inventory.h"
 
@@ -143,9 +144,12 @@ cJSON *rc_plan_to_json(const struct rc_plan *p, int with_digest, struct rc_err *
  * is NULL), so the planner need not compute it. Fails with RC_ERR_PLAN when a
  * value cannot be written exactly (an integer beyond 2^53-1, invalid UTF-8, an
  * unknown kind, an item without id/source/object/rule), and whenever the result
- * would not pass rc_plan_parse (the reader is run on it), with the reader's
- * message prefixed by "the plan would not load", so a sealed plan always
- * loads. On failure p->digest is NULL. */
+ * would not pass rc_plan_parse, with the reader's message prefixed by "the
+ * plan would not load", so a sealed plan always loads: the reader runs on
+ * the plan without its items, then its item rules (lexical check, schema
+ * definition, item parse) on each item in turn, then the id uniqueness rule,
+ * so that no more than one item's tree is held at a time. On failure
+ * p->digest is NULL. */
 int rc_plan_seal(struct rc_plan *p, struct rc_err *err);
 
 /* Serialises the sealed plan: pretty-printed, keys in a fixed order, ending in
@@ -153,6 +157,9 @@ int rc_plan_seal(struct rc_plan *p, struct rc_err *err);
  * Refuses (RC_ERR_INTERNAL, NULL) a plan that is not sealed or that changed
  * after rc_plan_seal, so a rendered plan always verifies. */
 char *rc_plan_render(const struct rc_plan *p, struct rc_err *err);
+/* The same text, passed piecewise to put (buf.h), one item at a time: what
+ * writes a plan of 100k items without holding it in memory. */
+int rc_plan_render_to(const struct rc_plan *p, rc_put_fn put, void *ctx, struct rc_err *err);
 
 /* Seals p, renders it and writes it to path atomically (see fsutil.h; "-" is
  * standard output), mode 0666 less the umask. */

@@ -459,21 +459,58 @@ static int validate(struct vctx *v, const cJSON *s, const cJSON *inst, struct rc
 	return 0;
 }
 
+struct rc_schema {
+	struct vctx v;
+};
+
+struct rc_schema *rc_schema_open(const cJSON *schema, enum rc_err_kind kind, struct rc_err *err)
+{
+	struct rc_schema *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		rc_err_nomem(err);
+		return NULL;
+	}
+	s->v.root = schema;
+	s->v.kind = kind;
+	rc_buf_init(&s->v.path, 4096);
+	return s;
+}
+
+int rc_schema_check(struct rc_schema *s, const char *ref, const cJSON *instance,
+		    const char *root_name, struct rc_err *err)
+{
+	struct vctx *v = &s->v;
+	const cJSON *sub;
+
+	rc_buf_reset(&v->path);
+	v->ref_depth = 0;
+	if (rc_buf_puts(&v->path, root_name ? root_name : "$", err) < 0)
+		return -1;
+	if (!(sub = resolve_ref(v, ref ? ref : "#")))
+		return bad_schema(v, err, "unresolvable $ref");
+	return validate(v, sub, instance, err);
+}
+
+void rc_schema_close(struct rc_schema *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->v.npats; i++)
+		regfree(&s->v.pats[i].re);
+	rc_buf_release(&s->v.path);
+	free(s);
+}
+
 int rc_schema_validate(const cJSON *schema, const cJSON *instance, const char *root_name,
 		       enum rc_err_kind kind, struct rc_err *err)
 {
-	struct vctx v;
+	struct rc_schema *s = rc_schema_open(schema, kind, err);
 	int rc;
 
-	memset(&v, 0, sizeof(v));
-	v.root = schema;
-	v.kind = kind;
-	rc_buf_init(&v.path, 4096);
-	if (rc_buf_puts(&v.path, root_name ? root_name : "$", err) < 0)
+	if (!s)
 		return -1;
-	rc = validate(&v, schema, instance, err);
-	for (size_t i = 0; i < v.npats; i++)
-		regfree(&v.pats[i].re);
-	rc_buf_release(&v.path);
+	rc = rc_schema_check(s, "#", instance, root_name, err);
+	rc_schema_close(s);
 	return rc;
 }

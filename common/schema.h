@@ -29,4 +29,15 @@
 int rc_schema_validate(const cJSON *schema, const cJSON *instance, const char *root_name,
 		       enum rc_err_kind kind, struct rc_err *err);
 
+/* For many instances against one schema (a plan's items, one at a time):
+ * compiled patterns are kept between calls. rc_schema_open never fails
+ * but for memory (NULL with err). rc_schema_check validates instance against
+ * the schema named by ref ("#" or "#/definitions/x", resolved as $ref is),
+ * with messages as above, the path starting at root_name. */
+struct rc_schema;
+struct rc_schema *rc_schema_open(const cJSON *schema, enum rc_err_kind kind, struct rc_err *err);
+int rc_schema_check(struct rc_schema *v, const char *ref, const cJSON *instance,
+		    const char *root_name, struct rc_err *err);
+void rc_schema_close(struct rc_schema *v);
+
 #endif

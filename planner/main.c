@@ -462,8 +462,17 @@ static void check_one_stdout(struct opts *o)
 /* Writes every output or none: each file is staged next to its target
  * first, and only when all are staged (and standard output written) are
  * they renamed into place. A failed run leaves earlier files untouched. */
-static int write_outputs(const struct opts *o, const char *json, const struct rc_buf *csv,
-			 const struct rc_buf *junit, struct rc_err *err)
+static int fill_plan(void *ctx, rc_put_fn put, void *put_ctx, struct rc_err *err)
+{
+	return rc_plan_render_to(ctx, put, put_ctx, err);
+}
+
+/* Stages every file output before committing any, so that a failure leaves
+ * all old files as they were. The plan file is rendered straight into its
+ * temp file, item by item (a plan of 20k tags is tens of MiB as one text);
+ * a plan for standard output was rendered before (json). */
+static int write_outputs(const struct opts *o, const struct rc_plan *plan, const char *json,
+			 const struct rc_buf *csv, const struct rc_buf *junit, struct rc_err *err)
 {
 	const char *paths[3] = {o->csv, o->junit, o->output};
 	const char *data[3] = {csv->data, junit->data, json};
@@ -471,10 +480,13 @@ static int write_outputs(const struct opts *o, const char *json, const struct rc
 	char *tmp[3] = {NULL, NULL, NULL};
 	int i, ret = -1;
 
-	for (i = 0; i < 3; i++)
-		if (paths[i] && strcmp(paths[i], "-") != 0 &&
-		    rc_stage_file(paths[i], data[i], lens[i], 0666, &tmp[i], err) < 0)
+	for (i = 0; i < 3; i++) {
+		if (!paths[i] || strcmp(paths[i], "-") == 0)
+			continue;
+		if (i == 2 ? rc_stage_fill(paths[i], 0666, fill_plan, (void *)plan, &tmp[i], err)
+			   : rc_stage_file(paths[i], data[i], lens[i], 0666, &tmp[i], err))
 			goto out;
+	}
 	for (i = 0; i < 3; i++)
 		if (paths[i] && strcmp(paths[i], "-") == 0 &&
 		    rc_write_file_atomic("-", data[i], lens[i], 0666, err) < 0)
@@ -735,15 +747,18 @@ int main(int argc, char **argv)
 		rc = error_exit(&err);
 		goto out;
 	}
+	/* the plan holds its own copies: at 20k tags the scan is ~20 MiB */
+	rc_inventory_release(&inv);
 
-	/* Render everything before writing anything. */
-	if ((o.output && !(json = rc_plan_render(&plan, &err))) ||
+	/* Render everything before writing anything (a plan file is rendered
+	 * into its temp file, which is committed last). */
+	if ((o.output && strcmp(o.output, "-") == 0 && !(json = rc_plan_render(&plan, &err))) ||
 	    (o.csv && rp_csv_render(&plan, &csv, &err) < 0) ||
 	    (o.junit && rp_junit_render(&plan, &junit, &err) < 0)) {
 		rc = error_exit(&err);
 		goto out;
 	}
-	if (write_outputs(&o, json, &csv, &junit, &err) < 0) {
+	if (write_outputs(&o, &plan, json, &csv, &junit, &err) < 0) {
 		rc = error_exit(&err);
 		goto out;
 	}

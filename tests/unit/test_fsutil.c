@@ -343,6 +343,93 @@ static void test_stage_then_commit_or_abandon(void **state)
 	assert_int_equal(rc_stage_file("-", "x", 1, 0666, &ta, &err), -1);
 }
 
+/* Content produced piecewise: a fill that fails part-way leaves neither the
+ * file nor a temp file; one that succeeds lands whole, through the buffer,
+ * with pieces larger than the buffer too. */
+struct pieces {
+	int n, fail_at;
+	size_t size;
+};
+
+static int fill_pieces(void *ctx, rc_put_fn put, void *put_ctx, struct rc_err *err)
+{
+	struct pieces *p = ctx;
+	char *piece = malloc(p->size);
+	int rc = 0;
+
+	assert_non_null(piece);
+	for (int i = 0; i < p->n && !rc; i++) {
+		if (i == p->fail_at) {
+			rc = rc_err_set(err, RC_ERR_PLAN, "fill failed at %d", i);
+			break;
+		}
+		memset(piece, 'a' + i % 26, p->size);
+		rc = put(put_ctx, piece, p->size, err);
+	}
+	free(piece);
+	return rc;
+}
+
+static void test_fill_writes_whole_or_nothing(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+	struct pieces small = {1000, -1, 100}, big = {3, -1, 200000}, broken = {1000, 700, 100};
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	assert_int_equal(rc_write_fill(path, 0666, fill_pieces, &broken, &err), -1);
+	assert_string_equal(err.msg, "fill failed at 700");
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(count_entries(dir, ".tmp."), 0);
+	assert_int_equal(rc_write_fill(path, 0666, fill_pieces, &small, &err), 0);
+	assert_int_equal(rc_read_file(path, 1 << 20, &b, &err), 0);
+	assert_int_equal(b.len, 100000);
+	assert_int_equal(b.data[0], 'a');
+	assert_int_equal(b.data[99999], 'a' + 999 % 26);
+	rc_buf_release(&b);
+	assert_int_equal(rc_write_fill(path, 0666, fill_pieces, &big, &err), 0);
+	assert_int_equal(rc_read_file(path, 1 << 20, &b, &err), 0);
+	assert_int_equal(b.len, 600000);
+	assert_int_equal(b.data[400000], 'c');
+	rc_buf_release(&b);
+	/* a failed re-write keeps the old file */
+	assert_int_equal(rc_write_fill(path, 0666, fill_pieces, &broken, &err), -1);
+	assert_int_equal(rc_read_file(path, 1 << 20, &b, &err), 0);
+	assert_int_equal(b.len, 600000);
+	rc_buf_release(&b);
+	assert_int_equal(count_entries(dir, ".tmp."), 0);
+}
+
+/* Incremental hashing gives the one-shot digest, whatever the pieces. */
+static void test_sha256_incremental(void **state)
+{
+	static const char msg[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_sha256 h;
+	char *one, *inc;
+
+	(void)state;
+	one = rc_sha256_digest(msg, strlen(msg), &err);
+	assert_string_equal(
+	    one, "sha256:248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	for (size_t cut = 0; cut <= strlen(msg); cut += 7) {
+		assert_int_equal(rc_sha256_begin(&h, &err), 0);
+		assert_int_equal(rc_sha256_update(&h, msg, cut, &err), 0);
+		assert_int_equal(rc_sha256_update(&h, msg + cut, strlen(msg) - cut, &err), 0);
+		inc = rc_sha256_end(&h, &err);
+		assert_string_equal(inc, one);
+		free(inc);
+	}
+	/* an aborted context is gone: using it fails cleanly */
+	assert_int_equal(rc_sha256_begin(&h, &err), 0);
+	rc_sha256_abort(&h);
+	assert_int_equal(rc_sha256_update(&h, "x", 1, &err), -1);
+	assert_null(rc_sha256_end(&h, &err));
+	free(one);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +443,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stage_then_commit_or_abandon, setup, teardown),
 	    cmocka_unit_test(test_read_stdin_limit),
 	    cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_sha256_incremental),
+	    cmocka_unit_test_setup_teardown(test_fill_writes_whole_or_nothing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

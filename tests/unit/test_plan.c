@@ -362,6 +362,149 @@ static void test_render_is_deterministic_and_ordered(void **state)
 }
 
 /* The planner's digest equals one computed by another implementation. */
+/* The streamed writer (item by item) against the whole document as one
+ * cJSON tree: the same text as cJSON_Print of it, the same digest as its
+ * canonical form, for version 2, version 1, and plans with no items or
+ * only protected ones. */
+static void assert_stream_matches_tree(struct rc_plan *p)
+{
+	struct rc_err err = RC_ERR_INIT;
+	cJSON *doc;
+	char *streamed, *whole, *d;
+	size_t n;
+
+	streamed = render(p);
+	doc = rc_plan_to_json(p, 0, &err);
+	assert_non_null(doc);
+	d = rc_json_digest(doc, &err);
+	assert_non_null(d);
+	assert_string_equal(d, p->digest);
+	free(d);
+	cJSON_Delete(doc);
+	doc = rc_plan_to_json(p, 1, &err);
+	assert_non_null(doc);
+	whole = cJSON_Print(doc);
+	assert_non_null(whole);
+	n = strlen(whole);
+	assert_int_equal(strlen(streamed), n + 1);
+	assert_memory_equal(streamed, whole, n);
+	assert_int_equal(streamed[n], '\n');
+	free(whole);
+	free(streamed);
+	cJSON_Delete(doc);
+}
+
+static void test_streamed_render_equals_whole_tree(void **state)
+{
+	struct rc_plan p;
+	struct rc_err err = RC_ERR_INIT;
+
+	(void)state;
+	build_plan(&p);
+	assert_true(p.n_candidates >= 5 && p.n_protected >= 2);
+	assert_stream_matches_tree(&p);
+	p.version = 1;
+	assert_stream_matches_tree(&p);
+	rc_plan_release(&p);
+
+	/* only protected items; then none at all */
+	build_plan(&p);
+	for (size_t i = 0; i < p.n_candidates; i++)
+		rc_plan_item_release(&p.candidates[i]);
+	p.n_candidates = 0;
+	rc_plan_summarise(&p);
+	assert_stream_matches_tree(&p);
+	for (size_t i = 0; i < p.n_protected; i++)
+		rc_plan_item_release(&p.protected_items[i]);
+	p.n_protected = 0;
+	rc_plan_summarise(&p);
+	assert_stream_matches_tree(&p);
+	rc_plan_release(&p);
+
+	/* the Python-computed fixture re-renders to text that parses to it */
+	assert_int_equal(rc_plan_parse(fixture, strlen(fixture), &p, &err), 0);
+	assert_stream_matches_tree(&p);
+	rc_plan_release(&p);
+}
+
+/* A sink that fails after `left` calls, as a full disk does. */
+static int failing_put(void *ctx, const char *data, size_t len, struct rc_err *err)
+{
+	int *left = ctx;
+
+	(void)data;
+	(void)len;
+	if ((*left)-- <= 0)
+		return rc_err_set(err, RC_ERR_IO, "sink full");
+	return 0;
+}
+
+static void test_streamed_render_stops_at_a_failing_sink(void **state)
+{
+	struct rc_plan p;
+	struct rc_err err = RC_ERR_INIT;
+	int calls = 0, left;
+
+	(void)state;
+	build_plan(&p);
+	free(render(&p));
+	left = 1 << 30;
+	assert_int_equal(rc_plan_render_to(&p, failing_put, &left, &err), 0);
+	calls = (1 << 30) - left;
+	assert_true(calls > 10);
+	/* failing at every point in turn: always -1 with the sink's error */
+	for (int k = 0; k < calls; k += calls / 10) {
+		struct rc_err e = RC_ERR_INIT;
+
+		left = k;
+		assert_int_equal(rc_plan_render_to(&p, failing_put, &left, &e), -1);
+		assert_int_equal(e.kind, RC_ERR_IO);
+		assert_string_equal(e.msg, "sink full");
+	}
+	rc_plan_release(&p);
+}
+
+/* seal runs the reader's item rules on each item: an item whose source is
+ * not among the plan's sources, or two items with one id, or a kind its
+ * source cannot hold, are all refused with the reader's message. */
+static void test_seal_checks_each_item(void **state)
+{
+	struct rc_plan p;
+	struct rc_err err = RC_ERR_INIT;
+
+	(void)state;
+	build_plan(&p);
+	free(p.protected_items[1].source);
+	p.protected_items[1].source = xstrdup("elsewhere");
+	free(p.protected_items[1].id);
+	p.protected_items[1].id = NULL;
+	assert_int_equal(rc_plan_seal(&p, &err), -1);
+	assert_null(p.digest);
+	assert_non_null(strstr(err.msg, "the plan would not load"));
+	assert_non_null(strstr(err.msg, "plan.protected[1].source: 'elsewhere' is not one of"));
+	rc_plan_release(&p);
+
+	build_plan(&p);
+	free(p.protected_items[0].object);
+	p.protected_items[0].object = xstrdup(p.candidates[1].object);
+	p.protected_items[0].kind = p.candidates[1].kind;
+	free(p.protected_items[0].id);
+	p.protected_items[0].id = NULL;
+	err = (struct rc_err)RC_ERR_INIT;
+	assert_int_equal(rc_plan_seal(&p, &err), -1);
+	assert_non_null(strstr(err.msg, "more than once"));
+	rc_plan_release(&p);
+
+	build_plan(&p);
+	p.candidates[0].kind = RC_KIND_TAG;
+	free(p.candidates[0].id);
+	p.candidates[0].id = NULL;
+	err = (struct rc_err)RC_ERR_INIT;
+	assert_int_equal(rc_plan_seal(&p, &err), -1);
+	assert_non_null(strstr(err.msg, "plan.candidates[0]"));
+	rc_plan_release(&p);
+}
+
 static void test_python_computed_digest(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
@@ -1264,6 +1407,9 @@ int main(void)
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_render_is_deterministic_and_ordered),
 	    cmocka_unit_test(test_python_computed_digest),
+	    cmocka_unit_test(test_streamed_render_equals_whole_tree),
+	    cmocka_unit_test(test_streamed_render_stops_at_a_failing_sink),
+	    cmocka_unit_test(test_seal_checks_each_item),
 	    cmocka_unit_test(test_tampering_is_detected),
 	    cmocka_unit_test(test_wrong_types_name_the_path),
 	    cmocka_unit_test(test_missing_and_extra_members),

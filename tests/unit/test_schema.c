@@ -165,6 +165,40 @@ static void test_ref_and_combinators(void **state)
 	BAD("false", "1", "no value is allowed");
 }
 
+/* One compiled schema for many instances (a plan's items): checked against
+ * a named definition, the pattern compiled once and kept, messages rooted
+ * where the caller says, and a bad reference is the schema's fault. */
+static void test_reused_context(void **state)
+{
+	cJSON *schema = cJSON_Parse("{\"definitions\":{\"id\":{\"type\":\"string\","
+				    "\"pattern\":\"^[a-f]+$\"}},\"type\":\"object\"}");
+	cJSON *good = cJSON_Parse("\"abc\""), *bad = cJSON_Parse("\"xyz\"");
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_schema *v;
+
+	(void)state;
+	assert_non_null(schema);
+	v = rc_schema_open(schema, RC_ERR_PLAN, &err);
+	assert_non_null(v);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(rc_schema_check(v, "#/definitions/id", good, "x", &err), 0);
+	assert_int_equal(rc_schema_check(v, "#/definitions/id", bad, "plan.items[7]", &err), -1);
+	assert_int_equal(err.kind, RC_ERR_PLAN);
+	assert_non_null(strstr(err.msg, "plan.items[7]: "));
+	err = (struct rc_err)RC_ERR_INIT;
+	/* the path starts afresh on each call */
+	assert_int_equal(rc_schema_check(v, "#", good, "doc", &err), -1);
+	assert_string_equal(err.msg, "doc: expected object");
+	err = (struct rc_err)RC_ERR_INIT;
+	assert_int_equal(rc_schema_check(v, "#/definitions/none", good, "doc", &err), -1);
+	assert_int_equal(err.kind, RC_ERR_INTERNAL);
+	rc_schema_close(v);
+	rc_schema_close(NULL);
+	cJSON_Delete(schema);
+	cJSON_Delete(good);
+	cJSON_Delete(bad);
+}
+
 /* reclaim's writer emits exact int64 values as cJSON Raw nodes. */
 /* if/then/else (draft-07): the "if" outcome only picks a branch; errors come
  * from the branch, with the path of the member that broke it. */
@@ -234,6 +268,7 @@ int main(void)
 	    cmocka_unit_test(test_ref_and_combinators),
 	    cmocka_unit_test(test_raw_integers),
 	    cmocka_unit_test(test_if_then_else),
+	    cmocka_unit_test(test_reused_context),
 	    cmocka_unit_test(test_unsupported_keywords_are_loud),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
