@@ -65,6 +65,8 @@ struct reg_source {
 	struct rc_strv stayed; /* and those manifests, "repo@digest" */
 	/* what the last re-check saw the item's tag name, for remove */
 	char *seen_item, *seen_digest;
+	struct holder *holders; /* holders_build, for this source's name */
+	size_t n_holders;
 };
 
 static struct reg_source *reg_of(struct rc_source *s)
@@ -96,30 +98,67 @@ static int strv_has(const struct rc_strv *v, const char *s)
 	return 0;
 }
 
-/* The manifest candidate of the plan whose tags (preconditions.tags)
- * include this tag item's object: the tag goes with it. NULL: an untag. */
-static const struct rc_plan_item *tag_holder(const struct rc_plan *p, const struct rc_plan_item *it)
-{
-	size_t i;
+/* For each tag the plan's manifest candidates of one source take with them
+ * (preconditions.tags), that manifest: sorted by tag, so that a plan of
+ * 20k items is not scanned once per tag item. */
+struct holder {
+	const char *tag;
+	const struct rc_plan_item *m;
+};
 
-	for (i = 0; p && i < p->n_candidates; i++) {
-		const struct rc_plan_item *m = &p->candidates[i];
-		if (m->kind == RC_KIND_MANIFEST && m->source && it->source &&
-		    strcmp(m->source, it->source) == 0 && strv_has(&m->pre.tags, it->object))
-			return m;
-	}
-	return NULL;
+static int cmp_holder(const void *a, const void *b)
+{
+	return strcmp(((const struct holder *)a)->tag, ((const struct holder *)b)->tag);
 }
 
-/* Does the plan hold, for source name, a tag that goes alone (an untag)? */
-static int plan_untags(const struct rc_plan *p, const char *name)
+static int holders_build(const struct rc_plan *p, const char *name, struct holder **out,
+			 size_t *n_out, struct rc_err *err)
+{
+	size_t i, k, n = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	for (i = 0; p && name && i < p->n_candidates; i++) {
+		const struct rc_plan_item *m = &p->candidates[i];
+		if (m->kind == RC_KIND_MANIFEST && m->source && strcmp(m->source, name) == 0)
+			n += m->pre.tags.n;
+	}
+	if (!n)
+		return 0;
+	if (!(*out = calloc(n, sizeof(**out))))
+		return rc_err_nomem(err);
+	for (i = 0; i < p->n_candidates; i++) {
+		const struct rc_plan_item *m = &p->candidates[i];
+		if (m->kind != RC_KIND_MANIFEST || !m->source || strcmp(m->source, name) != 0)
+			continue;
+		for (k = 0; k < m->pre.tags.n; k++)
+			(*out)[(*n_out)++] = (struct holder){m->pre.tags.v[k], m};
+	}
+	qsort(*out, *n_out, sizeof(**out), cmp_holder);
+	return 0;
+}
+
+/* The manifest candidate whose tags include this tag item's object: the
+ * tag goes with it. NULL: an untag. */
+static const struct rc_plan_item *holder_of(const struct holder *h, size_t n,
+					    const struct rc_plan_item *it)
+{
+	struct holder key = {it->object, NULL};
+	const struct holder *found = n ? bsearch(&key, h, n, sizeof(key), cmp_holder) : NULL;
+
+	return found ? found->m : NULL;
+}
+
+/* Does the plan hold, for this source, a tag that goes alone (an untag)? */
+static int plan_untags(const struct rc_plan *p, const char *name, const struct holder *h,
+		       size_t n)
 {
 	size_t i;
 
 	for (i = 0; p && name && i < p->n_candidates; i++) {
 		const struct rc_plan_item *it = &p->candidates[i];
 		if (it->kind == RC_KIND_TAG && it->source && strcmp(it->source, name) == 0 &&
-		    !tag_holder(p, it))
+		    !holder_of(h, n, it))
 			return 1;
 	}
 	return 0;
@@ -138,7 +177,14 @@ static void reg_free(struct rc_source *s)
 	rc_strv_release(&rs->stayed);
 	free(rs->seen_item);
 	free(rs->seen_digest);
+	free(rs->holders);
 	free(rs);
+}
+
+static const struct rc_plan_item *tag_holder(const struct reg_source *rs,
+					     const struct rc_plan_item *it)
+{
+	return holder_of(rs->holders, rs->n_holders, it);
 }
 
 /* Credentials for the registry's host, in the documented order
@@ -189,8 +235,12 @@ static struct rc_source *reg_open(const struct rc_source_opts *o, struct rc_err 
 	ro.creds = &creds;
 	ro.access = RC_REG_PULL;
 	if (!o->read_only) {
+		const char *name = o->planned ? o->planned->name : o->name;
+
+		if (holders_build(o->plan, name, &rs->holders, &rs->n_holders, err) < 0)
+			goto fail;
 		ro.access |= RC_REG_DELETE;
-		if (plan_untags(o->plan, o->planned ? o->planned->name : o->name))
+		if (plan_untags(o->plan, name, rs->holders, rs->n_holders))
 			ro.access |= RC_REG_PUSH;
 	}
 	ro.parallel = o->parallel;
@@ -440,7 +490,7 @@ static int recheck_tag(struct reg_source *rs, const struct rc_plan_item *it, enu
 {
 	char repo[300];
 	const char *tag, *want = it->pre.digest;
-	const struct rc_plan_item *holder = tag_holder(rs->plan, it);
+	const struct rc_plan_item *holder = tag_holder(rs, it);
 	const struct rc_strv *put = steps_done(rs, it, STEP_PUT);
 	char *now = NULL;
 
@@ -457,8 +507,8 @@ static int recheck_tag(struct reg_source *rs, const struct rc_plan_item *it, enu
 	} else if (strcmp(now, want) == 0) {
 		*res = RC_CHECK_OK;
 		/* a tag that goes with its manifest goes only with it */
-		if (holder && !(strv_has(&rs->settled, holder->object) && rs->env &&
-				rs->env->dry_run)) {
+		if (holder && !(rs->env && rs->env->dry_run &&
+				strv_has(&rs->settled, holder->object))) {
 			*res = RC_CHECK_CHANGED;
 			snprintf(reason, reasonsz,
 				 "it was to go with manifest '%s', which is still there: the tag "
@@ -661,7 +711,7 @@ static int reg_remove(struct rc_source *s, const struct rc_plan_item *it, enum r
 			return -1;
 		return 0;
 	}
-	if (it->kind == RC_KIND_TAG && !tag_holder(rs->plan, it))
+	if (it->kind == RC_KIND_TAG && !tag_holder(rs, it))
 		return remove_tag(rs, it, res, reason, reasonsz, err);
 	/* a tag that goes with its manifest: re-checked absent, never removed alone */
 	*res = RC_REMOVAL_CHANGED;
