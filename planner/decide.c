@@ -26,7 +26,9 @@ enum verdict { V_NONE = 0, V_CANDIDATE, V_PROTECTED };
 struct decision {
 	enum verdict v;
 	const char *rule; /* borrowed: a rule name or a static protection name */
-	char reason[REASON_MAX];
+	char *reason; /* owned, exactly its length (set_reason): at 20k objects
+			 a buffer each was 10 MiB; NULL none yet */
+	int reason_lost; /* set_reason ran out of memory */
 	int64_t last_used; /* evidence of use, the reference for ages */
 	const struct rp_rule *claim; /* first rule whose selectors match, NULL */
 	int passed_over; /* a rule of its kind passed it over as reserved */
@@ -414,6 +416,48 @@ out:
 
 /* ---- applying a rule's conditions ------------------------------------------ */
 
+/* The reason so far, "" when none. */
+static const char *reason_of(const struct decision *d)
+{
+	return d->reason ? d->reason : "";
+}
+
+/* Replaces d's reason (which the arguments may name) by the formatted text,
+ * cut at REASON_MAX - 1 bytes. Out of memory, d->reason_lost is set, which
+ * emit reports. */
+__attribute__((format(printf, 2, 3))) static void set_reason(struct decision *d, const char *f,
+							     ...)
+{
+	char buf[REASON_MAX];
+	va_list ap;
+	char *copy;
+
+	va_start(ap, f);
+	vsnprintf(buf, sizeof(buf), f, ap);
+	va_end(ap);
+	copy = strdup(buf);
+	free(d->reason);
+	d->reason = copy;
+	if (!copy)
+		d->reason_lost = 1;
+}
+
+/* Appends to d's reason, within the same bound. */
+__attribute__((format(printf, 2, 3))) static void append(struct decision *d, const char *f, ...)
+{
+	char buf[REASON_MAX];
+	size_t len;
+	va_list ap;
+
+	len = (size_t)snprintf(buf, sizeof(buf), "%s", reason_of(d));
+	if (len + 1 >= sizeof(buf))
+		return;
+	va_start(ap, f);
+	vsnprintf(buf + len, sizeof(buf) - len, f, ap);
+	va_end(ap);
+	set_reason(d, "%s", buf);
+}
+
 /* Fills d for an object the rule claims. `what` begins the reason of a
  * candidate (e.g. "dangling, unused"); with RC_OBJ_AGE_IN_WHAT it is "WHAT
  * AGE agoTAIL" and an older_than rule says "WHAT AGE ago > LIMITTAIL". */
@@ -422,7 +466,6 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 {
 	char a[32], lim[32];
 	int64_t age = s->now - d->last_used;
-	size_t len;
 
 	d->rule = r->name;
 	fmt_age(age, a, sizeof(a));
@@ -430,7 +473,7 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 		char p[32];
 		if (o->last_pulled <= 0) {
 			d->v = V_PROTECTED;
-			snprintf(d->reason, sizeof(d->reason), "%s",
+			set_reason(d, "%s",
 				 o->no_pull_time ? o->no_pull_time : "pull time unknown");
 			return;
 		}
@@ -438,7 +481,7 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 			fmt_age(s->now - o->last_pulled, p, sizeof(p));
 			rp_format_duration_exact(r->not_pulled_for, lim, sizeof(lim));
 			d->v = V_PROTECTED;
-			snprintf(d->reason, sizeof(d->reason), "pulled %s ago <= %s", p, lim);
+			set_reason(d, "pulled %s ago <= %s", p, lim);
 			return;
 		}
 	}
@@ -446,19 +489,18 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 		rp_format_duration_exact(r->older_than, lim, sizeof(lim));
 		if (d->last_used <= 0) {
 			d->v = V_PROTECTED;
-			snprintf(d->reason, sizeof(d->reason), "age unknown, rule wants > %s", lim);
+			set_reason(d, "age unknown, rule wants > %s", lim);
 			return;
 		}
 		if (age <= r->older_than) {
 			d->v = V_PROTECTED;
-			snprintf(d->reason, sizeof(d->reason), "age %s <= %s", a, lim);
+			set_reason(d, "age %s <= %s", a, lim);
 			return;
 		}
 	}
 	if (r->keep_last > 0 && d->rank > 0 && d->rank <= r->keep_last) {
 		d->v = V_PROTECTED;
-		snprintf(d->reason, sizeof(d->reason),
-			 "rank %" PRId64 " <= keep %" PRId64 " in '%.255s'", d->rank, r->keep_last,
+		set_reason(d, "rank %" PRId64 " <= keep %" PRId64 " in '%.255s'", d->rank, r->keep_last,
 			 d->rank_repo);
 		return;
 	}
@@ -466,30 +508,26 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 	if (o->flags & RC_OBJ_AGE_IN_WHAT) {
 		/* "exited 3d ago, age 3d > 2d" reads twice: say it once */
 		if (r->older_than >= 0)
-			snprintf(d->reason, sizeof(d->reason), "%s %s ago > %s%s", what, a, lim,
+			set_reason(d, "%s %s ago > %s%s", what, a, lim,
 				 o->what_tail ? o->what_tail : "");
 		else
-			snprintf(d->reason, sizeof(d->reason), "%s %s ago%s", what, a,
+			set_reason(d, "%s %s ago%s", what, a,
 				 o->what_tail ? o->what_tail : "");
 	} else {
-		snprintf(d->reason, sizeof(d->reason), "%s", what);
-		len = strlen(d->reason);
-		if (r->older_than >= 0 && len < sizeof(d->reason))
-			snprintf(d->reason + len, sizeof(d->reason) - len, "%sage %s > %s",
-				 len ? ", " : "", a, lim);
+		set_reason(d, "%s", what);
+		if (r->older_than >= 0)
+			append(d, "%sage %s > %s", *reason_of(d) ? ", " : "", a, lim);
 	}
-	len = strlen(d->reason);
-	if (r->keep_last > 0 && d->rank > 0 && len < sizeof(d->reason))
-		snprintf(d->reason + len, sizeof(d->reason) - len,
-			 "%srank %" PRId64 " > keep %" PRId64, len ? ", " : "", d->rank,
-			 r->keep_last);
+	if (r->keep_last > 0 && d->rank > 0)
+		append(d, "%srank %" PRId64 " > keep %" PRId64, *reason_of(d) ? ", " : "", d->rank,
+		       r->keep_last);
 }
 
 static void protect(struct decision *d, const char *rule, const char *reason)
 {
 	d->v = V_PROTECTED;
 	d->rule = rule;
-	snprintf(d->reason, sizeof(d->reason), "%s", reason);
+	set_reason(d, "%s", reason);
 }
 
 /* A protection rather than a rule's or a default's keep. */
@@ -590,17 +628,6 @@ static const char *label_of(const struct rc_object *o)
 	return o->label ? o->label : o->object;
 }
 
-__attribute__((format(printf, 2, 3))) static void append(struct decision *d, const char *f, ...)
-{
-	size_t len = strlen(d->reason);
-	va_list ap;
-
-	if (len + 1 >= sizeof(d->reason))
-		return;
-	va_start(ap, f);
-	vsnprintf(d->reason + len, sizeof(d->reason) - len, f, ap);
-	va_end(ap);
-}
 
 /* "tag 'a'", "tags 'a' and 'b'", "tags 'a', 'b', 'c', 'd', 'e' and 3 more". */
 static void list_members(const struct state *s, const struct rc_object *o, char *out, size_t outsz)
@@ -649,7 +676,7 @@ static void settle(struct state *s, size_t i)
 			if (md->v != V_CANDIDATE)
 				continue;
 			snprintf(why, sizeof(why), "%s '%.200s' stays: %.280s", kind, label_of(o),
-				 d->reason);
+				 reason_of(d));
 			protect(md, d->rule, why);
 		}
 		return;
@@ -666,7 +693,7 @@ static void settle(struct state *s, size_t i)
 		const struct rc_object *m = &s->o[kept];
 		const char *mkind = rc_kind_name((enum rc_kind)m->kind);
 		snprintf(why, sizeof(why), "%s '%.200s' stays: %.280s", mkind, label_of(m),
-			 s->d[kept].reason);
+			 reason_of(&s->d[kept]));
 		protect(d, s->d[kept].rule, why);
 		d->firm = s->d[kept].firm;
 		for (k = 0; k < o->n_members; k++)
@@ -681,7 +708,7 @@ static void settle(struct state *s, size_t i)
 	if (o->n_holders) {
 		const struct rc_object *h = &s->o[o->holders[0]];
 		d->rule = s->d[o->holders[0]].rule;
-		snprintf(d->reason, sizeof(d->reason), "%s of %s '%s', which this plan deletes",
+		set_reason(d, "%s of %s '%s', which this plan deletes",
 			 rel, rc_kind_name((enum rc_kind)h->kind), label_of(h));
 		if (o->n_members) {
 			list_members(s, o, list, sizeof(list));
@@ -690,7 +717,7 @@ static void settle(struct state *s, size_t i)
 	} else {
 		d->rule = s->d[o->members[0]].rule;
 		list_members(s, o, list, sizeof(list));
-		snprintf(d->reason, sizeof(d->reason), "deleting '%.200s' also removes %.270s, %s",
+		set_reason(d, "deleting '%.200s' also removes %.270s, %s",
 			 label_of(o), list, o->n_members > 1 ? "all candidates" : "a candidate");
 	}
 	for (k = 0; k < o->n_members; k++) {
@@ -702,8 +729,7 @@ static void settle(struct state *s, size_t i)
 		md->v = V_CANDIDATE;
 		md->rule = d->rule;
 		md->firm = 0;
-		snprintf(md->reason, sizeof(md->reason), "goes with %s '%.200s': %.280s", kind,
-			 label_of(o), d->reason);
+		set_reason(md, "goes with %s '%.200s': %.280s", kind, label_of(o), reason_of(d));
 	}
 }
 
@@ -850,11 +876,11 @@ static int users_in_plan(const struct state *s, const struct rc_object *o, struc
 	return rc;
 }
 
-static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int64_t reclaimable,
+static int emit_item(struct state *s, struct rc_plan *plan, size_t i, int64_t reclaimable,
 		     struct rc_err *err)
 {
 	const struct rc_object *o = &s->o[i];
-	const struct decision *d = &s->d[i];
+	struct decision *d = &s->d[i];
 	struct rc_plan_item it;
 	struct rc_buf id = RC_BUF_INIT;
 	int cand = d->v == V_CANDIDATE;
@@ -873,7 +899,9 @@ static int emit_item(const struct state *s, struct rc_plan *plan, size_t i, int6
 	it.object = strdup(o->object);
 	it.name = strdup(o->name ? o->name : "");
 	it.rule = strdup(d->rule ? d->rule : "");
-	it.reason = strdup(d->reason);
+	/* the item takes the reason over */
+	it.reason = d->reason_lost ? NULL : d->reason ? d->reason : strdup("");
+	d->reason = NULL;
 	it.size = o->size;
 	it.reclaimable = cand ? reclaimable : 0;
 	it.created = o->created;
@@ -932,7 +960,7 @@ static int cmp_order(const void *pa, const void *pb)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-static int emit(const struct state *s, struct rc_plan *plan, enum verdict want,
+static int emit(struct state *s, struct rc_plan *plan, enum verdict want,
 		const int64_t *reclaim, struct rc_err *err)
 {
 	struct order *ord;
@@ -1052,6 +1080,8 @@ out:
 	for (i = 0; i < s.n_repos; i++)
 		free(s.repos[i]);
 	free(s.repos);
+	for (i = 0; s.d && i < s.n; i++)
+		free(s.d[i].reason);
 	free(s.d);
 	free(reclaim);
 	return rc;
