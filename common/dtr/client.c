@@ -198,8 +198,8 @@ static int answer_error(struct rc_dtr_client *c, const char *what, const struct 
 	if (r->status == 401)
 		rc_err_set(err, RC_ERR_HTTP,
 			   "DTR '%s' refused the credentials %s%s (%s): HTTP 401%s%s", c->url,
-			   c->authed ? "from the " : "(none were found)", c->authed ? c->origin : "",
-			   what, text[0] ? ": " : "", text);
+			   c->authed ? "from the " : "(none were found)",
+			   c->authed ? c->origin : "", what, text[0] ? ": " : "", text);
 	else
 		rc_err_set(err, RC_ERR_HTTP, "DTR '%s': %s: HTTP %ld%s%s", c->url, what, r->status,
 			   text[0] ? ": " : "", text);
