@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -40,6 +41,7 @@ struct xfer {
 	struct rc_http_resp *resp;
 	struct rc_err cap_err;
 	int over_cap;
+	char curl_err[CURL_ERROR_SIZE]; /* curl's detail of a failure */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -141,6 +143,16 @@ struct rc_http *rc_http_new(const char *endpoint, const struct rc_http_opts *opt
 	if (!opts) {
 		rc_http_opts_default(&def);
 		opts = &def;
+	}
+	/* a CA file that cannot be read is the user's mistake, not the
+	 * server's: say so before any request (curl would only say "problem
+	 * with the SSL CA cert", after its retries) */
+	if (opts->tls.ca_file && access(opts->tls.ca_file, R_OK) != 0) {
+		char f[256];
+		rc_sanitize(f, sizeof(f), opts->tls.ca_file);
+		rc_err_sys(err, errno, "cannot read the CA file '%s'", f);
+		err->kind = RC_ERR_USAGE;
+		return NULL;
 	}
 	h = calloc(1, sizeof(*h));
 	if (!h)
@@ -388,6 +400,8 @@ static void setup_easy(struct rc_http *h, CURL *c, const char *method, const cha
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	x->curl_err[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->curl_err);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	if (h->opts.follow_redirects && (is_method(method, "GET") || is_method(method, "HEAD"))) {
@@ -452,6 +466,16 @@ static int set_timeout_err(const struct rc_http *h, const char *method, const ch
 }
 
 /* One attempt. Returns the curl code; fills resp. */
+/* A TLS handshake or certificate failure: asking again gives the same
+ * answer, so it is not retried, and curl's detail says what was wrong. */
+static int is_tls_failure(CURLcode rc)
+{
+	return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
+	       rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM ||
+	       rc == CURLE_SSL_CIPHER || rc == CURLE_SSL_ISSUER_ERROR ||
+	       rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || rc == CURLE_SSL_INVALIDCERTSTATUS;
+}
+
 static CURLcode perform_once(struct rc_http *h, const char *method, const char *url,
 			     struct curl_slist *hdrs, const void *body, size_t body_len,
 			     struct xfer *x)
@@ -576,15 +600,18 @@ int rc_http_do(struct rc_http *h, const struct rc_http_req *req, struct rc_http_
 				set_timeout_err(h, method, qpath, err);
 				goto out;
 			}
-			if (idempotent && attempt < h->opts.max_retries) {
+			if (idempotent && attempt < h->opts.max_retries && !is_tls_failure(rc)) {
 				retry = 1;
 			} else {
-				char ep[256];
+				char ep[256], detail[CURL_ERROR_SIZE];
 
 				curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno);
 				rc_sanitize(ep, sizeof(ep), h->endpoint);
-				rc_err_set(err, RC_ERR_CONNECT, "cannot %s '%s' on '%s': %s",
-					   method, qpath, ep, curl_easy_strerror(rc));
+				rc_sanitize(detail, sizeof(detail),
+					    x.curl_err[0] ? x.curl_err : curl_easy_strerror(rc));
+				rc_err_set(err, RC_ERR_CONNECT, "cannot %s '%s' on '%s': %s%s",
+					   method, qpath, ep, is_tls_failure(rc) ? "TLS: " : "",
+					   is_tls_failure(rc) ? detail : curl_easy_strerror(rc));
 				if (err)
 					err->sys_errno = (int)os_errno;
 				goto out;

@@ -73,7 +73,8 @@ void rc_http_opts_default(struct rc_http_opts *opts);
 void rc_http_opts_release(struct rc_http_opts *opts);
 
 /* Creates a client for `endpoint`; copies what it needs from opts.
- * Returns NULL and fills err on a bad endpoint or scheme. */
+ * Returns NULL and fills err on a bad endpoint or scheme, or a tls.ca_file
+ * that cannot be read (RC_ERR_USAGE, "cannot read the CA file ..."). */
 struct rc_http *rc_http_new(const char *endpoint, const struct rc_http_opts *opts,
 			    struct rc_err *err);
 void rc_http_free(struct rc_http *h);
@@ -88,8 +89,10 @@ int rc_http_add_header(struct rc_http *h, const char *header, struct rc_err *err
  * body may be NULL. On return 0, resp holds the status (any status, also
  * 4xx/5xx: callers decide) and the body. Returns -1 on transport failure
  * (RC_ERR_CONNECT), read-only refusal (RC_ERR_READONLY) or a body over the cap
- * (RC_ERR_PROTOCOL). GET, HEAD and DELETE are retried on transport errors,
- * 5xx and 429 (honouring Retry-After, capped) up to max_retries times, but
+ * (RC_ERR_PROTOCOL). GET, HEAD and DELETE are retried on transport errors
+ * other than TLS failures (a certificate that does not verify fails at once
+ * with "...: TLS: " and curl's detail), 5xx and 429 (honouring
+ * Retry-After, capped) up to max_retries times, but
  * never after timeout_ms ran out on a request that was sent in full: that
  * fails at once with RC_ERR_CONNECT, sys_errno ETIMEDOUT and "'ENDPOINT' did
  * not answer METHOD 'PATH' within 60s". A connect that timed out is retried.

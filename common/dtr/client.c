@@ -20,6 +20,7 @@ struct rc_dtr_client {
 	char *url, *host, *name;
 	int http_loopback;
 	int authed; /* credentials were found */
+	char origin[96]; /* where from (creds.h), for a 401; never a value */
 	size_t page_size;
 	const struct rc_strv *repos;
 	struct rc_http_opts hopts;
@@ -137,6 +138,7 @@ struct rc_dtr_client *rc_dtr_open(const struct rc_dtr_opts *o, struct rc_err *er
 		goto fail;
 	if (rc_creds_present(&cr)) {
 		c->authed = 1;
+		snprintf(c->origin, sizeof(c->origin), "%s", cr.origin);
 		rc_log_verbose("DTR '%s': credentials from %s", c->url, cr.origin);
 		if (!(hdr = basic_header(cr.username, cr.secret, err)) ||
 		    rc_http_add_header(c->http, hdr, err) < 0)
@@ -195,8 +197,9 @@ static int answer_error(struct rc_dtr_client *c, const char *what, const struct 
 	rc_reg_error_text(r->body.data, r->body.len, text, sizeof(text));
 	if (r->status == 401)
 		rc_err_set(err, RC_ERR_HTTP,
-			   "DTR '%s' refused the credentials%s (%s): HTTP 401%s%s", c->url,
-			   c->authed ? "" : " (none were found)", what, text[0] ? ": " : "", text);
+			   "DTR '%s' refused the credentials %s%s (%s): HTTP 401%s%s", c->url,
+			   c->authed ? "from the " : "(none were found)",
+			   c->authed ? c->origin : "", what, text[0] ? ": " : "", text);
 	else
 		rc_err_set(err, RC_ERR_HTTP, "DTR '%s': %s: HTTP %ld%s%s", c->url, what, r->status,
 			   text[0] ? ": " : "", text);

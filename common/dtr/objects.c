@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "dtr/objects.h"
 #include "plan.h"
+#include "registry/objects.h"
 
 #define NO_PULLS "pull time unknown: DTR records no per-tag pulls"
 #define UPPER_BOUND                                                                                \
@@ -34,9 +35,11 @@ static const char *url_host(const char *url)
 	return p ? p + 3 : url ? url : "";
 }
 
+/* Appends r's tags; keys[k] becomes the key its k-th tag is used by
+ * ("ns/repo@digest", rc_reg_engine_users). */
 static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_source *src,
 			const struct rc_dtr_scan *scan, const struct rc_dtr_repo *r,
-			enum rc_dtr_age age, struct rc_err *err)
+			enum rc_dtr_age age, const char **keys, struct rc_err *err)
 {
 	char limit[64];
 	const char *unclaimed;
@@ -78,7 +81,8 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 			return -1;
 		alias->n = 1;
 		o->aliases = alias;
-		if (!(o->digest = own_fmt(inv, err, "%s", t->digest)))
+		if (!(o->digest = own_fmt(inv, err, "%s", t->digest)) ||
+		    !(keys[k] = own_fmt(inv, err, "%s/%s@%s", r->ns, r->name, t->digest)))
 			return -1;
 		o->flags = RC_OBJ_OPT_IN | RC_OBJ_TAGS | RC_OBJ_PARTS;
 		o->created = t->created;
@@ -130,7 +134,9 @@ int rc_dtr_objects(struct rc_inventory *inv, const struct rc_dtr_scan *scan, enu
 		   struct rc_err *err)
 {
 	struct rc_inventory_source *src;
-	size_t total = 0, i;
+	size_t total = 0, first = inv->n_objects, at = 0, i;
+	const char **keys;
+	int rc = -1;
 
 	for (i = 0; i < scan->n_repos; i++)
 		total += scan->repos[i].n_tags;
@@ -138,8 +144,17 @@ int rc_dtr_objects(struct rc_inventory *inv, const struct rc_dtr_scan *scan, enu
 	if (!src || rc_inventory_source_set(src, "url", scan->url, err) < 0 ||
 	    rc_inventory_reserve_objects(inv, total, err) < 0)
 		return -1;
-	for (i = 0; i < scan->n_repos; i++)
-		if (repo_objects(inv, src, scan, &scan->repos[i], age, err) < 0)
-			return -1;
-	return 0;
+	if (!(keys = calloc(total + 1, sizeof(*keys))))
+		return rc_err_nomem(err);
+	for (i = 0; i < scan->n_repos; i++) {
+		if (repo_objects(inv, src, scan, &scan->repos[i], age, keys + at, err) < 0)
+			goto out;
+		at += scan->repos[i].n_tags;
+	}
+	/* an engine scanned in the same run protects the tags its containers'
+	 * images were pulled by (host:port/ns/repo@digest), as a registry's */
+	rc = rc_reg_engine_users(inv, scan->url, first, keys, err);
+out:
+	free(keys);
+	return rc;
 }

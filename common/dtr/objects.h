@@ -11,7 +11,11 @@
  *   the scanned repositories;
  * - protections: a signed tag (inNotary), a repository with immutableTags,
  *   a tag DTR reports with hashMismatch; every tag's reason shows its
- *   repository's server-side tagLimit. */
+ *   repository's server-side tagLimit;
+ * - what an engine scanned in the same run uses: the containers of an
+ *   engine image whose RepoDigests name host:port/ns/repo@digest on this
+ *   DTR are the users of every tag of ns/repo naming that digest
+ *   (rc_reg_engine_users). */
 #ifndef RC_DTR_OBJECTS_H
 #define RC_DTR_OBJECTS_H
 
@@ -22,7 +26,9 @@
 enum rc_dtr_age { RC_DTR_AGE_UPDATED = 0, RC_DTR_AGE_CREATED };
 
 /* Appends scan as one source of type "dtr" named scan->name, identity
- * {"url": scan->url}, and one object per tag to inv. Everything is copied:
+ * {"url": scan->url}, and one object per tag to inv; an engine's objects
+ * must be in inv already for its containers to protect the tags they use.
+ * Everything is copied:
  * scan may be released afterwards. -1 with err (RC_ERR_NOMEM); inv then
  * holds part of it and must be cleared. */
 int rc_dtr_objects(struct rc_inventory *inv, const struct rc_dtr_scan *scan, enum rc_dtr_age age,

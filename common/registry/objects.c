@@ -42,19 +42,27 @@ static int cmp_key_idx(const void *pa, const void *pb)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* The index carried by key in sorted v[0..n), or -1. */
-static long find(const struct key_idx *v, size_t n, const char *key)
+/* The position of the first entry not below key in sorted v[0..n). */
+static size_t lower_bound(const struct key_idx *v, size_t n, const char *key)
 {
 	size_t lo = 0, hi = n;
 
-	while (key && lo < hi) {
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (strcmp(v[mid].key, key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return key && lo < n && strcmp(v[lo].key, key) == 0 ? (long)v[lo].idx : -1;
+	return lo;
+}
+
+/* The index carried by key in sorted v[0..n), or -1. */
+static long find(const struct key_idx *v, size_t n, const char *key)
+{
+	size_t lo = key ? lower_bound(v, n, key) : n;
+
+	return lo < n && strcmp(v[lo].key, key) == 0 ? (long)v[lo].idx : -1;
 }
 
 /* Member indexes by their objects' identities. arg: the objects. */
@@ -382,22 +390,21 @@ out:
 	return rc;
 }
 
-/* The containers of engine images scanned in the same run use the manifests
- * their RepoDigests name (host:port/repo@digest) on this registry. */
-static int engine_users(struct rc_inventory *inv, const struct rc_reg_scan *scan, size_t first,
-			struct rc_err *err)
+int rc_reg_engine_users(struct rc_inventory *inv, const char *url, size_t first,
+			const char *const *keys, struct rc_err *err)
 {
-	size_t n = inv->n_objects - first, i, k, u;
+	size_t n = inv->n_objects - first, nk = 0, i, k, u, at;
 	struct key_idx *ix = calloc(n + 1, sizeof(*ix));
 	int rc = -1;
 
 	if (!ix)
 		return rc_err_nomem(err);
-	for (i = 0; i < n; i++) {
-		ix[i].key = inv->objects[first + i].object;
-		ix[i].idx = first + i;
-	}
-	qsort(ix, n, sizeof(*ix), cmp_key_idx);
+	for (i = 0; i < n; i++)
+		if (keys[i]) {
+			ix[nk].key = keys[i];
+			ix[nk++].idx = first + i;
+		}
+	qsort(ix, nk, sizeof(*ix), cmp_key_idx);
 	for (i = 0; i < first; i++) {
 		const struct rc_object *img = &inv->objects[i];
 		if (img->kind != RC_KIND_IMAGE || !img->digests ||
@@ -405,47 +412,65 @@ static int engine_users(struct rc_inventory *inv, const struct rc_reg_scan *scan
 			continue;
 		for (k = 0; k < img->digests->n; k++) {
 			const char *ref = img->digests->v[k], *slash = strchr(ref, '/');
-			struct rc_object *m;
-			long mi;
-			if (!slash || !same_host(scan->url, ref, (size_t)(slash - ref)) ||
-			    (mi = find(ix, n, slash + 1)) < 0)
+			if (!slash || !same_host(url, ref, (size_t)(slash - ref)))
 				continue;
-			m = &inv->objects[mi];
-			if (m->kind != RC_KIND_MANIFEST)
-				continue;
-			for (u = 0; u < img->n_users; u++) {
-				struct rc_use *nu =
-				    realloc(m->users, (m->n_users + 1) * sizeof(*nu));
-				if (!nu) {
-					rc_err_nomem(err);
-					goto out;
+			/* every object the reference names: a DTR's tags share one */
+			for (at = lower_bound(ix, nk, slash + 1);
+			     at < nk && strcmp(ix[at].key, slash + 1) == 0; at++) {
+				struct rc_object *m = &inv->objects[ix[at].idx];
+				for (u = 0; u < img->n_users; u++) {
+					struct rc_use *nu =
+					    realloc(m->users, (m->n_users + 1) * sizeof(*nu));
+					if (!nu) {
+						rc_err_nomem(err);
+						goto out;
+					}
+					m->users = nu;
+					m->users[m->n_users].user = img->users[u].user;
+					m->users[m->n_users].reason = rc_asprintf(
+					    err, "%s on %s '%s' (as %s)", img->users[u].reason,
+					    img->source_type ? img->source_type : "source",
+					    img->source, ref);
+					if (!m->users[m->n_users].reason)
+						goto out;
+					m->n_users++;
 				}
-				m->users = nu;
-				m->users[m->n_users].user = img->users[u].user;
-				m->users[m->n_users].reason =
-				    rc_asprintf(err, "%s on %s '%s' (as %s)", img->users[u].reason,
-					img->source_type ? img->source_type : "source", img->source,
-					ref);
-				if (!m->users[m->n_users].reason)
-					goto out;
-				m->n_users++;
-			}
-			if (img->protect_rule && !m->protect_rule &&
-			    strcmp(img->protect_rule, "in-use") == 0) {
-				m->protect_rule = "in-use";
-				if (!(m->protect_reason = rc_asprintf(
-					  err, "image '%s' on %s '%s': %s",
-					  img->label ? img->label : img->object,
-					  img->source_type ? img->source_type : "source",
-					  img->source,
-					  img->protect_reason ? img->protect_reason : "in use")))
-					goto out;
+				if (img->protect_rule && !m->protect_rule &&
+				    strcmp(img->protect_rule, "in-use") == 0) {
+					m->protect_rule = "in-use";
+					if (!(m->protect_reason = rc_asprintf(
+						  err, "image '%s' on %s '%s': %s",
+						  img->label ? img->label : img->object,
+						  img->source_type ? img->source_type : "source",
+						  img->source,
+						  img->protect_reason ? img->protect_reason
+								      : "in use")))
+						goto out;
+				}
 			}
 		}
 	}
 	rc = 0;
 out:
 	free(ix);
+	return rc;
+}
+
+/* The manifests of the registry, keyed "repo@digest" as their objects. */
+static int engine_users(struct rc_inventory *inv, const struct rc_reg_scan *scan, size_t first,
+			struct rc_err *err)
+{
+	size_t n = inv->n_objects - first, i;
+	const char **keys = calloc(n + 1, sizeof(*keys));
+	int rc;
+
+	if (!keys)
+		return rc_err_nomem(err);
+	for (i = 0; i < n; i++)
+		if (inv->objects[first + i].kind == RC_KIND_MANIFEST)
+			keys[i] = inv->objects[first + i].object;
+	rc = rc_reg_engine_users(inv, scan->url, first, keys, err);
+	free(keys);
 	return rc;
 }
 

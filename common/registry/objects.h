@@ -33,4 +33,16 @@
 int rc_registry_objects(struct rc_inventory *inv, const struct rc_reg_scan *scan,
 			struct rc_err *err);
 
+/* What an engine scanned in the same run uses of the source at url (a
+ * registry's or a DTR's canonical URL): for each engine image among
+ * inv->objects[0..first) that has users (containers) or an "in-use"
+ * protection, each of its RepoDigests "host[:port]/REPO@DIGEST" whose host
+ * names url (with or without the scheme's default port) is looked up among
+ * keys[i], the key of object first + i ("REPO@DIGEST", NULL: not one the
+ * engine can use); every object with that key gets the image's containers
+ * as users and its "in-use" protection. keys is the caller's, n_objects -
+ * first long. 0, or -1 with err (RC_ERR_NOMEM). */
+int rc_reg_engine_users(struct rc_inventory *inv, const char *url, size_t first,
+			const char *const *keys, struct rc_err *err);
+
 #endif

@@ -5,6 +5,11 @@
 # DTR_T (temp dir); dtr_stop (run on EXIT) stops what it started. DTR_USER,
 # DTR_PASS and DTR_TOKEN are fresh per run, so a test can grep every output
 # for them. DOCKER_CONFIG points into DTR_T: never the user's ~/.docker.
+# Set before dtr_start: DTR_PORT (default: a free one), DTR_EXEC (a prefix
+# such as "nsenter --net=/proc/PID/ns/net", to share a private dockerd's
+# network namespace; the double and the control requests run under it),
+# DTR_TLS_CERT and DTR_TLS_KEY (serve HTTPS: DTR_URL is then https://, and
+# the control requests trust DTR_TLS_CA).
 source "$(dirname "${BASH_SOURCE[0]}")/engine.sh"
 DTR_PID=""
 DTR_T=$(mktemp -d /tmp/rc-dtr.XXXXXX)
@@ -22,15 +27,19 @@ dtr_start() {
 	/usr/bin/python3 "$FIXTURE" "$@" >"$DTR_T/fixture.json" || return 1
 	rm -f "$DTR_T/port"
 	: >"$DTR_T/requests.log"
-	/usr/bin/python3 "$ROOT/tests/fakes/dtr/dtr.py" --fixture "$DTR_T/fixture.json" \
-		--port-file "$DTR_T/port" --log "$DTR_T/requests.log" >"$DTR_T/dtr.out" 2>&1 &
+	local tls=()
+	[ -n "${DTR_TLS_CERT:-}" ] && tls=(--tls-cert "$DTR_TLS_CERT" --tls-key "$DTR_TLS_KEY")
+	${DTR_EXEC:-} /usr/bin/python3 "$ROOT/tests/fakes/dtr/dtr.py" --fixture "$DTR_T/fixture.json" \
+		--port "${DTR_PORT:-0}" --port-file "$DTR_T/port" --log "$DTR_T/requests.log" \
+		"${tls[@]}" >"$DTR_T/dtr.out" 2>&1 &
 	DTR_PID=$!
 	for i in $(seq 1 100); do
 		[ -s "$DTR_T/port" ] && break
 		sleep 0.05
 	done
-	[ -s "$DTR_T/port" ] || return 1
-	DTR_URL="http://127.0.0.1:$(cat "$DTR_T/port")"
+	[ -s "$DTR_T/port" ] || { cat "$DTR_T/dtr.out" >&2; return 1; }
+	DTR_HOSTPORT="127.0.0.1:$(cat "$DTR_T/port")"
+	DTR_URL="http${DTR_TLS_CERT:+s}://$DTR_HOSTPORT"
 	DTR_LOG="$DTR_T/requests.log"
 }
 
@@ -44,13 +53,14 @@ dtr_stop() {
 }
 
 # dtr_control JSON: one state change or fault (see dtr.py).
+dtr_curl() { ${DTR_EXEC:-} curl ${DTR_TLS_CA:+--cacert "$DTR_TLS_CA"} "$@"; }
 dtr_control() {
-	curl -sf -X POST -H 'Content-Type: application/json' -d "$1" "$DTR_URL/_control" >/dev/null
+	dtr_curl -sf -X POST -H 'Content-Type: application/json' -d "$1" "$DTR_URL/_control" >/dev/null
 }
 
 # dtr_state: "ns/repo:tag digest" per tag, sorted.
 dtr_state() {
-	curl -sf "$DTR_URL/_control/state" | /usr/bin/python3 -c '
+	dtr_curl -sf "$DTR_URL/_control/state" | /usr/bin/python3 -c '
 import json, sys
 for r, tags in sorted(json.load(sys.stdin).items()):
     for t, d in sorted(tags.items()):

@@ -39,6 +39,9 @@ Control (no auth, loopback only; tests drive it with curl):
   GET  /_control/state   the repositories and their tags, as
                          {"ns/repo": {"tag": "digest"}}
 
+With --tls-cert/--tls-key it speaks HTTPS only (a client that fails the
+handshake is never answered nor logged).
+
 Every request except /_control is logged, one line
 "METHOD PATH STATUS user=NAME" (never a credential), to --log.
 """
@@ -46,6 +49,7 @@ import argparse
 import base64
 import copy
 import json
+import ssl
 import sys
 import threading
 import urllib.parse
@@ -339,13 +343,21 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--log")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    ap.add_argument("--tls-key", help="... and its key (PEM)")
     a = ap.parse_args()
+    if bool(a.tls_cert) != bool(a.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
     with open(a.fixture) as f:
         STATE.update(json.load(f))
     if a.log:
         LOG = open(a.log, "a")
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.daemon_threads = True
+    if a.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     if a.port_file:
         with open(a.port_file + ".tmp", "w") as f:
             f.write(str(srv.server_address[1]))
