@@ -65,6 +65,9 @@ enum {
 	 * rules and default keeps of its members do not hold it back, only
 	 * protections (users, its own, refs, labels, tag patterns). */
 	RC_OBJ_FOLLOWS = 1u << 9,
+	/* keep_last does not rank it: a referrer's tag (a cosign signature)
+	 * goes or stays with its subject, and takes no image's slot. */
+	RC_OBJ_UNRANKED = 1u << 10,
 };
 
 /* Another object of the same source that uses this one. */

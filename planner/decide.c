@@ -336,6 +336,13 @@ static int cmp_str(const void *a, const void *b)
 
 /* Ranks, per repository, the objects each keep_last rule claims: one sort
  * by repository and recency, then one walk counting per rule. */
+/* Tagged, claimed by a keep_last rule, and not a follower's tag. */
+static int rankable(const struct rc_object *o, const struct decision *d)
+{
+	return (o->flags & RC_OBJ_TAGS) && !(o->flags & RC_OBJ_UNRANKED) && d->claim &&
+	       d->claim->keep_last > 0;
+}
+
 static int rank(struct state *s, struct rc_err *err)
 {
 	struct rank_ent *ents = NULL;
@@ -344,7 +351,7 @@ static int rank(struct state *s, struct rc_err *err)
 	int rc = -1;
 
 	for (i = 0; i < s->n; i++)
-		if ((s->o[i].flags & RC_OBJ_TAGS) && s->d[i].claim && s->d[i].claim->keep_last > 0)
+		if (rankable(&s->o[i], &s->d[i]))
 			n += s->o[i].refs.n;
 	if (!n)
 		return 0;
@@ -360,7 +367,7 @@ static int rank(struct state *s, struct rc_err *err)
 	for (i = 0; i < s->n; i++) {
 		const struct rc_object *o = &s->o[i];
 		size_t first = s->n_repos;
-		if (!(o->flags & RC_OBJ_TAGS) || !s->d[i].claim || s->d[i].claim->keep_last <= 0)
+		if (!rankable(o, &s->d[i]))
 			continue;
 		/* each of its repositories once */
 		for (j = 0; j < o->refs.n; j++) {

@@ -351,6 +351,9 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 			o->created = mo->created;
 			o->last_used = mo->created;
 			o->what = rc_asprintf(err, "names %.19s", mo->digest);
+			/* a signature's tag goes or stays with its subject */
+			if (mo->flags & RC_OBJ_FOLLOWS)
+				o->flags |= RC_OBJ_UNRANKED;
 			if (!o->what || push_idx(&mo->members, &mo->n_members,
 						 first + r->n_manifests + k, err) < 0)
 				goto out;

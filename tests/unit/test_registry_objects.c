@@ -423,6 +423,52 @@ static void test_referrer_follows_subject(void **state)
 	rc_reg_scan_release(&s);
 }
 
+/* A signature made after its image (cosign signs at release) takes no
+ * keep_last slot: keep 2 keeps the two newest images with their
+ * signatures, and the oldest image goes with its own. */
+static void test_signatures_take_no_keep_last_slot(void **state)
+{
+	struct rc_reg_scan s;
+	struct rc_reg_repo *r;
+	struct rc_reg_manifest *sig;
+	struct rc_inventory inv;
+	struct rp_policy pol;
+	struct rc_plan plan;
+	char sig_tag[80];
+
+	(void)state;
+	scan_init(&s);
+	r = repo(&s, "ci/app");
+	image(r, '1', NOW - 30 * DAY, 'a', "x:1");
+	image(r, '2', NOW - 20 * DAY, 'b', "y:1");
+	image(r, '3', NOW - 10 * DAY, 'c', "z:1");
+	tag(r, "v1", '1');
+	tag(r, "v2", '2');
+	tag(r, "v3", '3');
+	for (char c = '1'; c <= '3'; c++) {
+		char sd = (char)('4' + (c - '1')); /* signatures 4, 5, 6 */
+		sig = image(r, sd, NOW - DAY, (char)('d' + (c - '1')), "w:1");
+		sig->subject = dg(c);
+		snprintf(sig_tag, sizeof(sig_tag), "sha256-%.64s.sig", sig->subject + 7);
+		tag(r, sig_tag, sd);
+	}
+	objects_of(&inv, &s);
+	flags_policy(&pol, NULL, -1, 2, NULL, 0);
+	build(&inv, &pol, &plan);
+
+	expect(&plan, "ci/app:v3", 0, "registry-tags", "rank 1 <= keep 2 in 'ci/app'");
+	expect(&plan, "ci/app:v2", 0, "registry-tags", "rank 2 <= keep 2 in 'ci/app'");
+	expect(&plan, "ci/app:v1", 1, "registry-tags", NULL);
+	expect(&plan, M("ci/app", "1"), 1, "registry-tags", NULL);
+	expect(&plan, M("ci/app", "4"), 1, "registry-tags", NULL); /* v1's signature */
+	expect(&plan, M("ci/app", "5"), 0, NULL, NULL);
+	expect(&plan, M("ci/app", "6"), 0, NULL, NULL);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
+	rc_reg_scan_release(&s);
+}
+
 /* keep_last ranks digests by created time, newest first; equal times by
  * digest; the tags of one digest share its rank. */
 static void test_keep_last_ranks_digests(void **state)
@@ -857,6 +903,7 @@ int main(void)
 	    cmocka_unit_test(test_index_takes_children_unless_kept_elsewhere),
 	    cmocka_unit_test(test_referrer_follows_subject),
 	    cmocka_unit_test(test_keep_last_ranks_digests),
+	    cmocka_unit_test(test_signatures_take_no_keep_last_slot),
 	    cmocka_unit_test(test_keep_refs),
 	    cmocka_unit_test(test_in_use_on_engine_protects),
 	    cmocka_unit_test(test_after_gc_bytes_and_partial),
