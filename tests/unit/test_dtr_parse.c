@@ -77,6 +77,12 @@ static void test_tag_hostile(void **state)
 	tag_fails("{\"name\":\"v\",\"digest\":\"" D1
 		  "\",\"manifest\":{\"dockerfile\":[{\"layerDigest\":\"" L1 "\",\"size\":1e300}]}}",
 		  "bad layer");
+	/* two layers of 2^53-1: their sum is no longer exact (and 4096 of
+	 * them would overflow int64_t) */
+	tag_fails("{\"name\":\"v\",\"digest\":\"" D1
+		  "\",\"manifest\":{\"dockerfile\":[{\"layerDigest\":\"" L1
+		  "\",\"size\":9007199254740991},{\"layerDigest\":\"" L1 "\",\"size\":1}]}}",
+		  "layer sizes add up past 2^53 bytes");
 }
 
 static void test_pages(void **state)
