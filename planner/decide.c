@@ -186,9 +186,16 @@ static int ref_protection(const struct rp_policy *pol, const struct rc_object *o
 	return 0;
 }
 
+/* What goes before "age" and "rank" in reasons: the source's time they
+ * measure ("updatedAt "), when the object names one. */
+static void basis_prefix(const struct rc_object *o, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s%s", o->age_basis ? o->age_basis : "", o->age_basis ? " " : "");
+}
+
 /* min_age protection; last_used 0 means unknown and is protected. */
 static int min_age_protection(const struct rp_policy *pol, int64_t now, int64_t last_used,
-			      char *reason, size_t rsz)
+			      const char *basis, char *reason, size_t rsz)
 {
 	char a[32], m[32];
 
@@ -196,13 +203,13 @@ static int min_age_protection(const struct rp_policy *pol, int64_t now, int64_t 
 		return 0;
 	rp_format_duration_exact(pol->protect.min_age, m, sizeof(m));
 	if (last_used <= 0) {
-		snprintf(reason, rsz, "age unknown, min-age %s", m);
+		snprintf(reason, rsz, "%sage unknown, min-age %s", basis, m);
 		return 1;
 	}
 	if (now - last_used >= pol->protect.min_age)
 		return 0;
 	fmt_age(now - last_used, a, sizeof(a));
-	snprintf(reason, rsz, "younger than min-age %s (age %s)", m, a);
+	snprintf(reason, rsz, "younger than min-age %s (%sage %s)", m, basis, a);
 	return 1;
 }
 
@@ -420,11 +427,12 @@ out:
 static void apply_conditions(const struct state *s, const struct rp_rule *r,
 			     const struct rc_object *o, const char *what, struct decision *d)
 {
-	char a[32], lim[32];
+	char a[32], lim[32], b[64];
 	int64_t age = s->now - d->last_used;
 	size_t len;
 
 	d->rule = r->name;
+	basis_prefix(o, b, sizeof(b));
 	fmt_age(age, a, sizeof(a));
 	if (r->not_pulled_for >= 0) {
 		char p[32];
@@ -446,20 +454,21 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 		rp_format_duration_exact(r->older_than, lim, sizeof(lim));
 		if (d->last_used <= 0) {
 			d->v = V_PROTECTED;
-			snprintf(d->reason, sizeof(d->reason), "age unknown, rule wants > %s", lim);
+			snprintf(d->reason, sizeof(d->reason), "%sage unknown, rule wants > %s", b,
+				 lim);
 			return;
 		}
 		if (age <= r->older_than) {
 			d->v = V_PROTECTED;
-			snprintf(d->reason, sizeof(d->reason), "age %s <= %s", a, lim);
+			snprintf(d->reason, sizeof(d->reason), "%sage %s <= %s", b, a, lim);
 			return;
 		}
 	}
 	if (r->keep_last > 0 && d->rank > 0 && d->rank <= r->keep_last) {
 		d->v = V_PROTECTED;
 		snprintf(d->reason, sizeof(d->reason),
-			 "rank %" PRId64 " <= keep %" PRId64 " in '%.255s'", d->rank, r->keep_last,
-			 d->rank_repo);
+			 "%srank %" PRId64 " <= keep %" PRId64 " in '%.255s'", b, d->rank,
+			 r->keep_last, d->rank_repo);
 		return;
 	}
 	d->v = V_CANDIDATE;
@@ -475,13 +484,13 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 		snprintf(d->reason, sizeof(d->reason), "%s", what);
 		len = strlen(d->reason);
 		if (r->older_than >= 0 && len < sizeof(d->reason))
-			snprintf(d->reason + len, sizeof(d->reason) - len, "%sage %s > %s",
-				 len ? ", " : "", a, lim);
+			snprintf(d->reason + len, sizeof(d->reason) - len, "%s%sage %s > %s",
+				 len ? ", " : "", b, a, lim);
 	}
 	len = strlen(d->reason);
 	if (r->keep_last > 0 && d->rank > 0 && len < sizeof(d->reason))
 		snprintf(d->reason + len, sizeof(d->reason) - len,
-			 "%srank %" PRId64 " > keep %" PRId64, len ? ", " : "", d->rank,
+			 "%s%srank %" PRId64 " > keep %" PRId64, len ? ", " : "", b, d->rank,
 			 r->keep_last);
 }
 
@@ -506,7 +515,7 @@ static void decide_one(struct state *s, size_t i)
 {
 	const struct rc_object *o = &s->o[i];
 	struct decision *d = &s->d[i];
-	char why[REASON_MAX];
+	char why[REASON_MAX], basis[64];
 	size_t k;
 
 	/* the first user that stays keeps it, then the source's own reasons */
@@ -535,7 +544,8 @@ static void decide_one(struct state *s, size_t i)
 	}
 	if (o->n_members || o->n_holders) /* its set decides (close_sets) */
 		return;
-	if (min_age_protection(s->pol, s->now, d->last_used, why, sizeof(why))) {
+	basis_prefix(o, basis, sizeof(basis));
+	if (min_age_protection(s->pol, s->now, d->last_used, basis, why, sizeof(why))) {
 		protect(d, "min-age", why);
 		return;
 	}
