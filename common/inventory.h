@@ -105,6 +105,9 @@ struct rc_object {
 	unsigned flags; /* RC_OBJ_* */
 	int64_t created;
 	int64_t last_used; /* the newest evidence of use (docs/policy.md, "Ages") */
+	const char *age_basis; /* the source's time last_used is, named in every
+				  reason that states an age or a rank (a DTR's
+				  "updatedAt" or "createdAt"); NULL: not named */
 	int64_t last_pulled; /* 0 when the source records no pulls */
 	int64_t size; /* its own size, -1 unknown */
 	int64_t reclaimable; /* what deleting it frees, without RC_OBJ_PARTS */

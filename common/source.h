@@ -43,6 +43,9 @@ struct rc_source_opts {
 	int tls_insecure; /* --tls-insecure: only when given */
 	size_t parallel; /* --parallel; 0: the type's default */
 	const struct rc_strv *repos; /* --repos globs; NULL or empty: all */
+	/* A source that records both a creation and a last-push time per
+	 * object (DTR): ages measure the creation instead (--dtr-age created). */
+	int age_created;
 
 	/* The executor: the plan being applied and the source of it this opens
 	 * (NULL in the planner). A type whose sources the plan locates (a

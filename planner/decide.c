@@ -188,9 +188,16 @@ static int ref_protection(const struct rp_policy *pol, const struct rc_object *o
 	return 0;
 }
 
+/* What goes before "age" and "rank" in reasons: the source's time they
+ * measure ("updatedAt "), when the object names one. */
+static void basis_prefix(const struct rc_object *o, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s%s", o->age_basis ? o->age_basis : "", o->age_basis ? " " : "");
+}
+
 /* min_age protection; last_used 0 means unknown and is protected. */
 static int min_age_protection(const struct rp_policy *pol, int64_t now, int64_t last_used,
-			      char *reason, size_t rsz)
+			      const char *basis, char *reason, size_t rsz)
 {
 	char a[32], m[32];
 
@@ -198,13 +205,13 @@ static int min_age_protection(const struct rp_policy *pol, int64_t now, int64_t 
 		return 0;
 	rp_format_duration_exact(pol->protect.min_age, m, sizeof(m));
 	if (last_used <= 0) {
-		snprintf(reason, rsz, "age unknown, min-age %s", m);
+		snprintf(reason, rsz, "%sage unknown, min-age %s", basis, m);
 		return 1;
 	}
 	if (now - last_used >= pol->protect.min_age)
 		return 0;
 	fmt_age(now - last_used, a, sizeof(a));
-	snprintf(reason, rsz, "younger than min-age %s (age %s)", m, a);
+	snprintf(reason, rsz, "younger than min-age %s (%sage %s)", m, basis, a);
 	return 1;
 }
 
@@ -471,10 +478,11 @@ __attribute__((format(printf, 2, 3))) static void append(struct decision *d, con
 static void apply_conditions(const struct state *s, const struct rp_rule *r,
 			     const struct rc_object *o, const char *what, struct decision *d)
 {
-	char a[32], lim[32];
+	char a[32], lim[32], b[64];
 	int64_t age = s->now - d->last_used;
 
 	d->rule = r->name;
+	basis_prefix(o, b, sizeof(b));
 	fmt_age(age, a, sizeof(a));
 	if (r->not_pulled_for >= 0) {
 		char p[32];
@@ -496,19 +504,19 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 		rp_format_duration_exact(r->older_than, lim, sizeof(lim));
 		if (d->last_used <= 0) {
 			d->v = V_PROTECTED;
-			set_reason(d, "age unknown, rule wants > %s", lim);
+			set_reason(d, "%sage unknown, rule wants > %s", b, lim);
 			return;
 		}
 		if (age <= r->older_than) {
 			d->v = V_PROTECTED;
-			set_reason(d, "age %s <= %s", a, lim);
+			set_reason(d, "%sage %s <= %s", b, a, lim);
 			return;
 		}
 	}
 	if (r->keep_last > 0 && d->rank > 0 && d->rank <= r->keep_last) {
 		d->v = V_PROTECTED;
-		set_reason(d, "rank %" PRId64 " <= keep %" PRId64 " in '%.255s'", d->rank, r->keep_last,
-			 d->rank_repo);
+		set_reason(d, "%srank %" PRId64 " <= keep %" PRId64 " in '%.255s'", b, d->rank,
+			   r->keep_last, d->rank_repo);
 		return;
 	}
 	d->v = V_CANDIDATE;
@@ -523,11 +531,11 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 	} else {
 		set_reason(d, "%s", what);
 		if (r->older_than >= 0)
-			append(d, "%sage %s > %s", *reason_of(d) ? ", " : "", a, lim);
+			append(d, "%s%sage %s > %s", *reason_of(d) ? ", " : "", b, a, lim);
 	}
 	if (r->keep_last > 0 && d->rank > 0)
-		append(d, "%srank %" PRId64 " > keep %" PRId64, *reason_of(d) ? ", " : "", d->rank,
-		       r->keep_last);
+		append(d, "%s%srank %" PRId64 " > keep %" PRId64, *reason_of(d) ? ", " : "", b,
+		       d->rank, r->keep_last);
 }
 
 static void protect(struct decision *d, const char *rule, const char *reason)
@@ -551,7 +559,7 @@ static void decide_one(struct state *s, size_t i)
 {
 	const struct rc_object *o = &s->o[i];
 	struct decision *d = &s->d[i];
-	char why[REASON_MAX];
+	char why[REASON_MAX], basis[64];
 	size_t k;
 
 	/* the first user that stays keeps it, then the source's own reasons */
@@ -580,7 +588,8 @@ static void decide_one(struct state *s, size_t i)
 	}
 	if (o->n_members || o->n_holders) /* its set decides (close_sets) */
 		return;
-	if (min_age_protection(s->pol, s->now, d->last_used, why, sizeof(why))) {
+	basis_prefix(o, basis, sizeof(basis));
+	if (min_age_protection(s->pol, s->now, d->last_used, basis, why, sizeof(why))) {
 		protect(d, "min-age", why);
 		return;
 	}

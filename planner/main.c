@@ -92,6 +92,9 @@ static const char usage_text[] =
     "      --keep-tags REGEX        always keep tags matching REGEX (repeatable)\n"
     "      --keep-refs FILE         always keep the repo:tag and repo@digest refs listed\n"
     "                               in FILE, one per line, # comments\n"
+    "      --dtr-age updated|created  measure a DTR tag's age, for --keep-last,\n"
+    "                               --older-than and --min-age, on updatedAt (the last\n"
+    "                               push; default) or createdAt; needs --dtr\n"
     "\n"
     "Outputs:\n"
     "  -o, --output FILE            write the plan JSON to FILE atomically ('-': stdout,\n"
@@ -158,6 +161,7 @@ enum {
 	OPT_TLS_CA,
 	OPT_TLS_INSECURE,
 	OPT_PARALLEL,
+	OPT_DTR_AGE,
 };
 
 static const struct option long_opts[] = {
@@ -195,6 +199,7 @@ static const struct option long_opts[] = {
     {"tls-ca", required_argument, NULL, OPT_TLS_CA},
     {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
+    {"dtr-age", required_argument, NULL, OPT_DTR_AGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -371,6 +376,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_KEEP_TAGS:
 			push_opt(o, &o->flags.keep_tags_regex, optarg);
+			break;
+		case OPT_DTR_AGE:
+			if (rp_dtr_age_parse(optarg, &o->flags.dtr_age) < 0)
+				usage_error(o, "invalid --dtr-age '%.64s': want updated or created",
+					    optarg);
+			o->flags.dtr_age_given = 1;
 			break;
 		case OPT_KEEP_REFS: {
 			struct rc_err err = RC_ERR_INIT;
@@ -628,6 +639,7 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 		so.tls_insecure = o->tls_insecure;
 		so.parallel = o->parallel;
 		so.repos = &o->repos;
+		so.age_created = pol->sources.dtr_age == RP_DTR_AGE_CREATED;
 		/* DTR records no pull times: a not_pulled_for rule that could
 		 * claim its tags is refused before any request */
 		if (strcmp(t[i].type, "dtr") == 0 &&
@@ -705,6 +717,8 @@ int main(int argc, char **argv)
 	    (o.repos.n || o.username || o.password_stdin || o.tls_ca || o.tls_insecure))
 		usage_error(&o, "--repos, --username, --password-stdin and --tls-* apply to "
 				"registries: give --registry URL or --dtr URL");
+	if (!o.usage_err[0] && o.flags.dtr_age_given && !o.dtrs.n)
+		usage_error(&o, "--dtr-age applies to DTR sources: give --dtr URL");
 	if (!o.usage_err[0] && o.password_stdin != !!o.username)
 		usage_error(&o, "--username and --password-stdin go together");
 	if (o.usage_err[0]) {
@@ -730,6 +744,10 @@ int main(int argc, char **argv)
 		rc = err.kind == RC_ERR_USAGE ? usage_exit(&o) : error_exit(&err);
 		goto out;
 	}
+
+	/* the plan shows what a DTR's ages measure, default or not */
+	if (o.dtrs.n)
+		pol.sources.dtr_shown = 1;
 
 	if (o.password_stdin && !(password = rc_creds_read_password(stdin, &err))) {
 		snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);

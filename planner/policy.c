@@ -41,6 +41,22 @@ unsigned rp_state_bit(const char *state)
 	return 0;
 }
 
+int rp_dtr_age_parse(const char *s, enum rp_dtr_age *out)
+{
+	if (s && strcmp(s, "updated") == 0)
+		*out = RP_DTR_AGE_UPDATED;
+	else if (s && strcmp(s, "created") == 0)
+		*out = RP_DTR_AGE_CREATED;
+	else
+		return -1;
+	return 0;
+}
+
+const char *rp_dtr_age_name(enum rp_dtr_age a)
+{
+	return a == RP_DTR_AGE_CREATED ? "created" : "updated";
+}
+
 /* The name of a kind bit (the kinds of plan.h); NULL for any other bit. */
 static const char *kind_bit_name(unsigned bit)
 {
@@ -383,6 +399,15 @@ static int append_protections(struct rp_policy *p, const struct rp_flags *f, str
 	return 0;
 }
 
+/* What the flags set per source type; with a policy file they replace it. */
+static void apply_source_flags(struct rp_policy *p, const struct rp_flags *f)
+{
+	if (f->dtr_age_given) {
+		p->sources.dtr_age = f->dtr_age;
+		p->sources.dtr_shown = 1;
+	}
+}
+
 int rp_policy_from_flags(const struct rp_flags *f, struct rp_policy *p, struct rc_err *err)
 {
 	struct rp_rule *r;
@@ -450,6 +475,7 @@ int rp_policy_from_flags(const struct rp_flags *f, struct rp_policy *p, struct r
 
 	if (append_protections(p, f, err) < 0)
 		goto fail;
+	apply_source_flags(p, f);
 	return 0;
 fail:
 	rp_policy_release(p);
@@ -481,9 +507,10 @@ int rp_policy_apply_flags(struct rp_policy *p, const struct rp_flags *f, struct 
 				  "%s cannot be combined with --policy: the policy's rules select "
 				  "candidates",
 				  sel);
-	if (check_flag_lists(f, err) < 0)
+	if (check_flag_lists(f, err) < 0 || append_protections(p, f, err) < 0)
 		return -1;
-	return append_protections(p, f, err);
+	apply_source_flags(p, f);
+	return 0;
 }
 
 /* ---- locating a JSON node in the text ------------------------------------ */
@@ -956,10 +983,36 @@ static int parse_rule(struct ctx *c, const cJSON *obj, struct rp_policy *p, size
 	return 0;
 }
 
+/* "sources": settings per source type; only DTR has one so far. */
+static int parse_sources(struct ctx *c, const cJSON *obj, struct rp_sources *so)
+{
+	static const char *const known[] = {"dtr"};
+	static const char *const dtr_known[] = {"age"};
+	const cJSON *dtr, *it;
+
+	if (!cJSON_IsObject(obj))
+		return fail_at(c, obj, "want an object of source types (\"dtr\")");
+	if (check_keys(c, obj, known, sizeof(known) / sizeof(known[0])) < 0)
+		return -1;
+	if (!(dtr = cJSON_GetObjectItemCaseSensitive(obj, "dtr")))
+		return 0;
+	if (!cJSON_IsObject(dtr))
+		return fail_at(c, dtr, "want an object such as {\"age\": \"updated\"}");
+	if (check_keys(c, dtr, dtr_known, sizeof(dtr_known) / sizeof(dtr_known[0])) < 0)
+		return -1;
+	if ((it = cJSON_GetObjectItemCaseSensitive(dtr, "age")) &&
+	    (!cJSON_IsString(it) || rp_dtr_age_parse(it->valuestring, &so->dtr_age) < 0))
+		return fail_at(c, it,
+			       "want \"updated\" (updatedAt, the last push) or \"created\" "
+			       "(createdAt)");
+	so->dtr_shown = 1;
+	return 0;
+}
+
 int rp_policy_parse(const char *text, size_t len, const char *file, struct rp_policy *p,
 		    struct rc_err *err)
 {
-	static const char *const known[] = {"version", "protect", "rules"};
+	static const char *const known[] = {"version", "protect", "rules", "sources"};
 	struct ctx c = {text, len, file ? file : "policy", NULL, err};
 	cJSON *root = NULL;
 	const cJSON *it, *e;
@@ -1023,6 +1076,9 @@ int rp_policy_parse(const char *text, size_t len, const char *file, struct rp_po
 		if (parse_rule(&c, e, p, i++) < 0)
 			goto out;
 	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(root, "sources")) &&
+	    parse_sources(&c, it, &p->sources) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (rc < 0)
@@ -1157,6 +1213,12 @@ cJSON *rp_policy_to_json(const struct rp_policy *p, struct rc_err *err)
 			goto nomem;
 		}
 		if (rule_to_json(&p->rules[i], o) < 0)
+			goto nomem;
+	}
+	if (p->sources.dtr_shown) {
+		cJSON *so = cJSON_AddObjectToObject(root, "sources"), *dtr;
+		if (!so || !(dtr = cJSON_AddObjectToObject(so, "dtr")) ||
+		    !cJSON_AddStringToObject(dtr, "age", rp_dtr_age_name(p->sources.dtr_age)))
 			goto nomem;
 	}
 	return root;

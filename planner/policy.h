@@ -73,10 +73,23 @@ struct rp_protect {
 	struct rc_strv refs; /* exact IDs, names, repo:tag, repo@digest */
 };
 
+/* What a DTR tag's age is measured on (docs/dtr.md, "Age"): updatedAt,
+ * the last push to the tag (the default), or createdAt. */
+enum rp_dtr_age { RP_DTR_AGE_UPDATED = 0, RP_DTR_AGE_CREATED };
+
+/* Settings per source type: the policy's "sources" object. */
+struct rp_sources {
+	enum rp_dtr_age dtr_age; /* sources.dtr.age */
+	/* sources.dtr is written in the effective policy: the file or
+	 * --dtr-age set it, or the plan scans a DTR (main sets it then) */
+	int dtr_shown;
+};
+
 struct rp_policy {
 	struct rp_protect protect;
 	struct rp_rule *rules;
 	size_t n_rules;
+	struct rp_sources sources;
 };
 
 /* The command-line shorthands. Durations are seconds, -1 when not given. */
@@ -100,7 +113,16 @@ struct rp_flags {
 	/* Protection: */
 	struct rc_strv keep_tags_regex; /* --keep-tags REGEX (repeatable); owned */
 	struct rc_strv keep_refs; /* the refs of --keep-refs FILE; owned */
+	/* DTR sources: */
+	int dtr_age_given; /* --dtr-age */
+	enum rp_dtr_age dtr_age;
 };
+
+/* "updated" or "created" (--dtr-age, sources.dtr.age) into *out: 0, or -1
+ * for anything else (*out untouched). */
+int rp_dtr_age_parse(const char *s, enum rp_dtr_age *out);
+/* "updated" or "created", as the effective policy writes it. */
+const char *rp_dtr_age_name(enum rp_dtr_age a);
 
 /* Reads a --keep-refs file into f->keep_refs: one `repo:tag` or
  * `repo@sha256:<64 hex>` per line (the repository may start with the
@@ -138,7 +160,8 @@ void rp_policy_release(struct rp_policy *p); /* releases members; p itself is no
 int rp_policy_from_flags(const struct rp_flags *f, struct rp_policy *p, struct rc_err *err);
 
 /* Combines flags with a loaded policy file: --keep-label and --keep append
- * protections, --min-age replaces protect.min_age. The selection flags
+ * protections, --min-age replaces protect.min_age, --dtr-age replaces
+ * sources.dtr.age. The selection flags
  * (--containers-older-than, --images, --images-older-than, --volumes) are
  * refused with RC_ERR_USAGE, since the policy's rules select candidates. */
 int rp_policy_apply_flags(struct rp_policy *p, const struct rp_flags *f, struct rc_err *err);

@@ -87,6 +87,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 		o->flags = RC_OBJ_OPT_IN | RC_OBJ_TAGS | RC_OBJ_PARTS;
 		o->created = t->created;
 		o->last_used = age == RC_DTR_AGE_CREATED ? t->created : t->updated;
+		o->age_basis = age == RC_DTR_AGE_CREATED ? "createdAt" : "updatedAt";
 		o->size = t->size;
 		o->no_pull_time = NO_PULLS;
 		o->unclaimed = unclaimed;

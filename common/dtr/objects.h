@@ -5,7 +5,9 @@
  *   and a tag DELETE leaves the other tags on its digest alone, so there
  *   are no manifest objects and no closed sets;
  * - the age is updatedAt (the last push to the tag), or createdAt when
- *   asked (RC_DTR_AGE_CREATED);
+ *   asked (RC_DTR_AGE_CREATED, reclaim-plan --dtr-age created); the
+ *   object's age_basis names it, so every reason that states an age or a
+ *   rank says which;
  * - layers (manifest.dockerfile[].layerDigest) are parts keyed per DTR, so
  *   that bytes after DTR's garbage collection count each blob once across
  *   the scanned repositories;

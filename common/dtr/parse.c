@@ -207,6 +207,15 @@ int rc_dtr_parse_tag_json(const void *json, struct rc_dtr_tag *t, struct rc_err 
 				}
 				if (!ld || !*ld)
 					continue; /* an empty layer (isEmpty) has no blob */
+				/* each layer is at most 2^53-1: so is their sum, or
+				 * 4096 of them would leave int64_t */
+				if (sz > SIZE_MAX_EXACT - total) {
+					rc_err_set(err, RC_ERR_PROTOCOL,
+						   "malformed DTR answer: tag '%s': layer sizes "
+						   "add up past 2^53 bytes",
+						   name);
+					goto fail;
+				}
 				if (!(t->layers[t->n_layers].digest = strdup(ld))) {
 					rc_err_nomem(err);
 					goto fail;

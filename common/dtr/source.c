@@ -18,6 +18,7 @@
 struct dtr_source {
 	struct rc_dtr_client *c;
 	const struct rc_apply_env *env;
+	enum rc_dtr_age age; /* what the planner's ages measure */
 };
 
 static struct dtr_source *dtr_of(struct rc_source *s)
@@ -98,6 +99,7 @@ static struct rc_source *dtr_open(const struct rc_source_opts *o, struct rc_err 
 	d.read_only = o->read_only;
 	d.timeout_ms = o->timeout_ms;
 	d.repos = o->repos;
+	ds->age = o->age_created ? RC_DTR_AGE_CREATED : RC_DTR_AGE_UPDATED;
 	if (!(ds->c = rc_dtr_open(&d, err))) {
 		free(ds);
 		return NULL;
@@ -128,7 +130,7 @@ static int dtr_scan(struct rc_source *s, struct rc_inventory *inv, struct rc_err
 	if (rc == 0) {
 		rc_log_verbose("DTR '%s': %zu repositories, %zu list pages", scan.url, scan.n_repos,
 			       scan.pages);
-		rc = rc_dtr_objects(inv, &scan, RC_DTR_AGE_UPDATED, err);
+		rc = rc_dtr_objects(inv, &scan, dtr_of(s)->age, err);
 	}
 	rc_dtr_scan_release(&scan);
 	return rc;

@@ -38,7 +38,7 @@ check_eq "a signed tag is protected, with why" \
 check "an immutable repository is protected, with its tagLimit" \
 	grep -q "^ops/frozen:f1|immutable|0|repository 'ops/frozen' has immutableTags: DTR refuses to delete its tags (tagLimit 3)" <<<"$items"
 check "candidates show their repository's tagLimit" \
-	grep -q "^team/app:v1|registry-tags|1000|names sha256:[0-9a-f]\{12\} (repository tagLimit 50), rank 6 > keep 2$" <<<"$items"
+	grep -q "^team/app:v1|registry-tags|1000|names sha256:[0-9a-f]\{12\} (repository tagLimit 50), updatedAt rank 6 > keep 2$" <<<"$items"
 check_eq "set-wise bytes: own layers only; v2's layer is shared with v2-alias, the base with kept tags" \
 	"1000 0 3000 4000" \
 	"$(grep -E '^team/app:v[1-4]\|' <<<"$items" | cut -d'|' -f3 | tr '\n' ' ' | sed 's/ $//')"

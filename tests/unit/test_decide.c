@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "decide.h"
+#include "dtr/objects.h"
 #include "engine/layers.h"
 #include "engine/objects.h"
 #include "plan.h"
@@ -727,12 +728,13 @@ static void test_engine_counts_and_swarm_networks(void **state)
 	network(&inv, "n-gw", "docker_gwbridge", 0, NOW - DAY);
 	flags_policy(&pol, RP_IMAGES_DANGLING, RP_VOLUMES_FLAG_ANONYMOUS, 0);
 	got = decide_lines(&inv, &pol, &plan);
-	expect_lines(got, "C image sha256:idle dangling-images: dangling, unused\n"
-			  "C volume idle-vol anonymous-volumes: anonymous, unused\n"
-			  "P image sha256:late in-use: in use by 1 container(s) per the engine\n"
-			  "P volume late-vol in-use: in use by 1 container(s) per the engine\n"
-			  "P network docker_gwbridge predefined: swarm network: managed by the swarm\n"
-			  "P network overlay-net predefined: swarm network: managed by the swarm\n");
+	expect_lines(got,
+		     "C image sha256:idle dangling-images: dangling, unused\n"
+		     "C volume idle-vol anonymous-volumes: anonymous, unused\n"
+		     "P image sha256:late in-use: in use by 1 container(s) per the engine\n"
+		     "P volume late-vol in-use: in use by 1 container(s) per the engine\n"
+		     "P network docker_gwbridge predefined: swarm network: managed by the swarm\n"
+		     "P network overlay-net predefined: swarm network: managed by the swarm\n");
 	free(got);
 	rc_plan_release(&plan);
 	rp_policy_release(&pol);
@@ -906,6 +908,104 @@ static void test_plan_build_and_outputs(void **state)
 	rc_inventory_release(&inv);
 }
 
+/* A DTR's tags measured on updatedAt or createdAt: keep_last ranks and
+ * older_than and min_age compare the chosen time, and each reason names it.
+ * a was created first and pushed last, c the other way round. */
+static char *dtr_lines(enum rc_dtr_age age, const char *policy)
+{
+	static const struct {
+		const char *name;
+		int64_t created, updated;
+	} tags[] = {{"a", NOW - 40 * DAY, NOW - 10 * MIN},
+		    {"b", NOW - 20 * DAY, NOW - 20 * DAY},
+		    {"c", NOW - 10 * MIN, NOW - 40 * DAY}};
+	struct rc_dtr_tag t[3];
+	struct rc_dtr_repo r;
+	struct rc_dtr_scan scan;
+	struct rc_inventory inv;
+	struct rp_policy pol;
+	struct rc_plan plan;
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+	size_t i;
+
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < 3; i++) {
+		t[i].name = (char *)tags[i].name;
+		t[i].digest =
+		    (char *)"sha256:"
+			    "1111111111111111111111111111111111111111111111111111111111111111";
+		t[i].created = tags[i].created;
+		t[i].updated = tags[i].updated;
+		t[i].size = -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.ns = (char *)"team";
+	r.name = (char *)"app";
+	r.tags = t;
+	r.n_tags = 3;
+	rc_dtr_scan_init(&scan);
+	scan.url = (char *)"https://dtr.example";
+	scan.name = (char *)"dtr";
+	scan.repos = &r;
+	scan.n_repos = 1;
+	rc_inventory_init(&inv);
+	file_policy(&pol, policy);
+	rc_plan_init(&plan);
+	if (rc_dtr_objects(&inv, &scan, age, &err) != 0 || rp_decide(&inv, &pol, NOW, &plan, &err))
+		fail_msg("%s", err.msg);
+	rc_buf_init(&b, 0);
+	for (i = 0; i < plan.n_candidates; i++)
+		rc_buf_printf(&b, &err, "C %s: %s\n", plan.candidates[i].object,
+			      plan.candidates[i].reason);
+	for (i = 0; i < plan.n_protected; i++)
+		rc_buf_printf(&b, &err, "P %s: %s\n", plan.protected_items[i].object,
+			      plan.protected_items[i].reason);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
+	return rc_buf_detach(&b);
+}
+
+static void test_dtr_age(void **state)
+{
+	static const char keep1[] =
+	    "{\"version\":1,\"protect\":{\"min_age\":\"1h\"},\"rules\":[{\"name\":\"t\","
+	    "\"kinds\":[\"tag\"],\"keep_last\":1}]}";
+	static const char older[] =
+	    "{\"version\":1,\"protect\":{\"min_age\":\"0\"},\"rules\":[{\"name\":\"t\","
+	    "\"kinds\":[\"tag\"],\"older_than\":\"30d\"}]}";
+	char *got;
+
+	(void)state;
+	got = dtr_lines(RC_DTR_AGE_UPDATED, keep1);
+	expect_lines(got, "C team/app:b: names sha256:111111111111 (repository no tagLimit), "
+			  "updatedAt rank 2 > keep 1\n"
+			  "C team/app:c: names sha256:111111111111 (repository no tagLimit), "
+			  "updatedAt rank 3 > keep 1\n"
+			  "P team/app:a: younger than min-age 1h (updatedAt age 10m)\n");
+	free(got);
+	got = dtr_lines(RC_DTR_AGE_CREATED, keep1);
+	expect_lines(got, "C team/app:a: names sha256:111111111111 (repository no tagLimit), "
+			  "createdAt rank 3 > keep 1\n"
+			  "C team/app:b: names sha256:111111111111 (repository no tagLimit), "
+			  "createdAt rank 2 > keep 1\n"
+			  "P team/app:c: younger than min-age 1h (createdAt age 10m)\n");
+	free(got);
+	got = dtr_lines(RC_DTR_AGE_UPDATED, older);
+	expect_lines(got, "C team/app:c: names sha256:111111111111 (repository no tagLimit), "
+			  "updatedAt age 40d > 30d\n"
+			  "P team/app:a: updatedAt age 10m <= 30d\n"
+			  "P team/app:b: updatedAt age 20d <= 30d\n");
+	free(got);
+	got = dtr_lines(RC_DTR_AGE_CREATED, older);
+	expect_lines(got, "C team/app:a: names sha256:111111111111 (repository no tagLimit), "
+			  "createdAt age 40d > 30d\n"
+			  "P team/app:b: createdAt age 20d <= 30d\n"
+			  "P team/app:c: createdAt age 10m <= 30d\n");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -922,6 +1022,7 @@ int main(void)
 	    cmocka_unit_test(test_hostile_parent_cycle),
 	    cmocka_unit_test(test_odd_inventory),
 	    cmocka_unit_test(test_plan_build_and_outputs),
+	    cmocka_unit_test(test_dtr_age),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,6 +77,12 @@ static void test_tag_hostile(void **state)
 	tag_fails("{\"name\":\"v\",\"digest\":\"" D1
 		  "\",\"manifest\":{\"dockerfile\":[{\"layerDigest\":\"" L1 "\",\"size\":1e300}]}}",
 		  "bad layer");
+	/* two layers of 2^53-1: their sum is no longer exact (and 4096 of
+	 * them would overflow int64_t) */
+	tag_fails("{\"name\":\"v\",\"digest\":\"" D1
+		  "\",\"manifest\":{\"dockerfile\":[{\"layerDigest\":\"" L1
+		  "\",\"size\":9007199254740991},{\"layerDigest\":\"" L1 "\",\"size\":1}]}}",
+		  "layer sizes add up past 2^53 bytes");
 }
 
 static void test_pages(void **state)
@@ -158,6 +164,7 @@ static void test_objects(void **state)
 	assert_int_equal(inv.objects[0].kind, RC_KIND_TAG);
 	assert_string_equal(inv.objects[0].digest, D1);
 	assert_int_equal(inv.objects[0].last_used, t[0].updated);
+	assert_string_equal(inv.objects[0].age_basis, "updatedAt"); /* named in reasons */
 	assert_int_equal(inv.objects[0].n_parts, 1);
 	assert_string_equal(inv.objects[0].parts[0].key, "dtr-dtr.example-443@" L1);
 	assert_null(inv.objects[0].protect_rule);
@@ -170,6 +177,8 @@ static void test_objects(void **state)
 	assert_int_equal(rc_dtr_objects(&inv, &s, RC_DTR_AGE_CREATED, &err), 0);
 	assert_string_equal(inv.objects[0].protect_rule, "immutable");
 	assert_int_equal(inv.objects[0].last_used, t[0].created);
+	assert_int_equal(inv.objects[0].created, t[0].created);
+	assert_string_equal(inv.objects[0].age_basis, "createdAt");
 	rc_inventory_release(&inv);
 	rc_dtr_tag_release(&t[0]);
 	rc_dtr_tag_release(&t[1]);

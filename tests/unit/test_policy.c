@@ -404,6 +404,95 @@ static void test_apply_flags(void **state)
 	rp_policy_release(&p);
 }
 
+/* sources.dtr.age and --dtr-age: what a DTR tag's age measures, shown in
+ * the effective policy whenever it is set */
+static void test_dtr_age(void **state)
+{
+	struct rp_policy p, q;
+	struct rp_flags f;
+	struct rc_err err = RC_ERR_INIT;
+	enum rp_dtr_age a = RP_DTR_AGE_UPDATED;
+	char *j;
+
+	(void)state;
+	assert_int_equal(rp_dtr_age_parse("created", &a), 0);
+	assert_int_equal(a, RP_DTR_AGE_CREATED);
+	assert_int_equal(rp_dtr_age_parse("updated", &a), 0);
+	assert_int_equal(a, RP_DTR_AGE_UPDATED);
+	assert_int_equal(rp_dtr_age_parse("createdAt", &a), -1);
+	assert_int_equal(rp_dtr_age_parse("Created", &a), -1);
+	assert_int_equal(rp_dtr_age_parse("", &a), -1);
+	assert_int_equal(rp_dtr_age_parse(NULL, &a), -1);
+	assert_int_equal(a, RP_DTR_AGE_UPDATED); /* untouched on failure */
+	assert_string_equal(rp_dtr_age_name(RP_DTR_AGE_CREATED), "created");
+	assert_string_equal(rp_dtr_age_name(RP_DTR_AGE_UPDATED), "updated");
+
+	/* default: updated, and not written unless set */
+	parse_ok("{\"version\": 1, \"rules\": []}", &p);
+	assert_int_equal(p.sources.dtr_age, RP_DTR_AGE_UPDATED);
+	j = json_of(&p);
+	assert_null(strstr(j, "sources"));
+	free(j);
+	rp_policy_release(&p);
+
+	parse_ok("{\"version\": 1, \"rules\": [], \"sources\": {\"dtr\": {\"age\": \"created\"}}}",
+		 &p);
+	assert_int_equal(p.sources.dtr_age, RP_DTR_AGE_CREATED);
+	j = json_of(&p);
+	assert_non_null(strstr(j, "\"sources\":{\"dtr\":{\"age\":\"created\"}}"));
+	/* the effective policy loads back to the same policy */
+	parse_ok(j, &q);
+	assert_int_equal(q.sources.dtr_age, RP_DTR_AGE_CREATED);
+	free(j);
+	rp_policy_release(&q);
+
+	/* --dtr-age replaces the file's, as --min-age does */
+	rp_flags_init(&f);
+	f.dtr_age_given = 1;
+	f.dtr_age = RP_DTR_AGE_UPDATED;
+	assert_int_equal(rp_policy_apply_flags(&p, &f, &err), 0);
+	assert_int_equal(p.sources.dtr_age, RP_DTR_AGE_UPDATED);
+	j = json_of(&p);
+	assert_non_null(strstr(j, "\"sources\":{\"dtr\":{\"age\":\"updated\"}}"));
+	free(j);
+	rp_policy_release(&p);
+
+	/* without --policy: the flag builds the same setting */
+	f.dtr_age = RP_DTR_AGE_CREATED;
+	f.keep_last = 2;
+	assert_int_equal(rp_policy_from_flags(&f, &p, &err), 0);
+	assert_int_equal(p.sources.dtr_age, RP_DTR_AGE_CREATED);
+	assert_int_equal(p.sources.dtr_shown, 1);
+	rp_policy_release(&p);
+	f.dtr_age_given = 0;
+	assert_int_equal(rp_policy_from_flags(&f, &p, &err), 0);
+	assert_int_equal(p.sources.dtr_age, RP_DTR_AGE_UPDATED);
+	assert_int_equal(p.sources.dtr_shown, 0);
+	rp_policy_release(&p);
+	rp_flags_release(&f);
+
+	parse_fails(
+	    "{\"version\": 1, \"rules\": [],\n \"sources\": {\"dtr\": {\"age\": \"pushed\"}}}",
+	    "policy.json:2: sources.dtr.age: want \"updated\" (updatedAt, the last push) "
+	    "or \"created\" (createdAt)");
+	parse_fails("{\"version\": 1, \"rules\": [], \"sources\": {\"dtr\": {\"age\": 1}}}",
+		    "policy.json:1: sources.dtr.age: want \"updated\" (updatedAt, the last push) "
+		    "or \"created\" (createdAt)");
+	parse_fails("{\"version\": 1, \"rules\": [], \"sources\": {\"harbour\": {}}}",
+		    "policy.json:1: sources.harbour: unknown key 'harbour'");
+	parse_fails(
+	    "{\"version\": 1, \"rules\": [], \"sources\": {\"dtr\": {\"agee\": \"created\"}}}",
+	    "policy.json:1: sources.dtr.agee: unknown key 'agee'");
+	parse_fails("{\"version\": 1, \"rules\": [], \"sources\": {\"dtr\": \"created\"}}",
+		    "policy.json:1: sources.dtr: want an object such as {\"age\": \"updated\"}");
+	parse_fails("{\"version\": 1, \"rules\": [], \"sources\": [\"dtr\"]}",
+		    "policy.json:1: sources: want an object of source types (\"dtr\")");
+	parse_fails(
+	    "{\"version\": 1, \"rules\": [], \"sources\": {\"dtr\": {\"age\": \"created\"}, "
+	    "\"dtr\": {}}}",
+	    "policy.json:1: sources.dtr: duplicate key");
+}
+
 static void test_load(void **state)
 {
 	char path[] = "/tmp/test_policy.XXXXXX";
@@ -519,6 +608,7 @@ int main(void)
 	    cmocka_unit_test(test_flags_equal_policy_file),
 	    cmocka_unit_test(test_flags_invalid),
 	    cmocka_unit_test(test_apply_flags),
+	    cmocka_unit_test(test_dtr_age),
 	    cmocka_unit_test(test_load),
 	    cmocka_unit_test(test_durations_exact),
 	    cmocka_unit_test(test_free_empty),
