@@ -22,6 +22,7 @@
 #include "plan.h"
 
 struct rc_source; /* an open source; its type's own state */
+struct rc_rate;
 
 /* Default per-request timeout (--timeout) of every source type: a hung
  * daemon or registry fails a run within a minute. */
@@ -43,6 +44,8 @@ struct rc_source_opts {
 	int tls_insecure; /* --tls-insecure: only when given */
 	size_t parallel; /* --parallel; 0: the type's default */
 	const struct rc_strv *repos; /* --repos globs; NULL or empty: all */
+	struct rc_rate *pace; /* --max-rps: borrowed, shared by every source of
+				 the run that paces its requests; NULL: none */
 
 	/* The executor: the plan being applied and the source of it this opens
 	 * (NULL in the planner). A type whose sources the plan locates (a

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "plan.h"
 #include "policy.h"
+#include "rate.h"
 #include "registry/creds.h"
 #include "report.h"
 #include "units.h"
@@ -61,6 +62,9 @@ static const char usage_text[] =
     "      --tls-ca FILE            trust the CA certificates in FILE for registries\n"
     "      --tls-insecure           do not verify registries' TLS certificates\n"
     "      --parallel N             registry requests in flight (default 16, 1 to 64)\n"
+    "      --max-rps N              send registries and DTRs at most N requests a\n"
+    "                               second in all, evenly spaced (1 to 100000;\n"
+    "                               default and 0: no limit)\n"
     "      --timeout D              give up on a request a source has not answered\n"
     "                               within D (default 60s, at most 24h); a request that\n"
     "                               timed out is not retried\n"
@@ -158,6 +162,7 @@ enum {
 	OPT_TLS_CA,
 	OPT_TLS_INSECURE,
 	OPT_PARALLEL,
+	OPT_MAX_RPS,
 };
 
 static const struct option long_opts[] = {
@@ -195,6 +200,7 @@ static const struct option long_opts[] = {
     {"tls-ca", required_argument, NULL, OPT_TLS_CA},
     {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
+    {"max-rps", required_argument, NULL, OPT_MAX_RPS},
     {NULL, 0, NULL, 0},
 };
 
@@ -209,6 +215,7 @@ struct opts {
 	const char *tls_ca;
 	int tls_insecure;
 	size_t parallel;
+	long max_rps; /* 0: no limit */
 	const char *policy;
 	const char *output;
 	const char *csv;
@@ -307,6 +314,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				usage_error(o, "invalid --parallel '%.64s': want 1 to 64", optarg);
 			else
 				o->parallel = (size_t)n;
+			break;
+		}
+		case OPT_MAX_RPS: {
+			struct rc_err e = RC_ERR_INIT;
+			if (rc_rate_parse(optarg, &o->max_rps, &e) < 0)
+				usage_error(o, "%s", e.msg);
 			break;
 		}
 		case OPT_POLICY:
@@ -588,9 +601,13 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 {
 	size_t n = 0, i;
 	struct scan_target *t = calloc(o->registries.n + o->dtrs.n + 1, sizeof(*t));
+	/* one pace for every registry and DTR of the run */
+	struct rc_rate *pace = o->max_rps ? rc_rate_new(o->max_rps) : NULL;
 	int rc = 0;
 
-	if (!t) {
+	if (!t || (o->max_rps && !pace)) {
+		free(t);
+		rc_rate_free(pace);
 		rc_err_nomem(err);
 		return error_exit(err);
 	}
@@ -616,6 +633,7 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 		so.tls_insecure = o->tls_insecure;
 		so.parallel = o->parallel;
 		so.repos = &o->repos;
+		so.pace = pace;
 		/* DTR records no pull times: a not_pulled_for rule that could
 		 * claim its tags is refused before any request */
 		if (strcmp(t[i].type, "dtr") == 0 &&
@@ -635,6 +653,7 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 		ops->free(src);
 	}
 	free(t);
+	rc_rate_free(pace);
 	return rc;
 }
 
@@ -690,9 +709,10 @@ int main(int argc, char **argv)
 	if (!o.usage_err[0])
 		check_one_stdout(&o);
 	if (!o.usage_err[0] && !o.registries.n && !o.dtrs.n &&
-	    (o.repos.n || o.username || o.password_stdin || o.tls_ca || o.tls_insecure))
-		usage_error(&o, "--repos, --username, --password-stdin and --tls-* apply to "
-				"registries: give --registry URL or --dtr URL");
+	    (o.repos.n || o.username || o.password_stdin || o.tls_ca || o.tls_insecure ||
+	     o.max_rps))
+		usage_error(&o, "--repos, --username, --password-stdin, --tls-* and --max-rps "
+				"apply to registries: give --registry URL or --dtr URL");
 	if (!o.usage_err[0] && o.password_stdin != !!o.username)
 		usage_error(&o, "--username and --password-stdin go together");
 	if (o.usage_err[0]) {

@@ -129,6 +129,7 @@ struct rc_dtr_client *rc_dtr_open(const struct rc_dtr_opts *o, struct rc_err *er
 	if (o->timeout_ms > 0)
 		c->hopts.timeout_ms = o->timeout_ms;
 	c->hopts.tls.verify = !o->insecure;
+	c->hopts.pace = o->pace;
 	if (o->ca_file && !(c->hopts.tls.ca_file = strdup(o->ca_file))) {
 		rc_err_nomem(err);
 		goto fail;

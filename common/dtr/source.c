@@ -98,6 +98,7 @@ static struct rc_source *dtr_open(const struct rc_source_opts *o, struct rc_err 
 	d.read_only = o->read_only;
 	d.timeout_ms = o->timeout_ms;
 	d.repos = o->repos;
+	d.pace = o->pace;
 	if (!(ds->c = rc_dtr_open(&d, err))) {
 		free(ds);
 		return NULL;

@@ -160,6 +160,7 @@ struct rc_reg_client *rc_reg_open(const struct rc_reg_opts *o, struct rc_err *er
 	if (o->retry_base_ms > 0)
 		c->hopts.retry_base_ms = o->retry_base_ms;
 	c->hopts.tls.verify = !o->insecure;
+	c->hopts.pace = o->pace;
 	if (o->ca_file && !(c->hopts.tls.ca_file = strdup(o->ca_file))) {
 		rc_err_nomem(err);
 		goto fail;
