@@ -15,6 +15,8 @@ check_eq "a paged scan succeeds" "0" "$?"
 check_eq "750 tags planned" "750" "$(/usr/bin/python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(len(p["candidates"])+len(p["protected"]))' "$T/plan.json")"
 check_eq "requests == pages (1 + 3x3), no per-tag GET" "10" "$(grep -c . "$DTR_LOG")"
 check_eq "every page but the first of each listing carries pageStart" "6" "$(grep -c 'pageStart=' "$DTR_LOG")"
+check_eq "the summary groups candidates by repository, with their bytes after GC" "3" \
+	"$(grep -cE '^dtr-127\.0\.0\.1-[0-9]+ +ns[0-2]/repo000[0-2] +245 +0 +0 +[1-9][0-9.]*kB$' "$T/plan.out")"
 
 # --max-rps paces the DTR too: 10 requests at 4 a second span 2.25 s at least
 : >"$DTR_LOG"
