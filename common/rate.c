@@ -62,7 +62,9 @@ static int64_t due(const struct rc_rate *r, int64_t now_ns)
 	return r->next_ns > now_ns ? r->next_ns : now_ns;
 }
 
-int64_t rc_rate_reserve_at(struct rc_rate *r, int64_t now_ns)
+/* Takes the due slot, or with only_now only a slot due at now; returns the
+ * ns from now to the slot. */
+static int64_t take(struct rc_rate *r, int64_t now_ns, int only_now)
 {
 	int64_t slot;
 
@@ -70,23 +72,20 @@ int64_t rc_rate_reserve_at(struct rc_rate *r, int64_t now_ns)
 		return 0;
 	pthread_mutex_lock(&r->lock);
 	slot = due(r, now_ns);
-	r->next_ns = slot + r->interval_ns;
+	if (!only_now || slot == now_ns)
+		r->next_ns = slot + r->interval_ns;
 	pthread_mutex_unlock(&r->lock);
 	return slot - now_ns;
 }
 
+int64_t rc_rate_reserve_at(struct rc_rate *r, int64_t now_ns)
+{
+	return take(r, now_ns, 0);
+}
+
 int64_t rc_rate_try_at(struct rc_rate *r, int64_t now_ns)
 {
-	int64_t slot;
-
-	if (!r)
-		return 0;
-	pthread_mutex_lock(&r->lock);
-	slot = due(r, now_ns);
-	if (slot == now_ns)
-		r->next_ns = now_ns + r->interval_ns;
-	pthread_mutex_unlock(&r->lock);
-	return slot - now_ns;
+	return take(r, now_ns, 1);
 }
 
 int64_t rc_rate_now_ns(void)

@@ -15,26 +15,14 @@ source "$(dirname "$0")/../lib/registry.sh"
 PLAN="$ROOT/$BUILD/reclaim-plan"
 APPLY="$ROOT/$BUILD/reclaim-apply"
 
-PROXY_PID=""
-stop_fault_proxy() {
-	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
-	PROXY_PID=""
-}
 registry_start anon || exit 1
-trap 'stop_fault_proxy; registry_stop' EXIT
 W=$REG_T/work
 # three repositories of ten tags: per repository a tag list, ten manifests
 # and ten configs
 for r in team/one team/two team/three; do
 	oci_push tags "$r" v 10 >/dev/null || { not_ok "seeding $r"; exit 1; }
 done
-: >"$W/rules"
-/usr/bin/python3 "$ROOT/tests/fake/fault_proxy.py" --http "$REG_URL" --port-file "$W/proxy.port" \
-	--log "$W/proxy.log" --rules "$W/rules" &
-PROXY_PID=$!
-for i in $(seq 1 50); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
-[ -s "$W/proxy.port" ] || { not_ok "the proxy starts"; exit 1; }
-PURL="http://127.0.0.1:$(cat "$W/proxy.port")"
+fault_proxy_start || { not_ok "the proxy starts"; exit 1; }
 POLICY=(--keep-last 3 --min-age 0)
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 requests() { grep -c . "$W/proxy.log"; }
