@@ -696,8 +696,8 @@ static void settle(struct state *s, size_t i)
 	if (o->n_holders) {
 		const struct rc_object *h = &s->o[o->holders[0]];
 		d->rule = s->d[o->holders[0]].rule;
-		snprintf(d->reason, sizeof(d->reason), "%s of %s '%s'" HELD_TAIL,
-			 rel, rc_kind_name((enum rc_kind)h->kind), label_of(h));
+		snprintf(d->reason, sizeof(d->reason), "%s of %s '%s'" HELD_TAIL, rel,
+			 rc_kind_name((enum rc_kind)h->kind), label_of(h));
 		if (o->n_members) {
 			list_members(s, o, list, sizeof(list));
 			append(d, "; deleting it also removes %s", list);

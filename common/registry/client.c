@@ -1270,8 +1270,7 @@ static int fetch_pending(struct repo_ctx *x, const char *scope, struct rc_strv *
 				n = 1;
 			paths = make_paths(x->repo, "referrers", refs.v, n, err);
 			x->want = refs.v;
-			r = paths ? get_all(x->c, paths, n, scope, NULL, on_referrers, x, err)
-				  : -1;
+			r = paths ? get_all(x->c, paths, n, scope, NULL, on_referrers, x, err) : -1;
 			free_paths(paths, n);
 			if (r < 0) {
 				rc_strv_release(&refs);

@@ -104,8 +104,8 @@ static void test_pace_parse(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
 	long rps = -5;
-	const char *bad[] = {"", "-1", "100001", "1.5", "20rps", " 20", "+20",
-			     "99999999999999999999", "0x10"};
+	const char *bad[] = {
+	    "", "-1", "100001", "1.5", "20rps", " 20", "+20", "99999999999999999999", "0x10"};
 
 	(void)state;
 	assert_int_equal(rc_rate_parse("0", &rps, &err), 0);

@@ -473,7 +473,8 @@ static void test_summary_by_repository(void **state)
 	assert_false(coll_of(&plan, "app:v1"));
 	assert_true(coll_of(&plan, M("app", "5")));
 	assert_true(coll_of(
-	    &plan, "app:sha256-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sig"));
+	    &plan,
+	    "app:sha256-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sig"));
 	assert_false(coll_of(&plan, M("multi", "f")));
 	assert_true(coll_of(&plan, M("multi", "c")));
 	assert_false(coll_of(&plan, "multi:old"));
@@ -497,15 +498,16 @@ static void test_summary_by_repository(void **state)
 		assert_non_null(f);
 		rp_summary_print(f, pass ? &back : &plan, "plan.json", RP_SUMMARY_NORMAL);
 		fclose(f);
-		assert_non_null(strstr(mem, "\nBy repository (bytes free after the registry's GC):\n"
-					    "SOURCE "));
+		assert_non_null(strstr(mem,
+				       "\nBy repository (bytes free after the registry's GC):\n"
+				       "SOURCE "));
 		assert_non_null(strstr(mem, " TAGS MANIFESTS COLLATERAL    AFTER GC\n"));
 		/* app: a (10 + 100 + 5) and its signature (10 + 100 + 7) */
 		line = strstr(mem, "\nreg ");
 		assert_non_null(line);
-		assert_int_equal(sscanf(line, "%63s %63s %zu %zu %zu %31s", src, repo_, &tags, &mans,
-					&coll, gc),
-				 6);
+		assert_int_equal(
+		    sscanf(line, "%63s %63s %zu %zu %zu %31s", src, repo_, &tags, &mans, &coll, gc),
+		    6);
 		assert_string_equal(repo_, "app");
 		assert_int_equal(tags, 2);
 		assert_int_equal(mans, 2);
@@ -515,9 +517,9 @@ static void test_summary_by_repository(void **state)
 		 * both children collateral */
 		line = strstr(line + 1, "\nreg ");
 		assert_non_null(line);
-		assert_int_equal(sscanf(line, "%63s %63s %zu %zu %zu %31s", src, repo_, &tags, &mans,
-					&coll, gc),
-				 6);
+		assert_int_equal(
+		    sscanf(line, "%63s %63s %zu %zu %zu %31s", src, repo_, &tags, &mans, &coll, gc),
+		    6);
 		assert_string_equal(repo_, "multi");
 		assert_int_equal(tags, 2);
 		assert_int_equal(mans, 3);
