@@ -6,6 +6,7 @@
 #                   all, whatever --parallel: ~65 requests at 10/s take at
 #                   least ~6 s; without it the same scan is faster; bad values
 #                   are a usage error (exit 2) in both commands
+#   Retry-After   : waited as the registry says, at most --timeout
 #   progress      : with stderr on a terminal the scan draws one line,
 #                   redrawn in place (\r) a few times a second with
 #                   repositories done/total, tags and req/s, and clears it
@@ -86,6 +87,31 @@ check_eq "--max-rps 0 is no limit" "0 $fast_n" "$? $(requests)"
 out=$("$PLAN" --max-rps 5 2>&1 >/dev/null)
 check_eq "--max-rps without a registry: usage error" "2" "$?"
 check "... naming it" grep -q -- "--max-rps apply to registries" <<<"$out"
+
+# --- Retry-After: waited exactly, but never longer than --timeout ---
+cat >"$W/rules" <<'R'
+GET /v2/_catalog 429:2 1
+R
+: >"$W/proxy.log"
+t0=$(now_ms)
+"$PLAN" --registry "$PURL" "${POLICY[@]}" -q >/dev/null 2>"$W/ra.err"
+rc=$?
+ms=$(($(now_ms) - t0))
+check_eq "Retry-After: 2: the plan succeeds" "0 " "$rc $(cat "$W/ra.err")"
+check "... after waiting 2 s (${ms} ms >= 2000, < 2000 + ${fast_ms} + 1500)" \
+	test "$ms" -ge 2000 -a "$ms" -lt $((2000 + fast_ms + 1500))
+cat >"$W/rules" <<'R'
+GET /v2/_catalog 429:25 1
+R
+: >"$W/proxy.log"
+t0=$(now_ms)
+"$PLAN" --registry "$PURL" "${POLICY[@]}" --timeout 3s -q >/dev/null 2>"$W/ra.err"
+rc=$?
+ms=$(($(now_ms) - t0))
+check_eq "Retry-After: 25 with --timeout 3s: the plan succeeds" "0 " "$rc $(cat "$W/ra.err")"
+check "... waiting the timeout, not 25 s (${ms} ms >= 3000, < 3000 + ${fast_ms} + 1500)" \
+	test "$ms" -ge 3000 -a "$ms" -lt $((3000 + fast_ms + 1500))
+: >"$W/rules"
 
 # --- progress ---
 # paced, the scan lasts ~3 s: several redraws, at most a few a second
