@@ -22,8 +22,9 @@
 
 #include "backoff.h"
 #include "http.h"
+#include "rate.h"
 
-#define RETRY_AFTER_CAP_S 30
+#define RETRY_AFTER_CAP_S (RC_BACKOFF_CAP_MS / 1000)
 
 struct rc_http {
 	char *endpoint; /* as given */
@@ -35,6 +36,7 @@ struct rc_http {
 	CURLM *multi; /* for rc_http_get_many, created lazily */
 	CURL *pool[RC_HTTP_MAX_PARALLEL];
 	size_t sent;
+	struct rc_rng rng; /* retry jitter */
 };
 
 struct xfer {
@@ -213,6 +215,9 @@ struct rc_http *rc_http_new(const char *endpoint, const struct rc_http_opts *opt
 			   q);
 		goto fail;
 	}
+	/* clients started together (or by two runs) draw different jitter */
+	rc_rng_seed(&h->rng, (uint64_t)rc_rate_now_ns() ^ ((uint64_t)getpid() << 32) ^
+				 (uint64_t)(uintptr_t)h);
 	h->base_url = rc_buf_detach(&url);
 	h->curl = curl_easy_init();
 	if (!h->base_url || !h->curl)
@@ -483,6 +488,7 @@ static CURLcode perform_once(struct rc_http *h, const char *method, const char *
 	CURL *c = h->curl;
 	CURLcode rc;
 
+	rc_rate_wait(h->opts.pace);
 	setup_easy(h, c, method, url, hdrs, body, body_len, x);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
@@ -622,9 +628,10 @@ int rc_http_do(struct rc_http *h, const struct rc_http_req *req, struct rc_http_
 		}
 		if (!retry)
 			break;
-		wait_ms = rc_backoff_ms(h->opts.retry_base_ms, attempt, RC_BACKOFF_CAP_MS);
+		wait_ms = rc_backoff_jitter_ms(h->opts.retry_base_ms, attempt, RC_BACKOFF_CAP_MS,
+					       &h->rng);
 		if (rc == CURLE_OK && resp->retry_after_s >= 0)
-			wait_ms = resp->retry_after_s * 1000L;
+			wait_ms = rc_retry_after_ms(resp->retry_after_s, h->opts.timeout_ms);
 		rc_sleep_ms(wait_ms);
 	}
 	ret = 0;
@@ -743,6 +750,7 @@ int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 	struct curl_slist *slot_hdrs[RC_HTTP_MAX_PARALLEL] = {NULL};
 	struct xfer xs[RC_HTTP_MAX_PARALLEL];
 	size_t idx_of[RC_HTTP_MAX_PARALLEL];
+	unsigned char busy[RC_HTTP_MAX_PARALLEL] = {0};
 	unsigned char *redo = NULL;
 	struct rc_buf url = RC_BUF_INIT;
 	size_t i, k, next = 0, active = 0;
@@ -773,24 +781,35 @@ int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 	for (k = 0; k < parallel; k++)
 		if (!h->pool[k] && !(h->pool[k] = curl_easy_init()))
 			goto nomem;
-	for (k = 0; k < parallel; k++) {
-		int r = start_next(h, k, paths, headers, n, &next, slot_hdrs, resps, xs, idx_of,
-				   &url, err);
-		if (r < 0)
-			goto out;
-		active += (size_t)r;
-	}
-	while (active) {
+	while (active || next < n) {
 		CURLMsg *msg;
-		int running, left;
+		int running = 0, left, freed = 0;
+		long pace_ms = 0;
 
+		/* free slots take the next paths, as fast as the pace allows */
+		for (k = 0; k < parallel && next < n; k++) {
+			int r;
+
+			if (busy[k])
+				continue;
+			if ((pace_ms = rc_rate_try_ms(h->opts.pace)) > 0)
+				break;
+			r = start_next(h, k, paths, headers, n, &next, slot_hdrs, resps, xs, idx_of,
+				       &url, err);
+			if (r < 0)
+				goto out;
+			busy[k] = (unsigned char)r;
+			active += (size_t)r;
+		}
+		if (!active) {
+			rc_sleep_ms(pace_ms);
+			continue;
+		}
 		if (curl_multi_perform(h->multi, &running) != CURLM_OK) {
 			rc_err_set(err, RC_ERR_INTERNAL, "request multiplexing failed");
 			goto out;
 		}
 		while ((msg = curl_multi_info_read(h->multi, &left))) {
-			int r;
-
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			for (k = 0; k < parallel && h->pool[k] != msg->easy_handle; k++)
@@ -799,7 +818,9 @@ int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 				continue;
 			i = idx_of[k];
 			curl_multi_remove_handle(h->multi, h->pool[k]);
+			busy[k] = 0;
 			active--;
+			freed = 1;
 			if (xs[k].over_cap) {
 				char q[256], ep[256];
 				rc_sanitize(q, sizeof(q), paths[i]);
@@ -822,16 +843,14 @@ int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 			if (msg->data.result != CURLE_OK || resps[i].status >= 500 ||
 			    resps[i].status == 429)
 				redo[i] = 1;
-			r = start_next(h, k, paths, headers, n, &next, slot_hdrs, resps, xs, idx_of,
-				       &url, err);
-			if (r < 0)
-				goto out;
-			active += (size_t)r;
 		}
 		/* wait for activity only while something is in flight: with
-		 * nothing to wait for, curl_multi_poll sleeps its full timeout */
-		if (active && running &&
-		    curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
+		 * nothing to wait for, curl_multi_poll sleeps its full timeout;
+		 * a slot waiting for the pace wakes it no later than its turn */
+		if (active && running && !(freed && next < n) &&
+		    curl_multi_poll(h->multi, NULL, 0,
+				    pace_ms > 0 && pace_ms < 1000 ? (int)pace_ms : 1000,
+				    NULL) != CURLM_OK) {
 			rc_err_set(err, RC_ERR_INTERNAL, "request multiplexing failed");
 			goto out;
 		}

@@ -13,6 +13,8 @@
 #include "buf.h"
 #include "err.h"
 
+struct rc_rate;
+
 struct rc_http_tls {
 	int verify; /* verify the peer (default 1) */
 	char *ca_file; /* owned; NULL: system store */
@@ -34,6 +36,11 @@ struct rc_http_opts {
 				 sent to another host, port or scheme (libcurl
 				 >= 7.83 drops it there) */
 	struct rc_http_tls tls;
+	/* Borrowed, may be NULL (no limit): every request this client sends
+	 * (retries, parallel windows) first takes a slot of this pace, which
+	 * other clients may share (rate.h, --max-rps). It must outlive the
+	 * client. */
+	struct rc_rate *pace;
 };
 
 /* One response header: name as sent, value without surrounding blanks. */
@@ -57,7 +64,7 @@ struct rc_http_resp {
 	struct rc_http_header *headers;
 	size_t n_headers;
 	size_t header_bytes;
-	long retry_after_s; /* Retry-After seconds, -1 when absent */
+	long retry_after_s; /* Retry-After seconds (at most 30), -1 when absent */
 };
 
 /* The value of response header `name` (case-insensitive), or NULL when the
@@ -91,8 +98,10 @@ int rc_http_add_header(struct rc_http *h, const char *header, struct rc_err *err
  * (RC_ERR_CONNECT), read-only refusal (RC_ERR_READONLY) or a body over the cap
  * (RC_ERR_PROTOCOL). GET, HEAD and DELETE are retried on transport errors
  * other than TLS failures (a certificate that does not verify fails at once
- * with "...: TLS: " and curl's detail), 5xx and 429 (honouring
- * Retry-After, capped) up to max_retries times, but
+ * with "...: TLS: " and curl's detail), 5xx and 429 up to max_retries times,
+ * after the wait a Retry-After asks for (exactly, at most 30 s and at most
+ * timeout_ms), else after the backoff schedule's wait with jitter
+ * (rc_backoff_jitter_ms), but
  * never after timeout_ms ran out on a request that was sent in full: that
  * fails at once with RC_ERR_CONNECT, sys_errno ETIMEDOUT and "'ENDPOINT' did
  * not answer METHOD 'PATH' within 60s". A connect that timed out is retried.

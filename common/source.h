@@ -22,6 +22,7 @@
 #include "plan.h"
 
 struct rc_source; /* an open source; its type's own state */
+struct rc_rate;
 
 /* Default per-request timeout (--timeout) of every source type: a hung
  * daemon or registry fails a run within a minute. */
@@ -46,6 +47,8 @@ struct rc_source_opts {
 	/* A source that records both a creation and a last-push time per
 	 * object (DTR): ages measure the creation instead (--dtr-age created). */
 	int age_created;
+	struct rc_rate *pace; /* --max-rps: borrowed, shared by every source of
+				 the run that paces its requests; NULL: none */
 
 	/* The executor: the plan being applied and the source of it this opens
 	 * (NULL in the planner). A type whose sources the plan locates (a

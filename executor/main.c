@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "log.h"
 #include "plan.h"
+#include "rate.h"
 #include "registry/creds.h"
 #include "run_report.h"
 #include "sha256.h"
@@ -59,6 +60,9 @@ static const char usage_text[] =
     "      --tls-ca FILE         trust the CA certificates in FILE for registries\n"
     "      --tls-insecure        do not verify registries' TLS certificates\n"
     "      --parallel N          registry connections (default 16, 1 to 64)\n"
+    "      --max-rps N           send registries and DTRs at most N requests a second\n"
+    "                            in all, evenly spaced (1 to 100000; default and 0:\n"
+    "                            no limit)\n"
     "      --timeout D           give up on a request a source has not answered\n"
     "                            within D, e.g. 30s or 2m (default 60s, at most 24h);\n"
     "                            a request that timed out is not retried\n"
@@ -150,6 +154,7 @@ struct cli {
 	const char *tls_ca;
 	int tls_insecure;
 	size_t parallel;
+	long max_rps; /* 0: no limit */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -184,6 +189,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		OPT_TLS_CA,
 		OPT_TLS_INSECURE,
 		OPT_PARALLEL,
+		OPT_MAX_RPS,
 	};
 	static const struct option longopts[] = {
 	    {"approve", required_argument, NULL, OPT_APPROVE},
@@ -206,6 +212,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	    {"tls-ca", required_argument, NULL, OPT_TLS_CA},
 	    {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},
 	    {"parallel", required_argument, NULL, OPT_PARALLEL},
+	    {"max-rps", required_argument, NULL, OPT_MAX_RPS},
 	    {NULL, 0, NULL, 0},
 	};
 	struct rc_err err = RC_ERR_INIT;
@@ -281,6 +288,10 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 				return 100 + usage_error("invalid --parallel '%s': want 1 to 64",
 							 optarg);
 			c->parallel = (size_t)secs;
+			break;
+		case OPT_MAX_RPS:
+			if (rc_rate_parse(optarg, &c->max_rps, &err) < 0)
+				return 100 + usage_error("%s", err.msg);
 			break;
 		case 'q':
 			c->quiet = 1;
@@ -444,6 +455,7 @@ int main(int argc, char **argv)
 	struct rc_plan_source reached; /* the first source's identity, as reached */
 	struct rc_apply_env env;
 	struct ra_journal *journal = NULL;
+	struct rc_rate *pace = NULL; /* --max-rps, shared by every source */
 	struct ra_run run;
 	struct ra_opts opts;
 	struct ra_report_ctx ctx;
@@ -549,6 +561,12 @@ int main(int argc, char **argv)
 		rc_log_verbose("journal '%s': ignoring a torn last line", journal_path);
 	/* 6. Each source reached is the one the plan was made for. */
 	ra_apply_env_init(&env, journal, &opts);
+	if (c.max_rps && !(pace = rc_rate_new(c.max_rps))) {
+		rc_err_nomem(&err);
+		rc_log_error("%s", err.msg);
+		status = RA_EXIT_ERROR;
+		goto out;
+	}
 	for (i = 0; i < srcs.n; i++) {
 		struct ra_source *s = &srcs.v[i];
 		struct rc_source_opts so;
@@ -564,6 +582,7 @@ int main(int argc, char **argv)
 		so.tls_ca = c.tls_ca;
 		so.tls_insecure = c.tls_insecure;
 		so.parallel = c.parallel;
+		so.pace = pace;
 		so.plan = &plan;
 		so.planned = s->planned;
 		s->s = s->ops->open(&so, &err);
@@ -636,6 +655,7 @@ out:
 	free(journal_path);
 	rc_creds_wipe_free(password);
 	ra_sources_release(&srcs);
+	rc_rate_free(pace);
 	free(reached.endpoint);
 	cJSON_Delete(reached.identity);
 	rc_plan_release(&plan);

@@ -663,6 +663,21 @@ static void list_members(const struct state *s, const struct rc_object *o, char 
 	}
 }
 
+/* The reasons of collateral (rp_item_is_collateral reads them): a held
+ * object's first clause ends so, a member's reason begins so. */
+#define HELD_TAIL ", which this plan deletes"
+#define MEMBER_HEAD "goes with "
+
+int rp_item_is_collateral(const struct rc_plan_item *it)
+{
+	const char *r = it && it->reason ? it->reason : "";
+	size_t n = strcspn(r, ";"), t = strlen(HELD_TAIL);
+
+	if (!strncmp(r, MEMBER_HEAD, strlen(MEMBER_HEAD)))
+		return 1;
+	return n >= t && !strncmp(r + n - t, HELD_TAIL, t);
+}
+
 /* Decides an object with members or holders; its holders are settled and
  * its members decided. */
 static void settle(struct state *s, size_t i)
@@ -724,8 +739,8 @@ static void settle(struct state *s, size_t i)
 	if (o->n_holders) {
 		const struct rc_object *h = &s->o[o->holders[0]];
 		d->rule = s->d[o->holders[0]].rule;
-		set_reason(d, "%s of %s '%s', which this plan deletes",
-			 rel, rc_kind_name((enum rc_kind)h->kind), label_of(h));
+		set_reason(d, "%s of %s '%s'" HELD_TAIL, rel, rc_kind_name((enum rc_kind)h->kind),
+			   label_of(h));
 		if (o->n_members) {
 			list_members(s, o, list, sizeof(list));
 			append(d, "; deleting it also removes %s", list);
@@ -745,7 +760,7 @@ static void settle(struct state *s, size_t i)
 		md->v = V_CANDIDATE;
 		md->rule = d->rule;
 		md->firm = 0;
-		set_reason(md, "goes with %s '%.200s': %.280s", kind, label_of(o), reason_of(d));
+		set_reason(md, MEMBER_HEAD "%s '%.200s': %.280s", kind, label_of(o), reason_of(d));
 	}
 }
 

@@ -36,4 +36,11 @@ int rp_decide(const struct rc_inventory *inv, const struct rp_policy *pol, int64
 int rp_plan_build(const struct rc_inventory *inv, const struct rp_policy *pol, int64_t now,
 		  int64_t ttl, struct rc_plan *plan, struct rc_err *err);
 
+/* 1 when candidate it goes only because another candidate goes, the
+ * collateral of a closed set (docs/design.md, "Closed sets"): a child of an
+ * index the plan deletes, a referrer of a deleted subject, a tag that no
+ * rule chose removed with its manifest. Read from the reason the set gave
+ * it, so it holds for a plan loaded from a file too. 0 otherwise. */
+int rp_item_is_collateral(const struct rc_plan_item *it);
+
 #endif

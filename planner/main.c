@@ -19,6 +19,7 @@
 #include "log.h"
 #include "plan.h"
 #include "policy.h"
+#include "rate.h"
 #include "registry/creds.h"
 #include "report.h"
 #include "units.h"
@@ -61,6 +62,9 @@ static const char usage_text[] =
     "      --tls-ca FILE            trust the CA certificates in FILE for registries\n"
     "      --tls-insecure           do not verify registries' TLS certificates\n"
     "      --parallel N             registry requests in flight (default 16, 1 to 64)\n"
+    "      --max-rps N              send registries and DTRs at most N requests a\n"
+    "                               second in all, evenly spaced (1 to 100000;\n"
+    "                               default and 0: no limit)\n"
     "      --timeout D              give up on a request a source has not answered\n"
     "                               within D (default 60s, at most 24h); a request that\n"
     "                               timed out is not retried\n"
@@ -162,6 +166,7 @@ enum {
 	OPT_TLS_INSECURE,
 	OPT_PARALLEL,
 	OPT_DTR_AGE,
+	OPT_MAX_RPS,
 };
 
 static const struct option long_opts[] = {
@@ -200,6 +205,7 @@ static const struct option long_opts[] = {
     {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"dtr-age", required_argument, NULL, OPT_DTR_AGE},
+    {"max-rps", required_argument, NULL, OPT_MAX_RPS},
     {NULL, 0, NULL, 0},
 };
 
@@ -214,6 +220,7 @@ struct opts {
 	const char *tls_ca;
 	int tls_insecure;
 	size_t parallel;
+	long max_rps; /* 0: no limit */
 	const char *policy;
 	const char *output;
 	const char *csv;
@@ -312,6 +319,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				usage_error(o, "invalid --parallel '%.64s': want 1 to 64", optarg);
 			else
 				o->parallel = (size_t)n;
+			break;
+		}
+		case OPT_MAX_RPS: {
+			struct rc_err e = RC_ERR_INIT;
+			if (rc_rate_parse(optarg, &o->max_rps, &e) < 0)
+				usage_error(o, "%s", e.msg);
 			break;
 		}
 		case OPT_POLICY:
@@ -611,9 +624,13 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 {
 	size_t n = 0, i;
 	struct scan_target *t = calloc(o->registries.n + o->dtrs.n + 1, sizeof(*t));
+	/* one pace for every registry and DTR of the run */
+	struct rc_rate *pace = o->max_rps ? rc_rate_new(o->max_rps) : NULL;
 	int rc = 0;
 
-	if (!t) {
+	if (!t || (o->max_rps && !pace)) {
+		free(t);
+		rc_rate_free(pace);
 		rc_err_nomem(err);
 		return error_exit(err);
 	}
@@ -640,6 +657,7 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 		so.parallel = o->parallel;
 		so.repos = &o->repos;
 		so.age_created = pol->sources.dtr_age == RP_DTR_AGE_CREATED;
+		so.pace = pace;
 		/* DTR records no pull times: a not_pulled_for rule that could
 		 * claim its tags is refused before any request */
 		if (strcmp(t[i].type, "dtr") == 0 &&
@@ -659,6 +677,7 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 		ops->free(src);
 	}
 	free(t);
+	rc_rate_free(pace);
 	return rc;
 }
 
@@ -714,9 +733,10 @@ int main(int argc, char **argv)
 	if (!o.usage_err[0])
 		check_one_stdout(&o);
 	if (!o.usage_err[0] && !o.registries.n && !o.dtrs.n &&
-	    (o.repos.n || o.username || o.password_stdin || o.tls_ca || o.tls_insecure))
-		usage_error(&o, "--repos, --username, --password-stdin and --tls-* apply to "
-				"registries: give --registry URL or --dtr URL");
+	    (o.repos.n || o.username || o.password_stdin || o.tls_ca || o.tls_insecure ||
+	     o.max_rps))
+		usage_error(&o, "--repos, --username, --password-stdin, --tls-* and --max-rps "
+				"apply to registries: give --registry URL or --dtr URL");
 	if (!o.usage_err[0] && o.flags.dtr_age_given && !o.dtrs.n)
 		usage_error(&o, "--dtr-age applies to DTR sources: give --dtr URL");
 	if (!o.usage_err[0] && o.password_stdin != !!o.username)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decide.h"
 #include "junit.h"
 #include "report.h"
 #include "source.h"
@@ -145,6 +146,7 @@ struct repo_row {
 	const char *source;
 	char repo[256];
 	int kind;
+	int collateral;
 	int64_t bytes;
 };
 
@@ -156,10 +158,12 @@ static int cmp_repo_row(const void *pa, const void *pb)
 	return c ? c : strcmp(a->repo, b->repo);
 }
 
-/* Registry candidates grouped by repository: tags, manifests and the bytes
- * their manifests free after GC (the sum of the items' figures: blobs
- * shared between two deleted manifests count in both, unlike the plan's
- * total). Nothing for a plan without such candidates. */
+/* Registry and DTR candidates grouped by repository: tags, manifests, the
+ * collateral among them (rp_item_is_collateral: index children, referrers,
+ * tags that go with a manifest) and the bytes they free after GC (the sum
+ * of the items' figures: blobs shared between two deleted manifests count
+ * in both, unlike the plan's total). Nothing for a plan without such
+ * candidates. */
 static void print_by_repository(FILE *f, const struct rc_plan *p)
 {
 	struct repo_row *rows = calloc(p->n_candidates + 1, sizeof(*rows));
@@ -183,28 +187,32 @@ static void print_by_repository(FILE *f, const struct rc_plan *p)
 		if ((size_t)(end - obj) < sizeof(rows[n].repo))
 			rows[n].repo[end - obj] = '\0';
 		rows[n].kind = it->kind;
-		rows[n].bytes = it->kind == RC_KIND_MANIFEST && it->reclaimable > 0 ? it->reclaimable : 0;
+		rows[n].collateral = rp_item_is_collateral(it);
+		/* a registry's tag frees nothing of its own (its manifest
+		 * holds the bytes); a DTR's tag carries what it frees */
+		rows[n].bytes = it->reclaimable > 0 ? it->reclaimable : 0;
 		n++;
 	}
 	if (n) {
 		qsort(rows, n, sizeof(*rows), cmp_repo_row);
 		fprintf(f, "\nBy repository (bytes free after the registry's GC):\n");
-		fprintf(f, "%-28s %-40s %6s %9s %11s\n", "SOURCE", "REPOSITORY", "TAGS", "MANIFESTS",
-			"AFTER GC");
+		fprintf(f, "%-28s %-40s %6s %9s %10s %11s\n", "SOURCE", "REPOSITORY", "TAGS",
+			"MANIFESTS", "COLLATERAL", "AFTER GC");
 	}
 	for (i = 0; i < n; i = j) {
-		size_t tags = 0, mans = 0;
+		size_t tags = 0, mans = 0, coll = 0;
 		int64_t bytes = 0;
 		char src[64], sz[32];
 
 		for (j = i; j < n && !cmp_repo_row(&rows[i], &rows[j]); j++) {
 			tags += rows[j].kind == RC_KIND_TAG;
 			mans += rows[j].kind == RC_KIND_MANIFEST;
+			coll += (size_t)rows[j].collateral;
 			bytes += rows[j].bytes;
 		}
 		rc_sanitize(src, sizeof(src), rows[i].source);
-		fprintf(f, "%-28s %-40s %6zu %9zu %11s\n", src, rows[i].repo, tags, mans,
-			rc_human_size(bytes, sz, sizeof(sz)));
+		fprintf(f, "%-28s %-40s %6zu %9zu %10zu %11s\n", src, rows[i].repo, tags, mans,
+			coll, rc_human_size(bytes, sz, sizeof(sz)));
 	}
 	free(rows);
 }

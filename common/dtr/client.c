@@ -11,6 +11,7 @@
 #include "dtr/dtr.h"
 #include "http.h"
 #include "log.h"
+#include "rate.h"
 #include "registry/items.h"
 #include "registry/parse.h"
 
@@ -130,6 +131,7 @@ struct rc_dtr_client *rc_dtr_open(const struct rc_dtr_opts *o, struct rc_err *er
 	if (o->timeout_ms > 0)
 		c->hopts.timeout_ms = o->timeout_ms;
 	c->hopts.tls.verify = !o->insecure;
+	c->hopts.pace = o->pace;
 	if (o->ca_file && !(c->hopts.tls.ca_file = strdup(o->ca_file))) {
 		rc_err_nomem(err);
 		goto fail;
@@ -368,10 +370,13 @@ static int repo_wanted(const struct rc_dtr_client *c, const struct rc_dtr_repo *
 int rc_dtr_scan(struct rc_dtr_client *c, struct rc_dtr_scan *s, struct rc_err *err)
 {
 	struct repos_acc all = {NULL, 0};
-	char base[600], what[600];
+	char base[600], what[600], title[300];
+	struct rc_scan_progress prog = {title, 0, 0, 0, 0, 0};
+	int64_t t0 = rc_rate_now_ns();
 	size_t i, k;
 	int rc = -1;
 
+	snprintf(title, sizeof(title), "DTR %s", c->url);
 	if (!(s->url = strdup(c->url)) || !(s->name = strdup(c->name)))
 		return rc_err_nomem(err);
 	s->partial = c->repos && c->repos->n;
@@ -401,7 +406,11 @@ int rc_dtr_scan(struct rc_dtr_client *c, struct rc_dtr_scan *s, struct rc_err *e
 	all.n = 0;
 	for (i = 0; i < s->n_repos; i++) {
 		struct rc_dtr_repo *r = &s->repos[i];
-		rc_progress("DTR tags", i, s->n_repos);
+		prog.repos_done = i;
+		prog.repos_total = s->n_repos;
+		prog.requests = rc_http_requests_sent(c->http);
+		prog.elapsed_ns = rc_rate_now_ns() - t0;
+		rc_progress_scan(&prog);
 		snprintf(base, sizeof(base), "/api/v0/repositories/%s/%s/tags", r->ns, r->name);
 		snprintf(what, sizeof(what), "listing the tags of '%s/%s'", r->ns, r->name);
 		if (walk_pages(c, base, what, take_tags, r, &s->pages, err) < 0)
@@ -414,7 +423,12 @@ int rc_dtr_scan(struct rc_dtr_client *c, struct rc_dtr_scan *s, struct rc_err *e
 					   r->name, r->tags[k].name);
 				goto out;
 			}
+		prog.tags += r->n_tags;
 	}
+	prog.repos_done = prog.repos_total = s->n_repos;
+	prog.requests = rc_http_requests_sent(c->http);
+	prog.elapsed_ns = rc_rate_now_ns() - t0;
+	rc_progress_scan(&prog);
 	rc_progress_done();
 	rc = 0;
 out:

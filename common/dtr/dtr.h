@@ -99,6 +99,7 @@ struct rc_dtr_opts {
 	long timeout_ms; /* 0: default */
 	size_t page_size; /* 0: RC_DTR_PAGE_SIZE */
 	const struct rc_strv *repos; /* fnmatch globs over "ns/repo"; NULL: all */
+	struct rc_rate *pace; /* borrowed, may be NULL (rc_http_opts.pace) */
 };
 
 struct rc_dtr_client;

@@ -100,6 +100,7 @@ static struct rc_source *dtr_open(const struct rc_source_opts *o, struct rc_err 
 	d.timeout_ms = o->timeout_ms;
 	d.repos = o->repos;
 	ds->age = o->age_created ? RC_DTR_AGE_CREATED : RC_DTR_AGE_UPDATED;
+	d.pace = o->pace;
 	if (!(ds->c = rc_dtr_open(&d, err))) {
 		free(ds);
 		return NULL;

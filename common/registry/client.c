@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "http.h"
 #include "log.h"
+#include "rate.h"
 #include "registry/client.h"
 #include "registry/items.h"
 #include "sha256.h"
@@ -53,6 +54,11 @@ struct rc_reg_client {
 	int realm_logged;
 	int referrers; /* -1 unknown, 0 no, 1 yes */
 	size_t token_requests;
+	/* the scan's progress line (rc_progress_scan); what is NULL outside a
+	 * scan, as inside an apply, which shows its own */
+	struct rc_scan_progress prog;
+	int64_t prog_t0;
+	char prog_what[300];
 };
 
 /* ---- names ---- */
@@ -160,6 +166,7 @@ struct rc_reg_client *rc_reg_open(const struct rc_reg_opts *o, struct rc_err *er
 	if (o->retry_base_ms > 0)
 		c->hopts.retry_base_ms = o->retry_base_ms;
 	c->hopts.tls.verify = !o->insecure;
+	c->hopts.pace = o->pace;
 	if (o->ca_file && !(c->hopts.tls.ca_file = strdup(o->ca_file))) {
 		rc_err_nomem(err);
 		goto fail;
@@ -920,15 +927,24 @@ static void mset_release(struct mset *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* Redraws the scan's progress line, when in a scan. */
+static void scan_progress(struct rc_reg_client *c)
+{
+	if (!c->prog.what)
+		return;
+	c->prog.requests = rc_http_requests_sent(c->http) + rc_http_requests_sent(c->realm_http);
+	c->prog.elapsed_ns = rc_rate_now_ns() - c->prog_t0;
+	rc_progress_scan(&c->prog);
+}
+
 /* GETs paths in windows with the same headers for all; responses for 401
  * are fetched again one by one (a token that expired meanwhile). For each
- * answer calls fn(ctx, i, resp); fn returns -1 to stop. Shows progress as
- * `progress` (NULL: none, as inside an apply, which shows its own). */
+ * answer calls fn(ctx, i, resp); fn returns -1 to stop. Redraws the scan's
+ * progress line after each window. */
 typedef int (*each_fn)(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err);
 
 static int get_all(struct rc_reg_client *c, char **paths, size_t n, const char *scope,
-		   const char *accept, each_fn fn, void *ctx, const char *progress,
-		   struct rc_err *err)
+		   const char *accept, each_fn fn, void *ctx, struct rc_err *err)
 {
 	struct rc_http_resp *resps = NULL;
 	const char **ptrs = NULL;
@@ -981,8 +997,7 @@ static int get_all(struct rc_reg_client *c, char **paths, size_t n, const char *
 			rc_http_resp_release(&resps[i]);
 		if (r < 0)
 			goto out;
-		if (progress)
-			rc_progress(progress, off + k, n);
+		scan_progress(c);
 	}
 	ret = 0;
 out:
@@ -1071,6 +1086,7 @@ static int on_tag_manifest(void *ctx, size_t i, struct rc_http_resp *resp, struc
 			 x->tags.v[i]);
 		return reg_fail(x->c, what, resp, err);
 	}
+	x->c->prog.tags++;
 	return add_manifest_body(x, x->tags.v[i], NULL, resp, &x->tag_digest[i], err);
 }
 
@@ -1229,7 +1245,7 @@ static int fetch_pending(struct repo_ctx *x, const char *scope, struct rc_strv *
 			paths = make_paths(x->repo, "manifests", batch.v, batch.n, err);
 			x->want = batch.v;
 			r = paths ? get_all(x->c, paths, batch.n, scope, RC_REG_MANIFEST_ACCEPT,
-					    on_digest_manifest, x, "manifests", err)
+					    on_digest_manifest, x, err)
 				  : -1;
 			free_paths(paths, batch.n);
 			if (r < 0) {
@@ -1254,9 +1270,7 @@ static int fetch_pending(struct repo_ctx *x, const char *scope, struct rc_strv *
 				n = 1;
 			paths = make_paths(x->repo, "referrers", refs.v, n, err);
 			x->want = refs.v;
-			r = paths ? get_all(x->c, paths, n, scope, NULL, on_referrers, x,
-					    "manifests", err)
-				  : -1;
+			r = paths ? get_all(x->c, paths, n, scope, NULL, on_referrers, x, err) : -1;
 			free_paths(paths, n);
 			if (r < 0) {
 				rc_strv_release(&refs);
@@ -1300,7 +1314,7 @@ static int scan_repo(struct rc_reg_client *c, const char *name, size_t page_size
 	paths = make_paths(name, "manifests", x.tags.v, x.tags.n, err);
 	npaths = x.tags.n;
 	if (!paths || get_all(c, paths, x.tags.n, scope, RC_REG_MANIFEST_ACCEPT, on_tag_manifest,
-			      &x, "manifests", err) < 0)
+			      &x, err) < 0)
 		goto out;
 	free_paths(paths, npaths);
 	paths = NULL;
@@ -1344,7 +1358,7 @@ static int scan_repo(struct rc_reg_client *c, const char *name, size_t page_size
 	}
 	paths = make_paths(name, "blobs", cc.digests, ncfg, err);
 	npaths = ncfg;
-	if (!paths || get_all(c, paths, ncfg, scope, NULL, on_config, &cc, "manifests", err) < 0)
+	if (!paths || get_all(c, paths, ncfg, scope, NULL, on_config, &cc, err) < 0)
 		goto out;
 	/* the result: tags in the registry's order, manifests by digest */
 	if (!(out->tags = calloc(x.tags.n ? x.tags.n : 1, sizeof(*out->tags))))
@@ -1400,6 +1414,8 @@ int rc_reg_scan(struct rc_reg_client *c, const struct rc_reg_scan_opts *o, struc
 	char first[64];
 	int ret = -1;
 
+	memset(&c->prog, 0, sizeof(c->prog));
+	c->prog_t0 = rc_rate_now_ns();
 	if (rc_reg_ping(c, err) < 0)
 		return -1;
 	if (!s->url && !(s->url = strdup(c->url)))
@@ -1441,6 +1457,10 @@ int rc_reg_scan(struct rc_reg_client *c, const struct rc_reg_scan_opts *o, struc
 	if (globs)
 		s->partial = 1;
 	qsort(keep.v, keep.n, sizeof(*keep.v), cmp_str);
+	snprintf(c->prog_what, sizeof(c->prog_what), "registry %s", c->url);
+	c->prog.what = c->prog_what;
+	c->prog.repos_total = keep.n;
+	scan_progress(c);
 	if (!(s->repos = calloc(keep.n ? keep.n : 1, sizeof(*s->repos))))
 		goto nomem;
 	for (i = 0; i < keep.n; i++) {
@@ -1449,7 +1469,8 @@ int rc_reg_scan(struct rc_reg_client *c, const struct rc_reg_scan_opts *o, struc
 		s->n_repos++;
 		if (scan_repo(c, keep.v[i], page, &s->repos[s->n_repos - 1], err) < 0)
 			goto out;
-		rc_progress("repositories", i + 1, keep.n);
+		c->prog.repos_done = i + 1;
+		scan_progress(c);
 	}
 	s->referrers_api = c->referrers == 1;
 	ret = 0;
@@ -1457,6 +1478,7 @@ int rc_reg_scan(struct rc_reg_client *c, const struct rc_reg_scan_opts *o, struc
 nomem:
 	rc_err_nomem(err);
 out:
+	c->prog.what = NULL;
 	rc_progress_done();
 	rc_strv_release(&all);
 	rc_strv_release(&keep);
@@ -1567,7 +1589,7 @@ int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *
 		return -1;
 	if (!(paths = make_paths(repo, "manifests", tags, n, err)))
 		return -1;
-	ret = get_all(c, paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_resolved, &x, NULL, err);
+	ret = get_all(c, paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_resolved, &x, err);
 	free_paths(paths, n);
 	if (ret < 0)
 		for (size_t i = 0; i < n; i++) {

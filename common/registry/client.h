@@ -43,6 +43,7 @@ struct rc_reg_opts {
 	long timeout_ms; /* per request; 0: the HTTP layer's default */
 	int max_retries; /* -1: the HTTP layer's default */
 	long retry_base_ms; /* 0: the HTTP layer's default */
+	struct rc_rate *pace; /* borrowed, may be NULL (rc_http_opts.pace) */
 };
 
 struct rc_reg_client;

@@ -248,6 +248,7 @@ static struct rc_source *reg_open(const struct rc_source_opts *o, struct rc_err 
 	ro.insecure = o->tls_insecure;
 	ro.timeout_ms = o->timeout_ms;
 	ro.max_retries = -1;
+	ro.pace = o->pace;
 	if (!(rs->c = rc_reg_open(&ro, err)))
 		goto fail;
 	rc_creds_release(&creds);

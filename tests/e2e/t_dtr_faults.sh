@@ -15,6 +15,29 @@ check_eq "a paged scan succeeds" "0" "$?"
 check_eq "750 tags planned" "750" "$(/usr/bin/python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(len(p["candidates"])+len(p["protected"]))' "$T/plan.json")"
 check_eq "requests == pages (1 + 3x3), no per-tag GET" "10" "$(grep -c . "$DTR_LOG")"
 check_eq "every page but the first of each listing carries pageStart" "6" "$(grep -c 'pageStart=' "$DTR_LOG")"
+check_eq "the summary groups candidates by repository, with their bytes after GC" "3" \
+	"$(grep -cE '^dtr-127\.0\.0\.1-[0-9]+ +ns[0-2]/repo000[0-2] +245 +0 +0 +[1-9][0-9.]*kB$' "$T/plan.out")"
+
+# --max-rps paces the DTR too: 10 requests at 4 a second span 2.25 s at least
+: >"$DTR_LOG"
+t0=$(date +%s%N)
+dtr_plan --keep-last 5 --min-age 0 --max-rps 4 -q >/dev/null 2>"$T/paced.err"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+n=$(grep -c . "$DTR_LOG")
+check_eq "--max-rps 4: the plan succeeds, same requests" "0 10" "$rc $n"
+check "... at most 4 a second (${ms} ms >= $(((n - 1) * 250 * 9 / 10)))" \
+	test "$ms" -ge $(((n - 1) * 250 * 9 / 10))
+# progress on a terminal: repositories, tags and req/s, then cleared
+printf '%s\n' "$DTR_PASS" >"$T/pw"
+/usr/bin/python3 "$ROOT/tests/lib/on_tty.py" "$T/tty.out" bash -c \
+	'"$0" --dtr "$1" --username "$2" --password-stdin --keep-last 5 --min-age 0 <"$3"' \
+	"$PLAN" "$DTR_URL" "$DTR_USER" "$T/pw" >"$T/tty.err"
+check_eq "on a TTY: the plan succeeds" "0" "$?"
+check "... the progress line ends at 3/3 repositories, 750 tags, and is cleared" \
+	/usr/bin/python3 -c 'import re,sys; r=open(sys.argv[1],"rb").read().decode(); sys.exit(0 if re.search(r"\r\x1b\[KDTR "+re.escape(sys.argv[2])+r": 3/3 repositories, 750 tags, \d+ req/s\r\x1b\[K", r) else 1)' \
+	"$T/tty.err" "$DTR_URL"
+rm -f "$T/pw"
 
 fails() { # NAME EXPECTED-PATTERN ARGS...: plan fails with one line matching
 	local name=$1 pat=$2 out rc

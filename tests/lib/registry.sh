@@ -113,9 +113,28 @@ YML
 	return 1
 }
 
+# fault_proxy_start: tests/fake/fault_proxy.py --http in front of the
+# registry, with rules from $REG_T/work/rules (emptied: no faults) and every
+# request logged to $REG_T/work/proxy.log; sets PURL, its URL. registry_stop
+# stops it too.
+PROXY_PID=""
+fault_proxy_start() {
+	local w=$REG_T/work i
+	: >"$w/rules"
+	/usr/bin/python3 "$ROOT/tests/fake/fault_proxy.py" --http "$REG_URL" \
+		--port-file "$w/proxy.port" --log "$w/proxy.log" --rules "$w/rules" &
+	PROXY_PID=$!
+	for i in $(seq 1 50); do
+		[ -s "$w/proxy.port" ] && break
+		sleep 0.1
+	done
+	[ -s "$w/proxy.port" ] || return 1
+	PURL="http://127.0.0.1:$(cat "$w/proxy.port")"
+}
+
 registry_stop() {
 	local p i
-	for p in "$REG_PID" "$TOKEN_PID"; do
+	for p in "$PROXY_PID" "$REG_PID" "$TOKEN_PID"; do
 		[ -n "$p" ] || continue
 		if kill -0 "$p" 2>/dev/null; then
 			kill -TERM "$p" 2>/dev/null
@@ -126,6 +145,7 @@ registry_stop() {
 		fi
 		wait "$p" 2>/dev/null || true # 143 after SIGTERM: not a failure under set -e
 	done
+	PROXY_PID=""
 	REG_PID=""
 	TOKEN_PID=""
 	[ -n "$REG_T" ] && rm -rf "$REG_T"

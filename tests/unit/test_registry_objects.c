@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "policy.h"
 #include "registry/objects.h"
+#include "report.h"
 #include "source.h"
 
 #define NOW 1800000000LL
@@ -417,6 +418,117 @@ static void test_referrer_follows_subject(void **state)
 	       "no-rule", NULL);
 	expect(&plan, "app:v2", 1, "registry-tags", NULL);
 	assert_int_equal(plan.n_candidates, 5);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
+	rc_reg_scan_release(&s);
+}
+
+static int coll_of(const struct rc_plan *p, const char *object)
+{
+	int cand = 0;
+	size_t pos = 0;
+	const struct rc_plan_item *it = find_item(p, object, &cand, &pos);
+
+	assert_true(cand);
+	return rp_item_is_collateral(it);
+}
+
+/* The summary groups registry candidates by repository: tags, manifests,
+ * the collateral among them (an index's child, a referrer and its tag, none
+ * of which a rule chose) and the bytes after GC; the same for the plan read
+ * back from its file. */
+static void test_summary_by_repository(void **state)
+{
+	struct rc_reg_scan s;
+	struct rc_reg_repo *r;
+	struct rc_reg_manifest *sig;
+	struct rc_inventory inv;
+	struct rp_policy pol;
+	struct rc_plan plan, back;
+	struct rc_err err = RC_ERR_INIT;
+	char path[] = "/tmp/test_registry_summaryXXXXXX";
+	int fd, pass;
+
+	(void)state;
+	scan_init(&s);
+	r = repo(&s, "app");
+	image(r, 'a', NOW - 40 * DAY, '1', "x:5");
+	sig = image(r, '5', 0, '3', "s:7");
+	sig->subject = dg('a');
+	tag(r, "v1", 'a');
+	tag(r, "sha256-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sig", '5');
+	r = repo(&s, "multi");
+	image(r, 'c', NOW - 50 * DAY, '6', "y:1");
+	image(r, 'd', NOW - 45 * DAY, '7', "z:1");
+	index_of(r, 'f', "cd");
+	tag(r, "old", 'f');
+	tag(r, "v2", 'd'); /* chosen by the rule itself, with its manifest */
+	objects_of(&inv, &s);
+	flags_policy(&pol, NULL, 30 * DAY, 0, "v[0-9]+|old", 0);
+	build(&inv, &pol, &plan);
+
+	/* what is collateral, item by item */
+	assert_false(coll_of(&plan, M("app", "a")));
+	assert_false(coll_of(&plan, "app:v1"));
+	assert_true(coll_of(&plan, M("app", "5")));
+	assert_true(coll_of(
+	    &plan,
+	    "app:sha256-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sig"));
+	assert_false(coll_of(&plan, M("multi", "f")));
+	assert_true(coll_of(&plan, M("multi", "c")));
+	assert_false(coll_of(&plan, "multi:old"));
+	/* d's own tag was chosen, but d goes as a child of the index */
+	assert_true(coll_of(&plan, M("multi", "d")));
+	assert_false(coll_of(&plan, "multi:v2"));
+	assert_int_equal(plan.n_candidates, 9);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(rc_plan_write(&plan, path, &err), 0);
+	assert_int_equal(rc_plan_load(path, &back, &err), 0);
+	unlink(path);
+	for (pass = 0; pass < 2; pass++) {
+		char *mem = NULL, src[64], repo_[64], gc[32];
+		size_t memlen = 0, tags, mans, coll;
+		const char *line;
+		FILE *f = open_memstream(&mem, &memlen);
+
+		assert_non_null(f);
+		rp_summary_print(f, pass ? &back : &plan, "plan.json", RP_SUMMARY_NORMAL);
+		fclose(f);
+		assert_non_null(strstr(mem,
+				       "\nBy repository (bytes free after the registry's GC):\n"
+				       "SOURCE "));
+		assert_non_null(strstr(mem, " TAGS MANIFESTS COLLATERAL    AFTER GC\n"));
+		/* app: a (10 + 100 + 5) and its signature (10 + 100 + 7) */
+		line = strstr(mem, "\nreg ");
+		assert_non_null(line);
+		assert_int_equal(
+		    sscanf(line, "%63s %63s %zu %zu %zu %31s", src, repo_, &tags, &mans, &coll, gc),
+		    6);
+		assert_string_equal(repo_, "app");
+		assert_int_equal(tags, 2);
+		assert_int_equal(mans, 2);
+		assert_int_equal(coll, 2);
+		assert_string_equal(gc, "232B");
+		/* multi: the index (10), c (10 + 100 + 1) and d (10 + 100 + 1),
+		 * both children collateral */
+		line = strstr(line + 1, "\nreg ");
+		assert_non_null(line);
+		assert_int_equal(
+		    sscanf(line, "%63s %63s %zu %zu %zu %31s", src, repo_, &tags, &mans, &coll, gc),
+		    6);
+		assert_string_equal(repo_, "multi");
+		assert_int_equal(tags, 2);
+		assert_int_equal(mans, 3);
+		assert_int_equal(coll, 2);
+		assert_string_equal(gc, "232B");
+		assert_null(strstr(line + 1, "\nreg "));
+		free(mem);
+	}
+	rc_plan_release(&back);
 	rc_plan_release(&plan);
 	rp_policy_release(&pol);
 	rc_inventory_release(&inv);
@@ -902,6 +1014,7 @@ int main(void)
 	    cmocka_unit_test(test_all_tags_candidates_delete_the_manifest),
 	    cmocka_unit_test(test_index_takes_children_unless_kept_elsewhere),
 	    cmocka_unit_test(test_referrer_follows_subject),
+	    cmocka_unit_test(test_summary_by_repository),
 	    cmocka_unit_test(test_keep_last_ranks_digests),
 	    cmocka_unit_test(test_signatures_take_no_keep_last_slot),
 	    cmocka_unit_test(test_keep_refs),
