@@ -41,6 +41,13 @@ struct rc_dtr_tag {
 	int64_t size; /* sum of its layers' sizes, -1 unknown */
 	struct rc_dtr_layer *layers;
 	size_t n_layers;
+	/* How it arrived, for reviewers (the tag's reason says it): a promotion
+	 * policy made it ("promotion": {"promotionPolicyID"}), or a mirroring
+	 * policy brought it ("mirroring": {"mirroringPolicyID", "remoteHost",
+	 * "remoteRepository", "remoteTag"}); NULL when the object is absent,
+	 * empty or not as expected (the fields are informative only). */
+	char *promoted_by; /* "policy ID" */
+	char *mirrored_from; /* "host/repository:tag" */
 };
 
 struct rc_dtr_repo {

@@ -92,7 +92,11 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 		o->no_pull_time = NO_PULLS;
 		o->unclaimed = unclaimed;
 		o->note = scan->partial ? UPPER_BOUND : NULL;
-		if (!(o->what = rc_asprintf(err, "names %.19s (repository %s)", t->digest, limit)))
+		if (!(o->what = rc_asprintf(err, "names %.19s (repository %s%s%s%s%s)", t->digest,
+					    limit, t->promoted_by ? "; made by promotion policy " : "",
+					    t->promoted_by ? t->promoted_by : "",
+					    t->mirrored_from ? "; mirrored from " : "",
+					    t->mirrored_from ? t->mirrored_from : "")))
 			return -1;
 		if (r->immutable) {
 			o->protect_rule = "immutable";

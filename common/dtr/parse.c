@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
 #include "dtr/dtr.h"
 #include "registry/items.h"
 #include "units.h"
@@ -23,6 +24,8 @@ void rc_dtr_tag_release(struct rc_dtr_tag *t)
 	free(t->media_type);
 	free(t->os);
 	free(t->arch);
+	free(t->promoted_by);
+	free(t->mirrored_from);
 	for (i = 0; i < t->n_layers; i++)
 		free(t->layers[i].digest);
 	free(t->layers);
@@ -148,6 +151,34 @@ static int dup_opt(const char *s, char **out, struct rc_err *err)
 	return 0;
 }
 
+/* A non-empty string member of the object at o.key, else NULL: the
+ * provenance objects are informative, so their shape is not enforced. */
+static const char *info_str(const cJSON *o, const char *key, const char *member)
+{
+	const cJSON *obj = cJSON_GetObjectItemCaseSensitive(o, key);
+	const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, member) : NULL;
+
+	return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
+}
+
+/* promoted_by and mirrored_from (dtr.h), each part cut to a readable
+ * length. */
+static int provenance(const cJSON *o, struct rc_dtr_tag *t, struct rc_err *err)
+{
+	const char *p = info_str(o, "promotion", "promotionPolicyID");
+	const char *host = info_str(o, "mirroring", "remoteHost");
+	const char *repo = info_str(o, "mirroring", "remoteRepository");
+	const char *tag = info_str(o, "mirroring", "remoteTag");
+
+	if (p && !(t->promoted_by = rc_asprintf(err, "%.100s", p)))
+		return -1;
+	if (info_str(o, "mirroring", "mirroringPolicyID") &&
+	    !(t->mirrored_from = rc_asprintf(err, "%.100s/%.200s:%.128s", host ? host : "?",
+					     repo ? repo : "?", tag ? tag : "?")))
+		return -1;
+	return 0;
+}
+
 int rc_dtr_parse_tag_json(const void *json, struct rc_dtr_tag *t, struct rc_err *err)
 {
 	const cJSON *o = json, *m, *df, *l;
@@ -232,6 +263,8 @@ int rc_dtr_parse_tag_json(const void *json, struct rc_dtr_tag *t, struct rc_err 
 		rc_err_nomem(err);
 		goto fail;
 	}
+	if (provenance(o, t, err) < 0)
+		goto fail;
 	return 0;
 fail:
 	rc_dtr_tag_release(t);

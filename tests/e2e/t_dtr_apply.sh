@@ -39,6 +39,10 @@ check "an immutable repository is protected, with its tagLimit" \
 	grep -q "^ops/frozen:f1|immutable|0|repository 'ops/frozen' has immutableTags: DTR refuses to delete its tags (tagLimit 3)" <<<"$items"
 check "candidates show their repository's tagLimit" \
 	grep -q "^team/app:v1|registry-tags|1000|names sha256:[0-9a-f]\{12\} (repository tagLimit 50), updatedAt rank 6 > keep 2$" <<<"$items"
+check "a tag a promotion policy made says so" \
+	grep -q "^team/app:v3|registry-tags|3000|names sha256:[0-9a-f]\{12\} (repository tagLimit 50; made by promotion policy pp-1), updatedAt rank 4 > keep 2$" <<<"$items"
+check "a mirrored tag names where it came from" \
+	grep -q "^team/app:v4|registry-tags|4000|names sha256:[0-9a-f]\{12\} (repository tagLimit 50; mirrored from hub.example/library/app:4), updatedAt rank 3 > keep 2$" <<<"$items"
 check_eq "set-wise bytes: own layers only; v2's layer is shared with v2-alias, the base with kept tags" \
 	"1000 0 3000 4000" \
 	"$(grep -E '^team/app:v[1-4]\|' <<<"$items" | cut -d'|' -f3 | tr '\n' ' ' | sed 's/ $//')"

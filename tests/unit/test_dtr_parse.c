@@ -184,12 +184,69 @@ static void test_objects(void **state)
 	rc_dtr_tag_release(&t[1]);
 }
 
+/* How a tag arrived, for reviewers: a promotion policy's ID, a mirroring
+ * policy's remote reference, both in the candidate's reason; empty,
+ * missing or oddly typed provenance objects say nothing (they are
+ * informative, never a reason to refuse the page). */
+static void test_provenance(void **state)
+{
+	static const char promoted[] =
+	    "{\"name\":\"p1\",\"digest\":\"" D1 "\",\"promotion\":{\"promotionPolicyID\":\"pp-7\","
+	    "\"promotedAt\":\"2024-01-01T00:00:00Z\"},\"mirroring\":{\"mirroringPolicyID\":\"\"}}";
+	static const char mirrored[] =
+	    "{\"name\":\"m1\",\"digest\":\"" D2 "\",\"mirroring\":{\"mirroringPolicyID\":\"mp-1\","
+	    "\"remoteHost\":\"hub.example\",\"remoteRepository\":\"library/app\","
+	    "\"remoteTag\":\"1.0\"},\"promotion\":\"yes\"}";
+	static const char odd[] = "{\"name\":\"o1\",\"digest\":\"" D1 "\",\"promotion\":[1],"
+				  "\"mirroring\":{\"mirroringPolicyID\":5}}";
+	struct rc_dtr_scan s;
+	struct rc_inventory inv;
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_dtr_repo r[1];
+	struct rc_dtr_tag t[3];
+
+	(void)state;
+	assert_int_equal(rc_dtr_parse_tag(promoted, strlen(promoted), &t[0], &err), 0);
+	assert_string_equal(t[0].promoted_by, "pp-7");
+	assert_null(t[0].mirrored_from);
+	assert_int_equal(rc_dtr_parse_tag(mirrored, strlen(mirrored), &t[1], &err), 0);
+	assert_null(t[1].promoted_by);
+	assert_string_equal(t[1].mirrored_from, "hub.example/library/app:1.0");
+	assert_int_equal(rc_dtr_parse_tag(odd, strlen(odd), &t[2], &err), 0);
+	assert_null(t[2].promoted_by);
+	assert_null(t[2].mirrored_from);
+
+	rc_dtr_scan_init(&s);
+	rc_inventory_init(&inv);
+	memset(r, 0, sizeof(r));
+	r[0].ns = "team";
+	r[0].name = "app";
+	r[0].tags = t;
+	r[0].n_tags = 3;
+	s.url = "https://dtr.example";
+	s.name = "dtr-dtr.example-443";
+	s.repos = r;
+	s.n_repos = 1;
+	assert_int_equal(rc_dtr_objects(&inv, &s, RC_DTR_AGE_UPDATED, &err), 0);
+	assert_string_equal(inv.objects[0].what,
+			    "names sha256:111111111111 (repository no tagLimit; made by promotion "
+			    "policy pp-7)");
+	assert_string_equal(inv.objects[1].what,
+			    "names sha256:222222222222 (repository no tagLimit; mirrored from "
+			    "hub.example/library/app:1.0)");
+	assert_string_equal(inv.objects[2].what,
+			    "names sha256:111111111111 (repository no tagLimit)");
+	rc_inventory_release(&inv);
+	for (int i = 0; i < 3; i++)
+		rc_dtr_tag_release(&t[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tag),	    cmocka_unit_test(test_tag_hostile),
 	    cmocka_unit_test(test_pages),   cmocka_unit_test(test_names),
-	    cmocka_unit_test(test_objects),
+	    cmocka_unit_test(test_objects), cmocka_unit_test(test_provenance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

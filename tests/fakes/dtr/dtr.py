@@ -122,9 +122,11 @@ def tag_json(t):
         "updatedAt": t.get("updatedAt", ""),
         "createdAt": t.get("createdAt", ""),
         "inNotary": bool(t.get("inNotary", False)),
-        "mirroring": {"digest": "", "mirroringPolicyID": "", "mirroringCreatedAt": "",
-                      "remoteHost": "", "remoteRepository": "", "remoteTag": ""},
-        "promotion": {"promotionPolicyID": "", "promotedAt": ""},
+        # empty unless the fixture gives the tag its own
+        "mirroring": t.get("mirroring", {
+            "digest": "", "mirroringPolicyID": "", "mirroringCreatedAt": "",
+            "remoteHost": "", "remoteRepository": "", "remoteTag": ""}),
+        "promotion": t.get("promotion", {"promotionPolicyID": "", "promotedAt": ""}),
     }
 
 
