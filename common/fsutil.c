@@ -9,7 +9,7 @@
 
 #include "fsutil.h"
 
-static int write_all(int fd, const void *data, size_t len)
+int rc_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -79,7 +79,7 @@ int rc_stage_file(const char *path, const void *data, size_t len, mode_t mode, c
 		goto out;
 	}
 	made = 1;
-	if (write_all(fd, data, len) < 0) {
+	if (rc_write_all(fd, data, len) < 0) {
 		rc_err_sys(err, errno, "cannot write '%s'", tmp.data);
 		goto out;
 	}
@@ -151,7 +151,7 @@ int rc_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 	int rc;
 
 	if (path && strcmp(path, "-") == 0) {
-		if (write_all(STDOUT_FILENO, data, len) < 0)
+		if (rc_write_all(STDOUT_FILENO, data, len) < 0)
 			return rc_err_sys(err, errno, "cannot write to standard output");
 		return 0;
 	}

@@ -36,6 +36,10 @@ int rc_stage_file(const char *path, const void *data, size_t len, mode_t mode, c
 		  struct rc_err *err);
 int rc_commit_file(const char *tmp, const char *path, struct rc_err *err);
 
+/* Writes all of data[0..len) to fd, resuming after short writes and EINTR.
+ * Returns 0, or -1 with errno set (no err: callers name the file). */
+int rc_write_all(int fd, const void *data, size_t len);
+
 /* Reads the whole of path into out, which this function initialises (any old
  * content is not freed: pass an unused or freed buffer). Refuses, with
  * RC_ERR_IO and sys_errno EFBIG, a file larger than max bytes ("'p' is larger

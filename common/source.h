@@ -21,6 +21,7 @@
 #include "inventory.h"
 #include "plan.h"
 
+struct rc_cache; /* cache.h */
 struct rc_source; /* an open source; its type's own state */
 
 /* Default per-request timeout (--timeout) of every source type: a hung
@@ -43,6 +44,9 @@ struct rc_source_opts {
 	int tls_insecure; /* --tls-insecure: only when given */
 	size_t parallel; /* --parallel; 0: the type's default */
 	const struct rc_strv *repos; /* --repos globs; NULL or empty: all */
+	struct rc_cache *cache; /* the planner's content cache (cache.h), borrowed,
+				   or NULL; a type may use it for immutable
+				   objects in its scan, never in re-checks */
 
 	/* The executor: the plan being applied and the source of it this opens
 	 * (NULL in the planner). A type whose sources the plan locates (a

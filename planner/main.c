@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "cache.h"
 #include "decide.h"
 #include "source.h"
 #include "fsutil.h"
@@ -61,6 +62,12 @@ static const char usage_text[] =
     "      --tls-ca FILE            trust the CA certificates in FILE for registries\n"
     "      --tls-insecure           do not verify registries' TLS certificates\n"
     "      --parallel N             registry requests in flight (default 16, 1 to 64)\n"
+    "      --cache-dir DIR          keep registry manifests and configs by digest in DIR\n"
+    "                               (default $XDG_CACHE_HOME/reclaim, else\n"
+    "                               ~/.cache/reclaim): a re-plan asks each tag's digest\n"
+    "                               with HEAD and fetches only digests not cached; every\n"
+    "                               entry is verified against its digest when read\n"
+    "      --no-cache               fetch every manifest and config; write no cache\n"
     "      --timeout D              give up on a request a source has not answered\n"
     "                               within D (default 60s, at most 24h); a request that\n"
     "                               timed out is not retried\n"
@@ -158,6 +165,8 @@ enum {
 	OPT_TLS_CA,
 	OPT_TLS_INSECURE,
 	OPT_PARALLEL,
+	OPT_CACHE_DIR,
+	OPT_NO_CACHE,
 };
 
 static const struct option long_opts[] = {
@@ -195,6 +204,8 @@ static const struct option long_opts[] = {
     {"tls-ca", required_argument, NULL, OPT_TLS_CA},
     {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
+    {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {NULL, 0, NULL, 0},
 };
 
@@ -209,6 +220,8 @@ struct opts {
 	const char *tls_ca;
 	int tls_insecure;
 	size_t parallel;
+	const char *cache_dir; /* --cache-dir */
+	int no_cache;
 	const char *policy;
 	const char *output;
 	const char *csv;
@@ -309,6 +322,14 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				o->parallel = (size_t)n;
 			break;
 		}
+		case OPT_CACHE_DIR:
+			if (!*optarg)
+				usage_error(o, "empty --cache-dir: want a directory");
+			o->cache_dir = optarg;
+			break;
+		case OPT_NO_CACHE:
+			o->no_cache = 1;
+			break;
 		case OPT_POLICY:
 			o->policy = optarg;
 			break;
@@ -584,7 +605,7 @@ struct scan_target {
  * the registries. 0; 1 after reporting an error; 2 with err for a usage
  * error. */
 static int scan_sources(const struct opts *o, const struct rp_policy *pol, const char *password,
-			struct rc_inventory *inv, struct rc_err *err)
+			struct rc_cache *cache, struct rc_inventory *inv, struct rc_err *err)
 {
 	size_t n = 0, i;
 	struct scan_target *t = calloc(o->registries.n + o->dtrs.n + 1, sizeof(*t));
@@ -616,6 +637,7 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 		so.tls_insecure = o->tls_insecure;
 		so.parallel = o->parallel;
 		so.repos = &o->repos;
+		so.cache = cache;
 		/* DTR records no pull times: a not_pulled_for rule that could
 		 * claim its tags is refused before any request */
 		if (strcmp(t[i].type, "dtr") == 0 &&
@@ -638,6 +660,39 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 	return rc;
 }
 
+/* The registries' cache (--cache-dir, default the XDG cache directory), or
+ * NULL after one warning: a cache never fails a plan. */
+static struct rc_cache *open_cache(const struct opts *o)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_cache *c = NULL;
+	char *dir = NULL;
+
+	if (!o->cache_dir && rc_cache_default_dir(&dir, &err) < 0) {
+		rc_log_warn("%s; planning without a cache", err.msg);
+		return NULL;
+	}
+	if (!(c = rc_cache_open(o->cache_dir ? o->cache_dir : dir, &err)))
+		rc_log_warn("%s; planning without a cache", err.msg);
+	else
+		rc_log_verbose("cache '%s'", rc_cache_dir(c));
+	free(dir);
+	return c;
+}
+
+static void report_cache(const struct rc_cache *c)
+{
+	struct rc_cache_stats st;
+
+	if (!c)
+		return;
+	if (rc_cache_failure(c))
+		rc_log_warn("%s; later objects were not cached", rc_cache_failure(c));
+	rc_cache_stats(c, &st);
+	rc_log_verbose("cache: %zu hits, %zu misses, %zu stored, %zu dropped as corrupt", st.hits,
+		       st.misses, st.stored, st.dropped);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -647,6 +702,7 @@ int main(int argc, char **argv)
 	struct rc_err err = RC_ERR_INIT;
 	struct rc_buf csv = RC_BUF_INIT, junit = RC_BUF_INIT;
 	char *json = NULL, *password = NULL;
+	struct rc_cache *cache = NULL;
 	int64_t now;
 	int rc = 1;
 
@@ -693,6 +749,8 @@ int main(int argc, char **argv)
 	    (o.repos.n || o.username || o.password_stdin || o.tls_ca || o.tls_insecure))
 		usage_error(&o, "--repos, --username, --password-stdin and --tls-* apply to "
 				"registries: give --registry URL or --dtr URL");
+	if (!o.usage_err[0] && o.cache_dir && o.no_cache)
+		usage_error(&o, "--cache-dir and --no-cache exclude each other");
 	if (!o.usage_err[0] && o.password_stdin != !!o.username)
 		usage_error(&o, "--username and --password-stdin go together");
 	if (o.usage_err[0]) {
@@ -724,13 +782,16 @@ int main(int argc, char **argv)
 		rc = usage_exit(&o);
 		goto out;
 	}
-	if ((rc = scan_sources(&o, &pol, password, &inv, &err)) != 0) {
+	if (o.registries.n && !o.no_cache)
+		cache = open_cache(&o);
+	if ((rc = scan_sources(&o, &pol, password, cache, &inv, &err)) != 0) {
 		if (rc == 2) {
 			snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
 			rc = usage_exit(&o);
 		}
 		goto out;
 	}
+	report_cache(cache);
 	if (rp_plan_build(&inv, &pol, now, o.ttl, &plan, &err) < 0) {
 		rc = error_exit(&err);
 		goto out;
@@ -752,6 +813,7 @@ int main(int argc, char **argv)
 	rc = o.detailed && plan.n_candidates ? 2 : 0;
 out:
 	free(json);
+	rc_cache_free(cache);
 	rc_creds_wipe_free(password);
 	rc_strv_release(&o.registries);
 	rc_strv_release(&o.dtrs);

@@ -36,6 +36,9 @@ registry_start() {
 	mkdir -p "$REG_T/data" "$REG_T/work" "$REG_T/docker-config"
 	# credentials come from the test, never from the user's ~/.docker
 	export DOCKER_CONFIG="$REG_T/docker-config"
+	# and plans cache what they read here, not in ~/.cache or a cache an
+	# earlier registry of the same test filled
+	export XDG_CACHE_HOME="$REG_T/xdg-cache"
 	trap registry_stop EXIT
 	port=$(free_port)
 	case $mode in
