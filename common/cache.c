@@ -332,8 +332,8 @@ int rc_cache_store(struct rc_cache *c, const char *digest, const void *data, siz
 	if (rc_sha256_hex(data, len, hex, err) < 0)
 		goto out;
 	if (strcmp(hex, digest + strlen(RC_DIGEST_PREFIX))) {
-		rc_err_set(err, RC_ERR_PROTOCOL, "refusing to cache '%s': the bytes hash to sha256:%s",
-			   digest, hex);
+		rc_err_set(err, RC_ERR_PROTOCOL,
+			   "refusing to cache '%s': the bytes hash to sha256:%s", digest, hex);
 		goto out;
 	}
 	rc_buf_init(&hdr, 0);

@@ -756,8 +756,8 @@ int rc_http_many_h(struct rc_http *h, const char *method, const char *const *pat
 		if (!h->pool[k] && !(h->pool[k] = curl_easy_init()))
 			goto nomem;
 	for (k = 0; k < parallel; k++) {
-		int r = start_next(h, method, k, paths, headers, n, &next, slot_hdrs, resps, xs, idx_of,
-				   &url, err);
+		int r = start_next(h, method, k, paths, headers, n, &next, slot_hdrs, resps, xs,
+				   idx_of, &url, err);
 		if (r < 0)
 			goto out;
 		active += (size_t)r;
@@ -786,10 +786,9 @@ int rc_http_many_h(struct rc_http *h, const char *method, const char *const *pat
 				char q[256], ep[256];
 				rc_sanitize(q, sizeof(q), paths[i]);
 				rc_sanitize(ep, sizeof(ep), h->endpoint);
-				rc_err_set(
-				    err, RC_ERR_PROTOCOL,
-				    "answer to %s '%s' from '%s' exceeds the %zu byte limit",
-				    method, q, ep, h->opts.max_body);
+				rc_err_set(err, RC_ERR_PROTOCOL,
+					   "answer to %s '%s' from '%s' exceeds the %zu byte limit",
+					   method, q, ep, h->opts.max_body);
 				goto out;
 			}
 			if (timed_out_after_send(h->pool[k], msg->data.result, 0)) {
@@ -804,8 +803,8 @@ int rc_http_many_h(struct rc_http *h, const char *method, const char *const *pat
 			if (msg->data.result != CURLE_OK || resps[i].status >= 500 ||
 			    resps[i].status == 429)
 				redo[i] = 1;
-			r = start_next(h, method, k, paths, headers, n, &next, slot_hdrs, resps, xs, idx_of,
-				       &url, err);
+			r = start_next(h, method, k, paths, headers, n, &next, slot_hdrs, resps, xs,
+				       idx_of, &url, err);
 			if (r < 0)
 				goto out;
 			active += (size_t)r;
@@ -822,7 +821,7 @@ int rc_http_many_h(struct rc_http *h, const char *method, const char *const *pat
 	 * its error messages. */
 	for (i = 0; i < n; i++) {
 		struct rc_http_req req = {method, paths[i], headers ? headers[i] : NULL,
-					  NULL,	 NULL,	   0};
+					  NULL,	  NULL,	    0};
 
 		if (redo[i] && rc_http_do(h, &req, &resps[i], err) < 0)
 			goto out;

@@ -1133,14 +1133,13 @@ static int add_manifest_body(struct repo_ctx *x, const char *ref, const char *ex
 }
 
 /* "fetch the manifest of 'repo:tag'" or "fetch the manifest 'repo@digest'". */
-static int manifest_fail(const struct repo_ctx *x, const char *ref,
-			 const struct rc_http_resp *resp, struct rc_err *err)
+static int manifest_fail(const struct repo_ctx *x, const char *ref, const struct rc_http_resp *resp,
+			 struct rc_err *err)
 {
 	char what[400];
 
 	snprintf(what, sizeof(what), "fetch the manifest %s'%s%s%s'",
-		 rc_digest_valid(ref) ? "" : "of ", x->repo, rc_digest_valid(ref) ? "@" : ":",
-		 ref);
+		 rc_digest_valid(ref) ? "" : "of ", x->repo, rc_digest_valid(ref) ? "@" : ":", ref);
 	return reg_fail(x->c, what, resp, err);
 }
 
@@ -1216,8 +1215,8 @@ static int on_head(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err
  * into the set. With a cache that had entries, HEAD first and GET only
  * what the cache cannot give; with none (or an empty one: a first scan
  * would only pay for the HEADs), GET at once. */
-static int fetch_manifests(struct repo_ctx *x, const char *scope, char **refs, size_t n,
-			   int by_tag, struct rc_err *err)
+static int fetch_manifests(struct repo_ctx *x, const char *scope, char **refs, size_t n, int by_tag,
+			   struct rc_err *err)
 {
 	char **paths = NULL, **sub = NULL;
 	size_t m = n, npaths = 0, i;
@@ -1307,7 +1306,8 @@ static int apply_config(struct repo_ctx *x, const char *digest, const char *data
 	}
 	for (size_t k = 0; k < x->ms.n; k++) {
 		struct rc_reg_manifest *m = &x->ms.v[k];
-		if (m->mkind != RC_REG_IMAGE || !m->config.digest || strcmp(m->config.digest, digest))
+		if (m->mkind != RC_REG_IMAGE || !m->config.digest ||
+		    strcmp(m->config.digest, digest))
 			continue;
 		m->created = tmp.created;
 		free(m->os);
@@ -1479,8 +1479,9 @@ static int scan_repo(struct rc_reg_client *c, const char *name, size_t page_size
 			if (c->cache) {
 				struct rc_buf b = RC_BUF_INIT;
 				int hit = rc_cache_load(c->cache, m->config.digest, &b, NULL, err);
-				int r = hit > 0 ? apply_config(&x, m->config.digest, b.data, b.len, err)
-						: hit;
+				int r = hit > 0
+					    ? apply_config(&x, m->config.digest, b.data, b.len, err)
+					    : hit;
 				rc_buf_release(&b);
 				if (r < 0) {
 					mset_release(&seen);
@@ -1719,7 +1720,8 @@ int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *
 		return -1;
 	if (!(paths = make_paths(repo, "manifests", tags, n, err)))
 		return -1;
-	ret = get_all(c, "GET", paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_resolved, &x, NULL, err);
+	ret =
+	    get_all(c, "GET", paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_resolved, &x, NULL, err);
 	free_paths(paths, n);
 	if (ret < 0)
 		for (size_t i = 0; i < n; i++) {

@@ -37,25 +37,14 @@ injected() { grep -E "^$1 " "$W/proxy.log" | grep -E "$2" | grep -c ' injected';
 # sent METHOD REGEX: how many requests matching the proxy saw
 sent() { grep -E "^$1 " "$W/proxy.log" | grep -cE "$2"; }
 
-PROXY_PID=""
-stop_fault_proxy() {
-	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
-	PROXY_PID=""
-}
 registry_start anon || exit 1
 # after registry_start, whose own trap this replaces
-trap 'stop_fault_proxy; registry_stop' EXIT
+trap 'fault_proxy_stop; registry_stop' EXIT
 W=$REG_T/work
 oci_push seed >"$REG_T/seed.txt" || exit 1
 # shellcheck disable=SC1091
 source "$REG_T/seed.txt"
-: >"$W/rules"
-/usr/bin/python3 "$ROOT/tests/fake/fault_proxy.py" --http "$REG_URL" --port-file "$W/proxy.port" \
-	--log "$W/proxy.log" --rules "$W/rules" &
-PROXY_PID=$!
-for i in $(seq 1 50); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
-[ -s "$W/proxy.port" ] || { not_ok "the proxy starts"; exit 1; }
-PURL="http://127.0.0.1:$(cat "$W/proxy.port")"
+fault_proxy_start "$W" || { not_ok "the proxy starts"; exit 1; }
 POLICY=(--older-than 1d --match-tags '^(1\.[0-9]|p[0-9]|2)$' --keep-tags '^latest$' --min-age 0)
 rules() { cat >"$W/rules"; : >"$W/proxy.log"; }
 

@@ -153,5 +153,25 @@ reg_curl() {
 	esac
 }
 
+# fault_proxy_start DIR: tests/fake/fault_proxy.py --http in front of the
+# registry, with its rules in DIR/rules (empty: no faults) and its request
+# log in DIR/proxy.log; sets PURL to the proxy's URL. fault_proxy_stop (the
+# caller's EXIT trap runs it before registry_stop) stops it.
+PROXY_PID=""
+fault_proxy_start() {
+	local d=$1 i
+	[ -e "$d/rules" ] || : >"$d/rules"
+	/usr/bin/python3 "$ROOT/tests/fake/fault_proxy.py" --http "$REG_URL" --port-file "$d/proxy.port" \
+		--log "$d/proxy.log" --rules "$d/rules" &
+	PROXY_PID=$!
+	for i in $(seq 1 50); do [ -s "$d/proxy.port" ] && break; sleep 0.1; done
+	[ -s "$d/proxy.port" ] || return 1
+	PURL="http://127.0.0.1:$(cat "$d/proxy.port")"
+}
+fault_proxy_stop() {
+	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
+	PROXY_PID=""
+}
+
 # oci_push ARGS...: tests/lib/oci_push.py against this registry.
 oci_push() { /usr/bin/python3 "$ROOT/tests/lib/oci_push.py" "$REG_URL" "$@"; }

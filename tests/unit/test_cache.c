@@ -19,42 +19,7 @@
 #include "cache.h"
 #include "fsutil.h"
 #include "sha256.h"
-
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_cache.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static void rm_rf(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char sub[512];
-
-	if (!d) {
-		unlink(path);
-		return;
-	}
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		rm_rf(sub);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	rm_rf(dir);
-	return 0;
-}
+#include "tmpdir.h"
 
 static const char body[] = "{\"schemaVersion\":2,\"mediaType\":\"x\"}";
 static const char mt[] = "application/vnd.oci.image.manifest.v1+json";
@@ -196,8 +161,8 @@ static void bad_magic(struct rc_buf *b)
 
 static void test_damaged_entries_are_dropped(void **state)
 {
-	void (*fs[])(struct rc_buf *) = {flip_last,	 change_media_type, change_check,
-					 truncate_half, truncate_all,	    bad_magic};
+	void (*fs[])(struct rc_buf *) = {flip_last,	change_media_type, change_check,
+					 truncate_half, truncate_all,	   bad_magic};
 	struct rc_cache *c = open_c();
 	struct rc_cache_stats st;
 	char *d = digest_of(body, strlen(body)), p[256];
@@ -315,7 +280,8 @@ static void test_bad_digests_never_become_paths(void **state)
 {
 	const char *bad[] = {
 	    "sha256:../../../../../../tmp/x",
-	    "sha256:" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ABCDEF",
+	    "sha256:"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789ABCDEF",
 	    "sha512:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 	    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
 	    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef/",
