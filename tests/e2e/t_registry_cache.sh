@@ -6,6 +6,7 @@
 #   cold plan           : fills the cache (files 0600, directories 0700)
 #   warm plan           : byte-identical plan; only HEADs for manifests (one
 #                         per tag and per child), no manifest or config GET
+#   faults on HEADs     : 500 and 429 retried; a lasting 500 is one error
 #   damaged entries     : a flipped body byte, a changed media type in the
 #                         header, a truncated entry and a symbolic link are
 #                         each dropped and fetched again; the plan is the same
@@ -65,6 +66,25 @@ check_eq "warm plan: one HEAD per tag and per child, no manifest or config GET" 
 check "warm plan reports hits and no misses (-v)" \
 	grep -qE "cache: [1-9][0-9]* hits, 0 misses, 0 stored, 0 dropped" "$W/warm.err"
 check_eq "warm plan wrote no entry" "$n" "$(entries "$C")"
+
+# --- faults on the HEADs: retried like GETs; a lasting one fails the plan ---
+cat >"$W/rules" <<'R'
+HEAD /manifests/ 500 2
+HEAD /manifests/ 429:1 1
+R
+plan --cache-dir "$C" -q -o "$W/head-faults.json" >/dev/null 2>"$W/head-faults.err"
+check_eq "transient 500 and 429 on HEADs: the plan completes" "0 " "$? $(cat "$W/head-faults.err")"
+check_eq "... every fault was met" 3 "$(grep -c '^HEAD .* injected' "$W/proxy.log")"
+check "... and the plan is the same" cmp -s "$W/cold.json" "$W/head-faults.json"
+echo 'HEAD /v2/app/manifests/1.0 500 *' >"$W/rules"
+rm -f "$W/head-fail.json"
+plan --cache-dir "$C" --timeout 10s -q -o "$W/head-fail.json" >/dev/null 2>"$W/head-fail.err"
+check_eq "a lasting 500 on a HEAD: exit 1, one error line, no plan" "1 1 no-plan" \
+	"$? $(grep -c . "$W/head-fail.err") $([ -e "$W/head-fail.json" ] && echo plan || echo no-plan)"
+check "... naming the tag and the status: $(cat "$W/head-fail.err")" \
+	grep -qE "^reclaim-plan: error: cannot fetch the manifest of 'app:1.0' on registry .*: HTTP 500" \
+	"$W/head-fail.err"
+: >"$W/rules"
 
 # --- damaged entries are dropped and fetched again ---
 # a flipped byte in a manifest's body
