@@ -15,6 +15,7 @@
 #   default directory   : $XDG_CACHE_HOME/reclaim, else ~/.cache/reclaim
 #   unusable directory  : one warning, the plan is made without the cache
 #   bad flags           : usage errors
+#   token auth          : the warm plan's HEADs carry the bearer token
 set -u
 source "$(dirname "$0")/../lib/registry.sh"
 PLAN="$ROOT/$BUILD/reclaim-plan"
@@ -165,4 +166,23 @@ check_eq "--cache-dir '' is a usage error" "2 reclaim-plan: error: empty --cache
 "$PLAN" "${ARGS[@]}" --cache-dir "$C" --no-cache -o /dev/null >/dev/null 2>"$W/bad2.err"
 check_eq "--cache-dir with --no-cache is a usage error" \
 	"2 reclaim-plan: error: --cache-dir and --no-cache exclude each other" "$? $(head -1 "$W/bad2.err")"
+# --- with bearer tokens: the HEADs authenticate like the GETs ---
+fault_proxy_stop
+registry_stop
+registry_start token || exit 1
+W=$REG_T/work
+oci_push seed >/dev/null || exit 1
+fault_proxy_start "$W" || { not_ok "the proxy starts (token)"; exit 1; }
+ARGS[1]=$PURL
+C=$W/cache
+export RECLAIM_REGISTRY_USERNAME=$REG_USER RECLAIM_REGISTRY_PASSWORD=$REG_PASS
+plan --cache-dir "$C" -q -o "$W/cold.json" >/dev/null 2>"$W/cold.err"
+check_eq "token auth: cold plan" "0 " "$? $(cat "$W/cold.err")"
+cold_tags=$(sent GET "$TAGREF")
+plan --cache-dir "$C" -q -o "$W/warm.json" >/dev/null 2>"$W/warm.err"
+check_eq "token auth: warm plan" "0 " "$? $(cat "$W/warm.err")"
+check "... byte-identical" cmp -s "$W/cold.json" "$W/warm.json"
+check_eq "... HEADs only, each with a token (no 401 answered)" "$cold_tags 0 0 0" \
+	"$(sent HEAD "$TAGREF") $(sent GET /manifests/) $(sent GET /blobs/) $(grep -cE '^HEAD .* 401' "$W/proxy.log")"
+unset RECLAIM_REGISTRY_USERNAME RECLAIM_REGISTRY_PASSWORD
 finish
