@@ -10,7 +10,12 @@
 #     request floor (bench/registry_floor.py: catalog and tag lists, then
 #     curl --parallel --parallel-max 16 for every manifest and config blob),
 #     RUNS (3) runs each, alternating, medians (bench/measure.py), peak RSS.
-#     The warm (cached) plan is not measured: there is no cache yet.
+#     Each cold plan starts with an empty --cache-dir of its own under
+#     CACHE_TMPDIR (default /var/tmp: a disk, as ~/.cache is), so it pays
+#     for writing the cache.
+# (a') warm plan: the same plan with a cache a first plan filled (one HEAD
+#     per tag, no manifest or config GET) against the cold plan, RUNS runs
+#     each, alternating, medians; target: warm <= 0.4x cold.
 # (b) apply: a plan deleting tags t001..t020 of the repositories matching
 #     APPLY_REPOS (default all: 2,000 tags, 1,800 manifests, as both tags of
 #     each shared pair are in the set). From the same state each time
@@ -23,11 +28,12 @@
 #                skopeo is installed)
 #       baseline APPLY_BASELINE, another reclaim-apply binary (e.g. an older
 #                build), when given
+#     PLAN_ONLY=1 skips (b).
 #
 # usage: BUILD=build bash bench/registry.sh
 set -u
 : "${REG_TMPDIR:=/dev/shm}" "${REPOS:=100}" "${TAGS:=100}" "${RUNS:=3}" "${ROUNDS:=3}"
-: "${APPLY_REPOS:=*}" "${SKOPEO_SAMPLE:=100}"
+: "${APPLY_REPOS:=*}" "${SKOPEO_SAMPLE:=100}" "${CACHE_TMPDIR:=/var/tmp}" "${PLAN_ONLY:=}"
 export REG_TMPDIR
 source "$(dirname "$0")/../tests/lib/registry.sh"
 registry_start anon || exit 1
@@ -41,11 +47,44 @@ t0=$(ms)
 /usr/bin/python3 "$ROOT/bench/seed_registry.py" "$REG_URL" seed "$REPOS" "$TAGS" "$W/manifests.jsonl" || exit 1
 echo "seeded $(wc -l <"$W/manifests.jsonl") manifests in $(($(ms) - t0)) ms" >&2
 
-# (a) cold plan against the request floor
+# (a) cold plan against the request floor; every cold plan gets an empty
+# cache directory of its own (removed with CT at the end)
+CT=$(mktemp -d "$CACHE_TMPDIR/rc-bench-cache.XXXXXX") || exit 1
+trap 'rm -rf "$CT"; registry_stop' EXIT
+NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ) # one clock, so that the plans compare
+COLD=(/bin/sh -c 'exec "$@" --cache-dir "$(mktemp -d "$CT/cold.XXXXXX")"' cold
+	"$PLAN" --registry "$REG_URL" --keep-last 10 --now "$NOW" -q -o "$W/plan-all.json")
+export CT
 both=$(/usr/bin/python3 "$ROOT/bench/measure.py" "$RUNS" \
-	/usr/bin/python3 "$ROOT/bench/registry_floor.py" "$REG_URL" ::: \
-	"$PLAN" --registry "$REG_URL" --keep-last 10 -q -o "$W/plan-all.json") || exit 1
+	/usr/bin/python3 "$ROOT/bench/registry_floor.py" "$REG_URL" ::: "${COLD[@]}") || exit 1
+# (a') warm plan against the cold plan: measure.py's warm-up run fills the
+# warm cache
+warm=$(/usr/bin/python3 "$ROOT/bench/measure.py" "$RUNS" "${COLD[@]}" ::: \
+	"$PLAN" --registry "$REG_URL" --keep-last 10 --now "$NOW" -q -o "$W/plan-warm.json" \
+	--cache-dir "$CT/warm") ||
+	exit 1
+cmp -s "$W/plan-all.json" "$W/plan-warm.json" || { echo "the warm plan differs from the cold one" >&2; exit 1; }
+rm -rf "$CT"/cold.*
 ntags=$(/usr/bin/python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(sum(i["kind"] == "tag" for i in p["candidates"] + p["protected"]))' "$W/plan-all.json")
+
+/usr/bin/python3 - "$both" "$warm" "$ntags" "$REPOS" "$TAGS" "$RUNS" <<'PY'
+import json, sys, os
+b = json.loads(sys.argv[1])
+floor, ours = b["a"], b["b"]
+ratio = ours["wall_s"] / floor["wall_s"]
+w = json.loads(sys.argv[2])
+cold, warm = w["a"], w["b"]
+wr = warm["wall_s"] / cold["wall_s"]
+print(f"{os.cpu_count()} CPUs, load {open('/proc/loadavg').read().split()[:3]}")
+print(f"registry: {sys.argv[4]} repositories x {sys.argv[5]} tags ({sys.argv[3]} tags planned), median of {sys.argv[6]}")
+print(f"request floor (catalog, tag lists, curl --parallel 16): {floor['wall_s']:.3f}s {floor['wall_all']}")
+print(f"reclaim-plan --registry, cold:                           {ours['wall_s']:.3f}s {ours['wall_all']}, peak RSS {ours['rss_kib']/1024:.1f} MiB")
+print(f"cold plan vs floor: {ratio:.2f}x (target <= 1.2x): {'PASS' if ratio <= 1.2 else 'MISS'}")
+print(f"peak RSS: {ours['rss_kib']/1024:.1f} MiB (target <= 64 MiB): {'PASS' if ours['rss_kib'] <= 64*1024 else 'MISS'}")
+print(f"warm vs cold, same session: cold {cold['wall_s']:.3f}s {cold['wall_all']}, warm {warm['wall_s']:.3f}s {warm['wall_all']}, peak RSS {warm['rss_kib']/1024:.1f} MiB")
+print(f"warm plan vs cold plan: {wr:.2f}x (target <= 0.4x): {'PASS' if wr <= 0.4 else 'MISS'}")
+PY
+[ -n "$PLAN_ONLY" ] && exit 0
 
 # (b) apply
 "$PLAN" --registry "$REG_URL" --repos "bench/r$APPLY_REPOS" --match-tags '^t0([01][0-9]|20)$' \
@@ -115,20 +154,6 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 outcomes=$(/usr/bin/python3 -c 'import json,sys,collections; print(dict(collections.Counter(i["outcome"] for i in json.load(open(sys.argv[1]))["items"])))' "$W/report1.json")
 
-/usr/bin/python3 - "$both" "$ntags" "$REPOS" "$TAGS" "$RUNS" <<'PY'
-import json, sys
-b = json.loads(sys.argv[1])
-floor, ours = b["a"], b["b"]
-ratio = ours["wall_s"] / floor["wall_s"]
-import os
-print(f"{os.cpu_count()} CPUs, load {open('/proc/loadavg').read().split()[:3]}")
-print(f"registry: {sys.argv[3]} repositories x {sys.argv[4]} tags ({sys.argv[2]} tags planned), median of {sys.argv[5]}")
-print(f"request floor (catalog, tag lists, curl --parallel 16): {floor['wall_s']:.3f}s {floor['wall_all']}")
-print(f"reclaim-plan --registry, cold:                           {ours['wall_s']:.3f}s {ours['wall_all']}, peak RSS {ours['rss_kib']/1024:.1f} MiB")
-print(f"cold plan vs floor: {ratio:.2f}x (target <= 1.2x): {'PASS' if ratio <= 1.2 else 'MISS'}")
-print(f"peak RSS: {ours['rss_kib']/1024:.1f} MiB (target <= 64 MiB): {'PASS' if ours['rss_kib'] <= 64*1024 else 'MISS'}")
-print("warm (cached) plan: not measured, there is no content-addressed cache yet")
-PY
 mr=$(median "${T_RC[@]}")
 mf=$(median "${T_FLOOR[@]}")
 echo "apply ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)): $n_items items ($n_tags tags, $n_mf manifests), median of $ROUNDS; outcomes $outcomes"

@@ -9,7 +9,7 @@
 
 #include "fsutil.h"
 
-static int write_all(int fd, const void *data, size_t len)
+int rc_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -61,7 +61,7 @@ struct fdout {
 
 static int fdout_flush(struct fdout *o, struct rc_err *err)
 {
-	if (o->n && write_all(o->fd, o->buf, o->n) < 0)
+	if (o->n && rc_write_all(o->fd, o->buf, o->n) < 0)
 		return rc_err_sys(err, errno, "cannot write %s", o->name);
 	o->n = 0;
 	return 0;
@@ -74,7 +74,7 @@ static int fdout_put(void *ctx, const char *data, size_t len, struct rc_err *err
 	if (len > sizeof(o->buf) - o->n && fdout_flush(o, err) < 0)
 		return -1;
 	if (len >= sizeof(o->buf)) {
-		if (write_all(o->fd, data, len) < 0)
+		if (rc_write_all(o->fd, data, len) < 0)
 			return rc_err_sys(err, errno, "cannot write %s", o->name);
 		return 0;
 	}

@@ -45,6 +45,9 @@ typedef int (*rc_fill_fn)(void *ctx, rc_put_fn put, void *put_ctx, struct rc_err
 int rc_stage_fill(const char *path, mode_t mode, rc_fill_fn fill, void *ctx, char **tmp_out,
 		  struct rc_err *err);
 int rc_write_fill(const char *path, mode_t mode, rc_fill_fn fill, void *ctx, struct rc_err *err);
+/* Writes all of data[0..len) to fd, resuming after short writes and EINTR.
+ * Returns 0, or -1 with errno set (no err: callers name the file). */
+int rc_write_all(int fd, const void *data, size_t len);
 
 /* Reads the whole of path into out, which this function initialises (any old
  * content is not freed: pass an unused or freed buffer). Refuses, with

@@ -706,7 +706,7 @@ int rc_http_check_ok(const char *path, const struct rc_http_resp *resp, struct r
 /* Starts the next pending index on handle slot k; returns 0 when none is
  * left. The slot's header list (slot_hdrs[k]) lives until the slot's next
  * request or the end: libcurl does not copy it. */
-static int start_next(struct rc_http *h, size_t k, const char *const *paths,
+static int start_next(struct rc_http *h, const char *method, size_t k, const char *const *paths,
 		      const char *const *const *headers, size_t n, size_t *next,
 		      struct curl_slist **slot_hdrs, struct rc_http_resp *resps, struct xfer *xs,
 		      size_t *idx_of, struct rc_buf *url, struct rc_err *err)
@@ -731,7 +731,7 @@ static int start_next(struct rc_http *h, size_t k, const char *const *paths,
 	xs[k].resp = &resps[i];
 	idx_of[k] = i;
 	/* libcurl copies the URL string when it is set */
-	setup_easy(h, h->pool[k], "GET", url->data, slot_hdrs[k], NULL, 0, &xs[k]);
+	setup_easy(h, h->pool[k], method, url->data, slot_hdrs[k], NULL, 0, &xs[k]);
 	if (curl_multi_add_handle(h->multi, h->pool[k]) != CURLM_OK)
 		return rc_err_set(err, RC_ERR_INTERNAL, "cannot queue a request");
 	return 1;
@@ -746,6 +746,13 @@ int rc_http_get_many(struct rc_http *h, const char *const *paths, size_t n, size
 int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 		       const char *const *const *headers, size_t n, size_t parallel,
 		       struct rc_http_resp *resps, struct rc_err *err)
+{
+	return rc_http_many_h(h, "GET", paths, headers, n, parallel, resps, err);
+}
+
+int rc_http_many_h(struct rc_http *h, const char *method, const char *const *paths,
+		   const char *const *const *headers, size_t n, size_t parallel,
+		   struct rc_http_resp *resps, struct rc_err *err)
 {
 	struct curl_slist *slot_hdrs[RC_HTTP_MAX_PARALLEL] = {NULL};
 	struct xfer xs[RC_HTTP_MAX_PARALLEL];
@@ -762,6 +769,8 @@ int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 		rc_http_resp_init(&resps[i]);
 		rc_buf_init(&resps[i].body, h->opts.max_body);
 	}
+	if (!is_method(method, "GET") && !is_method(method, "HEAD"))
+		return rc_err_set(err, RC_ERR_USAGE, "only GET and HEAD go in parallel");
 	for (i = 0; i < n; i++) {
 		if (paths[i][0] != '/' || strpbrk(paths[i], " \r\n#")) {
 			char q[256];
@@ -794,8 +803,8 @@ int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 				continue;
 			if ((pace_ms = rc_rate_try_ms(h->opts.pace)) > 0)
 				break;
-			r = start_next(h, k, paths, headers, n, &next, slot_hdrs, resps, xs, idx_of,
-				       &url, err);
+			r = start_next(h, method, k, paths, headers, n, &next, slot_hdrs, resps, xs,
+				       idx_of, &url, err);
 			if (r < 0)
 				goto out;
 			busy[k] = (unsigned char)r;
@@ -825,16 +834,15 @@ int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 				char q[256], ep[256];
 				rc_sanitize(q, sizeof(q), paths[i]);
 				rc_sanitize(ep, sizeof(ep), h->endpoint);
-				rc_err_set(
-				    err, RC_ERR_PROTOCOL,
-				    "answer to GET '%s' from '%s' exceeds the %zu byte limit", q,
-				    ep, h->opts.max_body);
+				rc_err_set(err, RC_ERR_PROTOCOL,
+					   "answer to %s '%s' from '%s' exceeds the %zu byte limit",
+					   method, q, ep, h->opts.max_body);
 				goto out;
 			}
 			if (timed_out_after_send(h->pool[k], msg->data.result, 0)) {
 				char q[256];
 				rc_sanitize(q, sizeof(q), paths[i]);
-				set_timeout_err(h, "GET", q, err);
+				set_timeout_err(h, method, q, err);
 				goto out;
 			}
 			if (msg->data.result == CURLE_OK)
@@ -858,8 +866,8 @@ int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 	/* Failures go through the one-at-a-time path, with its backoff and
 	 * its error messages. */
 	for (i = 0; i < n; i++) {
-		struct rc_http_req req = {"GET", paths[i], headers ? headers[i] : NULL,
-					  NULL,	 NULL,	   0};
+		struct rc_http_req req = {method, paths[i], headers ? headers[i] : NULL,
+					  NULL,	  NULL,	    0};
 
 		if (redo[i] && rc_http_do(h, &req, &resps[i], err) < 0)
 			goto out;

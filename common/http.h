@@ -156,6 +156,13 @@ int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 		       const char *const *const *headers, size_t n, size_t parallel,
 		       struct rc_http_resp *resps, struct rc_err *err);
 
+/* rc_http_get_many_h with method "GET" or "HEAD" (anything else is
+ * RC_ERR_USAGE before anything is sent): a scan asks for many manifests'
+ * digests with HEAD. A HEAD answer has headers and no body. */
+int rc_http_many_h(struct rc_http *h, const char *method, const char *const *paths,
+		   const char *const *const *headers, size_t n, size_t parallel,
+		   struct rc_http_resp *resps, struct rc_err *err);
+
 void rc_http_resp_init(struct rc_http_resp *resp);
 void rc_http_resp_release(struct rc_http_resp *resp);
 

@@ -21,6 +21,7 @@
 #include "inventory.h"
 #include "plan.h"
 
+struct rc_cache; /* cache.h */
 struct rc_source; /* an open source; its type's own state */
 struct rc_rate;
 
@@ -49,6 +50,9 @@ struct rc_source_opts {
 	int age_created;
 	struct rc_rate *pace; /* --max-rps: borrowed, shared by every source of
 				 the run that paces its requests; NULL: none */
+	struct rc_cache *cache; /* the planner's content cache (cache.h), borrowed,
+				   or NULL; a type may use it for immutable
+				   objects in its scan, never in re-checks */
 
 	/* The executor: the plan being applied and the source of it this opens
 	 * (NULL in the planner). A type whose sources the plan locates (a

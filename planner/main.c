@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "cache.h"
 #include "decide.h"
 #include "source.h"
 #include "fsutil.h"
@@ -65,6 +66,12 @@ static const char usage_text[] =
     "      --max-rps N              send registries and DTRs at most N requests a\n"
     "                               second in all, evenly spaced (1 to 100000;\n"
     "                               default and 0: no limit)\n"
+    "      --cache-dir DIR          keep registry manifests and configs by digest in DIR\n"
+    "                               (default $XDG_CACHE_HOME/reclaim, else\n"
+    "                               ~/.cache/reclaim): a re-plan asks each tag's digest\n"
+    "                               with HEAD and fetches only digests not cached; every\n"
+    "                               entry is verified against its digest when read\n"
+    "      --no-cache               fetch every manifest and config; write no cache\n"
     "      --timeout D              give up on a request a source has not answered\n"
     "                               within D (default 60s, at most 24h); a request that\n"
     "                               timed out is not retried\n"
@@ -167,6 +174,8 @@ enum {
 	OPT_PARALLEL,
 	OPT_DTR_AGE,
 	OPT_MAX_RPS,
+	OPT_CACHE_DIR,
+	OPT_NO_CACHE,
 };
 
 static const struct option long_opts[] = {
@@ -206,6 +215,8 @@ static const struct option long_opts[] = {
     {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"dtr-age", required_argument, NULL, OPT_DTR_AGE},
     {"max-rps", required_argument, NULL, OPT_MAX_RPS},
+    {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {NULL, 0, NULL, 0},
 };
 
@@ -221,6 +232,8 @@ struct opts {
 	int tls_insecure;
 	size_t parallel;
 	long max_rps; /* 0: no limit */
+	const char *cache_dir; /* --cache-dir */
+	int no_cache;
 	const char *policy;
 	const char *output;
 	const char *csv;
@@ -327,6 +340,14 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				usage_error(o, "%s", e.msg);
 			break;
 		}
+		case OPT_CACHE_DIR:
+			if (!*optarg)
+				usage_error(o, "empty --cache-dir: want a directory");
+			o->cache_dir = optarg;
+			break;
+		case OPT_NO_CACHE:
+			o->no_cache = 1;
+			break;
 		case OPT_POLICY:
 			o->policy = optarg;
 			break;
@@ -620,7 +641,7 @@ struct scan_target {
  * the registries. 0; 1 after reporting an error; 2 with err for a usage
  * error. */
 static int scan_sources(const struct opts *o, const struct rp_policy *pol, const char *password,
-			struct rc_inventory *inv, struct rc_err *err)
+			struct rc_cache *cache, struct rc_inventory *inv, struct rc_err *err)
 {
 	size_t n = 0, i;
 	struct scan_target *t = calloc(o->registries.n + o->dtrs.n + 1, sizeof(*t));
@@ -658,6 +679,7 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 		so.repos = &o->repos;
 		so.age_created = pol->sources.dtr_age == RP_DTR_AGE_CREATED;
 		so.pace = pace;
+		so.cache = cache;
 		/* DTR records no pull times: a not_pulled_for rule that could
 		 * claim its tags is refused before any request */
 		if (strcmp(t[i].type, "dtr") == 0 &&
@@ -681,6 +703,39 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 	return rc;
 }
 
+/* The registries' cache (--cache-dir, default the XDG cache directory), or
+ * NULL after one warning: a cache never fails a plan. */
+static struct rc_cache *open_cache(const struct opts *o)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_cache *c = NULL;
+	char *dir = NULL;
+
+	if (!o->cache_dir && rc_cache_default_dir(&dir, &err) < 0) {
+		rc_log_warn("%s; planning without a cache", err.msg);
+		return NULL;
+	}
+	if (!(c = rc_cache_open(o->cache_dir ? o->cache_dir : dir, &err)))
+		rc_log_warn("%s; planning without a cache", err.msg);
+	else
+		rc_log_verbose("cache '%s'", rc_cache_dir(c));
+	free(dir);
+	return c;
+}
+
+static void report_cache(const struct rc_cache *c)
+{
+	struct rc_cache_stats st;
+
+	if (!c)
+		return;
+	if (rc_cache_failure(c))
+		rc_log_warn("%s; later objects were not cached", rc_cache_failure(c));
+	rc_cache_stats(c, &st);
+	rc_log_verbose("cache: %zu hits, %zu misses, %zu stored, %zu dropped as corrupt", st.hits,
+		       st.misses, st.stored, st.dropped);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -690,6 +745,7 @@ int main(int argc, char **argv)
 	struct rc_err err = RC_ERR_INIT;
 	struct rc_buf csv = RC_BUF_INIT, junit = RC_BUF_INIT;
 	char *json = NULL, *password = NULL;
+	struct rc_cache *cache = NULL;
 	int64_t now;
 	int rc = 1;
 
@@ -739,6 +795,8 @@ int main(int argc, char **argv)
 				"apply to registries: give --registry URL or --dtr URL");
 	if (!o.usage_err[0] && o.flags.dtr_age_given && !o.dtrs.n)
 		usage_error(&o, "--dtr-age applies to DTR sources: give --dtr URL");
+	if (!o.usage_err[0] && o.cache_dir && o.no_cache)
+		usage_error(&o, "--cache-dir and --no-cache exclude each other");
 	if (!o.usage_err[0] && o.password_stdin != !!o.username)
 		usage_error(&o, "--username and --password-stdin go together");
 	if (o.usage_err[0]) {
@@ -774,13 +832,16 @@ int main(int argc, char **argv)
 		rc = usage_exit(&o);
 		goto out;
 	}
-	if ((rc = scan_sources(&o, &pol, password, &inv, &err)) != 0) {
+	if (o.registries.n && !o.no_cache)
+		cache = open_cache(&o);
+	if ((rc = scan_sources(&o, &pol, password, cache, &inv, &err)) != 0) {
 		if (rc == 2) {
 			snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
 			rc = usage_exit(&o);
 		}
 		goto out;
 	}
+	report_cache(cache);
 	if (rp_plan_build(&inv, &pol, now, o.ttl, &plan, &err) < 0) {
 		rc = error_exit(&err);
 		goto out;
@@ -805,6 +866,7 @@ int main(int argc, char **argv)
 	rc = o.detailed && plan.n_candidates ? 2 : 0;
 out:
 	free(json);
+	rc_cache_free(cache);
 	rc_creds_wipe_free(password);
 	rc_strv_release(&o.registries);
 	rc_strv_release(&o.dtrs);

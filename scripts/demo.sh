@@ -148,8 +148,10 @@ echo "shop/api:1.1.0 and shop/api:stable name the same digest ${API_110:0:19};"
 echo "${API_SIG_TAG:0:20}... is a cosign-style signature of shop/api:1.0.0"
 
 say "reclaim-plan --registry $REG_URL --keep-last 2 --keep-tags '^(latest|stable)\$'"
+# a throwaway registry's manifests have no place in ~/.cache: the demo's own
+# cache directory (docs/registry.md, "The cache")
 "$PLAN" --registry "$REG_URL" --keep-last 2 --keep-tags '^(latest|stable)$' \
-	-o "$out/registry-plan.json" --csv "$out/registry-plan.csv"
+	--cache-dir "$out/cache" -o "$out/registry-plan.json" --csv "$out/registry-plan.csv"
 rdigest=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["digest"])' "$out/registry-plan.json")
 after_gc=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["bytes_freed_after_gc"])' "$out/registry-plan.json")
 

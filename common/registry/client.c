@@ -54,6 +54,7 @@ struct rc_reg_client {
 	int realm_logged;
 	int referrers; /* -1 unknown, 0 no, 1 yes */
 	size_t token_requests;
+	struct rc_cache *cache; /* borrowed, or NULL */
 	/* the scan's progress line (rc_progress_scan); what is NULL outside a
 	 * scan, as inside an apply, which shows its own */
 	struct rc_scan_progress prog;
@@ -144,6 +145,7 @@ struct rc_reg_client *rc_reg_open(const struct rc_reg_opts *o, struct rc_err *er
 		return NULL;
 	}
 	c->referrers = -1;
+	c->cache = o->cache;
 	c->access = o->access ? o->access : RC_REG_PULL;
 	c->parallel = o->parallel ? o->parallel : RC_REG_PARALLEL_DEFAULT;
 	if (c->parallel > RC_HTTP_MAX_PARALLEL)
@@ -937,14 +939,15 @@ static void scan_progress(struct rc_reg_client *c)
 	rc_progress_scan(&c->prog);
 }
 
-/* GETs paths in windows with the same headers for all; responses for 401
+/* GETs (or HEADs) paths in windows with the same headers for all; responses for 401
  * are fetched again one by one (a token that expired meanwhile). For each
  * answer calls fn(ctx, i, resp); fn returns -1 to stop. Redraws the scan's
  * progress line after each window. */
 typedef int (*each_fn)(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err);
 
-static int get_all(struct rc_reg_client *c, char **paths, size_t n, const char *scope,
-		   const char *accept, each_fn fn, void *ctx, struct rc_err *err)
+static int get_all(struct rc_reg_client *c, const char *method, char **paths, size_t n,
+		   const char *scope, const char *accept, each_fn fn, void *ctx,
+		   struct rc_err *err)
 {
 	struct rc_http_resp *resps = NULL;
 	const char **ptrs = NULL;
@@ -979,14 +982,14 @@ static int get_all(struct rc_reg_client *c, char **paths, size_t n, const char *
 			ptrs[i] = paths[off + i];
 			hv[i] = hdrs;
 		}
-		if (rc_http_get_many_h(c->http, ptrs, hv, k, c->parallel, resps, err) < 0) {
+		if (rc_http_many_h(c->http, method, ptrs, hv, k, c->parallel, resps, err) < 0) {
 			for (i = 0; i < k; i++)
 				rc_http_resp_release(&resps[i]);
 			goto out;
 		}
 		for (i = 0; i < k && r == 0; i++) {
 			if (resps[i].status == 401) {
-				struct rc_http_req req = {"GET", ptrs[i], NULL, NULL, NULL, 0};
+				struct rc_http_req req = {method, ptrs[i], NULL, NULL, NULL, 0};
 				forget_token(c, scope);
 				r = reg_do(c, &req, scope, accept, &resps[i], err);
 			}
@@ -1005,173 +1008,6 @@ out:
 	free(ptrs);
 	free(hv);
 	return ret;
-}
-
-struct repo_ctx {
-	struct rc_reg_client *c;
-	const char *repo;
-	struct mset ms;
-	struct rc_strv tags; /* as listed */
-	char **tag_digest; /* per tag, NULL when it vanished */
-	char **want; /* digests requested by the current batch */
-	struct rc_strv pending; /* digests to fetch next */
-	int referrer_probe;
-};
-
-static int add_manifest_body(struct repo_ctx *x, const char *ref, const char *expect_digest,
-			     struct rc_http_resp *resp, char **digest_out, struct rc_err *err)
-{
-	struct rc_reg_manifest m;
-	const char *hd = rc_http_resp_header(resp, "Docker-Content-Digest");
-	char *digest = NULL;
-	char q[400];
-
-	memset(&m, 0, sizeof(m));
-	snprintf(q, sizeof(q), "%s%s%s", x->repo, rc_digest_valid(ref) ? "@" : ":", ref);
-	if (resp->body.len > RC_REG_MANIFEST_MAX)
-		return rc_err_set(err, RC_ERR_PROTOCOL, "manifest '%s' is over the %zu byte limit",
-				  q, RC_REG_MANIFEST_MAX);
-	if (expect_digest)
-		digest = strdup(expect_digest);
-	else if (hd && *hd)
-		digest = strdup(hd);
-	else
-		digest = rc_sha256_digest(resp->body.data, resp->body.len, err);
-	if (!digest)
-		return err && err->kind ? -1 : rc_err_nomem(err);
-	if (hd && *hd && strcmp(hd, digest)) {
-		char h[100];
-		rc_sanitize(h, sizeof(h), hd);
-		rc_err_set(err, RC_ERR_PROTOCOL,
-			   "manifest '%s': the registry says digest '%s', not '%s'", q, h, digest);
-		free(digest);
-		return -1;
-	}
-	if (rc_reg_verify_digest(resp->body.data, resp->body.len, digest, err) < 0) {
-		rc_err_prefix(err, "manifest '%s'", q);
-		free(digest);
-		return -1;
-	}
-	*digest_out = digest;
-	if (mset_find(&x->ms, digest) >= 0)
-		return 0;
-	if (rc_reg_parse_manifest(resp->body.data, resp->body.len,
-				  rc_http_resp_header(resp, "Content-Type"), &m, err) < 0)
-		return rc_err_prefix(err, "manifest '%s'", q);
-	if (!(m.digest = strdup(digest))) {
-		rc_reg_manifest_release(&m);
-		return rc_err_nomem(err);
-	}
-	for (size_t i = 0; i < m.children.n; i++)
-		if (mset_find(&x->ms, m.children.v[i]) < 0 &&
-		    rc_strv_push(&x->pending, m.children.v[i], err) < 0)
-			goto fail;
-	if (mset_add(&x->ms, &m, err) < 0)
-		goto fail;
-	return 0;
-fail:
-	rc_reg_manifest_release(&m);
-	return -1;
-}
-
-static int on_tag_manifest(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
-{
-	struct repo_ctx *x = ctx;
-	char what[400];
-
-	if (resp->status == 404)
-		return 0; /* removed since the tag list: not in the scan */
-	if (resp->status < 200 || resp->status > 299) {
-		snprintf(what, sizeof(what), "fetch the manifest of '%s:%s'", x->repo,
-			 x->tags.v[i]);
-		return reg_fail(x->c, what, resp, err);
-	}
-	x->c->prog.tags++;
-	return add_manifest_body(x, x->tags.v[i], NULL, resp, &x->tag_digest[i], err);
-}
-
-static int on_digest_manifest(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
-{
-	struct repo_ctx *x = ctx;
-	char what[400], *d = NULL;
-	int r;
-
-	if (resp->status == 404)
-		return 0; /* a child or referrer the registry lacks */
-	if (resp->status < 200 || resp->status > 299) {
-		snprintf(what, sizeof(what), "fetch the manifest '%s@%s'", x->repo, x->want[i]);
-		return reg_fail(x->c, what, resp, err);
-	}
-	r = add_manifest_body(x, x->want[i], x->want[i], resp, &d, err);
-	free(d);
-	return r;
-}
-
-static int on_referrers(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
-{
-	struct repo_ctx *x = ctx;
-	struct rc_strv refs = {0};
-	char what[400];
-	int r = 0;
-
-	if (x->c->referrers < 0)
-		x->c->referrers = resp->status == 404 ? 0 : 1;
-	if (resp->status == 404)
-		return 0;
-	if (resp->status < 200 || resp->status > 299) {
-		snprintf(what, sizeof(what), "list the referrers of '%s@%s'", x->repo, x->want[i]);
-		return reg_fail(x->c, what, resp, err);
-	}
-	if (rc_reg_parse_referrers(resp->body.data, resp->body.len, &refs, err) < 0)
-		return rc_err_prefix(err, "referrers of '%s@%s'", x->repo, x->want[i]);
-	for (size_t k = 0; k < refs.n && r == 0; k++)
-		if (mset_find(&x->ms, refs.v[k]) < 0)
-			r = rc_strv_push(&x->pending, refs.v[k], err);
-	rc_strv_release(&refs);
-	return r;
-}
-
-struct cfg_ctx {
-	struct repo_ctx *x;
-	char **digests;
-};
-
-static int on_config(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
-{
-	struct cfg_ctx *cc = ctx;
-	struct repo_ctx *x = cc->x;
-	struct rc_reg_manifest tmp;
-	char what[400];
-
-	memset(&tmp, 0, sizeof(tmp));
-	if (resp->status == 404)
-		return 0; /* a missing config leaves the times unknown */
-	if (resp->status < 200 || resp->status > 299) {
-		snprintf(what, sizeof(what), "fetch the config '%s@%s'", x->repo, cc->digests[i]);
-		return reg_fail(x->c, what, resp, err);
-	}
-	if (rc_reg_verify_digest(resp->body.data, resp->body.len, cc->digests[i], err) < 0 ||
-	    rc_reg_parse_config(resp->body.data, resp->body.len, &tmp, err) < 0) {
-		rc_reg_manifest_release(&tmp);
-		return rc_err_prefix(err, "config '%s@%s'", x->repo, cc->digests[i]);
-	}
-	for (size_t k = 0; k < x->ms.n; k++) {
-		struct rc_reg_manifest *m = &x->ms.v[k];
-		if (m->mkind != RC_REG_IMAGE || !m->config.digest ||
-		    strcmp(m->config.digest, cc->digests[i]))
-			continue;
-		m->created = tmp.created;
-		free(m->os);
-		free(m->arch);
-		m->os = tmp.os ? strdup(tmp.os) : NULL;
-		m->arch = tmp.arch ? strdup(tmp.arch) : NULL;
-		if ((tmp.os && !m->os) || (tmp.arch && !m->arch)) {
-			rc_reg_manifest_release(&tmp);
-			return rc_err_nomem(err);
-		}
-	}
-	rc_reg_manifest_release(&tmp);
-	return 0;
 }
 
 static void free_paths(char **v, size_t n)
@@ -1210,6 +1046,322 @@ static char **make_paths(const char *repo, const char *kind, char *const *refs, 
 	return v;
 }
 
+struct repo_ctx {
+	struct rc_reg_client *c;
+	const char *repo;
+	struct mset ms;
+	struct rc_strv tags; /* as listed */
+	char **tag_digest; /* per tag, NULL when it vanished */
+	char **want; /* the references (tags or digests) of the current batch */
+	int by_tag; /* want is tags (and tag_digest is filled) */
+	size_t *map; /* the current GETs' index in want; NULL: the same */
+	unsigned char *need; /* per reference: the HEAD did not settle it */
+	struct rc_strv pending; /* digests to fetch next */
+	int referrer_probe;
+};
+
+/* Stores a verified object. A failure is kept by the cache
+ * (rc_cache_failure), which stores nothing more, and is reported once by
+ * whoever opened it: a cache never fails a scan. */
+static void cache_put(struct rc_reg_client *c, const char *digest, const void *data, size_t len,
+		      const char *media_type)
+{
+	struct rc_err e = RC_ERR_INIT;
+
+	if (c->cache)
+		(void)rc_cache_store(c->cache, digest, data, len, media_type, &e);
+}
+
+/* "repo:tag" or "repo@digest", for messages. */
+static void ref_label(const struct repo_ctx *x, const char *ref, char *q, size_t qsz)
+{
+	snprintf(q, qsz, "%s%s%s", x->repo, rc_digest_valid(ref) ? "@" : ":", ref);
+}
+
+/* Parses the verified manifest `data` named digest into the set (when it is
+ * new) and queues its children. */
+static int add_manifest(struct repo_ctx *x, const char *q, const char *digest, const char *data,
+			size_t len, const char *media_type, struct rc_err *err)
+{
+	struct rc_reg_manifest m;
+
+	memset(&m, 0, sizeof(m));
+	if (mset_find(&x->ms, digest) >= 0)
+		return 0;
+	if (rc_reg_parse_manifest(data, len, media_type, &m, err) < 0)
+		return rc_err_prefix(err, "manifest '%s'", q);
+	if (!(m.digest = strdup(digest))) {
+		rc_reg_manifest_release(&m);
+		return rc_err_nomem(err);
+	}
+	for (size_t i = 0; i < m.children.n; i++)
+		if (mset_find(&x->ms, m.children.v[i]) < 0 &&
+		    rc_strv_push(&x->pending, m.children.v[i], err) < 0)
+			goto fail;
+	if (mset_add(&x->ms, &m, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	rc_reg_manifest_release(&m);
+	return -1;
+}
+
+static int add_manifest_body(struct repo_ctx *x, const char *ref, const char *expect_digest,
+			     struct rc_http_resp *resp, char **digest_out, struct rc_err *err)
+{
+	const char *hd = rc_http_resp_header(resp, "Docker-Content-Digest");
+	const char *ct = rc_http_resp_header(resp, "Content-Type");
+	char *digest = NULL;
+	char q[400];
+
+	ref_label(x, ref, q, sizeof(q));
+	if (resp->body.len > RC_REG_MANIFEST_MAX)
+		return rc_err_set(err, RC_ERR_PROTOCOL, "manifest '%s' is over the %zu byte limit",
+				  q, RC_REG_MANIFEST_MAX);
+	if (expect_digest)
+		digest = strdup(expect_digest);
+	else if (hd && *hd)
+		digest = strdup(hd);
+	else
+		digest = rc_sha256_digest(resp->body.data, resp->body.len, err);
+	if (!digest)
+		return err && err->kind ? -1 : rc_err_nomem(err);
+	if (hd && *hd && strcmp(hd, digest)) {
+		char h[100];
+		rc_sanitize(h, sizeof(h), hd);
+		rc_err_set(err, RC_ERR_PROTOCOL,
+			   "manifest '%s': the registry says digest '%s', not '%s'", q, h, digest);
+		free(digest);
+		return -1;
+	}
+	if (rc_reg_verify_digest(resp->body.data, resp->body.len, digest, err) < 0) {
+		rc_err_prefix(err, "manifest '%s'", q);
+		free(digest);
+		return -1;
+	}
+	*digest_out = digest;
+	if (mset_find(&x->ms, digest) >= 0)
+		return 0;
+	if (add_manifest(x, q, digest, resp->body.data, resp->body.len, ct, err) < 0)
+		return -1;
+	cache_put(x->c, digest, resp->body.data, resp->body.len, ct);
+	return 0;
+}
+
+/* "fetch the manifest of 'repo:tag'" or "fetch the manifest 'repo@digest'". */
+static int manifest_fail(const struct repo_ctx *x, const char *ref, const struct rc_http_resp *resp,
+			 struct rc_err *err)
+{
+	char what[400];
+
+	snprintf(what, sizeof(what), "fetch the manifest %s'%s%s%s'",
+		 rc_digest_valid(ref) ? "" : "of ", x->repo, rc_digest_valid(ref) ? "@" : ":", ref);
+	return reg_fail(x->c, what, resp, err);
+}
+
+static int on_tag_manifest(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct repo_ctx *x = ctx;
+	size_t j = x->map ? x->map[i] : i;
+
+	if (resp->status == 404)
+		return 0; /* removed since the tag list: not in the scan */
+	if (resp->status < 200 || resp->status > 299)
+		return manifest_fail(x, x->want[j], resp, err);
+	x->c->prog.tags++;
+	return add_manifest_body(x, x->want[j], NULL, resp, &x->tag_digest[j], err);
+}
+
+static int on_digest_manifest(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct repo_ctx *x = ctx;
+	size_t j = x->map ? x->map[i] : i;
+	char *d = NULL;
+	int r;
+
+	if (resp->status == 404)
+		return 0; /* a child or referrer the registry lacks */
+	if (resp->status < 200 || resp->status > 299)
+		return manifest_fail(x, x->want[j], resp, err);
+	r = add_manifest_body(x, x->want[j], x->want[j], resp, &d, err);
+	free(d);
+	return r;
+}
+
+/* The answer to HEAD of reference i: the registry names the digest now;
+ * the cache may have its bytes (verified as it loads them). What the HEAD
+ * cannot settle is marked for a GET: no or an unexpected digest, or no
+ * cache entry. */
+static int on_head(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct repo_ctx *x = ctx;
+	const char *ref = x->want[i];
+	const char *hd = rc_http_resp_header(resp, "Docker-Content-Digest");
+	const char *ct = rc_http_resp_header(resp, "Content-Type");
+	struct rc_buf body = RC_BUF_INIT;
+	char *stored_mt = NULL, q[400];
+	int r;
+
+	if (resp->status == 404)
+		return 0; /* gone since the tag list, or a child the registry lacks */
+	if (resp->status < 200 || resp->status > 299)
+		return manifest_fail(x, ref, resp, err);
+	if (!hd || !rc_digest_valid(hd) || (!x->by_tag && strcmp(hd, ref))) {
+		x->need[i] = 1;
+		return 0;
+	}
+	if (mset_find(&x->ms, hd) < 0) {
+		if ((r = rc_cache_load(x->c->cache, hd, &body, &stored_mt, err)) <= 0) {
+			x->need[i] = r == 0;
+			return r;
+		}
+		ref_label(x, ref, q, sizeof(q));
+		/* the live Content-Type, as a GET would give it */
+		r = add_manifest(x, q, hd, body.data, body.len, ct && *ct ? ct : stored_mt, err);
+		rc_buf_release(&body);
+		free(stored_mt);
+		if (r < 0)
+			return -1;
+	}
+	if (x->by_tag && !(x->tag_digest[i] = strdup(hd)))
+		return rc_err_nomem(err);
+	if (x->by_tag)
+		x->c->prog.tags++;
+	return 0;
+}
+
+/* Fetches the manifests refs[0..n) name (tags when by_tag, else digests)
+ * into the set. With a cache that had entries, HEAD first and GET only
+ * what the cache cannot give; with none (or an empty one: a first scan
+ * would only pay for the HEADs), GET at once. */
+static int fetch_manifests(struct repo_ctx *x, const char *scope, char **refs, size_t n, int by_tag,
+			   struct rc_err *err)
+{
+	char **paths = NULL, **sub = NULL;
+	size_t m = n, npaths = 0, i;
+	int r = -1;
+
+	x->want = refs;
+	x->by_tag = by_tag;
+	if (!n)
+		return 0;
+	if (x->c->cache && rc_cache_had_entries(x->c->cache)) {
+		if (!(x->need = calloc(n, 1)) || !(x->map = calloc(n, sizeof(*x->map)))) {
+			rc_err_nomem(err);
+			goto out;
+		}
+		paths = make_paths(x->repo, "manifests", refs, n, err);
+		npaths = n;
+		if (!paths || get_all(x->c, "HEAD", paths, n, scope, RC_REG_MANIFEST_ACCEPT,
+				      on_head, x, err) < 0)
+			goto out;
+		free_paths(paths, npaths);
+		paths = NULL;
+		for (i = m = 0; i < n; i++)
+			if (x->need[i])
+				x->map[m++] = i;
+		if (!(sub = calloc(m ? m : 1, sizeof(*sub)))) {
+			rc_err_nomem(err);
+			goto out;
+		}
+		for (i = 0; i < m; i++)
+			sub[i] = refs[x->map[i]];
+	}
+	paths = make_paths(x->repo, "manifests", sub ? sub : refs, m, err);
+	npaths = m;
+	if (paths)
+		r = get_all(x->c, "GET", paths, m, scope, RC_REG_MANIFEST_ACCEPT,
+			    by_tag ? on_tag_manifest : on_digest_manifest, x, err);
+out:
+	free_paths(paths, npaths);
+	free(sub);
+	free(x->need);
+	free(x->map);
+	x->need = NULL;
+	x->map = NULL;
+	return r;
+}
+
+static int on_referrers(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct repo_ctx *x = ctx;
+	struct rc_strv refs = {0};
+	char what[400];
+	int r = 0;
+
+	if (x->c->referrers < 0)
+		x->c->referrers = resp->status == 404 ? 0 : 1;
+	if (resp->status == 404)
+		return 0;
+	if (resp->status < 200 || resp->status > 299) {
+		snprintf(what, sizeof(what), "list the referrers of '%s@%s'", x->repo, x->want[i]);
+		return reg_fail(x->c, what, resp, err);
+	}
+	if (rc_reg_parse_referrers(resp->body.data, resp->body.len, &refs, err) < 0)
+		return rc_err_prefix(err, "referrers of '%s@%s'", x->repo, x->want[i]);
+	for (size_t k = 0; k < refs.n && r == 0; k++)
+		if (mset_find(&x->ms, refs.v[k]) < 0)
+			r = rc_strv_push(&x->pending, refs.v[k], err);
+	rc_strv_release(&refs);
+	return r;
+}
+
+struct cfg_ctx {
+	struct repo_ctx *x;
+	char **digests;
+};
+
+/* Gives the images with the verified config `data` named digest its
+ * created time, os and architecture. */
+static int apply_config(struct repo_ctx *x, const char *digest, const char *data, size_t len,
+			struct rc_err *err)
+{
+	struct rc_reg_manifest tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (rc_reg_parse_config(data, len, &tmp, err) < 0) {
+		rc_reg_manifest_release(&tmp);
+		return rc_err_prefix(err, "config '%s@%s'", x->repo, digest);
+	}
+	for (size_t k = 0; k < x->ms.n; k++) {
+		struct rc_reg_manifest *m = &x->ms.v[k];
+		if (m->mkind != RC_REG_IMAGE || !m->config.digest ||
+		    strcmp(m->config.digest, digest))
+			continue;
+		m->created = tmp.created;
+		free(m->os);
+		free(m->arch);
+		m->os = tmp.os ? strdup(tmp.os) : NULL;
+		m->arch = tmp.arch ? strdup(tmp.arch) : NULL;
+		if ((tmp.os && !m->os) || (tmp.arch && !m->arch)) {
+			rc_reg_manifest_release(&tmp);
+			return rc_err_nomem(err);
+		}
+	}
+	rc_reg_manifest_release(&tmp);
+	return 0;
+}
+
+static int on_config(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct cfg_ctx *cc = ctx;
+	struct repo_ctx *x = cc->x;
+	char what[400];
+
+	if (resp->status == 404)
+		return 0; /* a missing config leaves the times unknown */
+	if (resp->status < 200 || resp->status > 299) {
+		snprintf(what, sizeof(what), "fetch the config '%s@%s'", x->repo, cc->digests[i]);
+		return reg_fail(x->c, what, resp, err);
+	}
+	if (rc_reg_verify_digest(resp->body.data, resp->body.len, cc->digests[i], err) < 0)
+		return rc_err_prefix(err, "config '%s@%s'", x->repo, cc->digests[i]);
+	if (apply_config(x, cc->digests[i], resp->body.data, resp->body.len, err) < 0)
+		return -1;
+	cache_put(x->c, cc->digests[i], resp->body.data, resp->body.len, NULL);
+	return 0;
+}
+
 static int cmp_manifest(const void *a, const void *b)
 {
 	return strcmp(((const struct rc_reg_manifest *)a)->digest,
@@ -1242,13 +1394,7 @@ static int fetch_pending(struct repo_ctx *x, const char *scope, struct rc_strv *
 				}
 			rc_strv_release(&batch);
 			batch = uniq;
-			paths = make_paths(x->repo, "manifests", batch.v, batch.n, err);
-			x->want = batch.v;
-			r = paths ? get_all(x->c, paths, batch.n, scope, RC_REG_MANIFEST_ACCEPT,
-					    on_digest_manifest, x, err)
-				  : -1;
-			free_paths(paths, batch.n);
-			if (r < 0) {
+			if (fetch_manifests(x, scope, batch.v, batch.n, 0, err) < 0) {
 				rc_strv_release(&batch);
 				rc_strv_release(&refs);
 				return -1;
@@ -1270,7 +1416,8 @@ static int fetch_pending(struct repo_ctx *x, const char *scope, struct rc_strv *
 				n = 1;
 			paths = make_paths(x->repo, "referrers", refs.v, n, err);
 			x->want = refs.v;
-			r = paths ? get_all(x->c, paths, n, scope, NULL, on_referrers, x, err) : -1;
+			r = paths ? get_all(x->c, "GET", paths, n, scope, NULL, on_referrers, x, err)
+				  : -1;
 			free_paths(paths, n);
 			if (r < 0) {
 				rc_strv_release(&refs);
@@ -1311,13 +1458,8 @@ static int scan_repo(struct rc_reg_client *c, const char *name, size_t page_size
 		goto out;
 	if (!(x.tag_digest = calloc(x.tags.n ? x.tags.n : 1, sizeof(char *))))
 		goto nomem;
-	paths = make_paths(name, "manifests", x.tags.v, x.tags.n, err);
-	npaths = x.tags.n;
-	if (!paths || get_all(c, paths, x.tags.n, scope, RC_REG_MANIFEST_ACCEPT, on_tag_manifest,
-			      &x, err) < 0)
+	if (fetch_manifests(&x, scope, x.tags.v, x.tags.n, 1, err) < 0)
 		goto out;
-	free_paths(paths, npaths);
-	paths = NULL;
 	/* every tagged manifest may have referrers */
 	for (i = 0; i < x.ms.n; i++)
 		if (rc_strv_push(&refs, x.ms.v[i].digest, err) < 0)
@@ -1352,13 +1494,28 @@ static int scan_repo(struct rc_reg_client *c, const char *name, size_t page_size
 				mset_release(&seen);
 				goto nomem;
 			}
+			if (c->cache) {
+				struct rc_buf b = RC_BUF_INIT;
+				int hit = rc_cache_load(c->cache, m->config.digest, &b, NULL, err);
+				int r = hit > 0
+					    ? apply_config(&x, m->config.digest, b.data, b.len, err)
+					    : hit;
+				rc_buf_release(&b);
+				if (r < 0) {
+					mset_release(&seen);
+					goto out;
+				}
+				if (hit)
+					continue; /* from the cache */
+			}
 			cc.digests[ncfg++] = m->config.digest;
 		}
 		mset_release(&seen);
 	}
 	paths = make_paths(name, "blobs", cc.digests, ncfg, err);
 	npaths = ncfg;
-	if (!paths || get_all(c, paths, ncfg, scope, NULL, on_config, &cc, err) < 0)
+	if (!paths ||
+	    get_all(c, "GET", paths, ncfg, scope, NULL, on_config, &cc, err) < 0)
 		goto out;
 	/* the result: tags in the registry's order, manifests by digest */
 	if (!(out->tags = calloc(x.tags.n ? x.tags.n : 1, sizeof(*out->tags))))
@@ -1589,7 +1746,8 @@ int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *
 		return -1;
 	if (!(paths = make_paths(repo, "manifests", tags, n, err)))
 		return -1;
-	ret = get_all(c, paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_resolved, &x, err);
+	ret =
+	    get_all(c, "GET", paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_resolved, &x, err);
 	free_paths(paths, n);
 	if (ret < 0)
 		for (size_t i = 0; i < n; i++) {

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "cache.h"
 #include "err.h"
 #include "registry/creds.h"
 #include "registry/inventory.h"
@@ -44,6 +45,9 @@ struct rc_reg_opts {
 	int max_retries; /* -1: the HTTP layer's default */
 	long retry_base_ms; /* 0: the HTTP layer's default */
 	struct rc_rate *pace; /* borrowed, may be NULL (rc_http_opts.pace) */
+	struct rc_cache *cache; /* borrowed; the scan's manifests and configs
+				   by digest (cache.h), or NULL. Only the scan
+				   uses it: the executor's calls stay live. */
 };
 
 struct rc_reg_client;
@@ -75,7 +79,14 @@ struct rc_reg_scan_opts {
  * o->repos), each repository's tags, every manifest they name with index
  * children and referrers, and each image's config. Every manifest and config
  * is verified against its digest. Read-only. On failure s may hold part of
- * the scan; the caller releases it either way. */
+ * the scan; the caller releases it either way.
+ *
+ * With a cache that held entries when it was opened, each manifest
+ * reference (tag, or digest of a child or referrer) is first asked for with
+ * HEAD: the digest the registry names now (Docker-Content-Digest) is looked
+ * up in the cache and fetched with GET only when the cache has no verified
+ * entry for it (or the answer names no digest). Config blobs are looked up
+ * by digest and fetched when missing. What is fetched is stored. */
 int rc_reg_scan(struct rc_reg_client *c, const struct rc_reg_scan_opts *o, struct rc_reg_scan *s,
 		struct rc_err *err);
 

@@ -249,6 +249,8 @@ static struct rc_source *reg_open(const struct rc_source_opts *o, struct rc_err 
 	ro.timeout_ms = o->timeout_ms;
 	ro.max_retries = -1;
 	ro.pace = o->pace;
+	/* the executor's re-checks stay live */
+	ro.cache = o->read_only ? o->cache : NULL;
 	if (!(rs->c = rc_reg_open(&ro, err)))
 		goto fail;
 	rc_creds_release(&creds);

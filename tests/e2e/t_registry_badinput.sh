@@ -24,6 +24,10 @@ trap 'stop_fake; rm -rf "$T"' EXIT
 start_fake() {
 	stop_fake
 	rm -f "$T/port" "$T/other" "$T/log"
+	# every scenario plans with an empty cache, as a first plan does: the
+	# fakes serve the same bytes in several scenarios
+	rm -rf "$T/xdg-cache"
+	export XDG_CACHE_HOME="$T/xdg-cache"
 	/usr/bin/python3 "$ROOT/tests/fake/bad_registry.py" --scenario "$1" --port-file "$T/port" \
 		--log "$T/log" --other-port-file "$T/other" "${@:2}" 2>"$T/fake.err" &
 	FAKE_PID=$!

@@ -42,8 +42,11 @@ W=$REG_T/work
 oci_push seed >"$REG_T/seed.txt" || exit 1
 # shellcheck disable=SC1091
 source "$REG_T/seed.txt"
-fault_proxy_start || { not_ok "the proxy starts"; exit 1; }
-POLICY=(--older-than 1d --match-tags '^(1\.[0-9]|p[0-9]|2)$' --keep-tags '^latest$' --min-age 0)
+fault_proxy_start "$W" || { not_ok "the proxy starts"; exit 1; }
+# --no-cache: every plan GETs its manifests and configs, where these faults
+# are injected (faults on the cached path's HEADs: t_registry_cache)
+POLICY=(--older-than 1d --match-tags '^(1\.[0-9]|p[0-9]|2)$' --keep-tags '^latest$' --min-age 0
+	--no-cache)
 rules() { cat >"$W/rules"; : >"$W/proxy.log"; }
 
 # --- the plan ---

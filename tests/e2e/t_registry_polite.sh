@@ -24,7 +24,9 @@ for r in team/one team/two team/three; do
 	oci_push tags "$r" v 10 >/dev/null || { not_ok "seeding $r"; exit 1; }
 done
 fault_proxy_start || { not_ok "the proxy starts"; exit 1; }
-POLICY=(--keep-last 3 --min-age 0)
+# --no-cache: every plan sends the same requests (the cache's HEAD-first
+# path is t_registry_cache's)
+POLICY=(--keep-last 3 --min-age 0 --no-cache)
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 requests() { grep -c . "$W/proxy.log"; }
 

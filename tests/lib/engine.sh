@@ -14,6 +14,12 @@ if [ "${RC_VALIDATE_PLANS:-}" = 1 ]; then
 	PLAN="$ROOT/tests/lib/plan-validating.sh"
 fi
 APPLY="$ROOT/$BUILD/reclaim-apply"
+# reclaim-plan keeps a registry cache in $XDG_CACHE_HOME/reclaim by default
+# (docs/registry.md, "The cache"): never in the user's ~/.cache. Each script
+# starts with an empty one of its own (registry_start gives each registry
+# its own again).
+export XDG_CACHE_HOME="$ROOT/tests/out/$BUILD/xdg-cache/$(basename "$0" .sh)"
+rm -rf "$XDG_CACHE_HOME" && mkdir -p "$XDG_CACHE_HOME"
 DOCKER_BIN=${DOCKER_BIN:-/usr/bin/docker}
 [ -x "$DOCKER_BIN" ] || DOCKER_BIN=$(command -v docker)
 export DOCKER_CLI_HINTS=false DOCKER_BUILDKIT=0

@@ -36,6 +36,9 @@ registry_start() {
 	mkdir -p "$REG_T/data" "$REG_T/work" "$REG_T/docker-config"
 	# credentials come from the test, never from the user's ~/.docker
 	export DOCKER_CONFIG="$REG_T/docker-config"
+	# and plans cache what they read here, not in ~/.cache or a cache an
+	# earlier registry of the same test filled
+	export XDG_CACHE_HOME="$REG_T/xdg-cache"
 	trap registry_stop EXIT
 	port=$(free_port)
 	case $mode in
@@ -113,25 +116,6 @@ YML
 	return 1
 }
 
-# fault_proxy_start: tests/fake/fault_proxy.py --http in front of the
-# registry, with rules from $REG_T/work/rules (emptied: no faults) and every
-# request logged to $REG_T/work/proxy.log; sets PURL, its URL. registry_stop
-# stops it too.
-PROXY_PID=""
-fault_proxy_start() {
-	local w=$REG_T/work i
-	: >"$w/rules"
-	/usr/bin/python3 "$ROOT/tests/fake/fault_proxy.py" --http "$REG_URL" \
-		--port-file "$w/proxy.port" --log "$w/proxy.log" --rules "$w/rules" &
-	PROXY_PID=$!
-	for i in $(seq 1 50); do
-		[ -s "$w/proxy.port" ] && break
-		sleep 0.1
-	done
-	[ -s "$w/proxy.port" ] || return 1
-	PURL="http://127.0.0.1:$(cat "$w/proxy.port")"
-}
-
 registry_stop() {
 	local p i
 	for p in "$PROXY_PID" "$REG_PID" "$TOKEN_PID"; do
@@ -168,6 +152,27 @@ reg_curl() {
 		curl -s -H "Authorization: Bearer $tok" "$@" "$REG_URL$path"
 		;;
 	esac
+}
+
+# fault_proxy_start [DIR]: tests/fake/fault_proxy.py --http in front of the
+# registry, with its rules in DIR/rules (created empty when missing: no
+# faults) and its request log in DIR/proxy.log; DIR defaults to
+# $REG_T/work. Sets PURL to the proxy's URL. fault_proxy_stop stops it, and
+# so does registry_stop.
+PROXY_PID=""
+fault_proxy_start() {
+	local d=${1:-$REG_T/work} i
+	[ -e "$d/rules" ] || : >"$d/rules"
+	/usr/bin/python3 "$ROOT/tests/fake/fault_proxy.py" --http "$REG_URL" --port-file "$d/proxy.port" \
+		--log "$d/proxy.log" --rules "$d/rules" &
+	PROXY_PID=$!
+	for i in $(seq 1 50); do [ -s "$d/proxy.port" ] && break; sleep 0.1; done
+	[ -s "$d/proxy.port" ] || return 1
+	PURL="http://127.0.0.1:$(cat "$d/proxy.port")"
+}
+fault_proxy_stop() {
+	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
+	PROXY_PID=""
 }
 
 # oci_push ARGS...: tests/lib/oci_push.py against this registry.

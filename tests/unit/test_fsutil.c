@@ -17,43 +17,7 @@
 
 #include "fsutil.h"
 #include "sha256.h"
-
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_fsutil.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static void rm_rf(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char sub[512];
-
-	if (!d) {
-		unlink(path);
-		return;
-	}
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		rm_rf(sub);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	chmod(dir, 0700);
-	rm_rf(dir);
-	return 0;
-}
+#include "tmpdir.h"
 
 /* Number of entries in dir p whose name contains part. */
 static int count_entries(const char *p, const char *part)

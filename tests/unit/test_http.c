@@ -937,6 +937,44 @@ static void test_per_request_headers(void **state)
 	free(log);
 }
 
+/* rc_http_many_h sends HEAD in parallel (headers, no body) and refuses any
+ * method but GET and HEAD before sending anything. */
+static void test_many_head(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct server s;
+	struct rc_http *h;
+	struct rc_http_resp many[2];
+	const char *const paths[] = {"/a", "/b"};
+	size_t nreq;
+	char *log;
+	(void)state;
+	server_start(&s, 1, resp_ok, 1);
+	h = client(s.endpoint, 1, 0);
+	assert_int_equal(rc_http_many_h(h, "DELETE", paths, NULL, 2, 2, many, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_USAGE);
+	for (size_t i = 0; i < 2; i++)
+		rc_http_resp_release(&many[i]);
+	assert_int_equal(rc_http_requests_sent(h), 0);
+	rc_err_clear(&err);
+	assert_int_equal(rc_http_many_h(h, "HEAD", paths, NULL, 2, 2, many, &err), 0);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(many[i].status, 200);
+		assert_int_equal(many[i].body.len, 0);
+		assert_string_equal(rc_http_resp_header(&many[i], "Content-Type"),
+				    "application/json");
+		rc_http_resp_release(&many[i]);
+	}
+	rc_http_free(h);
+	log = server_stop(&s, &nreq);
+	assert_int_equal(nreq, 2);
+	assert_non_null(strstr(log, "HEAD /a "));
+	assert_non_null(strstr(log, "HEAD /b "));
+	assert_null(strstr(log, "GET "));
+	assert_null(strstr(log, "DELETE"));
+	free(log);
+}
+
 /* With follow_redirects, GET follows a redirect to another host, and the
  * caller's Authorization header stays with the first host. */
 static void test_redirect_drops_authorization_on_another_host(void **state)
@@ -990,6 +1028,7 @@ int main(void)
 	    cmocka_unit_test(test_unreachable_socket_is_connect_error),
 	    cmocka_unit_test(test_timeout_after_send_is_not_retried),
 	    cmocka_unit_test(test_get_many_timeout_is_not_retried),
+	    cmocka_unit_test(test_many_head),
 	    cmocka_unit_test(test_engine_timeout_is_the_callers),
 	    cmocka_unit_test(test_bad_endpoints),
 	    cmocka_unit_test(test_good_endpoints_and_defaults),
