@@ -16,6 +16,9 @@
 # (a') warm plan: the same plan with a cache a first plan filled (one HEAD
 #     per tag, no manifest or config GET) against the cold plan, RUNS runs
 #     each, alternating, medians; target: warm <= 0.4x cold.
+# (a'') `skopeo inspect` (manifest and config) in a loop over INSPECT_SAMPLE
+#     (200) tags spread over the registry, scaled to all its tags, against
+#     the cold plan's median; target: the plan >= 8x faster.
 # (b) apply: a plan deleting tags t001..t020 of the repositories matching
 #     APPLY_REPOS (default all: 2,000 tags, 1,800 manifests, as both tags of
 #     each shared pair are in the set). From the same state each time
@@ -33,7 +36,7 @@
 # usage: BUILD=build bash bench/registry.sh
 set -u
 : "${REG_TMPDIR:=/dev/shm}" "${REPOS:=100}" "${TAGS:=100}" "${RUNS:=3}" "${ROUNDS:=3}"
-: "${APPLY_REPOS:=*}" "${SKOPEO_SAMPLE:=100}" "${CACHE_TMPDIR:=/var/tmp}" "${PLAN_ONLY:=}"
+: "${APPLY_REPOS:=*}" "${SKOPEO_SAMPLE:=100}" "${INSPECT_SAMPLE:=200}" "${CACHE_TMPDIR:=/var/tmp}" "${PLAN_ONLY:=}"
 export REG_TMPDIR
 source "$(dirname "$0")/../tests/lib/registry.sh"
 registry_start anon || exit 1
@@ -66,8 +69,23 @@ warm=$(/usr/bin/python3 "$ROOT/bench/measure.py" "$RUNS" "${COLD[@]}" ::: \
 cmp -s "$W/plan-all.json" "$W/plan-warm.json" || { echo "the warm plan differs from the cold one" >&2; exit 1; }
 rm -rf "$CT"/cold.*
 ntags=$(/usr/bin/python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(sum(i["kind"] == "tag" for i in p["candidates"] + p["protected"]))' "$W/plan-all.json")
+# (a'') a `skopeo inspect` loop (manifest and config of one tag per call)
+# over INSPECT_SAMPLE tags spread over the plan, scaled to all the tags
+skopeo_ms=""
+if command -v skopeo >/dev/null; then
+	/usr/bin/python3 -c 'import json,sys
+p = json.load(open(sys.argv[1])); n = int(sys.argv[3])
+tags = sorted(i["object"] for i in p["candidates"] + p["protected"] if i["kind"] == "tag")
+for t in tags[::max(1, len(tags) // n)][:n]: print("docker://" + sys.argv[2] + "/" + t)' \
+		"$W/plan-all.json" "$REG_HOSTPORT" "$INSPECT_SAMPLE" >"$W/inspect.txt"
+	t0=$(ms)
+	while read -r ref; do
+		skopeo inspect --tls-verify=false "$ref" >/dev/null || exit 1
+	done <"$W/inspect.txt"
+	skopeo_ms=$((($(ms) - t0) * ntags / $(wc -l <"$W/inspect.txt")))
+fi
 
-/usr/bin/python3 - "$both" "$warm" "$ntags" "$REPOS" "$TAGS" "$RUNS" <<'PY'
+/usr/bin/python3 - "$both" "$warm" "$ntags" "$REPOS" "$TAGS" "$RUNS" "$skopeo_ms" "$INSPECT_SAMPLE" <<'PY'
 import json, sys, os
 b = json.loads(sys.argv[1])
 floor, ours = b["a"], b["b"]
@@ -83,6 +101,13 @@ print(f"cold plan vs floor: {ratio:.2f}x (target <= 1.2x): {'PASS' if ratio <= 1
 print(f"peak RSS: {ours['rss_kib']/1024:.1f} MiB (target <= 64 MiB): {'PASS' if ours['rss_kib'] <= 64*1024 else 'MISS'}")
 print(f"warm vs cold, same session: cold {cold['wall_s']:.3f}s {cold['wall_all']}, warm {warm['wall_s']:.3f}s {warm['wall_all']}, peak RSS {warm['rss_kib']/1024:.1f} MiB")
 print(f"warm plan vs cold plan: {wr:.2f}x (target <= 0.4x): {'PASS' if wr <= 0.4 else 'MISS'}")
+if sys.argv[7]:
+    sk = int(sys.argv[7]) / 1000
+    print(f"skopeo inspect loop ({sys.argv[8]} tags, scaled to {sys.argv[3]}): {sk:.1f}s; "
+          f"cold plan {sk / ours['wall_s']:.1f}x faster (target >= 8x): "
+          f"{'PASS' if sk / ours['wall_s'] >= 8 else 'MISS'}")
+else:
+    print("skopeo: not installed, skipped (apt-get install skopeo)")
 PY
 [ -n "$PLAN_ONLY" ] && exit 0
 
