@@ -36,7 +36,7 @@
 # usage: BUILD=build bash bench/registry.sh
 set -u
 : "${REG_TMPDIR:=/dev/shm}" "${REPOS:=100}" "${TAGS:=100}" "${RUNS:=3}" "${ROUNDS:=3}"
-: "${APPLY_REPOS:=*}" "${SKOPEO_SAMPLE:=100}" "${INSPECT_SAMPLE:=200}" "${CACHE_TMPDIR:=/var/tmp}" "${PLAN_ONLY:=}"
+: "${APPLY_REPOS:=*}" "${SKOPEO_SAMPLE:=100}" "${INSPECT_SAMPLE:=200}" "${CACHE_TMPDIR:=/var/tmp}" "${PLAN_ONLY:=}" "${RECORD:=}"
 export REG_TMPDIR
 source "$(dirname "$0")/../tests/lib/registry.sh"
 registry_start anon || exit 1
@@ -49,6 +49,27 @@ echo "seeding $REPOS x $TAGS tags through the API..." >&2
 t0=$(ms)
 /usr/bin/python3 "$ROOT/bench/seed_registry.py" "$REG_URL" seed "$REPOS" "$TAGS" "$W/manifests.jsonl" || exit 1
 echo "seeded $(wc -l <"$W/manifests.jsonl") manifests in $(($(ms) - t0)) ms" >&2
+
+# RECORD=1: one cold plan, its time and peak RSS, nothing else (the
+# once-recorded 100,000-tag run: REPOS=1000 TAGS=100 RECORD=1)
+if [ -n "$RECORD" ]; then
+	rm -rf "$W/record-cache"
+	/usr/bin/python3 - "$PLAN" --registry "$REG_URL" --keep-last 10 -q -o "$W/plan-record.json" \
+		--cache-dir "$W/record-cache" <<'PY' || exit 1
+import os, subprocess, sys, time, json
+t0 = time.monotonic()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+wall = time.monotonic() - t0
+assert os.waitstatus_to_exitcode(status) == 0, "reclaim-plan failed"
+plan = json.load(open(sys.argv[sys.argv.index("-o") + 1]))
+n = sum(i["kind"] == "tag" for i in plan["candidates"] + plan["protected"])
+print(f"{os.cpu_count()} CPUs, load {open('/proc/loadavg').read().split()[:3]}")
+print(f"record: {n} tags, cold plan {wall:.1f}s, peak RSS {ru.ru_maxrss/1024:.1f} MiB "
+      f"({'PASS' if ru.ru_maxrss <= 512*1024 else 'MISS'} <= 512 MiB)")
+PY
+	exit 0
+fi
 
 # (a) cold plan against the request floor; every cold plan gets an empty
 # cache directory of its own (removed with CT at the end)
