@@ -28,12 +28,15 @@
 #                skopeo is installed)
 #       baseline APPLY_BASELINE, another reclaim-apply binary (e.g. an older
 #                build), when given
-#     PLAN_ONLY=1 skips (b).
+#     PLAN_ONLY=1 skips (b); APPLY_ONLY=1 skips (a) and (a'). Only the
+#     repositories r000..r009 take part in APPLY_REPOS='00[0-9]', so
+#     REPOS=10 seeds just those (in 6 s instead of 60).
 #
 # usage: BUILD=build bash bench/registry.sh
 set -u
 : "${REG_TMPDIR:=/dev/shm}" "${REPOS:=100}" "${TAGS:=100}" "${RUNS:=3}" "${ROUNDS:=3}"
 : "${APPLY_REPOS:=*}" "${SKOPEO_SAMPLE:=100}" "${CACHE_TMPDIR:=/var/tmp}" "${PLAN_ONLY:=}"
+: "${APPLY_ONLY:=}"
 export REG_TMPDIR
 source "$(dirname "$0")/../tests/lib/registry.sh"
 registry_start anon || exit 1
@@ -47,6 +50,7 @@ t0=$(ms)
 /usr/bin/python3 "$ROOT/bench/seed_registry.py" "$REG_URL" seed "$REPOS" "$TAGS" "$W/manifests.jsonl" || exit 1
 echo "seeded $(wc -l <"$W/manifests.jsonl") manifests in $(($(ms) - t0)) ms" >&2
 
+plan_part() {
 # (a) cold plan against the request floor; every cold plan gets an empty
 # cache directory of its own (removed with CT at the end)
 CT=$(mktemp -d "$CACHE_TMPDIR/rc-bench-cache.XXXXXX") || exit 1
@@ -84,6 +88,8 @@ print(f"peak RSS: {ours['rss_kib']/1024:.1f} MiB (target <= 64 MiB): {'PASS' if 
 print(f"warm vs cold, same session: cold {cold['wall_s']:.3f}s {cold['wall_all']}, warm {warm['wall_s']:.3f}s {warm['wall_all']}, peak RSS {warm['rss_kib']/1024:.1f} MiB")
 print(f"warm plan vs cold plan: {wr:.2f}x (target <= 0.4x): {'PASS' if wr <= 0.4 else 'MISS'}")
 PY
+}
+[ -n "$APPLY_ONLY" ] || plan_part || exit 1
 [ -n "$PLAN_ONLY" ] && exit 0
 
 # (b) apply

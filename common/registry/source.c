@@ -27,6 +27,7 @@
 #include <cjson/cJSON.h>
 
 #include "log.h"
+#include "rate.h"
 #include "registry/client.h"
 #include "registry/creds.h"
 #include "registry/items.h"
@@ -50,6 +51,22 @@ static const char *const registry_steps[] = {STEP_TAG_DELETE, STEP_BLOB, STEP_PU
 
 /* ---- the client's side ------------------------------------------------------- */
 
+/* How long a repository's tag view serves the manifest re-checks after the
+ * first (docs/apply.md, "Registry items"): at most this long after it was
+ * taken, and for at most --parallel manifests. */
+#define VIEW_MAX_MS 1000
+
+/* One listing of a repository's tags and what each named then, shared by
+ * the re-checks of up to `batch` consecutive manifests of the plan in that
+ * repository. */
+struct tag_view {
+	char *repo; /* NULL: none held */
+	struct rc_strv tags;
+	char **named; /* tags.n slots: the digest, or NULL (absent) */
+	int64_t taken_ns; /* CLOCK_MONOTONIC when the listing was asked for */
+	size_t uses; /* re-checks it has served */
+};
+
 struct reg_source {
 	struct rc_reg_client *c;
 	struct rc_strv repos; /* --repos */
@@ -67,6 +84,8 @@ struct reg_source {
 	char *seen_item, *seen_digest;
 	struct holder *holders; /* holders_build, for this source's name */
 	size_t n_holders;
+	struct tag_view view; /* the manifest re-checks' shared tag view */
+	size_t batch; /* manifests one view serves: --parallel */
 };
 
 static struct reg_source *reg_of(struct rc_source *s)
@@ -164,12 +183,25 @@ static int plan_untags(const struct rc_plan *p, const char *name, const struct h
 	return 0;
 }
 
+static void view_drop(struct tag_view *v)
+{
+	size_t i;
+
+	for (i = 0; v->named && i < v->tags.n; i++)
+		free(v->named[i]);
+	free(v->named);
+	free(v->repo);
+	rc_strv_release(&v->tags);
+	memset(v, 0, sizeof(*v));
+}
+
 static void reg_free(struct rc_source *s)
 {
 	struct reg_source *rs = reg_of(s);
 
 	if (!rs)
 		return;
+	view_drop(&rs->view);
 	rc_reg_free(rs->c);
 	rc_strv_release(&rs->repos);
 	rc_strv_release(&rs->settled);
@@ -244,6 +276,7 @@ static struct rc_source *reg_open(const struct rc_source_opts *o, struct rc_err 
 			ro.access |= RC_REG_PUSH;
 	}
 	ro.parallel = o->parallel;
+	rs->batch = o->parallel ? o->parallel : RC_REG_PARALLEL_DEFAULT;
 	ro.ca_file = o->tls_ca;
 	ro.insecure = o->tls_insecure;
 	ro.timeout_ms = o->timeout_ms;
@@ -402,15 +435,71 @@ static const char *stayed_subject(const struct reg_source *rs, const struct rc_p
 	return NULL;
 }
 
+/* Lists repo's tags and resolves every one, in parallel, into v (dropped
+ * first). 0; 1 when the repository is gone (404 on the listing); -1 with err. */
+static int view_take(struct reg_source *rs, const char *repo, struct tag_view *v,
+		     struct rc_err *err)
+{
+	size_t i;
+
+	view_drop(v);
+	v->taken_ns = rc_rate_now_ns();
+	if (rc_reg_list_tags(rs->c, repo, 0, &v->tags, err) < 0) {
+		view_drop(v);
+		if (err->http_status != 404)
+			return -1;
+		rc_err_clear(err); /* the repository is gone, and the manifest with it */
+		return 1;
+	}
+	/* Tags the registry lists but could never resolve are not asked. */
+	for (i = 0; i < v->tags.n;) {
+		if (rc_reg_tag_valid(v->tags.v[i])) {
+			i++;
+			continue;
+		}
+		free(v->tags.v[i]);
+		v->tags.v[i] = v->tags.v[--v->tags.n];
+	}
+	/* Every tag at once, in parallel: a repository of 100 tags would
+	 * otherwise cost 100 round trips. */
+	if (!(v->named = calloc(v->tags.n ? v->tags.n : 1, sizeof(*v->named))) ||
+	    !(v->repo = strdup(repo))) {
+		view_drop(v);
+		return rc_err_nomem(err);
+	}
+	if (rc_reg_resolve_tags(rs->c, repo, v->tags.v, v->tags.n, v->named, err) < 0) {
+		view_drop(v);
+		return -1;
+	}
+	return 0;
+}
+
+/* The view of repo's tags a manifest re-check compares with: the one held,
+ * while it is of repo, younger than VIEW_MAX_MS and has served fewer than
+ * rs->batch re-checks; else a new one. As view_take. */
+static int view_get(struct reg_source *rs, const char *repo, struct rc_err *err)
+{
+	struct tag_view *v = &rs->view;
+	int rc;
+
+	if (v->repo && strcmp(v->repo, repo) == 0 && v->uses < rs->batch &&
+	    rc_rate_now_ns() - v->taken_ns <= (int64_t)VIEW_MAX_MS * 1000000)
+		rc = 0;
+	else if ((rc = view_take(rs, repo, v, err)) != 0)
+		return rc;
+	v->uses++;
+	return 0;
+}
+
 static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it,
 			    enum rc_check *res, char *reason, size_t reasonsz, struct rc_err *err)
 {
 	char repo[300], ref[450];
 	const char *digest, *sig;
-	struct rc_strv tags = {0};
-	char *now = NULL, **named = NULL;
+	const struct tag_view *v = &rs->view;
+	char *now = NULL;
 	size_t i;
-	int rc = -1;
+	int rc;
 
 	if (split_object(it->object, '@', repo, sizeof(repo), &digest) < 0)
 		return rc_err_set(err, RC_ERR_PLAN, "invalid manifest '%s'", it->object);
@@ -440,52 +529,28 @@ static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it
 		return 0;
 	}
 	free(now);
-	if (rc_reg_list_tags(rs->c, repo, 0, &tags, err) < 0) {
-		if (err->http_status != 404)
-			goto out;
-		rc_err_clear(err); /* the repository is gone, and the manifest with it */
-		*res = RC_CHECK_ABSENT;
-		rc = 0;
-		goto out;
+	if ((rc = view_get(rs, repo, err)) != 0) {
+		if (rc < 0)
+			return -1;
+		*res = RC_CHECK_ABSENT; /* the repository is gone */
+		return 0;
 	}
-	/* Tags the registry lists but could never resolve are not asked. */
-	for (i = 0; i < tags.n;) {
-		if (rc_reg_tag_valid(tags.v[i])) {
-			i++;
-			continue;
-		}
-		free(tags.v[i]);
-		tags.v[i] = tags.v[--tags.n];
-	}
-	/* Every tag at once, in parallel: a repository of 100 tags would
-	 * otherwise cost 100 round trips per manifest deleted. */
-	if (!(named = calloc(tags.n ? tags.n : 1, sizeof(*named)))) {
-		rc_err_nomem(err);
-		goto out;
-	}
-	if (rc_reg_resolve_tags(rs->c, repo, tags.v, tags.n, named, err) < 0)
-		goto out;
 	*res = RC_CHECK_OK;
-	for (i = 0; i < tags.n && *res == RC_CHECK_OK; i++) {
-		snprintf(ref, sizeof(ref), "%s:%s", repo, tags.v[i]);
-		if (named[i] && strcmp(named[i], digest) == 0 && !strv_has(&it->pre.tags, ref)) {
+	for (i = 0; i < v->tags.n && *res == RC_CHECK_OK; i++) {
+		const char *named = v->named[i];
+
+		snprintf(ref, sizeof(ref), "%s:%s", repo, v->tags.v[i]);
+		if (named && strcmp(named, digest) == 0 && !strv_has(&it->pre.tags, ref)) {
 			*res = RC_CHECK_CHANGED;
 			snprintf(reason, reasonsz,
 				 "tag '%s' now names it too, and the plan does not delete it", ref);
-		} else if (named[i] && strcmp(named[i], digest) != 0 &&
-			   strv_has(&it->pre.tags, ref)) {
+		} else if (named && strcmp(named, digest) != 0 && strv_has(&it->pre.tags, ref)) {
 			*res = RC_CHECK_CHANGED;
 			snprintf(reason, reasonsz, "tag '%s' now names %.19s, not this manifest",
-				 ref, named[i]);
+				 ref, named);
 		}
 	}
-	rc = 0;
-out:
-	for (i = 0; named && i < tags.n; i++)
-		free(named[i]);
-	free(named);
-	rc_strv_release(&tags);
-	return rc;
+	return 0;
 }
 
 static int recheck_tag(struct reg_source *rs, const struct rc_plan_item *it, enum rc_check *res,
@@ -541,6 +606,8 @@ static int reg_recheck(struct rc_source *s, const struct rc_plan_item *it, enum 
 			return -1;
 		return rc;
 	}
+	/* untags move tags: a view taken before one is not used after it */
+	view_drop(&rs->view);
 	if (it->kind == RC_KIND_TAG)
 		return recheck_tag(rs, it, res, reason, reasonsz, err);
 	return rc_err_set(err, RC_ERR_PLAN, "item '%s': a registry holds tags and manifests only",
