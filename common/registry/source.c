@@ -7,9 +7,10 @@
  *
  * The executor's re-checks and deletes (docs/apply.md, "Registry items"):
  * - a manifest: it must still be there, every tag of its repository is
- *   re-listed and re-resolved, and no tag outside preconditions.tags may
- *   name it, nor may a tag of preconditions.tags name another digest; then
- *   DELETE by digest;
+ *   re-listed and re-resolved (one view of them serves up to --parallel
+ *   consecutive manifests of the repository for at most VIEW_MAX_MS), and
+ *   no tag outside preconditions.tags may name it, nor may a tag of
+ *   preconditions.tags name another digest; then DELETE by digest;
  * - a tag that goes with a manifest of the plan: found absent once that
  *   manifest is gone; while it stays, the tag stays too (changed);
  * - a tag that goes alone (an untag): it must still name
@@ -67,6 +68,19 @@ struct tag_view {
 	size_t uses; /* re-checks it has served */
 };
 
+/* What the tags of a run of consecutive plan items named, each a tag that
+ * goes with a manifest of the plan (never deleted on its own, so no delete
+ * waits on this answer): asked for all at once, in parallel, at the run's
+ * first item. */
+struct tag_answers {
+	const struct rc_plan_item *first; /* NULL: none held */
+	size_t n;
+	char **named; /* n slots: the digest, or NULL (absent) */
+};
+
+/* The most tags one tag_answers asks for. */
+#define ANSWERS_MAX 1024
+
 struct reg_source {
 	struct rc_reg_client *c;
 	struct rc_strv repos; /* --repos */
@@ -85,6 +99,7 @@ struct reg_source {
 	struct holder *holders; /* holders_build, for this source's name */
 	size_t n_holders;
 	struct tag_view view; /* the manifest re-checks' shared tag view */
+	struct tag_answers answers; /* the tag re-checks' */
 	size_t batch; /* manifests one view serves: --parallel */
 };
 
@@ -195,6 +210,16 @@ static void view_drop(struct tag_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
+static void answers_drop(struct tag_answers *a)
+{
+	size_t i;
+
+	for (i = 0; a->named && i < a->n; i++)
+		free(a->named[i]);
+	free(a->named);
+	memset(a, 0, sizeof(*a));
+}
+
 static void reg_free(struct rc_source *s)
 {
 	struct reg_source *rs = reg_of(s);
@@ -202,6 +227,7 @@ static void reg_free(struct rc_source *s)
 	if (!rs)
 		return;
 	view_drop(&rs->view);
+	answers_drop(&rs->answers);
 	rc_reg_free(rs->c);
 	rc_strv_release(&rs->repos);
 	rc_strv_release(&rs->settled);
@@ -553,19 +579,81 @@ static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it
 	return 0;
 }
 
+/* Is item `it`, a tag of repo (of repolen bytes), one that goes with a
+ * manifest of the plan, of source `source`? */
+static int holder_tag_of(const struct reg_source *rs, const struct rc_plan_item *it,
+			 const char *source, const char *repo, size_t repolen)
+{
+	const char *colon = it->kind == RC_KIND_TAG ? strrchr(it->object, ':') : NULL;
+
+	return colon && (size_t)(colon - it->object) == repolen &&
+	       strncmp(it->object, repo, repolen) == 0 && it->source && source &&
+	       strcmp(it->source, source) == 0 && it->pre.digest && tag_holder(rs, it);
+}
+
+/* The answer held for holder tag item it, of repo: taken now for it and the
+ * holder tags of repo that follow it in the plan when it is not among those
+ * held. 0 with *named (owned by rs->answers, may be NULL: absent); -1 when
+ * none could be had (the caller asks for it alone). */
+static int answer_for(struct reg_source *rs, const struct rc_plan_item *it, const char *repo,
+		      const char **named)
+{
+	struct tag_answers *a = &rs->answers;
+	const struct rc_plan *p = rs->plan;
+	struct rc_err e = RC_ERR_INIT;
+	char **tags = NULL;
+	size_t i, n = 0, at, rl = strlen(repo);
+
+	if (!p || it < p->candidates || it >= p->candidates + p->n_candidates)
+		return -1;
+	if (a->first && it >= a->first && it < a->first + a->n) {
+		*named = a->named[it - a->first];
+		return 0;
+	}
+	answers_drop(a);
+	at = (size_t)(it - p->candidates);
+	while (at + n < p->n_candidates && n < ANSWERS_MAX &&
+	       holder_tag_of(rs, &p->candidates[at + n], it->source, repo, rl))
+		n++;
+	if (!n || !(tags = calloc(n, sizeof(*tags))) || !(a->named = calloc(n, sizeof(*a->named)))) {
+		free(tags);
+		answers_drop(a);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		tags[i] = (char *)p->candidates[at + i].object + rl + 1;
+	if (rc_reg_resolve_tags(rs->c, repo, tags, n, a->named, &e) < 0) {
+		free(tags);
+		free(a->named);
+		a->named = NULL;
+		return -1;
+	}
+	free(tags);
+	a->first = it;
+	a->n = n;
+	*named = a->named[0];
+	return 0;
+}
+
 static int recheck_tag(struct reg_source *rs, const struct rc_plan_item *it, enum rc_check *res,
 		       char *reason, size_t reasonsz, struct rc_err *err)
 {
 	char repo[300];
-	const char *tag, *want = it->pre.digest;
+	const char *tag, *want = it->pre.digest, *held;
 	const struct rc_plan_item *holder = tag_holder(rs, it);
 	const struct rc_strv *put = steps_done(rs, it, STEP_PUT);
 	char *now = NULL;
 
 	if (split_object(it->object, ':', repo, sizeof(repo), &tag) < 0 || !want)
 		return rc_err_set(err, RC_ERR_PLAN, "invalid tag item '%s'", it->object);
-	if (rc_reg_head_manifest(rs->c, repo, tag, &now, err) < 0)
+	if (holder && answer_for(rs, it, repo, &held) == 0) {
+		/* goes with its manifest: the answer decides an outcome, never
+		 * a delete */
+		if (held && !(now = strdup(held)))
+			return rc_err_nomem(err);
+	} else if (rc_reg_head_manifest(rs->c, repo, tag, &now, err) < 0) {
 		return -1;
+	}
 	if (remember(rs, it, now, err) < 0) {
 		free(now);
 		return -1;

@@ -7,6 +7,8 @@
 #                  (one per 3 manifests); another repository: its own
 #   change       : a tag put on one digest after planning (not before the
 #                  apply) makes that manifest changed; the rest are deleted
+#   tag answers  : the tags that go with their manifests are asked for
+#                  together (GET), after the last delete, not one HEAD each
 #   default      : 5 manifests, --parallel left at 16: one listing
 #   time bound   : DELETEs slowed to 1.1 s: a view older than 1 s is never
 #                  used again, so every manifest gets its own listing
@@ -29,6 +31,10 @@ fault_proxy_start "$W" || { not_ok "the proxy starts"; exit 1; }
 head_ref() { "$REG_TOOL" "$REG_URL" head "$1" "$2" 2>&1; }
 # listings REPO: tag listings of REPO the proxy saw since its log was emptied
 listings() { grep -cE "^GET /v2/$1/tags/list" "$W/proxy.log"; }
+# after_last_delete: the proxy's log after its last DELETE
+after_last_delete() {
+	awk '/^DELETE /{n=NR} {l[NR]=$0} END {for (i=n+1; i<=NR; i++) print l[i]}' "$W/proxy.log"
+}
 # outcomes REPORT KIND: "object=outcome" of every item of KIND, sorted
 outcomes() {
 	/usr/bin/python3 - "$1" "$2" <<'PY'
@@ -68,6 +74,10 @@ check_eq "count: b4, newly tagged after planning, is changed; the other tags are
 	"$(outcomes "$W/count.report.json" tag)"
 check_eq "count: 8 manifests deleted, b4's changed" "changed 1 deleted 8" \
 	"$(outcomes "$W/count.report.json" manifest | tr ' ' '\n' | sed 's/.*=//' | sort | uniq -c | awk '{printf "%s %s ", $2, $1}' | sed 's/ $//')"
+check_eq "count: the 9 tags that go with their manifests: no HEAD each" 0 \
+	"$(grep -cE '^HEAD /v2/(batch|other)/manifests/[bo][0-9] ' "$W/proxy.log")"
+check_eq "count: ... but one GET each, asked together after the manifests" "9 ok" \
+	"$(after_last_delete | grep -cE '^GET /v2/(batch|other)/manifests/[bo][0-9] ') ok"
 check_eq "count: b4 and b4-new still name it" "$B4 $B4 $B4" \
 	"$(head_ref batch b4) $(head_ref batch b4-new) $(head_ref batch "$B4")"
 check_eq "count: b1 and b7 are gone" "absent absent" "$(head_ref batch b1) $(head_ref batch b7)"
