@@ -10,6 +10,7 @@
 #   tag answers  : the tags that go with their manifests are asked for
 #                  together (GET), after the last delete, not one HEAD each
 #   default      : 5 manifests, --parallel left at 16: one listing
+#   --parallel 1 : a listing for every manifest
 #   time bound   : DELETEs slowed to 1.1 s: a view older than 1 s is never
 #                  used again, so every manifest gets its own listing
 #   crash        : killed after the 2nd delete of a shared view; a tag put
@@ -89,6 +90,13 @@ apply wide
 check_eq "default: the apply exits 0" 0 "$?"
 check_eq "default: 5 manifests, --parallel 16: 1 listing" 1 "$(listings wide)"
 check_eq "default: all 5 deleted" "absent absent" "$(head_ref wide w1) $(head_ref wide w5)"
+
+# --- --parallel 1: a listing for every manifest, as before the view ---
+oci_push tags one n 3 >/dev/null
+plan_of one '^n[0-9]$'
+apply one --parallel 1
+check_eq "one: the apply exits 0" 0 "$?"
+check_eq "one: --parallel 1: a listing for each of the 3 manifests" 3 "$(listings one)"
 
 # --- the time bound: no view older than 1 s is used ---
 oci_push tags slow s 3 >/dev/null
