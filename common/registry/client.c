@@ -1530,7 +1530,8 @@ static int scan_repo(struct rc_reg_client *c, const char *name, size_t page_size
 		nt++;
 	}
 	out->n_tags = nt;
-	qsort(x.ms.v, x.ms.n, sizeof(*x.ms.v), cmp_manifest);
+	if (x.ms.n) /* a repository whose tags are all gone has none (v is NULL) */
+		qsort(x.ms.v, x.ms.n, sizeof(*x.ms.v), cmp_manifest);
 	out->manifests = x.ms.v;
 	out->n_manifests = x.ms.n;
 	x.ms.v = NULL;

@@ -7,9 +7,10 @@
  *
  * The executor's re-checks and deletes (docs/apply.md, "Registry items"):
  * - a manifest: it must still be there, every tag of its repository is
- *   re-listed and re-resolved, and no tag outside preconditions.tags may
- *   name it, nor may a tag of preconditions.tags name another digest; then
- *   DELETE by digest;
+ *   re-listed and re-resolved (one view of them serves up to --parallel
+ *   consecutive manifests of the repository for at most VIEW_MAX_MS), and
+ *   no tag outside preconditions.tags may name it, nor may a tag of
+ *   preconditions.tags name another digest; then DELETE by digest;
  * - a tag that goes with a manifest of the plan: found absent once that
  *   manifest is gone; while it stays, the tag stays too (changed);
  * - a tag that goes alone (an untag): it must still name
@@ -27,6 +28,7 @@
 #include <cjson/cJSON.h>
 
 #include "log.h"
+#include "rate.h"
 #include "registry/client.h"
 #include "registry/creds.h"
 #include "registry/items.h"
@@ -50,6 +52,35 @@ static const char *const registry_steps[] = {STEP_TAG_DELETE, STEP_BLOB, STEP_PU
 
 /* ---- the client's side ------------------------------------------------------- */
 
+/* How long a repository's tag view serves the manifest re-checks after the
+ * first (docs/apply.md, "Registry items"): at most this long after it was
+ * taken, and for at most --parallel manifests. */
+#define VIEW_MAX_MS 1000
+
+/* One listing of a repository's tags and what each named then, shared by
+ * the re-checks of up to `batch` consecutive manifests of the plan in that
+ * repository. */
+struct tag_view {
+	char *repo; /* NULL: none held */
+	struct rc_strv tags;
+	char **named; /* tags.n slots: the digest, or NULL (absent) */
+	int64_t taken_ns; /* CLOCK_MONOTONIC when the listing was asked for */
+	size_t uses; /* re-checks it has served */
+};
+
+/* What the tags of a run of consecutive plan items named, each a tag that
+ * goes with a manifest of the plan (never deleted on its own, so no delete
+ * waits on this answer): asked for all at once, in parallel, at the run's
+ * first item. */
+struct tag_answers {
+	const struct rc_plan_item *first; /* NULL: none held */
+	size_t n;
+	char **named; /* n slots: the digest, or NULL (absent) */
+};
+
+/* The most tags one tag_answers asks for. */
+#define ANSWERS_MAX 1024
+
 struct reg_source {
 	struct rc_reg_client *c;
 	struct rc_strv repos; /* --repos */
@@ -67,6 +98,9 @@ struct reg_source {
 	char *seen_item, *seen_digest;
 	struct holder *holders; /* holders_build, for this source's name */
 	size_t n_holders;
+	struct tag_view view; /* the manifest re-checks' shared tag view */
+	struct tag_answers answers; /* the tag re-checks' */
+	size_t batch; /* manifests one view serves: --parallel */
 };
 
 static struct reg_source *reg_of(struct rc_source *s)
@@ -164,12 +198,36 @@ static int plan_untags(const struct rc_plan *p, const char *name, const struct h
 	return 0;
 }
 
+static void view_drop(struct tag_view *v)
+{
+	size_t i;
+
+	for (i = 0; v->named && i < v->tags.n; i++)
+		free(v->named[i]);
+	free(v->named);
+	free(v->repo);
+	rc_strv_release(&v->tags);
+	memset(v, 0, sizeof(*v));
+}
+
+static void answers_drop(struct tag_answers *a)
+{
+	size_t i;
+
+	for (i = 0; a->named && i < a->n; i++)
+		free(a->named[i]);
+	free(a->named);
+	memset(a, 0, sizeof(*a));
+}
+
 static void reg_free(struct rc_source *s)
 {
 	struct reg_source *rs = reg_of(s);
 
 	if (!rs)
 		return;
+	view_drop(&rs->view);
+	answers_drop(&rs->answers);
 	rc_reg_free(rs->c);
 	rc_strv_release(&rs->repos);
 	rc_strv_release(&rs->settled);
@@ -244,6 +302,7 @@ static struct rc_source *reg_open(const struct rc_source_opts *o, struct rc_err 
 			ro.access |= RC_REG_PUSH;
 	}
 	ro.parallel = o->parallel;
+	rs->batch = o->parallel ? o->parallel : RC_REG_PARALLEL_DEFAULT;
 	ro.ca_file = o->tls_ca;
 	ro.insecure = o->tls_insecure;
 	ro.timeout_ms = o->timeout_ms;
@@ -402,15 +461,71 @@ static const char *stayed_subject(const struct reg_source *rs, const struct rc_p
 	return NULL;
 }
 
+/* Lists repo's tags and resolves every one, in parallel, into v (dropped
+ * first). 0; 1 when the repository is gone (404 on the listing); -1 with err. */
+static int view_take(struct reg_source *rs, const char *repo, struct tag_view *v,
+		     struct rc_err *err)
+{
+	size_t i;
+
+	view_drop(v);
+	v->taken_ns = rc_rate_now_ns();
+	if (rc_reg_list_tags(rs->c, repo, 0, &v->tags, err) < 0) {
+		view_drop(v);
+		if (err->http_status != 404)
+			return -1;
+		rc_err_clear(err); /* the repository is gone, and the manifest with it */
+		return 1;
+	}
+	/* Tags the registry lists but could never resolve are not asked. */
+	for (i = 0; i < v->tags.n;) {
+		if (rc_reg_tag_valid(v->tags.v[i])) {
+			i++;
+			continue;
+		}
+		free(v->tags.v[i]);
+		v->tags.v[i] = v->tags.v[--v->tags.n];
+	}
+	/* Every tag at once, in parallel: a repository of 100 tags would
+	 * otherwise cost 100 round trips. */
+	if (!(v->named = calloc(v->tags.n ? v->tags.n : 1, sizeof(*v->named))) ||
+	    !(v->repo = strdup(repo))) {
+		view_drop(v);
+		return rc_err_nomem(err);
+	}
+	if (rc_reg_resolve_tags(rs->c, repo, v->tags.v, v->tags.n, v->named, err) < 0) {
+		view_drop(v);
+		return -1;
+	}
+	return 0;
+}
+
+/* The view of repo's tags a manifest re-check compares with: the one held,
+ * while it is of repo, younger than VIEW_MAX_MS and has served fewer than
+ * rs->batch re-checks; else a new one. As view_take. */
+static int view_get(struct reg_source *rs, const char *repo, struct rc_err *err)
+{
+	struct tag_view *v = &rs->view;
+	int rc;
+
+	if (v->repo && strcmp(v->repo, repo) == 0 && v->uses < rs->batch &&
+	    rc_rate_now_ns() - v->taken_ns <= (int64_t)VIEW_MAX_MS * 1000000)
+		rc = 0;
+	else if ((rc = view_take(rs, repo, v, err)) != 0)
+		return rc;
+	v->uses++;
+	return 0;
+}
+
 static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it,
 			    enum rc_check *res, char *reason, size_t reasonsz, struct rc_err *err)
 {
 	char repo[300], ref[450];
 	const char *digest, *sig;
-	struct rc_strv tags = {0};
-	char *now = NULL, **named = NULL;
+	const struct tag_view *v = &rs->view;
+	char *now = NULL;
 	size_t i;
-	int rc = -1;
+	int rc;
 
 	if (split_object(it->object, '@', repo, sizeof(repo), &digest) < 0)
 		return rc_err_set(err, RC_ERR_PLAN, "invalid manifest '%s'", it->object);
@@ -440,67 +555,105 @@ static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it
 		return 0;
 	}
 	free(now);
-	if (rc_reg_list_tags(rs->c, repo, 0, &tags, err) < 0) {
-		if (err->http_status != 404)
-			goto out;
-		rc_err_clear(err); /* the repository is gone, and the manifest with it */
-		*res = RC_CHECK_ABSENT;
-		rc = 0;
-		goto out;
+	if ((rc = view_get(rs, repo, err)) != 0) {
+		if (rc < 0)
+			return -1;
+		*res = RC_CHECK_ABSENT; /* the repository is gone */
+		return 0;
 	}
-	/* Tags the registry lists but could never resolve are not asked. */
-	for (i = 0; i < tags.n;) {
-		if (rc_reg_tag_valid(tags.v[i])) {
-			i++;
-			continue;
-		}
-		free(tags.v[i]);
-		tags.v[i] = tags.v[--tags.n];
-	}
-	/* Every tag at once, in parallel: a repository of 100 tags would
-	 * otherwise cost 100 round trips per manifest deleted. */
-	if (!(named = calloc(tags.n ? tags.n : 1, sizeof(*named)))) {
-		rc_err_nomem(err);
-		goto out;
-	}
-	if (rc_reg_resolve_tags(rs->c, repo, tags.v, tags.n, named, err) < 0)
-		goto out;
 	*res = RC_CHECK_OK;
-	for (i = 0; i < tags.n && *res == RC_CHECK_OK; i++) {
-		snprintf(ref, sizeof(ref), "%s:%s", repo, tags.v[i]);
-		if (named[i] && strcmp(named[i], digest) == 0 && !strv_has(&it->pre.tags, ref)) {
+	for (i = 0; i < v->tags.n && *res == RC_CHECK_OK; i++) {
+		const char *named = v->named[i];
+
+		snprintf(ref, sizeof(ref), "%s:%s", repo, v->tags.v[i]);
+		if (named && strcmp(named, digest) == 0 && !strv_has(&it->pre.tags, ref)) {
 			*res = RC_CHECK_CHANGED;
 			snprintf(reason, reasonsz,
 				 "tag '%s' now names it too, and the plan does not delete it", ref);
-		} else if (named[i] && strcmp(named[i], digest) != 0 &&
-			   strv_has(&it->pre.tags, ref)) {
+		} else if (named && strcmp(named, digest) != 0 && strv_has(&it->pre.tags, ref)) {
 			*res = RC_CHECK_CHANGED;
 			snprintf(reason, reasonsz, "tag '%s' now names %.19s, not this manifest",
-				 ref, named[i]);
+				 ref, named);
 		}
 	}
-	rc = 0;
-out:
-	for (i = 0; named && i < tags.n; i++)
-		free(named[i]);
-	free(named);
-	rc_strv_release(&tags);
-	return rc;
+	return 0;
+}
+
+/* Is item `it`, a tag of repo (of repolen bytes), one that goes with a
+ * manifest of the plan, of source `source`? */
+static int holder_tag_of(const struct reg_source *rs, const struct rc_plan_item *it,
+			 const char *source, const char *repo, size_t repolen)
+{
+	const char *colon = it->kind == RC_KIND_TAG ? strrchr(it->object, ':') : NULL;
+
+	return colon && (size_t)(colon - it->object) == repolen &&
+	       strncmp(it->object, repo, repolen) == 0 && it->source && source &&
+	       strcmp(it->source, source) == 0 && it->pre.digest && tag_holder(rs, it);
+}
+
+/* The answer held for holder tag item it, of repo: taken now for it and the
+ * holder tags of repo that follow it in the plan when it is not among those
+ * held. 0 with *named (owned by rs->answers, may be NULL: absent); -1 when
+ * none could be had (the caller asks for it alone). */
+static int answer_for(struct reg_source *rs, const struct rc_plan_item *it, const char *repo,
+		      const char **named)
+{
+	struct tag_answers *a = &rs->answers;
+	const struct rc_plan *p = rs->plan;
+	struct rc_err e = RC_ERR_INIT;
+	char **tags = NULL;
+	size_t i, n = 0, at, rl = strlen(repo);
+
+	if (!p || it < p->candidates || it >= p->candidates + p->n_candidates)
+		return -1;
+	if (a->first && it >= a->first && it < a->first + a->n) {
+		*named = a->named[it - a->first];
+		return 0;
+	}
+	answers_drop(a);
+	at = (size_t)(it - p->candidates);
+	while (at + n < p->n_candidates && n < ANSWERS_MAX &&
+	       holder_tag_of(rs, &p->candidates[at + n], it->source, repo, rl))
+		n++;
+	if (!n || !(tags = calloc(n, sizeof(*tags))) || !(a->named = calloc(n, sizeof(*a->named)))) {
+		free(tags);
+		answers_drop(a);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		tags[i] = (char *)p->candidates[at + i].object + rl + 1;
+	if (rc_reg_resolve_tags(rs->c, repo, tags, n, a->named, &e) < 0) {
+		free(tags);
+		free(a->named);
+		a->named = NULL;
+		return -1;
+	}
+	free(tags);
+	a->first = it;
+	a->n = n;
+	*named = a->named[0];
+	return 0;
 }
 
 static int recheck_tag(struct reg_source *rs, const struct rc_plan_item *it, enum rc_check *res,
 		       char *reason, size_t reasonsz, struct rc_err *err)
 {
 	char repo[300];
-	const char *tag, *want = it->pre.digest;
+	const char *tag, *want = it->pre.digest, *held;
 	const struct rc_plan_item *holder = tag_holder(rs, it);
 	const struct rc_strv *put = steps_done(rs, it, STEP_PUT);
 	char *now = NULL;
 
 	if (split_object(it->object, ':', repo, sizeof(repo), &tag) < 0 || !want)
 		return rc_err_set(err, RC_ERR_PLAN, "invalid tag item '%s'", it->object);
-	if (rc_reg_head_manifest(rs->c, repo, tag, &now, err) < 0)
+	if (holder && answer_for(rs, it, repo, &held) == 0) {
+		/* goes with its manifest: the answer decides an outcome, never
+		 * a delete */
+		if (held && !(now = strdup(held)))
+			return rc_err_nomem(err);
+	} else if (rc_reg_head_manifest(rs->c, repo, tag, &now, err) < 0) {
 		return -1;
+	}
 	if (remember(rs, it, now, err) < 0) {
 		free(now);
 		return -1;
@@ -541,6 +694,8 @@ static int reg_recheck(struct rc_source *s, const struct rc_plan_item *it, enum 
 			return -1;
 		return rc;
 	}
+	/* untags move tags: a view taken before one is not used after it */
+	view_drop(&rs->view);
 	if (it->kind == RC_KIND_TAG)
 		return recheck_tag(rs, it, res, reason, reasonsz, err);
 	return rc_err_set(err, RC_ERR_PLAN, "item '%s': a registry holds tags and manifests only",

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The manifest re-checks' shared tag view (docs/apply.md, "Registry items")
+# against a real docker-registry (anonymous set-up), through
+# tests/fake/fault_proxy.py with no faults, which logs every request:
+#
+#   count bound  : 7 manifests of one repository, --parallel 3: 3 listings
+#                  (one per 3 manifests); another repository: its own
+#   change       : a tag put on one digest after planning (not before the
+#                  apply) makes that manifest changed; the rest are deleted
+#   tag answers  : the tags that go with their manifests are asked for
+#                  together (GET), after the last delete, not one HEAD each
+#   default      : 5 manifests, --parallel left at 16: one listing
+#   --parallel 1 : a listing for every manifest
+#   time bound   : DELETEs slowed to 1.1 s: a view older than 1 s is never
+#                  used again, so every manifest gets its own listing
+#   crash        : killed after the 2nd delete of a shared view; a tag put
+#                  on a remaining digest before the rerun makes it changed
+#                  (the rerun takes a view of its own); nothing else is
+#                  deleted wrongly; the journal holds one intent and one
+#                  outcome per manifest, the crashed one's outcome
+#                  written by the rerun
+set -u
+source "$(dirname "$0")/../lib/registry.sh"
+PLAN="$ROOT/$BUILD/reclaim-plan"
+APPLY="$ROOT/$BUILD/reclaim-apply"
+
+registry_start anon || exit 1
+trap 'fault_proxy_stop; registry_stop' EXIT
+W=$REG_T/work
+fault_proxy_start "$W" || { not_ok "the proxy starts"; exit 1; }
+
+head_ref() { "$REG_TOOL" "$REG_URL" head "$1" "$2" 2>&1; }
+# listings REPO: tag listings of REPO the proxy saw since its log was emptied
+listings() { grep -cE "^GET /v2/$1/tags/list" "$W/proxy.log"; }
+# after_last_delete: the proxy's log after its last DELETE
+after_last_delete() {
+	awk '/^DELETE /{n=NR} {l[NR]=$0} END {for (i=n+1; i<=NR; i++) print l[i]}' "$W/proxy.log"
+}
+# outcomes REPORT KIND: "object=outcome" of every item of KIND, sorted
+outcomes() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(" ".join(sorted(i["object"] + "=" + i["outcome"] for i in r["items"]
+                      if i["kind"] == sys.argv[2])))
+PY
+}
+# plan_of NAME REGEX: a plan of the tags matching REGEX, as $W/NAME.json
+plan_of() {
+	"$PLAN" --registry "$PURL" --older-than 1d --match-tags "$2" --min-age 0 -q \
+		-o "$W/$1.json" >/dev/null 2>"$W/$1.err"
+	check_eq "$1: the plan is made" "0 " "$? $(cat "$W/$1.err")"
+}
+# apply NAME ARGS...: applies $W/NAME.json with the proxy's log emptied
+apply() {
+	local n=$1
+	shift
+	: >"$W/proxy.log"
+	"$APPLY" --auto-approve -q --report "$W/$n.report.json" "$@" "$W/$n.json" >/dev/null 2>&1
+}
+digest_of() { head_ref "$1" "$2"; }
+
+# --- the count bound, and a change found through a shared view ---
+oci_push tags batch b 7 >/dev/null || { not_ok "seed batch"; exit 1; }
+oci_push tags other o 2 >/dev/null || { not_ok "seed other"; exit 1; }
+plan_of count '^(b|o)[0-9]$'
+B4=$(digest_of batch b4)
+oci_push retag batch "$B4" b4-new >/dev/null
+apply count --parallel 3
+check_eq "count: the apply exits 0" 0 "$?"
+check_eq "count: 7 manifests, --parallel 3: 3 listings of their repository" 3 "$(listings batch)"
+check_eq "count: the other repository's 2 manifests: 1 listing" 1 "$(listings other)"
+check_eq "count: b4, newly tagged after planning, is changed; the other tags are gone" \
+	"batch:b1=already-absent batch:b2=already-absent batch:b3=already-absent batch:b4=changed batch:b5=already-absent batch:b6=already-absent batch:b7=already-absent other:o1=already-absent other:o2=already-absent" \
+	"$(outcomes "$W/count.report.json" tag)"
+check_eq "count: 8 manifests deleted, b4's changed" "changed 1 deleted 8" \
+	"$(outcomes "$W/count.report.json" manifest | tr ' ' '\n' | sed 's/.*=//' | sort | uniq -c | awk '{printf "%s %s ", $2, $1}' | sed 's/ $//')"
+check_eq "count: the 9 tags that go with their manifests: no HEAD each" 0 \
+	"$(grep -cE '^HEAD /v2/(batch|other)/manifests/[bo][0-9] ' "$W/proxy.log")"
+check_eq "count: ... but one GET each, asked together after the manifests" "9 ok" \
+	"$(after_last_delete | grep -cE '^GET /v2/(batch|other)/manifests/[bo][0-9] ') ok"
+check_eq "count: b4 and b4-new still name it" "$B4 $B4 $B4" \
+	"$(head_ref batch b4) $(head_ref batch b4-new) $(head_ref batch "$B4")"
+check_eq "count: b1 and b7 are gone" "absent absent" "$(head_ref batch b1) $(head_ref batch b7)"
+
+# --- the default: one view for 5 manifests ---
+oci_push tags wide w 5 >/dev/null
+plan_of wide '^w[0-9]$'
+apply wide
+check_eq "default: the apply exits 0" 0 "$?"
+check_eq "default: 5 manifests, --parallel 16: 1 listing" 1 "$(listings wide)"
+check_eq "default: all 5 deleted" "absent absent" "$(head_ref wide w1) $(head_ref wide w5)"
+
+# --- --parallel 1: a listing for every manifest, as before the view ---
+oci_push tags one n 3 >/dev/null
+plan_of one '^n[0-9]$'
+apply one --parallel 1
+check_eq "one: the apply exits 0" 0 "$?"
+check_eq "one: --parallel 1: a listing for each of the 3 manifests" 3 "$(listings one)"
+
+# --- the time bound: no view older than 1 s is used ---
+oci_push tags slow s 3 >/dev/null
+plan_of slow '^s[0-9]$'
+echo 'DELETE /v2/slow/manifests/sha256: slow:1.1 *' >"$W/rules"
+apply slow
+check_eq "time: the apply exits 0" 0 "$?"
+: >"$W/rules"
+check_eq "time: DELETEs of 1.1 s: a listing for each of the 3 manifests" 3 "$(listings slow)"
+check_eq "time: all 3 deleted" "absent absent absent" \
+	"$(head_ref slow s1) $(head_ref slow s2) $(head_ref slow s3)"
+
+# --- a crash inside a shared view, then a change before the rerun ---
+oci_push tags crash c 5 >/dev/null
+plan_of crash '^c[0-9]$'
+: >"$W/proxy.log"
+rc=$( (RECLAIM_TEST_CRASH_AFTER_DELETES=2 "$APPLY" --auto-approve -q "$W/crash.json" \
+	>/dev/null 2>&1)
+	echo $?) 2>/dev/null
+check_eq "crash: the hook kills the run after the 2nd delete" 137 "$rc"
+check_eq "crash: ... after one listing" 1 "$(listings crash)"
+left=""
+for i in 1 2 3 4 5; do
+	[ "$(head_ref crash "c$i")" != absent ] && left="$left c$i"
+done
+check_eq "crash: 2 manifests were deleted, 3 are left" 3 "$(wc -w <<<"$left")"
+keep=$(awk '{print $1}' <<<"$left")
+KD=$(digest_of crash "$keep")
+oci_push retag crash "$KD" "$keep-new" >/dev/null
+apply crash
+check_eq "crash: the rerun exits 0" 0 "$?"
+check_eq "crash: ... with one listing of its own" 1 "$(listings crash)"
+check_eq "crash: the newly tagged $keep is changed, not deleted" "$KD $KD" \
+	"$(head_ref crash "$keep") $(head_ref crash "$keep-new")"
+left2=""
+for i in 1 2 3 4 5; do
+	[ "$(head_ref crash "c$i")" != absent ] && left2="$left2 c$i"
+done
+check_eq "crash: every other tag is gone" " $keep" "$left2"
+check_eq "crash: the rerun's outcomes" "already-absent 1 already-done 1 changed 1 deleted 2" \
+	"$(outcomes "$W/crash.report.json" manifest | tr ' ' '\n' | sed 's/.*=//' | sort | uniq -c | awk '{printf "%s %s ", $2, $1}' | sed 's/ $//')"
+# the journal: per manifest, one intent and one outcome, but the changed
+# one: no intent, one outcome
+check_eq "crash: the journal, per manifest: intents and outcomes" \
+	"0 1|1 1|1 1|1 1|1 1" \
+	"$(/usr/bin/python3 - "$W/crash.journal" <<'PY'
+import json, sys
+n = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    i = e.get("item", "")
+    if "/manifest/" not in i:
+        continue
+    a = n.setdefault(i, [0, 0])
+    if e.get("event") == "intent":
+        a[0] += 1
+    elif e.get("event") == "outcome":
+        a[1] += 1
+print("|".join(sorted("%d %d" % tuple(v) for v in n.values())))
+PY
+)"
+finish
