@@ -234,11 +234,13 @@ static struct rc_source *reg_open(const struct rc_source_opts *o, struct rc_err 
 	ro.url = canon;
 	ro.creds = &creds;
 	ro.access = RC_REG_PULL;
+	/* a dry run (read-only) re-checks tags against their holders too */
+	if (holders_build(o->plan, o->planned ? o->planned->name : o->name, &rs->holders,
+			  &rs->n_holders, err) < 0)
+		goto fail;
 	if (!o->read_only) {
 		const char *name = o->planned ? o->planned->name : o->name;
 
-		if (holders_build(o->plan, name, &rs->holders, &rs->n_holders, err) < 0)
-			goto fail;
 		ro.access |= RC_REG_DELETE;
 		if (plan_untags(o->plan, name, rs->holders, rs->n_holders))
 			ro.access |= RC_REG_PUSH;
