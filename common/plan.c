@@ -895,8 +895,30 @@ out:
 	return rc;
 }
 
+/* A put that refuses to pass more than RC_PLAN_MAX_BYTES in all: the
+ * loader refuses a larger file, so it must not be written. */
+struct capped {
+	rc_put_fn put;
+	void *ctx;
+	size_t n;
+};
+
+static int capped_put(void *ctx, const char *data, size_t len, struct rc_err *err)
+{
+	struct capped *c = ctx;
+
+	if (len > RC_PLAN_MAX_BYTES - c->n)
+		return rc_err_set(err, RC_ERR_PLAN,
+				  "the plan is over the %zu MiB a plan file may hold, which "
+				  "reclaim-apply would refuse: plan fewer objects at a time",
+				  RC_PLAN_MAX_BYTES >> 20);
+	c->n += len;
+	return c->put(c->ctx, data, len, err);
+}
+
 int rc_plan_render_to(const struct rc_plan *p, rc_put_fn put, void *ctx, struct rc_err *err)
 {
+	struct capped cap = {put, ctx, 0};
 	cJSON *skel = NULL;
 	char *d = NULL;
 	int rc = -1;
@@ -910,7 +932,7 @@ int rc_plan_render_to(const struct rc_plan *p, rc_put_fn put, void *ctx, struct 
 			   p->digest, d);
 		goto out;
 	}
-	rc = render(p, skel, d, put, ctx, err);
+	rc = render(p, skel, d, capped_put, &cap, err);
 out:
 	free(d);
 	cJSON_Delete(skel);
