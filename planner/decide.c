@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "decide.h"
 #include "hex.h"
+#include "jcs.h"
 #include "source.h"
 #include "units.h"
 
@@ -437,7 +438,8 @@ static const char *reason_of(const struct decision *d)
 }
 
 /* Replaces d's reason (which the arguments may name) by the formatted text,
- * cut at REASON_MAX - 1 bytes. Out of memory, d->reason_lost is set, which
+ * cut at REASON_MAX - 1 bytes, any byte of a character split by a cut (here
+ * or in a %.Ns) made '?'. Out of memory, d->reason_lost is set, which
  * emit reports. */
 __attribute__((format(printf, 2, 3))) static void set_reason(struct decision *d, const char *f,
 							     ...)
@@ -449,6 +451,8 @@ __attribute__((format(printf, 2, 3))) static void set_reason(struct decision *d,
 	va_start(ap, f);
 	vsnprintf(buf, sizeof(buf), f, ap);
 	va_end(ap);
+	/* a bound may cut a character (a label's value) in half */
+	rc_utf8_repair(buf);
 	copy = strdup(buf);
 	free(d->reason);
 	d->reason = copy;

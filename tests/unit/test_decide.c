@@ -13,6 +13,7 @@
 #include "dtr/objects.h"
 #include "engine/layers.h"
 #include "engine/objects.h"
+#include "jcs.h"
 #include "plan.h"
 #include "policy.h"
 #include "report.h"
@@ -559,6 +560,44 @@ static void test_protections(void **state)
 	rc_inventory_release(&inv);
 }
 
+/* A reason is cut to a bound; the cut never splits a UTF-8 character: a
+ * label value of 300 two-byte characters after one ASCII byte made the
+ * reason end in half a character, and the plan would not seal ("string is
+ * not valid UTF-8"), so reclaim-plan failed on an image's label. */
+static void test_reasons_cut_on_character_boundaries(void **state)
+{
+	struct rc_inventory inv;
+	struct rp_policy pol;
+	struct rc_plan plan;
+	struct rc_err err = RC_ERR_INIT;
+	char val[1 + 300 * 2 + 1], *got;
+
+	(void)state;
+	val[0] = 'x';
+	for (int i = 0; i < 300; i++)
+		memcpy(val + 1 + 2 * i, "\xc3\xa9", 2); /* U+00E9 */
+	val[sizeof(val) - 1] = '\0';
+	rc_inventory_init(&inv);
+	engine_info(&inv);
+	image(&inv, "sha256:ee", NULL, NOW - 9 * DAY, "tier:1", "sha256:e", NULL);
+	label(&inv.images[inv.n_images - 1].labels, "note", val);
+	flags_policy(&pol, RP_IMAGES_UNUSED, RP_VOLUMES_FLAG_ALL, 0);
+	assert_int_equal(rc_strv_push(&pol.protect.labels, "note", &err), 0);
+	got = decide_lines(&inv, &pol, &plan);
+	assert_int_equal(plan.n_protected, 1);
+	assert_int_equal(strncmp(plan.protected_items[0].reason, "label note=x\xc3\xa9", 14), 0);
+	assert_true(
+	    rc_utf8_valid(plan.protected_items[0].reason, strlen(plan.protected_items[0].reason)));
+	rc_plan_release(&plan);
+	rc_plan_init(&plan);
+	if (rp_plan_build(&inv, &pol, NOW, DAY, &plan, &err) != 0)
+		fail_msg("build: %s", err.msg);
+	free(got);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
+}
+
 static void test_rules_age_rank_and_selectors(void **state)
 {
 	struct rc_inventory inv;
@@ -1015,6 +1054,7 @@ int main(void)
 	    cmocka_unit_test(test_sizes_shared_layers),
 	    cmocka_unit_test(test_chain_id),
 	    cmocka_unit_test(test_protections),
+	    cmocka_unit_test(test_reasons_cut_on_character_boundaries),
 	    cmocka_unit_test(test_rules_age_rank_and_selectors),
 	    cmocka_unit_test(test_rules_for_other_sources_and_volumes),
 	    cmocka_unit_test(test_networks),
