@@ -936,6 +936,8 @@ static int emit_item(struct state *s, struct rc_plan *plan, size_t i, int64_t re
 	it.rule = strdup(d->rule ? d->rule : "");
 	/* the item takes the reason over */
 	it.reason = d->reason_lost ? NULL : d->reason ? d->reason : strdup("");
+	if (d->reason_lost)
+		free(d->reason); /* a later set_reason's, not the whole reason */
 	d->reason = NULL;
 	it.size = o->size;
 	it.reclaimable = cand ? reclaimable : 0;
