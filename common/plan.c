@@ -176,12 +176,12 @@ void rc_plan_summarise(struct rc_plan *p)
 		if ((unsigned)it->kind >= RC_KIND_COUNT)
 			continue;
 		s->count_by_kind[it->kind]++;
-		s->bytes_by_kind[it->kind] += b;
+		s->bytes_by_kind[it->kind] = rc_size_add(s->bytes_by_kind[it->kind], b);
 		/* Engines free space at once; registries only after their GC. */
 		if (!src || !rc_source_find(src->type) || rc_source_find(src->type)->frees_at_once)
-			s->bytes_freed_now += b;
+			s->bytes_freed_now = rc_size_add(s->bytes_freed_now, b);
 		else
-			s->bytes_freed_after_gc += b;
+			s->bytes_freed_after_gc = rc_size_add(s->bytes_freed_after_gc, b);
 	}
 }
 

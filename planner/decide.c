@@ -863,9 +863,11 @@ static int part_sizes(struct state *s, int64_t *reclaim, int64_t *by_kind, struc
 		}
 		if (kept)
 			continue;
-		by_kind[s->o[refs[start].obj].kind] += refs[start].size;
+		by_kind[s->o[refs[start].obj].kind] =
+		    rc_size_add(by_kind[s->o[refs[start].obj].kind], refs[start].size);
 		if (holders == 1)
-			reclaim[refs[start].obj] += refs[start].size;
+			reclaim[refs[start].obj] =
+			    rc_size_add(reclaim[refs[start].obj], refs[start].size);
 	}
 	free(refs);
 	return 0;
@@ -1108,9 +1110,11 @@ int rp_decide(const struct rc_inventory *inv, const struct rp_policy *pol, int64
 		if (parts_kind[k])
 			plan->summary.bytes_by_kind[k] = by_kind[k];
 		if (later[k])
-			plan->summary.bytes_freed_after_gc += plan->summary.bytes_by_kind[k];
+			plan->summary.bytes_freed_after_gc = rc_size_add(
+			    plan->summary.bytes_freed_after_gc, plan->summary.bytes_by_kind[k]);
 		else
-			plan->summary.bytes_freed_now += plan->summary.bytes_by_kind[k];
+			plan->summary.bytes_freed_now = rc_size_add(plan->summary.bytes_freed_now,
+								    plan->summary.bytes_by_kind[k]);
 	}
 	rc = 0;
 out:

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "plan.h"
 #include "registry/objects.h"
+#include "units.h"
 
 #define NO_PULLS "pull time unknown: a plain registry records no pulls"
 #define TAG_UNCLAIMED                                                                              \
@@ -139,9 +140,10 @@ static void walk(const struct rc_reg_repo *r, const struct key_idx *dig, struct 
 	f[j].created = m->created;
 	f[j].size = m->size > 0 ? m->size : 0;
 	if (m->mkind == RC_REG_IMAGE) {
-		f[j].size += m->config.size > 0 ? m->config.size : 0;
+		f[j].size = rc_size_add(f[j].size, m->config.size > 0 ? m->config.size : 0);
 		for (k = 0; k < m->n_layers; k++)
-			f[j].size += m->layers[k].size > 0 ? m->layers[k].size : 0;
+			f[j].size =
+			    rc_size_add(f[j].size, m->layers[k].size > 0 ? m->layers[k].size : 0);
 	}
 	for (k = 0; k < m->children.n && depth < MAX_DEPTH; k++) {
 		if ((c = find(dig, r->n_manifests, m->children.v[k])) < 0 || c == (long)j)
@@ -150,7 +152,7 @@ static void walk(const struct rc_reg_repo *r, const struct key_idx *dig, struct 
 		if (f[c].state != 2)
 			continue; /* a cycle */
 		f[j].created = max64(f[j].created, f[c].created);
-		f[j].size += f[c].size;
+		f[j].size = rc_size_add(f[j].size, f[c].size);
 		if (f[c].level + 1 > f[j].level)
 			f[j].level = f[c].level + 1;
 	}

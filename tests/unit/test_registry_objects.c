@@ -581,6 +581,46 @@ static void test_signatures_take_no_keep_last_slot(void **state)
 	rc_reg_scan_release(&s);
 }
 
+/* Sizes a registry claims add up without overflow: 2049 layers of 2^53-1
+ * (a manifest built here, past the parser's bound) wrapped int64_t to about
+ * 2^53 and the plan said 8 PiB; now the sum stops past 2^53 and the plan is
+ * refused, as any size it cannot write exactly. */
+static void test_huge_claimed_sizes_do_not_wrap(void **state)
+{
+	struct rc_reg_scan s;
+	struct rc_reg_repo *r;
+	struct rc_reg_manifest *m;
+	struct rc_inventory inv;
+	struct rp_policy pol;
+	struct rc_plan plan;
+	struct rc_err err = RC_ERR_INIT;
+	char d[80];
+
+	(void)state;
+	scan_init(&s);
+	r = repo(&s, "big");
+	m = image(r, '1', NOW - 30 * DAY, 'a', NULL);
+	m->layers = calloc(2049, sizeof(*m->layers));
+	assert_non_null(m->layers);
+	for (size_t k = 0; k < 2049; k++) {
+		snprintf(d, sizeof(d), "sha256:%064zx", k + 1);
+		m->layers[k].digest = xs(d);
+		m->layers[k].size = INT64_C(9007199254740991);
+	}
+	m->n_layers = 2049;
+	tag(r, "v1", '1');
+	objects_of(&inv, &s);
+	flags_policy(&pol, NULL, -1, 0, NULL, 0);
+	rc_plan_init(&plan);
+	if (rp_plan_build(&inv, &pol, NOW, DAY, &plan, &err) == 0)
+		assert_int_equal(rc_plan_seal(&plan, &err), -1);
+	assert_non_null(strstr(err.msg, "beyond 2^53-1"));
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
+	rc_reg_scan_release(&s);
+}
+
 /* keep_last ranks digests by created time, newest first; equal times by
  * digest; the tags of one digest share its rank. */
 static void test_keep_last_ranks_digests(void **state)
@@ -1017,6 +1057,7 @@ int main(void)
 	    cmocka_unit_test(test_summary_by_repository),
 	    cmocka_unit_test(test_keep_last_ranks_digests),
 	    cmocka_unit_test(test_signatures_take_no_keep_last_slot),
+	    cmocka_unit_test(test_huge_claimed_sizes_do_not_wrap),
 	    cmocka_unit_test(test_keep_refs),
 	    cmocka_unit_test(test_in_use_on_engine_protects),
 	    cmocka_unit_test(test_after_gc_bytes_and_partial),
