@@ -532,8 +532,7 @@ static int recheck_tag(struct reg_source *rs, const struct rc_plan_item *it, enu
 	} else if (strcmp(now, want) == 0) {
 		*res = RC_CHECK_OK;
 		/* a tag that goes with its manifest goes only with it */
-		if (holder && !(rs->env && rs->env->dry_run &&
-				was_settled(rs, holder->object))) {
+		if (holder && !(rs->env && rs->env->dry_run && was_settled(rs, holder->object))) {
 			*res = RC_CHECK_CHANGED;
 			snprintf(reason, reasonsz,
 				 "it was to go with manifest '%s', which is still there: the tag "
