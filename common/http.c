@@ -864,7 +864,19 @@ int rc_http_many_h(struct rc_http *h, const char *method, const char *const *pat
 		}
 	}
 	/* Failures go through the one-at-a-time path, with its backoff and
-	 * its error messages. */
+	 * its error messages; a Retry-After (a 429's, a 503's) is waited
+	 * first, the longest once for the window, as the serial path waits
+	 * it between its own attempts. */
+	{
+		long wait_ms = 0, w;
+
+		for (i = 0; i < n; i++)
+			if (redo[i] && resps[i].retry_after_s >= 0 &&
+			    (w = rc_retry_after_ms(resps[i].retry_after_s, h->opts.timeout_ms)) >
+				wait_ms)
+				wait_ms = w;
+		rc_sleep_ms(wait_ms);
+	}
 	for (i = 0; i < n; i++) {
 		struct rc_http_req req = {method, paths[i], headers ? headers[i] : NULL,
 					  NULL,	  NULL,	    0};

@@ -62,6 +62,23 @@ int rc_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
+void rc_utf8_repair(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t len = strlen(s);
+	uint32_t cp;
+
+	while (len) {
+		size_t n = utf8_decode(p, len, &cp);
+		if (!n) {
+			*p = '?';
+			n = 1;
+		}
+		p += n;
+		len -= n;
+	}
+}
+
 struct u16_iter {
 	const unsigned char *p;
 	size_t left;

@@ -45,5 +45,10 @@ int rc_jcs_raw_integer(const char *s, int64_t *v);
 
 /* 1 when s[0..len) is well-formed UTF-8 (RFC 3629), else 0. */
 int rc_utf8_valid(const char *s, size_t len);
+/* Replaces, in place, every byte of s that does not begin a well-formed
+ * UTF-8 character with '?': for text cut to a byte bound, which may end in
+ * half a character, before it goes into a plan (whose digest refuses
+ * malformed UTF-8). */
+void rc_utf8_repair(char *s);
 
 #endif

@@ -176,12 +176,12 @@ void rc_plan_summarise(struct rc_plan *p)
 		if ((unsigned)it->kind >= RC_KIND_COUNT)
 			continue;
 		s->count_by_kind[it->kind]++;
-		s->bytes_by_kind[it->kind] += b;
+		s->bytes_by_kind[it->kind] = rc_size_add(s->bytes_by_kind[it->kind], b);
 		/* Engines free space at once; registries only after their GC. */
 		if (!src || !rc_source_find(src->type) || rc_source_find(src->type)->frees_at_once)
-			s->bytes_freed_now += b;
+			s->bytes_freed_now = rc_size_add(s->bytes_freed_now, b);
 		else
-			s->bytes_freed_after_gc += b;
+			s->bytes_freed_after_gc = rc_size_add(s->bytes_freed_after_gc, b);
 	}
 }
 
@@ -895,8 +895,30 @@ out:
 	return rc;
 }
 
+/* A put that refuses to pass more than RC_PLAN_MAX_BYTES in all: the
+ * loader refuses a larger file, so it must not be written. */
+struct capped {
+	rc_put_fn put;
+	void *ctx;
+	size_t n;
+};
+
+static int capped_put(void *ctx, const char *data, size_t len, struct rc_err *err)
+{
+	struct capped *c = ctx;
+
+	if (len > RC_PLAN_MAX_BYTES - c->n)
+		return rc_err_set(err, RC_ERR_PLAN,
+				  "the plan is over the %zu MiB a plan file may hold, which "
+				  "reclaim-apply would refuse: plan fewer objects at a time",
+				  RC_PLAN_MAX_BYTES >> 20);
+	c->n += len;
+	return c->put(c->ctx, data, len, err);
+}
+
 int rc_plan_render_to(const struct rc_plan *p, rc_put_fn put, void *ctx, struct rc_err *err)
 {
+	struct capped cap = {put, ctx, 0};
 	cJSON *skel = NULL;
 	char *d = NULL;
 	int rc = -1;
@@ -910,7 +932,7 @@ int rc_plan_render_to(const struct rc_plan *p, rc_put_fn put, void *ctx, struct 
 			   p->digest, d);
 		goto out;
 	}
-	rc = render(p, skel, d, put, ctx, err);
+	rc = render(p, skel, d, capped_put, &cap, err);
 out:
 	free(d);
 	cJSON_Delete(skel);

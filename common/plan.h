@@ -158,7 +158,9 @@ int rc_plan_seal(struct rc_plan *p, struct rc_err *err);
  * after rc_plan_seal, so a rendered plan always verifies. */
 char *rc_plan_render(const struct rc_plan *p, struct rc_err *err);
 /* The same text, passed piecewise to put (buf.h), one item at a time: what
- * writes a plan of 100k items without holding it in memory. */
+ * writes a plan of 100k items without holding it in memory. Both refuse
+ * (RC_ERR_PLAN) a text over RC_PLAN_MAX_BYTES, which rc_plan_load would not
+ * read; put has then been given a part of it. */
 int rc_plan_render_to(const struct rc_plan *p, rc_put_fn put, void *ctx, struct rc_err *err);
 
 /* Seals p, renders it and writes it to path atomically (see fsutil.h; "-" is

@@ -249,3 +249,10 @@ char *rc_format_time(int64_t unix_s, char *out, size_t outsz)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	return out;
 }
+
+int64_t rc_size_add(int64_t a, int64_t b)
+{
+	if (a >= RC_SIZE_SAT || b >= RC_SIZE_SAT || a > RC_SIZE_SAT - b)
+		return RC_SIZE_SAT;
+	return a + b;
+}

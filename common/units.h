@@ -10,6 +10,11 @@
 /* Formats bytes in SI units as the docker CLI does (4 significant digits:
  * "0B", "999B", "1.98MB", "12.3GB"). Returns out. */
 char *rc_human_size(int64_t bytes, char *out, size_t outsz);
+/* a + b for byte counts that are not negative, stopping at RC_SIZE_SAT
+ * instead of overflowing: a sum of sizes a source claims (each at most
+ * 2^53) can pass int64_t; past 2^53-1 a plan refuses it anyway. */
+#define RC_SIZE_SAT (INT64_C(1) << 62)
+int64_t rc_size_add(int64_t a, int64_t b);
 
 /* Parses a duration: an integer followed by s, m, h, d or w ("90m", "36h",
  * "30d", "2w"), or "0". Stores seconds. -1 with RC_ERR_USAGE on bad input

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "decide.h"
 #include "hex.h"
+#include "jcs.h"
 #include "source.h"
 #include "units.h"
 
@@ -437,7 +438,8 @@ static const char *reason_of(const struct decision *d)
 }
 
 /* Replaces d's reason (which the arguments may name) by the formatted text,
- * cut at REASON_MAX - 1 bytes. Out of memory, d->reason_lost is set, which
+ * cut at REASON_MAX - 1 bytes, any byte of a character split by a cut (here
+ * or in a %.Ns) made '?'. Out of memory, d->reason_lost is set, which
  * emit reports. */
 __attribute__((format(printf, 2, 3))) static void set_reason(struct decision *d, const char *f,
 							     ...)
@@ -449,6 +451,8 @@ __attribute__((format(printf, 2, 3))) static void set_reason(struct decision *d,
 	va_start(ap, f);
 	vsnprintf(buf, sizeof(buf), f, ap);
 	va_end(ap);
+	/* a bound may cut a character (a label's value) in half */
+	rc_utf8_repair(buf);
 	copy = strdup(buf);
 	free(d->reason);
 	d->reason = copy;
@@ -859,9 +863,11 @@ static int part_sizes(struct state *s, int64_t *reclaim, int64_t *by_kind, struc
 		}
 		if (kept)
 			continue;
-		by_kind[s->o[refs[start].obj].kind] += refs[start].size;
+		by_kind[s->o[refs[start].obj].kind] =
+		    rc_size_add(by_kind[s->o[refs[start].obj].kind], refs[start].size);
 		if (holders == 1)
-			reclaim[refs[start].obj] += refs[start].size;
+			reclaim[refs[start].obj] =
+			    rc_size_add(reclaim[refs[start].obj], refs[start].size);
 	}
 	free(refs);
 	return 0;
@@ -932,6 +938,8 @@ static int emit_item(struct state *s, struct rc_plan *plan, size_t i, int64_t re
 	it.rule = strdup(d->rule ? d->rule : "");
 	/* the item takes the reason over */
 	it.reason = d->reason_lost ? NULL : d->reason ? d->reason : strdup("");
+	if (d->reason_lost)
+		free(d->reason); /* a later set_reason's, not the whole reason */
 	d->reason = NULL;
 	it.size = o->size;
 	it.reclaimable = cand ? reclaimable : 0;
@@ -1102,9 +1110,11 @@ int rp_decide(const struct rc_inventory *inv, const struct rp_policy *pol, int64
 		if (parts_kind[k])
 			plan->summary.bytes_by_kind[k] = by_kind[k];
 		if (later[k])
-			plan->summary.bytes_freed_after_gc += plan->summary.bytes_by_kind[k];
+			plan->summary.bytes_freed_after_gc = rc_size_add(
+			    plan->summary.bytes_freed_after_gc, plan->summary.bytes_by_kind[k]);
 		else
-			plan->summary.bytes_freed_now += plan->summary.bytes_by_kind[k];
+			plan->summary.bytes_freed_now = rc_size_add(plan->summary.bytes_freed_now,
+								    plan->summary.bytes_by_kind[k]);
 	}
 	rc = 0;
 out:

@@ -9,6 +9,7 @@
 #include "dtr/objects.h"
 #include "plan.h"
 #include "registry/objects.h"
+#include "registry/parse.h"
 
 #define NO_PULLS "pull time unknown: DTR records no per-tag pulls"
 #define UPPER_BOUND                                                                                \
@@ -33,6 +34,67 @@ static const char *url_host(const char *url)
 	const char *p = url ? strstr(url, "://") : NULL;
 
 	return p ? p + 3 : url ? url : "";
+}
+
+struct dig_idx {
+	const char *digest;
+	size_t k;
+};
+
+static int cmp_dig_idx(const void *a, const void *b)
+{
+	return strcmp(((const struct dig_idx *)a)->digest, ((const struct dig_idx *)b)->digest);
+}
+
+/* A cosign-style tag (sha256-<hex>.sig, .att, .sbom) goes or stays with
+ * the tags of r that name its subject: they become its holders (any kept
+ * keeps it, docs/dtr.md), and keep_last does not rank it, so a signature
+ * made after its image takes no image's slot. r's tags are the inventory's
+ * objects from base on. */
+static int follow_subjects(struct rc_inventory *inv, size_t base, const struct rc_dtr_repo *r,
+			   struct rc_err *err)
+{
+	struct dig_idx *ix = calloc(r->n_tags + 1, sizeof(*ix)), key;
+	size_t k, at;
+	int rc = -1;
+
+	if (!ix)
+		return rc_err_nomem(err);
+	for (k = 0; k < r->n_tags; k++)
+		ix[k] = (struct dig_idx){r->tags[k].digest ? r->tags[k].digest : "", k};
+	qsort(ix, r->n_tags, sizeof(*ix), cmp_dig_idx);
+	for (k = 0; k < r->n_tags; k++) {
+		struct rc_object *o = &inv->objects[base + k];
+		char subj[72];
+		const struct dig_idx *hit;
+
+		if (!rc_reg_cosign_subject(r->tags[k].name, subj))
+			continue;
+		key.digest = subj;
+		if (!(hit = bsearch(&key, ix, r->n_tags, sizeof(*ix), cmp_dig_idx)))
+			continue; /* its subject is not tagged here: a tag as any */
+		for (at = (size_t)(hit - ix); at > 0 && !strcmp(ix[at - 1].digest, subj); at--)
+			;
+		for (; at < r->n_tags && !strcmp(ix[at].digest, subj); at++) {
+			size_t *nv;
+			if (ix[at].k == k)
+				continue;
+			if (!(nv = realloc(o->holders, (o->n_holders + 1) * sizeof(*nv)))) {
+				rc_err_nomem(err);
+				goto out;
+			}
+			o->holders = nv;
+			o->holders[o->n_holders++] = base + ix[at].k;
+		}
+		if (o->n_holders) {
+			o->held_as = "signature";
+			o->flags |= RC_OBJ_UNRANKED;
+		}
+	}
+	rc = 0;
+out:
+	free(ix);
+	return rc;
 }
 
 /* Appends r's tags; keys[k] becomes the key its k-th tag is used by
@@ -132,7 +194,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 			o->n_parts++;
 		}
 	}
-	return 0;
+	return follow_subjects(inv, inv->n_objects - r->n_tags, r, err);
 }
 
 int rc_dtr_objects(struct rc_inventory *inv, const struct rc_dtr_scan *scan, enum rc_dtr_age age,

@@ -1190,8 +1190,9 @@ static int on_digest_manifest(void *ctx, size_t i, struct rc_http_resp *resp, st
 
 /* The answer to HEAD of reference i: the registry names the digest now;
  * the cache may have its bytes (verified as it loads them). What the HEAD
- * cannot settle is marked for a GET: no or an unexpected digest, or no
- * cache entry. */
+ * cannot settle is marked for a GET: no or an unexpected digest, no
+ * Content-Type (the one an entry was stored with is not verified: whoever
+ * can write the cache can give an entry any), or no cache entry. */
 static int on_head(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
 {
 	struct repo_ctx *x = ctx;
@@ -1199,7 +1200,7 @@ static int on_head(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err
 	const char *hd = rc_http_resp_header(resp, "Docker-Content-Digest");
 	const char *ct = rc_http_resp_header(resp, "Content-Type");
 	struct rc_buf body = RC_BUF_INIT;
-	char *stored_mt = NULL, q[400];
+	char q[400];
 	int r;
 
 	if (resp->status == 404)
@@ -1211,15 +1212,18 @@ static int on_head(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err
 		return 0;
 	}
 	if (mset_find(&x->ms, hd) < 0) {
-		if ((r = rc_cache_load(x->c->cache, hd, &body, &stored_mt, err)) <= 0) {
+		if (!ct || !*ct) {
+			x->need[i] = 1;
+			return 0;
+		}
+		if ((r = rc_cache_load(x->c->cache, hd, &body, NULL, err)) <= 0) {
 			x->need[i] = r == 0;
 			return r;
 		}
 		ref_label(x, ref, q, sizeof(q));
 		/* the live Content-Type, as a GET would give it */
-		r = add_manifest(x, q, hd, body.data, body.len, ct && *ct ? ct : stored_mt, err);
+		r = add_manifest(x, q, hd, body.data, body.len, ct, err);
 		rc_buf_release(&body);
-		free(stored_mt);
 		if (r < 0)
 			return -1;
 	}

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "plan.h"
 #include "registry/objects.h"
+#include "units.h"
 
 #define NO_PULLS "pull time unknown: a plain registry records no pulls"
 #define TAG_UNCLAIMED                                                                              \
@@ -97,19 +99,54 @@ static const char *url_host(const char *url)
 	return p ? p + 3 : url ? url : "";
 }
 
+/* Splits "host[:port]" (host may be "[v6]") of n bytes: the host's length,
+ * and the port (dflt when none). */
+static size_t split_host(const char *s, size_t n, const char *dflt, const char **port,
+			 size_t *plen)
+{
+	size_t i = n;
+
+	while (i > 0 && s[i - 1] != ':' && s[i - 1] != ']')
+		i--;
+	if (i > 0 && s[i - 1] == ':') {
+		*port = s + i;
+		*plen = n - i;
+		return i - 1;
+	}
+	*port = dflt;
+	*plen = strlen(dflt);
+	return n;
+}
+
+/* localhost, 127.0.0.1 and [::1]: one machine's own registry, whichever
+ * name pulled from it */
+static int loopback(const char *h, size_t n)
+{
+	return (n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	       (n == 9 && strncmp(h, "127.0.0.1", 9) == 0) ||
+	       (n == 5 && strncmp(h, "[::1]", 5) == 0);
+}
+
 /* Does the domain of a reference (before its first '/') name the registry
- * at host (host[:port]), with or without the scheme's default port? */
+ * at host (host[:port]), with or without the scheme's default port? A
+ * loopback name matches any other on the same port: a registry scanned as
+ * 127.0.0.1:5000 is the one an engine pulled from as localhost:5000, and
+ * an image in use must be protected whatever name pulled it. */
 static int same_host(const char *url, const char *ref, size_t dlen)
 {
-	const char *host = url_host(url);
-	size_t hl = strlen(host), i;
-	const char *dflt = strncmp(url ? url : "", "https:", 6) == 0 ? ":443" : ":80";
+	const char *host = url_host(url), *up, *rp;
+	const char *dflt = strncmp(url ? url : "", "https:", 6) == 0 ? "443" : "80";
+	size_t ul, rl, upl, rpl, i;
 
-	if (hl == dlen + strlen(dflt) && strcmp(host + dlen, dflt) == 0)
-		hl = dlen; /* https://reg:443 is pulled as reg/... */
-	if (hl != dlen)
+	ul = split_host(host, strlen(host), dflt, &up, &upl);
+	rl = split_host(ref, dlen, dflt, &rp, &rpl);
+	if (upl != rpl || strncmp(up, rp, upl) != 0)
 		return 0;
-	for (i = 0; i < dlen; i++)
+	if (loopback(host, ul) && loopback(ref, rl))
+		return 1;
+	if (ul != rl)
+		return 0;
+	for (i = 0; i < ul; i++)
 		if (tolower((unsigned char)host[i]) != tolower((unsigned char)ref[i]))
 			return 0;
 	return 1;
@@ -139,9 +176,10 @@ static void walk(const struct rc_reg_repo *r, const struct key_idx *dig, struct 
 	f[j].created = m->created;
 	f[j].size = m->size > 0 ? m->size : 0;
 	if (m->mkind == RC_REG_IMAGE) {
-		f[j].size += m->config.size > 0 ? m->config.size : 0;
+		f[j].size = rc_size_add(f[j].size, m->config.size > 0 ? m->config.size : 0);
 		for (k = 0; k < m->n_layers; k++)
-			f[j].size += m->layers[k].size > 0 ? m->layers[k].size : 0;
+			f[j].size =
+			    rc_size_add(f[j].size, m->layers[k].size > 0 ? m->layers[k].size : 0);
 	}
 	for (k = 0; k < m->children.n && depth < MAX_DEPTH; k++) {
 		if ((c = find(dig, r->n_manifests, m->children.v[k])) < 0 || c == (long)j)
@@ -150,7 +188,7 @@ static void walk(const struct rc_reg_repo *r, const struct key_idx *dig, struct 
 		if (f[c].state != 2)
 			continue; /* a cycle */
 		f[j].created = max64(f[j].created, f[c].created);
-		f[j].size += f[c].size;
+		f[j].size = rc_size_add(f[j].size, f[c].size);
 		if (f[c].level + 1 > f[j].level)
 			f[j].level = f[c].level + 1;
 	}

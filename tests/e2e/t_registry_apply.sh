@@ -90,6 +90,15 @@ one_mode() {
 	oci_push image paged p1 >"$REG_T/p1.new"
 	oci_push retag paged "$PAGED_2" p2-new >/dev/null
 
+	# a dry run says what the apply will: p2's tag stays with its changed
+	# manifest (the dry run opens the registry read-only)
+	"$APPLY" --approve "$d" --dry-run --report "$REG_T/dry.json" "$out" >/dev/null 2>&1
+	check_eq "$mode: a dry run after the changes exits 0" 0 "$?"
+	check_eq "$mode: ... and says p2's manifest and its tag are changed" "changed changed" \
+		"$(outcome "$REG_T/dry.json" "/manifest/paged@$PAGED_2") $(outcome "$REG_T/dry.json" /tag/paged:p2)"
+	check_eq "$mode: ... and p3 goes with its manifest" "would-delete would-delete" \
+		"$(outcome "$REG_T/dry.json" "/manifest/paged@$PAGED_3") $(outcome "$REG_T/dry.json" /tag/paged:p3)"
+
 	# apply, killed between the placeholder's PUT and its DELETE
 	rc=$( (RECLAIM_TEST_CRASH_AFTER_UNTAG=1 "$APPLY" --approve "$d" -q "$out" >/dev/null 2>&1)
 		echo $?) 2>/dev/null

@@ -120,6 +120,28 @@ check "... the entries are whole again" \
 plan --cache-dir "$C" -v -o /dev/null >/dev/null 2>"$W/after.err"
 check "the next plan hits them" grep -qE "cache: [1-9][0-9]* hits, 0 misses" "$W/after.err"
 
+# --- a HEAD without Content-Type is not settled by the cache ---
+# An entry's header is no secret (anyone who can write the directory can
+# give it a valid check): its media type is never trusted. The index's entry
+# claims another media type, with a check that matches; its HEAD comes back
+# without a Content-Type, so the manifest is fetched again.
+/usr/bin/python3 - "$(entry "$MULTI_IDX")" "$MULTI_IDX" <<'PY'
+import hashlib, sys
+p, d = sys.argv[1], sys.argv[2]
+b = open(p, "rb").read()
+body = b[b.index(b"\n") + 1:]
+mt = "application/vnd.example.lie"
+check = hashlib.sha256(f"{d} {mt}".encode()).hexdigest()
+open(p, "wb").write(f"reclaim-cache 1 {check} {mt}\n".encode() + body)
+PY
+echo 'HEAD /v2/multi/manifests/2 noct *' >"$W/rules"
+plan --cache-dir "$C" -v -o "$W/noct.json" >/dev/null 2>"$W/noct.err"
+check_eq "a HEAD without Content-Type: the plan succeeds" 0 "$?"
+check_eq "... the HEAD was answered so" 1 "$(grep -c '^HEAD /v2/multi/manifests/2 200 noct' "$W/proxy.log")"
+check_eq "... and the index was fetched, not taken from the cache" 1 "$(sent GET '/v2/multi/manifests/2 ')"
+check "... and the plan is the cold one" cmp -s "$W/cold.json" "$W/noct.json"
+: >"$W/rules"
+
 # --- --no-cache, and the default directory ---
 XDG_CACHE_HOME=$W/xdg-none plan --no-cache -q -o "$W/nocache.json" >/dev/null 2>&1
 check_eq "--no-cache: succeeds, writes nothing" "0 absent" "$? $([ -e "$W/xdg-none" ] && echo present || echo absent)"

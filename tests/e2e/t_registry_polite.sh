@@ -91,28 +91,37 @@ check_eq "--max-rps without a registry: usage error" "2" "$?"
 check "... naming it" grep -q -- "--max-rps apply to registries" <<<"$out"
 
 # --- Retry-After: waited exactly, but never longer than --timeout ---
+# timed_plan ARGS...: a quiet plan through the proxy; sets rc and ms
+timed_plan() {
+	: >"$W/proxy.log"
+	t0=$(now_ms)
+	"$PLAN" --registry "$PURL" "${POLICY[@]}" "$@" -q >/dev/null 2>"$W/ra.err"
+	rc=$?
+	ms=$(($(now_ms) - t0))
+}
 cat >"$W/rules" <<'R'
 GET /v2/_catalog 429:2 1
 R
-: >"$W/proxy.log"
-t0=$(now_ms)
-"$PLAN" --registry "$PURL" "${POLICY[@]}" -q >/dev/null 2>"$W/ra.err"
-rc=$?
-ms=$(($(now_ms) - t0))
+timed_plan
 check_eq "Retry-After: 2: the plan succeeds" "0 " "$rc $(cat "$W/ra.err")"
 check "... after waiting 2 s (${ms} ms >= 2000, < 2000 + ${fast_ms} + 1500)" \
 	test "$ms" -ge 2000 -a "$ms" -lt $((2000 + fast_ms + 1500))
 cat >"$W/rules" <<'R'
 GET /v2/_catalog 429:25 1
 R
-: >"$W/proxy.log"
-t0=$(now_ms)
-"$PLAN" --registry "$PURL" "${POLICY[@]}" --timeout 3s -q >/dev/null 2>"$W/ra.err"
-rc=$?
-ms=$(($(now_ms) - t0))
+timed_plan --timeout 3s
 check_eq "Retry-After: 25 with --timeout 3s: the plan succeeds" "0 " "$rc $(cat "$W/ra.err")"
 check "... waiting the timeout, not 25 s (${ms} ms >= 3000, < 3000 + ${fast_ms} + 1500)" \
 	test "$ms" -ge 3000 -a "$ms" -lt $((3000 + fast_ms + 1500))
+# a 429 in a parallel window is waited too, before it is asked again
+cat >"$W/rules" <<'R'
+GET /v2/team/two/manifests/ 429:2 1
+R
+timed_plan
+check_eq "Retry-After: 2 on a manifest fetched in parallel: the plan succeeds" "0 " "$rc $(cat "$W/ra.err")"
+check_eq "... the fault was met" 1 "$(grep -c ' 429 injected' "$W/proxy.log")"
+check "... after waiting 2 s (${ms} ms >= 2000, < 2000 + ${fast_ms} + 1500)" \
+	test "$ms" -ge 2000 -a "$ms" -lt $((2000 + fast_ms + 1500))
 : >"$W/rules"
 
 # --- progress ---

@@ -28,6 +28,7 @@ they pass), '*' for all. The first rule with faults left wins. ACTION:
     reset      send the upstream's status line, headers and half the body,
                then reset the connection (after the upstream acted)
     slow:SECS  sleep SECS, then forward
+    noct       forward, but drop the answer's Content-Type
 
 Each request is logged as "METHOD PATH STATUS": the injected status, or
 "reset", or "slow" (logged when it arrives), or the upstream's status, with
@@ -214,9 +215,13 @@ class RegistryHandler(http.server.BaseHTTPRequestHandler):
             return
         if not action:
             self.log(resp.status)
+        elif action == "noct":
+            self.log(resp.status, " noct")
         self.send_response(resp.status)
         for k, v in resp.getheaders():
             if k.lower() in ("transfer-encoding", "content-length", "connection"):
+                continue
+            if action == "noct" and k.lower() == "content-type":
                 continue
             self.send_header(k, rewrite(v))
         self.send_header("Content-Length", str(len(data)))

@@ -13,6 +13,7 @@
 #include "dtr/objects.h"
 #include "engine/layers.h"
 #include "engine/objects.h"
+#include "jcs.h"
 #include "plan.h"
 #include "policy.h"
 #include "report.h"
@@ -559,6 +560,44 @@ static void test_protections(void **state)
 	rc_inventory_release(&inv);
 }
 
+/* A reason is cut to a bound; the cut never splits a UTF-8 character: a
+ * label value of 300 two-byte characters after one ASCII byte made the
+ * reason end in half a character, and the plan would not seal ("string is
+ * not valid UTF-8"), so reclaim-plan failed on an image's label. */
+static void test_reasons_cut_on_character_boundaries(void **state)
+{
+	struct rc_inventory inv;
+	struct rp_policy pol;
+	struct rc_plan plan;
+	struct rc_err err = RC_ERR_INIT;
+	char val[1 + 300 * 2 + 1], *got;
+
+	(void)state;
+	val[0] = 'x';
+	for (int i = 0; i < 300; i++)
+		memcpy(val + 1 + 2 * i, "\xc3\xa9", 2); /* U+00E9 */
+	val[sizeof(val) - 1] = '\0';
+	rc_inventory_init(&inv);
+	engine_info(&inv);
+	image(&inv, "sha256:ee", NULL, NOW - 9 * DAY, "tier:1", "sha256:e", NULL);
+	label(&inv.images[inv.n_images - 1].labels, "note", val);
+	flags_policy(&pol, RP_IMAGES_UNUSED, RP_VOLUMES_FLAG_ALL, 0);
+	assert_int_equal(rc_strv_push(&pol.protect.labels, "note", &err), 0);
+	got = decide_lines(&inv, &pol, &plan);
+	assert_int_equal(plan.n_protected, 1);
+	assert_int_equal(strncmp(plan.protected_items[0].reason, "label note=x\xc3\xa9", 14), 0);
+	assert_true(
+	    rc_utf8_valid(plan.protected_items[0].reason, strlen(plan.protected_items[0].reason)));
+	rc_plan_release(&plan);
+	rc_plan_init(&plan);
+	if (rp_plan_build(&inv, &pol, NOW, DAY, &plan, &err) != 0)
+		fail_msg("build: %s", err.msg);
+	free(got);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
+}
+
 static void test_rules_age_rank_and_selectors(void **state)
 {
 	struct rc_inventory inv;
@@ -967,6 +1006,78 @@ static char *dtr_lines(enum rc_dtr_age age, const char *policy)
 	return rc_buf_detach(&b);
 }
 
+/* A DTR's cosign-style signature tags (sha256-<hex>.sig) take no keep_last
+ * slot and go or stay with the tags of their subject: keep 2 over three
+ * signed images kept only v3 and its signature (v3.sig took v2's slot), and
+ * would have left a deleted image's signature behind. */
+static void test_dtr_signatures_follow_their_subject(void **state)
+{
+	static const char *const dig[6] = {
+	    "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+	    "sha256:2222222222222222222222222222222222222222222222222222222222222222",
+	    "sha256:3333333333333333333333333333333333333333333333333333333333333333",
+	    "sha256:4444444444444444444444444444444444444444444444444444444444444444",
+	    "sha256:5555555555555555555555555555555555555555555555555555555555555555",
+	    "sha256:6666666666666666666666666666666666666666666666666666666666666666"};
+	static const char *const names[3] = {"v1", "v2", "v3"};
+	char sig[3][80];
+	struct rc_dtr_tag t[6];
+	struct rc_dtr_repo r;
+	struct rc_dtr_scan scan;
+	struct rc_inventory inv;
+	struct rp_policy pol;
+	struct rc_plan plan;
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < 3; i++) {
+		/* each signature is pushed a day after its image */
+		snprintf(sig[i], sizeof(sig[i]), "sha256-%.64s.sig", dig[i] + 7);
+		t[i].name = (char *)names[i];
+		t[i].digest = (char *)dig[i];
+		t[i].created = t[i].updated = NOW - (int64_t)(30 - 10 * i) * DAY;
+		t[3 + i].name = sig[i];
+		t[3 + i].digest = (char *)dig[3 + i];
+		t[3 + i].created = t[3 + i].updated = NOW - (int64_t)(29 - 10 * i) * DAY;
+		t[i].size = t[3 + i].size = -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.ns = (char *)"team";
+	r.name = (char *)"app";
+	r.tags = t;
+	r.n_tags = 6;
+	rc_dtr_scan_init(&scan);
+	scan.url = (char *)"https://dtr.example";
+	scan.name = (char *)"dtr";
+	scan.repos = &r;
+	scan.n_repos = 1;
+	rc_inventory_init(&inv);
+	file_policy(&pol, "{\"version\":1,\"protect\":{\"min_age\":\"0\"},\"rules\":[{"
+			  "\"name\":\"dtr-tags\",\"kinds\":[\"tag\"],\"keep_last\":2}]}");
+	rc_plan_init(&plan);
+	if (rc_dtr_objects(&inv, &scan, RC_DTR_AGE_UPDATED, &err) != 0 ||
+	    rp_decide(&inv, &pol, NOW, &plan, &err))
+		fail_msg("%s", err.msg);
+	rc_buf_init(&b, 0);
+	for (i = 0; i < plan.n_candidates; i++)
+		rc_buf_printf(&b, &err, "C %.12s\n", plan.candidates[i].object + 9);
+	for (i = 0; i < plan.n_protected; i++)
+		rc_buf_printf(&b, &err, "P %.12s\n", plan.protected_items[i].object + 9);
+	expect_lines(b.data, "C sha256-11111\n"
+			     "C v1\n"
+			     "P sha256-22222\n"
+			     "P sha256-33333\n"
+			     "P v2\n"
+			     "P v3\n");
+	rc_buf_release(&b);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
+}
+
 static void test_dtr_age(void **state)
 {
 	static const char keep1[] =
@@ -1015,6 +1126,7 @@ int main(void)
 	    cmocka_unit_test(test_sizes_shared_layers),
 	    cmocka_unit_test(test_chain_id),
 	    cmocka_unit_test(test_protections),
+	    cmocka_unit_test(test_reasons_cut_on_character_boundaries),
 	    cmocka_unit_test(test_rules_age_rank_and_selectors),
 	    cmocka_unit_test(test_rules_for_other_sources_and_volumes),
 	    cmocka_unit_test(test_networks),
@@ -1023,6 +1135,7 @@ int main(void)
 	    cmocka_unit_test(test_odd_inventory),
 	    cmocka_unit_test(test_plan_build_and_outputs),
 	    cmocka_unit_test(test_dtr_age),
+	    cmocka_unit_test(test_dtr_signatures_follow_their_subject),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1073,6 +1073,57 @@ static void test_seal_refuses_what_would_not_load(void **state)
 	rc_plan_release(&a);
 }
 
+/* A plan over RC_PLAN_MAX_BYTES would be written and then refused by
+ * reclaim-apply's loader: the writer refuses it, saying why, and leaves no
+ * file behind (standard output gets nothing either: it renders first). */
+static void test_write_refuses_what_the_loader_would(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_plan a;
+	char dir[] = "/tmp/test_plan_big.XXXXXX", path[128], obj[80];
+	char *big = malloc(4001);
+	const size_t per = 1100, n = RC_PLAN_MAX_BYTES / (per * 4000) + 1;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'r', 4000);
+	big[4000] = '\0';
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	build_plan(&a);
+	exact_objects(&a);
+	for (size_t k = 0; k < n; k++) {
+		struct rc_plan_item it;
+
+		memset(&it, 0, sizeof(it));
+		snprintf(obj, sizeof(obj), "sha256:%064zx", k + 7);
+		it.source = xstrdup("engine");
+		it.kind = RC_KIND_IMAGE;
+		it.object = xstrdup(obj);
+		it.rule = xstrdup("protect-tags");
+		it.reason = xstrdup("tag matches");
+		it.refs.v = calloc(per, sizeof(char *));
+		assert_non_null(it.refs.v);
+		for (size_t j = 0; j < per; j++) {
+			it.refs.v[j] = xstrdup(big);
+			snprintf(it.refs.v[j], 40, "r%zu-%zu:t", k, j);
+			it.refs.v[j][strlen(it.refs.v[j])] = 'x';
+		}
+		it.refs.n = per;
+		it.name = xstrdup(it.refs.v[0]);
+		assert_int_equal(rc_plan_add_protected(&a, &it, &err), 0);
+	}
+	rc_plan_summarise(&a);
+	assert_int_equal(rc_plan_write(&a, path, &err), -1);
+	assert_non_null(strstr(err.msg, "64 MiB"));
+	assert_int_equal(access(path, F_OK), -1);
+	assert_null(rc_plan_render(&a, &err));
+	assert_non_null(strstr(err.msg, "64 MiB"));
+	assert_int_equal(rmdir(dir), 0); /* nothing left in it */
+	rc_plan_release(&a);
+	free(big);
+}
+
 static void test_write_and_load(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
@@ -1422,6 +1473,7 @@ int main(void)
 	    cmocka_unit_test(test_render_requires_seal),
 	    cmocka_unit_test(test_seal_refuses_what_would_not_load),
 	    cmocka_unit_test(test_write_and_load),
+	    cmocka_unit_test(test_write_refuses_what_the_loader_would),
 	    cmocka_unit_test(test_load_requires_exact_identities),
 	    cmocka_unit_test(test_load_limits_volume_names),
 	    cmocka_unit_test(test_load_requires_names_to_match_objects),

@@ -581,6 +581,46 @@ static void test_signatures_take_no_keep_last_slot(void **state)
 	rc_reg_scan_release(&s);
 }
 
+/* Sizes a registry claims add up without overflow: 2049 layers of 2^53-1
+ * (a manifest built here, past the parser's bound) wrapped int64_t to about
+ * 2^53 and the plan said 8 PiB; now the sum stops past 2^53 and the plan is
+ * refused, as any size it cannot write exactly. */
+static void test_huge_claimed_sizes_do_not_wrap(void **state)
+{
+	struct rc_reg_scan s;
+	struct rc_reg_repo *r;
+	struct rc_reg_manifest *m;
+	struct rc_inventory inv;
+	struct rp_policy pol;
+	struct rc_plan plan;
+	struct rc_err err = RC_ERR_INIT;
+	char d[80];
+
+	(void)state;
+	scan_init(&s);
+	r = repo(&s, "big");
+	m = image(r, '1', NOW - 30 * DAY, 'a', NULL);
+	m->layers = calloc(2049, sizeof(*m->layers));
+	assert_non_null(m->layers);
+	for (size_t k = 0; k < 2049; k++) {
+		snprintf(d, sizeof(d), "sha256:%064zx", k + 1);
+		m->layers[k].digest = xs(d);
+		m->layers[k].size = INT64_C(9007199254740991);
+	}
+	m->n_layers = 2049;
+	tag(r, "v1", '1');
+	objects_of(&inv, &s);
+	flags_policy(&pol, NULL, -1, 0, NULL, 0);
+	rc_plan_init(&plan);
+	if (rp_plan_build(&inv, &pol, NOW, DAY, &plan, &err) == 0)
+		assert_int_equal(rc_plan_seal(&plan, &err), -1);
+	assert_non_null(strstr(err.msg, "beyond 2^53-1"));
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
+	rc_reg_scan_release(&s);
+}
+
 /* keep_last ranks digests by created time, newest first; equal times by
  * digest; the tags of one digest share its rank. */
 static void test_keep_last_ranks_digests(void **state)
@@ -703,7 +743,9 @@ static void test_keep_refs(void **state)
 
 /* A container on the engine scanned in the same run protects the manifest
  * its image was pulled as, and that manifest's tags. */
-static void test_in_use_on_engine_protects(void **state)
+/* The engine pulled from the registry as host (host:port); the registry
+ * is scanned as http://127.0.0.1:5000. */
+static void in_use_as(const char *host)
 {
 	struct rc_reg_scan s;
 	struct rc_reg_repo *r;
@@ -713,9 +755,8 @@ static void test_in_use_on_engine_protects(void **state)
 	struct rc_err err = RC_ERR_INIT;
 	struct rc_image *img;
 	struct rc_container *c;
-	char *ref;
+	char *ref, tagref[80], why[200];
 
-	(void)state;
 	scan_init(&s);
 	r = repo(&s, "team/app");
 	image(r, 'a', NOW - 40 * DAY, '1', "x:1");
@@ -737,9 +778,11 @@ static void test_in_use_on_engine_protects(void **state)
 	img->size = 1;
 	img->shared_size = -1;
 	img->containers = -1;
-	assert_int_equal(rc_strv_push(&img->repo_tags, "127.0.0.1:5000/team/app:1", &err), 0);
-	ref = xs("127.0.0.1:5000/team/app@sha256:"
-		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	snprintf(tagref, sizeof(tagref), "%s/team/app:1", host);
+	assert_int_equal(rc_strv_push(&img->repo_tags, tagref, &err), 0);
+	ref = rc_asprintf(&err, "%s/team/app@sha256:%.64s", host,
+			  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	assert_non_null(ref);
 	assert_int_equal(rc_strv_push(&img->repo_digests, ref, &err), 0);
 	inv.containers = calloc(1, sizeof(*inv.containers));
 	c = &inv.containers[0];
@@ -756,9 +799,9 @@ static void test_in_use_on_engine_protects(void **state)
 	flags_policy(&pol, NULL, 30 * DAY, 0, NULL, 0);
 	build(&inv, &pol, &plan);
 
-	expect(&plan, M("team/app", "a"), 0, "in-use",
-	       "in use by running container 'web' on engine 'engine' (as 127.0.0.1:5000/team/app@"
-	       "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa)");
+	snprintf(why, sizeof(why), "in use by running container 'web' on engine 'engine' (as %s)",
+		 ref);
+	expect(&plan, M("team/app", "a"), 0, "in-use", why);
 	expect(&plan, "team/app:1", 0, "in-use", NULL);
 	expect(&plan, M("team/app", "b"), 1, "registry-tags", NULL);
 	expect(&plan, "team/app:2", 1, "registry-tags", NULL);
@@ -771,6 +814,22 @@ static void test_in_use_on_engine_protects(void **state)
 	rp_policy_release(&pol);
 	rc_inventory_release(&inv);
 	rc_reg_scan_release(&s);
+}
+
+static void test_in_use_on_engine_protects(void **state)
+{
+	(void)state;
+	in_use_as("127.0.0.1:5000");
+}
+
+/* localhost, 127.0.0.1 and [::1] are one registry on one port: a registry
+ * run locally is commonly pulled from as localhost:5000 and scanned as
+ * 127.0.0.1:5000; the running image's manifest was a candidate. */
+static void test_in_use_through_a_loopback_alias(void **state)
+{
+	(void)state;
+	in_use_as("localhost:5000");
+	in_use_as("[::1]:5000");
 }
 
 /* After-GC bytes: the blobs only deleted manifests use, once each, across
@@ -1017,8 +1076,10 @@ int main(void)
 	    cmocka_unit_test(test_summary_by_repository),
 	    cmocka_unit_test(test_keep_last_ranks_digests),
 	    cmocka_unit_test(test_signatures_take_no_keep_last_slot),
+	    cmocka_unit_test(test_huge_claimed_sizes_do_not_wrap),
 	    cmocka_unit_test(test_keep_refs),
 	    cmocka_unit_test(test_in_use_on_engine_protects),
+	    cmocka_unit_test(test_in_use_through_a_loopback_alias),
 	    cmocka_unit_test(test_after_gc_bytes_and_partial),
 	    cmocka_unit_test(test_untagged_and_no_rule),
 	    cmocka_unit_test(test_policy_from_registry_flags),
