@@ -192,7 +192,7 @@ int rc_plan_parse(const char *text, size_t len, struct rc_plan *p, struct rc_err
  * the path. */
 int rc_plan_load(const char *path, struct rc_plan *p, struct rc_err *err);
 
-/* 256 MiB: a registry plan of 100,000 tags is about 115 MiB (a loaded plan
+/* 256 MiB: a registry plan of 100,000 tags is over 64 MiB (a loaded plan
  * takes a few times its size in memory in reclaim-apply). */
 #define RC_PLAN_MAX_BYTES ((size_t)256 << 20)
 
