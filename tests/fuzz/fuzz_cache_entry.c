@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		atexit(cleanup);
 		rc_cache_store(c, DIGEST, "", 0, NULL, &err); /* makes the directory */
-		snprintf(path, sizeof(path), "%s/sha256/e3/%s", dir, DIGEST + 7);
+		snprintf(path, sizeof(path), "%s/sha256/e3/%s", dir, &DIGEST[7]);
 	}
 	if (rc_write_file_atomic(path, data, size, 0600, &err) < 0)
 		abort();
