@@ -243,3 +243,14 @@ const char *rc_labels_get(const struct rc_labels *l, const char *key)
 			return l->v[i].value ? l->v[i].value : "";
 	return NULL;
 }
+
+int rc_index_push(size_t **v, size_t *n, size_t x, struct rc_err *err)
+{
+	size_t *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return rc_err_nomem(err);
+	*v = nv;
+	(*v)[(*n)++] = x;
+	return 0;
+}

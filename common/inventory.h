@@ -226,4 +226,8 @@ const char *rc_labels_get(const struct rc_labels *l, const char *key);
 /* Frees the labels and leaves l empty; l itself is the caller's. */
 void rc_labels_release(struct rc_labels *l);
 
+/* Appends x to the index array *v of *n entries (members, holders). 0, or
+ * -1 with RC_ERR_NOMEM (the array is then unchanged). */
+int rc_index_push(size_t **v, size_t *n, size_t x, struct rc_err *err);
+
 #endif

@@ -75,17 +75,10 @@ static int follow_subjects(struct rc_inventory *inv, size_t base, const struct r
 			continue; /* its subject is not tagged here: a tag as any */
 		for (at = (size_t)(hit - ix); at > 0 && !strcmp(ix[at - 1].digest, subj); at--)
 			;
-		for (; at < r->n_tags && !strcmp(ix[at].digest, subj); at++) {
-			size_t *nv;
-			if (ix[at].k == k)
-				continue;
-			if (!(nv = realloc(o->holders, (o->n_holders + 1) * sizeof(*nv)))) {
-				rc_err_nomem(err);
+		for (; at < r->n_tags && !strcmp(ix[at].digest, subj); at++)
+			if (ix[at].k != k &&
+			    rc_index_push(&o->holders, &o->n_holders, base + ix[at].k, err) < 0)
 				goto out;
-			}
-			o->holders = nv;
-			o->holders[o->n_holders++] = base + ix[at].k;
-		}
 		if (o->n_holders) {
 			o->held_as = "signature";
 			o->flags |= RC_OBJ_UNRANKED;

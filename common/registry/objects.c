@@ -238,17 +238,6 @@ static int add_part(struct rc_object *o, const char *source, const char *digest,
 	return 0;
 }
 
-static int push_idx(size_t **v, size_t *n, size_t x, struct rc_err *err)
-{
-	size_t *nv = realloc(*v, (*n + 1) * sizeof(*nv));
-
-	if (!nv)
-		return rc_err_nomem(err);
-	*v = nv;
-	(*v)[(*n)++] = x;
-	return 0;
-}
-
 /* One repository: its manifests at inv->objects[first..], then its tags. */
 static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_source *src,
 			const struct rc_reg_scan *scan, const struct rc_reg_repo *r,
@@ -338,7 +327,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 		long c = m->subject ? find(dig, r->n_manifests, m->subject) : -1;
 		if (c >= 0 && c != (long)j) {
 			struct rc_object *o = &inv->objects[first + j];
-			if (push_idx(&o->holders, &o->n_holders, first + (size_t)c, err) < 0)
+			if (rc_index_push(&o->holders, &o->n_holders, first + (size_t)c, err) < 0)
 				goto out;
 		}
 		for (k = 0; k < m->children.n; k++) {
@@ -348,7 +337,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 			o = &inv->objects[first + (size_t)c];
 			if (o->n_holders && o->holders[o->n_holders - 1] == first + j)
 				continue; /* listed twice */
-			if (push_idx(&o->holders, &o->n_holders, first + j, err) < 0)
+			if (rc_index_push(&o->holders, &o->n_holders, first + j, err) < 0)
 				goto out;
 			if (!o->held_as || !r->manifests[c].subject)
 				o->held_as = "child";
@@ -392,7 +381,7 @@ static int repo_objects(struct rc_inventory *inv, const struct rc_inventory_sour
 			/* a signature's tag goes or stays with its subject */
 			if (mo->flags & RC_OBJ_FOLLOWS)
 				o->flags |= RC_OBJ_UNRANKED;
-			if (!o->what || push_idx(&mo->members, &mo->n_members,
+			if (!o->what || rc_index_push(&mo->members, &mo->n_members,
 						 first + r->n_manifests + k, err) < 0)
 				goto out;
 		} else {
