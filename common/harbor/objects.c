@@ -137,15 +137,17 @@ static int artifact_object(struct repo_ctx *c, size_t j, struct rc_err *err)
 	const struct rc_harbor_artifact *a = &c->r->artifacts[j];
 	struct rc_object *o = &c->inv->objects[c->first + j];
 	size_t unlisted = 0, k;
+	char type[64];
 
 	if (manifest_object(c, o, a->digest, a->size, a, err) < 0)
 		return -1;
+	rc_sanitize(type, sizeof(type), a->type ? a->type : "");
 	for (k = 0; k < a->children.n; k++)
 		if (find(c, a->children.v[k]) < 0)
 			unlisted++;
 	o->what = rc_asprintf(
-	    err, "%s%s%s%s%s", a->n_tags ? "every tag goes" : "untagged", a->type ? " " : "",
-	    a->type ? a->type : "",
+	    err, "%s%s%s%s%s", a->n_tags ? "every tag goes" : "untagged", type[0] ? " " : "",
+	    type,
 	    unlisted ? ", an index: Harbor deletes its untagged children no other artifact "
 		       "uses with it"
 		     : "",
@@ -160,13 +162,15 @@ static int extra_object(struct repo_ctx *c, size_t e, struct rc_err *err)
 	const struct extra *x = &c->extras[e];
 	const struct rc_harbor_artifact *subj = &c->r->artifacts[x->subject];
 	struct rc_object *o = &c->inv->objects[c->first + c->r->n_artifacts + e];
+	char type[64];
 
 	if (manifest_object(c, o, x->x->digest, x->x->size, subj, err) < 0)
 		return -1;
 	/* its times are its subject's: nothing of its own to re-check */
 	o->flags &= ~RC_OBJ_PULL_PRECOND;
+	rc_sanitize(type, sizeof(type), x->x->type ? x->x->type : "unknown type");
 	o->what = rc_asprintf(err, "accessory (%s) of %.19s: Harbor deletes it with its subject",
-			      x->x->type ? x->x->type : "unknown type", subj->digest);
+			      type, subj->digest);
 	return o->what ? 0 : -1;
 }
 
