@@ -290,13 +290,27 @@ out:
 	return rc;
 }
 
+/* Harbor takes wrong credentials for an anonymous caller, who sees public
+ * projects only: a scan would look complete and find nothing. So the
+ * credentials are proven first: GET /users/current answers 401 to an
+ * anonymous caller, 200 to a user and 412 to a robot account (not a local
+ * user, but authenticated). Without credentials, a warning. */
 int rc_harbor_ping(struct rc_harbor_client *c, struct rc_err *err)
 {
 	struct rc_http_resp r;
-	int rc;
+	int rc = 0;
 
+	if (!c->authed) {
+		rc_log_warn("Harbor '%s': no credentials found: only public projects are seen, "
+			    "and nothing can be deleted (give --username with --password-stdin)",
+			    c->url);
+		return 0;
+	}
 	rc_http_resp_init(&r);
-	rc = get(c, API "/projects?page=1&page_size=1", "listing projects", &r, err);
+	if (rc_http_request(c->http, "GET", API "/users/current", NULL, NULL, 0, &r, err) < 0)
+		rc = rc_err_prefix(err, "Harbor '%s': checking the credentials", c->url);
+	else if (r.status != 200 && r.status != 412)
+		rc = answer_error(c, "checking the credentials", &r, err);
 	rc_http_resp_release(&r);
 	return rc;
 }
@@ -431,8 +445,8 @@ int rc_harbor_scan(struct rc_harbor_client *c, struct rc_harbor_scan *s, struct 
 	snprintf(title, sizeof(title), "Harbor %s", c->url);
 	if (!(s->url = strdup(c->url)) || !(s->name = strdup(c->name)))
 		return rc_err_nomem(err);
-	s->partial = (c->repos && c->repos->n) || (c->projects && c->projects->n);
-	if (list_repos(c, s, &names, err) < 0)
+	s->partial = (c->repos && c->repos->n) || (c->projects && c->projects->n) || !c->authed;
+	if (rc_harbor_ping(c, err) < 0 || list_repos(c, s, &names, err) < 0)
 		goto out;
 	if (!(s->repos = calloc(names.n + 1, sizeof(*s->repos)))) {
 		rc_err_nomem(err);
