@@ -72,6 +72,9 @@ enum {
 	 * rule that chose it reads pull times (not_pulled_for, or keep_last
 	 * over rank_time): apply re-checks that it was not pulled since. */
 	RC_OBJ_PULL_PRECOND = 1u << 11,
+	/* Never pulled: last_pulled is its push time (Harbor), and reasons
+	 * say "never pulled, pushed 40d ago" rather than "pulled 40d ago". */
+	RC_OBJ_NEVER_PULLED = 1u << 12,
 };
 
 /* Another object of the same source that uses this one. */

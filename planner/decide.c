@@ -500,7 +500,9 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 			fmt_age(s->now - o->last_pulled, p, sizeof(p));
 			rp_format_duration_exact(r->not_pulled_for, lim, sizeof(lim));
 			d->v = V_PROTECTED;
-			set_reason(d, "pulled %s ago <= %s", p, lim);
+			set_reason(d, "%s %s ago <= %s",
+				   o->flags & RC_OBJ_NEVER_PULLED ? "never pulled, pushed" : "pulled",
+				   p, lim);
 			return;
 		}
 	}
@@ -541,7 +543,11 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 		char p[32];
 		fmt_age(s->now - o->last_pulled, p, sizeof(p));
 		rp_format_duration_exact(r->not_pulled_for, lim, sizeof(lim));
-		append(d, "%snot pulled for %s > %s", *reason_of(d) ? ", " : "", p, lim);
+		if (o->flags & RC_OBJ_NEVER_PULLED)
+			append(d, "%snever pulled, pushed %s ago > %s", *reason_of(d) ? ", " : "",
+			       p, lim);
+		else
+			append(d, "%snot pulled for %s > %s", *reason_of(d) ? ", " : "", p, lim);
 	}
 	if (r->keep_last > 0 && d->rank > 0)
 		append(d, "%s%srank %" PRId64 " > keep %" PRId64, *reason_of(d) ? ", " : "", b,

@@ -115,6 +115,8 @@ static int manifest_object(struct repo_ctx *c, struct rc_object *o, const char *
 	o->last_used = basis->push_time;
 	o->age_basis = "push_time";
 	o->last_pulled = pulled;
+	if (basis->pull_time <= 0)
+		o->flags |= RC_OBJ_NEVER_PULLED;
 	if (raw && !(o->pulled_at = own_str(inv, raw, err)))
 		return -1;
 	if (c->keep_by == RC_HARBOR_KEEP_BY_PULL)
@@ -208,6 +210,8 @@ static int tag_object(struct repo_ctx *c, size_t at, const struct rc_harbor_arti
 	o->last_used = o->created;
 	o->age_basis = "push_time";
 	o->last_pulled = pulled;
+	if (a->pull_time <= 0 && t->pull_time <= 0)
+		o->flags |= RC_OBJ_NEVER_PULLED;
 	if (raw && !(o->pulled_at = own_str(inv, raw, err)))
 		return -1;
 	if (c->keep_by == RC_HARBOR_KEEP_BY_PULL)

@@ -11,12 +11,14 @@
 
 #include "decide.h"
 #include "dtr/objects.h"
+#include "harbor/objects.h"
 #include "engine/layers.h"
 #include "engine/objects.h"
 #include "jcs.h"
 #include "plan.h"
 #include "policy.h"
 #include "report.h"
+#include "units.h"
 
 #define NOW 1800000000LL
 #define MIN 60LL
@@ -1117,6 +1119,135 @@ static void test_dtr_age(void **state)
 	free(got);
 }
 
+/* Harbor: "C|P object: reason [pulled_at]" per item of a plan over three
+ * artifacts of lib/app, each with one tag: old (pushed 400d ago, never
+ * pulled), pulled (pushed 300d ago, pulled 2d ago), fresh (pushed 10d ago,
+ * never pulled). */
+static char *harbor_lines(enum rc_harbor_keep_by by, const char *policy)
+{
+	static const char *const dig[3] = {
+	    "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+	    "sha256:2222222222222222222222222222222222222222222222222222222222222222",
+	    "sha256:3333333333333333333333333333333333333333333333333333333333333333"};
+	static const char *const names[3] = {"old", "pulled", "fresh"};
+	static const int64_t pushed[3] = {400, 300, 10}, pulled[3] = {0, 2, 0};
+	char push_raw[3][32], pull_raw[3][32];
+	struct rc_harbor_artifact a[3];
+	struct rc_harbor_tag t[3];
+	struct rc_harbor_repo r;
+	struct rc_harbor_scan scan;
+	struct rc_inventory inv;
+	struct rp_policy pol;
+	struct rc_plan plan;
+	struct rc_err err = RC_ERR_INIT;
+	struct rc_buf b = RC_BUF_INIT;
+	size_t i;
+
+	memset(a, 0, sizeof(a));
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < 3; i++) {
+		a[i].digest = (char *)dig[i];
+		a[i].size = 1000 * (int64_t)(i + 1);
+		a[i].push_time = NOW - pushed[i] * DAY;
+		a[i].pull_time = pulled[i] ? NOW - pulled[i] * DAY : 0;
+		a[i].push_raw = rc_format_time(a[i].push_time, push_raw[i], sizeof(push_raw[i]));
+		a[i].pull_raw = pulled[i] ? rc_format_time(a[i].pull_time, pull_raw[i],
+							    sizeof(pull_raw[i]))
+					  : (char *)"0001-01-01T00:00:00.000Z";
+		t[i].name = (char *)names[i];
+		t[i].push_time = a[i].push_time;
+		a[i].tags = &t[i];
+		a[i].n_tags = 1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.name = (char *)"lib/app";
+	r.artifacts = a;
+	r.n_artifacts = 3;
+	rc_harbor_scan_init(&scan);
+	scan.url = (char *)"https://harbor.example";
+	scan.name = (char *)"harbor";
+	scan.repos = &r;
+	scan.n_repos = 1;
+	rc_inventory_init(&inv);
+	file_policy(&pol, policy);
+	rc_plan_init(&plan);
+	if (rc_harbor_objects(&inv, &scan, by, &err) != 0 ||
+	    rp_decide(&inv, &pol, NOW, &plan, &err))
+		fail_msg("%s", err.msg);
+	rc_buf_init(&b, 0);
+	for (i = 0; i < plan.n_candidates; i++) {
+		const struct rc_plan_item *it = &plan.candidates[i];
+		rc_buf_printf(&b, &err, "C %.*s: %s [%s]\n",
+			      strchr(it->object, '@') ? 14 : 64, it->object, it->reason,
+			      it->pre.pulled_at ? it->pre.pulled_at : "-");
+	}
+	for (i = 0; i < plan.n_protected; i++)
+		rc_buf_printf(&b, &err, "P %.*s: %s\n",
+			      strchr(plan.protected_items[i].object, '@') ? 14 : 64,
+			      plan.protected_items[i].object, plan.protected_items[i].reason);
+	rc_plan_release(&plan);
+	rp_policy_release(&pol);
+	rc_inventory_release(&inv);
+	return rc_buf_detach(&b);
+}
+
+static void test_harbor_pull_times(void **state)
+{
+	static const char stale[] =
+	    "{\"version\":1,\"protect\":{\"min_age\":\"0\"},\"rules\":[{\"name\":\"stale\","
+	    "\"kinds\":[\"tag\"],\"not_pulled_for\":\"30d\"}]}";
+	static const char keep1[] =
+	    "{\"version\":1,\"protect\":{\"min_age\":\"0\"},\"rules\":[{\"name\":\"k\","
+	    "\"kinds\":[\"tag\"],\"keep_last\":1}]}";
+	char *got;
+
+	(void)state;
+	/* never pulled counts from the push: fresh (10d) stays, old goes; the
+	 * artifact goes with its tag, both recording the pull time read */
+	got = harbor_lines(RC_HARBOR_KEEP_BY_PUSH, stale);
+	expect_lines(got, "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
+			  "tag 'lib/app:old', a candidate [2025-12-11T08:00:00Z]\n"
+			  "C lib/app:old: names sha256:111111111111, never pulled, pushed 400d ago > 30d; "
+			  "goes with manifest 'lib/app@sha256:111111111111', deleted before it "
+			  "[2025-12-11T08:00:00Z]\n"
+			  "P lib/app@sha256: tag 'lib/app:pulled' stays: pulled 2d ago <= 30d\n"
+			  "P lib/app@sha256: tag 'lib/app:fresh' stays: never pulled, pushed 10d "
+			  "ago <= 30d\n"
+			  "P lib/app:fresh: never pulled, pushed 10d ago <= 30d\n"
+			  "P lib/app:pulled: pulled 2d ago <= 30d\n");
+	free(got);
+	/* keep-last 1 by push: fresh stays; no pull time read, none recorded */
+	got = harbor_lines(RC_HARBOR_KEEP_BY_PUSH, keep1);
+	expect_lines(got, "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
+			  "tag 'lib/app:old', a candidate [-]\n"
+			  "C lib/app@sha256: deleting 'lib/app@sha256:222222222222' also removes "
+			  "tag 'lib/app:pulled', a candidate [-]\n"
+			  "C lib/app:old: names sha256:111111111111, push_time rank 3 > keep 1; "
+			  "goes with manifest 'lib/app@sha256:111111111111', deleted before it [-]\n"
+			  "C lib/app:pulled: names sha256:222222222222, push_time rank 2 > keep 1; "
+			  "goes with manifest 'lib/app@sha256:222222222222', deleted before it [-]\n"
+			  "P lib/app@sha256: tag 'lib/app:fresh' stays: push_time rank 1 <= keep 1 "
+			  "in 'lib/app'\n"
+			  "P lib/app:fresh: push_time rank 1 <= keep 1 in 'lib/app'\n");
+	free(got);
+	/* by pull: pulled (2d) outranks fresh (never pulled: its push, 10d) */
+	got = harbor_lines(RC_HARBOR_KEEP_BY_PULL, keep1);
+	expect_lines(got, "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
+			  "tag 'lib/app:old', a candidate [2025-12-11T08:00:00Z]\n"
+			  "C lib/app@sha256: deleting 'lib/app@sha256:333333333333' also removes "
+			  "tag 'lib/app:fresh', a candidate [2027-01-05T08:00:00Z]\n"
+			  "C lib/app:fresh: names sha256:333333333333, push_time rank 2 > keep 1; "
+			  "goes with manifest 'lib/app@sha256:333333333333', deleted before it "
+			  "[2027-01-05T08:00:00Z]\n"
+			  "C lib/app:old: names sha256:111111111111, push_time rank 3 > keep 1; "
+			  "goes with manifest 'lib/app@sha256:111111111111', deleted before it "
+			  "[2025-12-11T08:00:00Z]\n"
+			  "P lib/app@sha256: tag 'lib/app:pulled' stays: push_time rank 1 <= keep 1 "
+			  "in 'lib/app'\n"
+			  "P lib/app:pulled: push_time rank 1 <= keep 1 in 'lib/app'\n");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1136,6 +1267,7 @@ int main(void)
 	    cmocka_unit_test(test_plan_build_and_outputs),
 	    cmocka_unit_test(test_dtr_age),
 	    cmocka_unit_test(test_dtr_signatures_follow_their_subject),
+	    cmocka_unit_test(test_harbor_pull_times),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
