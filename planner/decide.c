@@ -501,7 +501,8 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 			rp_format_duration_exact(r->not_pulled_for, lim, sizeof(lim));
 			d->v = V_PROTECTED;
 			set_reason(d, "%s %s ago <= %s",
-				   o->flags & RC_OBJ_NEVER_PULLED ? "never pulled, pushed" : "pulled",
+				   o->flags & RC_OBJ_NEVER_PULLED ? "never pulled, pushed"
+								  : "pulled",
 				   p, lim);
 			return;
 		}
@@ -936,8 +937,7 @@ static int reads_pulls(const struct rp_rule *r, const struct rc_object *o)
  * the pull time read when its rule read it, or, chosen by no rule of its
  * own (an artifact whose tags all go), when some rule of the policy may
  * have: apply then re-checks that it was not pulled since. */
-static int records_pull(const struct state *s, const struct rc_object *o,
-			const struct decision *d)
+static int records_pull(const struct state *s, const struct rc_object *o, const struct decision *d)
 {
 	size_t k;
 

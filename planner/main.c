@@ -342,7 +342,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_HARBOR_KEEP_BY:
 			if (rp_harbor_keep_by_parse(optarg, &o->flags.harbor_keep_by) < 0)
-				usage_error(o, "invalid --harbor-keep-by '%.64s': want push or pull",
+				usage_error(o,
+					    "invalid --harbor-keep-by '%.64s': want push or pull",
 					    optarg);
 			o->flags.harbor_keep_by_given = 1;
 			break;
@@ -649,8 +650,7 @@ static int cmd_show(int argc, char **argv, struct opts *o)
 		usage_error(o,
 			    optind >= argc ? "show needs a plan file" : "show takes one plan file");
 	if (!o->usage_err[0] && (o->engine_given || o->registries.n || o->dtrs.n || o->harbors.n ||
-				 o->policy ||
-				 o->output || o->csv || o->junit))
+				 o->policy || o->output || o->csv || o->junit))
 		usage_error(o, "show takes no scan or output options");
 	if (o->usage_err[0])
 		return usage_exit(o);
@@ -683,8 +683,7 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 			struct rc_cache *cache, struct rc_inventory *inv, struct rc_err *err)
 {
 	size_t n = 0, i;
-	struct scan_target *t =
-	    calloc(o->registries.n + o->dtrs.n + o->harbors.n + 1, sizeof(*t));
+	struct scan_target *t = calloc(o->registries.n + o->dtrs.n + o->harbors.n + 1, sizeof(*t));
 	/* one pace for every registry and DTR of the run */
 	struct rc_rate *pace = o->max_rps ? rc_rate_new(o->max_rps) : NULL;
 	int rc = 0;

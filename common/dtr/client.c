@@ -11,184 +11,72 @@
 #include "http.h"
 #include "log.h"
 #include "rate.h"
+#include "registry/api.h"
 #include "registry/items.h"
 #include "registry/parse.h"
 
 #define BODY_MAX ((size_t)64 << 20) /* one page or tag answer */
 
 struct rc_dtr_client {
-	char *url, *host, *name;
-	int http_loopback;
-	int authed; /* credentials were found */
-	char origin[96]; /* where from (creds.h), for a 401; never a value */
+	struct rc_api api; /* url, host, name, credentials, HTTP */
 	size_t page_size;
 	const struct rc_strv *repos;
-	struct rc_http_opts hopts;
-	struct rc_http *http;
 };
-
-static int is_loopback_host(const char *h, size_t n)
-{
-	return (n == 9 && !strncmp(h, "localhost", 9)) || (n > 4 && !strncmp(h, "127.", 4)) ||
-	       (n == 5 && !strncmp(h, "[::1]", 5));
-}
 
 struct rc_dtr_client *rc_dtr_open(const struct rc_dtr_opts *o, struct rc_err *err)
 {
 	struct rc_dtr_client *c = calloc(1, sizeof(*c));
-	struct rc_creds cr;
-	struct rc_creds_query q;
-	char *hdr = NULL, *rn;
-	const char *h;
-	size_t hl;
+	struct rc_api_opts ao = {
+	    .title = "DTR",
+	    .flag = "--dtr",
+	    .prefix = "dtr",
+	    .token_hint = "which DTR does not take: give a user with a password or an access "
+			  "token",
+	    .url = o->url,
+	    .username = o->username,
+	    .password = o->password,
+	    .ca_file = o->ca_file,
+	    .insecure = o->insecure,
+	    .read_only = o->read_only,
+	    .timeout_ms = o->timeout_ms,
+	    .max_body = BODY_MAX,
+	    .pace = o->pace,
+	};
 
-	memset(&cr, 0, sizeof(cr));
 	if (!c) {
 		rc_err_nomem(err);
 		return NULL;
 	}
-	if (!o->url || !*o->url) {
-		rc_err_set(err, RC_ERR_USAGE, "no DTR URL: give --dtr https://HOST");
-		goto fail;
-	}
-	if (rc_reg_canonical_url(o->url, &c->url, err) < 0) {
-		rc_err_prefix(err, "--dtr");
-		err->kind = RC_ERR_USAGE;
-		goto fail;
-	}
-	h = c->url + (strncmp(c->url, "http://", 7) ? 8 : 7);
-	if (!(c->host = strdup(h)) || !(rn = rc_reg_source_name(c->url))) {
-		rc_err_nomem(err);
-		goto fail;
-	}
-	/* "registry-HOST-PORT" becomes "dtr-HOST-PORT" */
-	c->name = malloc(strlen(rn) + 1);
-	if (c->name)
-		snprintf(c->name, strlen(rn) + 1, "dtr-%s", rn + strlen("registry-"));
-	free(rn);
-	if (!c->name) {
-		rc_err_nomem(err);
-		goto fail;
-	}
-	hl = *h == '[' ? (size_t)(strchr(h, ']') - h) + 1 : strcspn(h, ":");
-	c->http_loopback = !strncmp(c->url, "http://", 7) && is_loopback_host(h, hl);
-	if (!strncmp(c->url, "http://", 7) && !c->http_loopback) {
-		rc_err_set(err, RC_ERR_USAGE,
-			   "--dtr '%s': plain HTTP only to a loopback address; DTR takes "
-			   "credentials, use https://",
-			   c->url);
-		goto fail;
+	if (rc_api_open(&c->api, &ao, err) < 0) {
+		free(c);
+		return NULL;
 	}
 	c->page_size = o->page_size ? o->page_size : RC_DTR_PAGE_SIZE;
 	c->repos = o->repos;
-	memset(&q, 0, sizeof(q));
-	q.host = c->host;
-	q.username = o->username;
-	q.password = o->password;
-	if (rc_creds_lookup(&q, &cr, err) < 0) {
-		rc_err_prefix(err, "credentials for DTR '%s'", c->url);
-		goto fail;
-	}
-	if (cr.identity_token) {
-		rc_err_set(err, RC_ERR_USAGE,
-			   "credentials for DTR '%s' (%s) are an identity token, which DTR does "
-			   "not take: give a user with a password or an access token",
-			   c->url, cr.origin);
-		goto fail;
-	}
-	rc_http_opts_default(&c->hopts);
-	c->hopts.read_only = o->read_only;
-	c->hopts.max_body = BODY_MAX;
-	if (o->timeout_ms > 0)
-		c->hopts.timeout_ms = o->timeout_ms;
-	c->hopts.tls.verify = !o->insecure;
-	c->hopts.pace = o->pace;
-	if (o->ca_file && !(c->hopts.tls.ca_file = strdup(o->ca_file))) {
-		rc_err_nomem(err);
-		goto fail;
-	}
-	if (!(c->http = rc_http_new(c->url, &c->hopts, err)))
-		goto fail;
-	if (rc_creds_present(&cr)) {
-		c->authed = 1;
-		snprintf(c->origin, sizeof(c->origin), "%s", cr.origin);
-		rc_log_verbose("DTR '%s': credentials from %s", c->url, cr.origin);
-		if (!(hdr = rc_creds_basic_header(cr.username, cr.secret, err)) ||
-		    rc_http_add_header(c->http, hdr, err) < 0)
-			goto fail;
-	}
-	if (hdr) {
-		explicit_bzero(hdr, strlen(hdr));
-		free(hdr);
-	}
-	rc_creds_release(&cr);
 	return c;
-fail:
-	if (hdr) {
-		explicit_bzero(hdr, strlen(hdr));
-		free(hdr);
-	}
-	rc_creds_release(&cr);
-	rc_dtr_free(c);
-	return NULL;
 }
 
 void rc_dtr_free(struct rc_dtr_client *c)
 {
 	if (!c)
 		return;
-	rc_http_free(c->http);
-	rc_http_opts_release(&c->hopts);
-	free(c->url);
-	free(c->host);
-	free(c->name);
+	rc_api_release(&c->api);
 	free(c);
 }
 
 const char *rc_dtr_url(const struct rc_dtr_client *c)
 {
-	return c ? c->url : NULL;
+	return c ? c->api.url : NULL;
 }
 
 const char *rc_dtr_name(const struct rc_dtr_client *c)
 {
-	return c ? c->name : NULL;
+	return c ? c->api.name : NULL;
 }
 
 size_t rc_dtr_requests_sent(const struct rc_dtr_client *c)
 {
-	return c ? rc_http_requests_sent(c->http) : 0;
-}
-
-/* One line for a non-2xx answer: what was asked, the status, DTR's
- * "CODE: message". */
-static int answer_error(struct rc_dtr_client *c, const char *what, const struct rc_http_resp *r,
-			struct rc_err *err)
-{
-	char text[512];
-
-	rc_reg_error_text(r->body.data, r->body.len, text, sizeof(text));
-	if (r->status == 401)
-		rc_err_set(err, RC_ERR_HTTP,
-			   "DTR '%s' refused the credentials %s%s (%s): HTTP 401%s%s", c->url,
-			   c->authed ? "from the " : "(none were found)",
-			   c->authed ? c->origin : "", what, text[0] ? ": " : "", text);
-	else
-		rc_err_set(err, RC_ERR_HTTP, "DTR '%s': %s: HTTP %ld%s%s", c->url, what, r->status,
-			   text[0] ? ": " : "", text);
-	err->http_status = (int)r->status;
-	return -1;
-}
-
-/* GET path; a 2xx answer in r, else one error line naming what. */
-static int get(struct rc_dtr_client *c, const char *path, const char *what, struct rc_http_resp *r,
-	       struct rc_err *err)
-{
-	if (rc_http_request(c->http, "GET", path, NULL, NULL, 0, r, err) < 0)
-		return rc_err_prefix(err, "DTR '%s': %s", c->url, what);
-	if (r->status < 200 || r->status > 299)
-		return answer_error(c, what, r, err);
-	return 0;
+	return c ? rc_http_requests_sent(c->api.http) : 0;
 }
 
 /* One listing, all pages: base is the path without a query. Each page's
@@ -222,10 +110,10 @@ static int walk_pages(struct rc_dtr_client *c, const char *base, const char *wha
 		}
 		curl_free(esc);
 		rc_http_resp_init(&r);
-		if (get(c, path.data, what, &r, err) < 0 ||
+		if (rc_api_get(&c->api, path.data, what, &r, err) < 0 ||
 		    take(arg, r.body.data, r.body.len, err) < 0) {
 			if (err->kind == RC_ERR_PROTOCOL)
-				rc_err_prefix(err, "DTR '%s': %s", c->url, what);
+				rc_err_prefix(err, "DTR '%s': %s", c->api.url, what);
 			rc_http_resp_release(&r);
 			goto out;
 		}
@@ -249,7 +137,7 @@ static int walk_pages(struct rc_dtr_client *c, const char *base, const char *wha
 			rc_err_set(err, RC_ERR_PROTOCOL,
 				   "DTR '%s': %s: page start '%s' came twice: the listing does "
 				   "not end",
-				   c->url, what, q);
+				   c->api.url, what, q);
 			rc_http_resp_release(&r);
 			goto out;
 		}
@@ -257,7 +145,7 @@ static int walk_pages(struct rc_dtr_client *c, const char *base, const char *wha
 			rc_err_set(err, RC_ERR_PROTOCOL,
 				   "DTR '%s': %s: still more pages after %zu (X-Resource-Count "
 				   "%s): the listing does not end",
-				   c->url, what, n, count ? "allows fewer" : "absent");
+				   c->api.url, what, n, count ? "allows fewer" : "absent");
 			rc_http_resp_release(&r);
 			goto out;
 		}
@@ -306,7 +194,7 @@ int rc_dtr_ping(struct rc_dtr_client *c, struct rc_err *err)
 
 	snprintf(path, sizeof(path), "/api/v0/repositories?pageSize=1");
 	rc_http_resp_init(&r);
-	rc = get(c, path, "listing repositories", &r, err);
+	rc = rc_api_get(&c->api, path, "listing repositories", &r, err);
 	rc_http_resp_release(&r);
 	return rc;
 }
@@ -347,8 +235,8 @@ int rc_dtr_scan(struct rc_dtr_client *c, struct rc_dtr_scan *s, struct rc_err *e
 	size_t i, k;
 	int rc = -1;
 
-	snprintf(title, sizeof(title), "DTR %s", c->url);
-	if (!(s->url = strdup(c->url)) || !(s->name = strdup(c->name)))
+	snprintf(title, sizeof(title), "DTR %s", c->api.url);
+	if (!(s->url = strdup(c->api.url)) || !(s->name = strdup(c->api.name)))
 		return rc_err_nomem(err);
 	s->partial = c->repos && c->repos->n;
 	if (walk_pages(c, "/api/v0/repositories", "listing repositories", take_repos, &all,
@@ -368,7 +256,7 @@ int rc_dtr_scan(struct rc_dtr_client *c, struct rc_dtr_scan *s, struct rc_err *e
 	for (i = 1; i < all.n; i++)
 		if (!cmp_repo(&all.v[i - 1], &all.v[i])) {
 			rc_err_set(err, RC_ERR_PROTOCOL, "DTR '%s' listed repository '%s/%s' twice",
-				   c->url, all.v[i].ns, all.v[i].name);
+				   c->api.url, all.v[i].ns, all.v[i].name);
 			goto out;
 		}
 	s->repos = all.v;
@@ -379,7 +267,7 @@ int rc_dtr_scan(struct rc_dtr_client *c, struct rc_dtr_scan *s, struct rc_err *e
 		struct rc_dtr_repo *r = &s->repos[i];
 		prog.repos_done = i;
 		prog.repos_total = s->n_repos;
-		prog.requests = rc_http_requests_sent(c->http);
+		prog.requests = rc_http_requests_sent(c->api.http);
 		prog.elapsed_ns = rc_rate_now_ns() - t0;
 		rc_progress_scan(&prog);
 		snprintf(base, sizeof(base), "/api/v0/repositories/%s/%s/tags", r->ns, r->name);
@@ -390,14 +278,14 @@ int rc_dtr_scan(struct rc_dtr_client *c, struct rc_dtr_scan *s, struct rc_err *e
 		for (k = 1; k < r->n_tags; k++)
 			if (!strcmp(r->tags[k - 1].name, r->tags[k].name)) {
 				rc_err_set(err, RC_ERR_PROTOCOL,
-					   "DTR '%s' listed tag '%s/%s:%s' twice", c->url, r->ns,
-					   r->name, r->tags[k].name);
+					   "DTR '%s' listed tag '%s/%s:%s' twice", c->api.url,
+					   r->ns, r->name, r->tags[k].name);
 				goto out;
 			}
 		prog.tags += r->n_tags;
 	}
 	prog.repos_done = prog.repos_total = s->n_repos;
-	prog.requests = rc_http_requests_sent(c->http);
+	prog.requests = rc_http_requests_sent(c->api.http);
 	prog.elapsed_ns = rc_rate_now_ns() - t0;
 	rc_progress_scan(&prog);
 	rc_progress_done();
@@ -432,8 +320,8 @@ static int tag_path(struct rc_dtr_client *c, const char *repo, const char *tag, 
 	snprintf(out, outsz, "/api/v0/repositories/%s/tags/%s", repo, tag);
 	return 0;
 bad:
-	return rc_err_set(err, RC_ERR_PLAN, "DTR '%s': '%s:%s' is not a namespace/repo:tag", c->url,
-			  repo, tag);
+	return rc_err_set(err, RC_ERR_PLAN, "DTR '%s': '%s:%s' is not a namespace/repo:tag",
+			  c->api.url, repo, tag);
 }
 
 /* Is this answer DTR's "no such tag" (or repository)? */
@@ -460,25 +348,25 @@ int rc_dtr_get_tag(struct rc_dtr_client *c, const char *repo, const char *tag, i
 		return -1;
 	snprintf(what, sizeof(what), "tag '%s:%s'", repo, tag);
 	rc_http_resp_init(&r);
-	if (rc_http_request(c->http, "GET", path, NULL, NULL, 0, &r, err) < 0) {
-		rc_err_prefix(err, "DTR '%s': %s", c->url, what);
+	if (rc_http_request(c->api.http, "GET", path, NULL, NULL, 0, &r, err) < 0) {
+		rc_err_prefix(err, "DTR '%s': %s", c->api.url, what);
 		goto out;
 	}
 	if (r.status < 200 || r.status > 299) {
 		if (is_absent(&r))
 			rc = 0;
 		else
-			answer_error(c, what, &r, err);
+			rc_api_error(&c->api, what, &r, err);
 		goto out;
 	}
 	if (rc_dtr_parse_tag(r.body.data, r.body.len, t, err) < 0) {
-		rc_err_prefix(err, "DTR '%s': %s", c->url, what);
+		rc_err_prefix(err, "DTR '%s': %s", c->api.url, what);
 		goto out;
 	}
 	if (strcmp(t->name, tag) != 0) {
 		rc_dtr_tag_release(t);
-		rc_err_set(err, RC_ERR_PROTOCOL, "DTR '%s': asked for %s, got another tag", c->url,
-			   what);
+		rc_err_set(err, RC_ERR_PROTOCOL, "DTR '%s': asked for %s, got another tag",
+			   c->api.url, what);
 		goto out;
 	}
 	*found = 1;
@@ -500,8 +388,8 @@ int rc_dtr_delete_tag(struct rc_dtr_client *c, const char *repo, const char *tag
 	if (tag_path(c, repo, tag, path, sizeof(path), err) < 0)
 		return -1;
 	rc_http_resp_init(&r);
-	if (rc_http_request(c->http, "DELETE", path, NULL, NULL, 0, &r, err) < 0) {
-		rc_err_prefix(err, "DTR '%s': deleting tag '%s:%s'", c->url, repo, tag);
+	if (rc_http_request(c->api.http, "DELETE", path, NULL, NULL, 0, &r, err) < 0) {
+		rc_err_prefix(err, "DTR '%s': deleting tag '%s:%s'", c->api.url, repo, tag);
 		goto out;
 	}
 	rc = 0;

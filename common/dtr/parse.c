@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "dtr/dtr.h"
 #include "registry/items.h"
+#include "registry/parse.h"
 #include "units.h"
 
 #define NAME_MAX_LEN 255
@@ -88,49 +89,6 @@ static int bad(struct rc_err *err, const char *what)
 	return rc_err_set(err, RC_ERR_PROTOCOL, "malformed DTR answer: %s", what);
 }
 
-/* An optional string member: NULL when absent or null; -1 when of another
- * type. */
-static int opt_str(const cJSON *o, const char *key, const char **out)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	*out = NULL;
-	if (!it || cJSON_IsNull(it))
-		return 0;
-	if (!cJSON_IsString(it))
-		return -1;
-	*out = it->valuestring;
-	return 0;
-}
-
-static int opt_bool(const cJSON *o, const char *key, int *out)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	*out = 0;
-	if (!it || cJSON_IsNull(it))
-		return 0;
-	if (!cJSON_IsBool(it))
-		return -1;
-	*out = cJSON_IsTrue(it);
-	return 0;
-}
-
-/* A whole number from 0 to 2^53-1; absent or null is def. */
-static int opt_size(const cJSON *o, const char *key, int64_t def, int64_t *out)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	*out = def;
-	if (!it || cJSON_IsNull(it))
-		return 0;
-	if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0 && it->valuedouble <= SIZE_MAX_EXACT) ||
-	    it->valuedouble != (double)(int64_t)it->valuedouble)
-		return -1;
-	*out = (int64_t)it->valuedouble;
-	return 0;
-}
-
 /* A time, 0 when absent or unparseable (an unknown age keeps the tag). */
 static int64_t opt_time(const cJSON *o, const char *key)
 {
@@ -138,7 +96,7 @@ static int64_t opt_time(const cJSON *o, const char *key)
 	int64_t t = 0;
 	struct rc_err e = RC_ERR_INIT;
 
-	if (opt_str(o, key, &s) < 0 || !s || rc_parse_time(s, &t, &e) < 0 || t < 0)
+	if (rc_reg_json_str(o, key, &s) < 0 || !s || rc_parse_time(s, &t, &e) < 0 || t < 0)
 		return 0;
 	return t;
 }
@@ -189,13 +147,13 @@ int rc_dtr_parse_tag_json(const void *json, struct rc_dtr_tag *t, struct rc_err 
 	memset(t, 0, sizeof(*t));
 	if (!cJSON_IsObject(o))
 		return bad(err, "a tag is not an object");
-	if (opt_str(o, "name", &name) < 0 || !name || !rc_reg_tag_valid(name))
+	if (rc_reg_json_str(o, "name", &name) < 0 || !name || !rc_reg_tag_valid(name))
 		return bad(err, "a tag without a valid name");
-	if (opt_str(o, "digest", &digest) < 0 || !rc_reg_digest_valid(digest))
+	if (rc_reg_json_str(o, "digest", &digest) < 0 || !rc_reg_digest_valid(digest))
 		return rc_err_set(err, RC_ERR_PROTOCOL,
 				  "malformed DTR answer: tag '%s' has no sha256 digest", name);
-	if (opt_bool(o, "inNotary", &t->in_notary) < 0 ||
-	    opt_bool(o, "hashMismatch", &t->hash_mismatch) < 0)
+	if (rc_reg_json_bool(o, "inNotary", &t->in_notary) < 0 ||
+	    rc_reg_json_bool(o, "hashMismatch", &t->hash_mismatch) < 0)
 		return rc_err_set(err, RC_ERR_PROTOCOL,
 				  "malformed DTR answer: tag '%s': inNotary or hashMismatch is not "
 				  "a boolean",
@@ -205,9 +163,10 @@ int rc_dtr_parse_tag_json(const void *json, struct rc_dtr_tag *t, struct rc_err 
 	t->size = -1;
 	m = cJSON_GetObjectItemCaseSensitive(o, "manifest");
 	if (m && !cJSON_IsNull(m)) {
-		if (!cJSON_IsObject(m) || opt_str(m, "mediaType", &mt) < 0 ||
-		    opt_str(m, "os", &os) < 0 || opt_str(m, "architecture", &arch) < 0 ||
-		    opt_str(m, "digest", &mdigest) < 0)
+		if (!cJSON_IsObject(m) || rc_reg_json_str(m, "mediaType", &mt) < 0 ||
+		    rc_reg_json_str(m, "os", &os) < 0 ||
+		    rc_reg_json_str(m, "architecture", &arch) < 0 ||
+		    rc_reg_json_str(m, "digest", &mdigest) < 0)
 			return rc_err_set(err, RC_ERR_PROTOCOL,
 					  "malformed DTR answer: tag '%s': bad manifest", name);
 		if (mdigest && *mdigest && strcmp(mdigest, digest) != 0)
@@ -228,8 +187,9 @@ int rc_dtr_parse_tag_json(const void *json, struct rc_dtr_tag *t, struct rc_err 
 			{
 				const char *ld;
 				int64_t sz;
-				if (!cJSON_IsObject(l) || opt_str(l, "layerDigest", &ld) < 0 ||
-				    opt_size(l, "size", 0, &sz) < 0 ||
+				if (!cJSON_IsObject(l) ||
+				    rc_reg_json_str(l, "layerDigest", &ld) < 0 ||
+				    rc_reg_json_size(l, "size", 0, &sz) < 0 ||
 				    (ld && *ld && !rc_reg_digest_valid(ld))) {
 					rc_err_set(err, RC_ERR_PROTOCOL,
 						   "malformed DTR answer: tag '%s': bad layer",
@@ -342,15 +302,15 @@ int rc_dtr_parse_repos(const char *body, size_t len, struct rc_dtr_repo **v, siz
 		const char *ns, *name;
 
 		memset(r, 0, sizeof(*r));
-		if (!cJSON_IsObject(it) || opt_str(it, "namespace", &ns) < 0 ||
-		    opt_str(it, "name", &name) < 0 || !rc_dtr_name_valid(ns) ||
+		if (!cJSON_IsObject(it) || rc_reg_json_str(it, "namespace", &ns) < 0 ||
+		    rc_reg_json_str(it, "name", &name) < 0 || !rc_dtr_name_valid(ns) ||
 		    !rc_dtr_name_valid(name)) {
 			bad(err, "a repository without a valid namespace and name");
 			goto out;
 		}
-		if (opt_bool(it, "immutableTags", &r->immutable) < 0 ||
-		    opt_bool(it, "enableManifestLists", &r->manifest_lists) < 0 ||
-		    opt_size(it, "tagLimit", 0, &r->tag_limit) < 0) {
+		if (rc_reg_json_bool(it, "immutableTags", &r->immutable) < 0 ||
+		    rc_reg_json_bool(it, "enableManifestLists", &r->manifest_lists) < 0 ||
+		    rc_reg_json_size(it, "tagLimit", 0, &r->tag_limit) < 0) {
 			rc_err_set(err, RC_ERR_PROTOCOL,
 				   "malformed DTR answer: repository '%s/%s': immutableTags, "
 				   "enableManifestLists or tagLimit of the wrong type",

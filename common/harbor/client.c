@@ -11,7 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "rate.h"
-#include "registry/creds.h"
+#include "registry/api.h"
 #include "registry/items.h"
 #include "registry/parse.h"
 
@@ -20,176 +20,88 @@
 #define ARTIFACT_QUERY "with_tag=true&with_accessory=true&with_immutable_status=true"
 
 struct rc_harbor_client {
-	char *url, *host, *name;
-	int authed;
-	char origin[96]; /* where the credentials came from; never a value */
+	struct rc_api api; /* url, host, name, credentials, HTTP */
 	size_t page_size;
 	const struct rc_strv *projects, *repos;
-	struct rc_http_opts hopts;
-	struct rc_http *http;
 };
-
-static int is_loopback_host(const char *h, size_t n)
-{
-	return (n == 9 && !strncmp(h, "localhost", 9)) || (n > 4 && !strncmp(h, "127.", 4)) ||
-	       (n == 5 && !strncmp(h, "[::1]", 5));
-}
-
-static void wipe_free(char *s)
-{
-	if (s) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
 
 struct rc_harbor_client *rc_harbor_open(const struct rc_harbor_opts *o, struct rc_err *err)
 {
 	struct rc_harbor_client *c = calloc(1, sizeof(*c));
-	struct rc_creds cr;
-	struct rc_creds_query q;
-	char *hdr = NULL, *rn;
-	const char *h;
-	size_t hl;
+	struct rc_api_opts ao = {
+	    .title = "Harbor",
+	    .flag = "--harbor",
+	    .prefix = "harbor",
+	    .token_hint = "which Harbor's API does not take: give a user or robot account with "
+			  "a password",
+	    .url = o->url,
+	    .username = o->username,
+	    .password = o->password,
+	    .ca_file = o->ca_file,
+	    .insecure = o->insecure,
+	    .read_only = o->read_only,
+	    .timeout_ms = o->timeout_ms,
+	    .max_body = BODY_MAX,
+	    .pace = o->pace,
+	};
 
-	memset(&cr, 0, sizeof(cr));
 	if (!c) {
 		rc_err_nomem(err);
 		return NULL;
 	}
-	if (!o->url || !*o->url) {
-		rc_err_set(err, RC_ERR_USAGE, "no Harbor URL: give --harbor https://HOST");
-		goto fail;
-	}
-	if (rc_reg_canonical_url(o->url, &c->url, err) < 0) {
-		rc_err_prefix(err, "--harbor");
-		err->kind = RC_ERR_USAGE;
-		goto fail;
-	}
-	h = c->url + (strncmp(c->url, "http://", 7) ? 8 : 7);
-	if (!(c->host = strdup(h)) || !(rn = rc_reg_source_name(c->url))) {
-		rc_err_nomem(err);
-		goto fail;
-	}
-	/* "registry-HOST-PORT" becomes "harbor-HOST-PORT" */
-	c->name = rc_asprintf(err, "harbor-%s", rn + strlen("registry-"));
-	free(rn);
-	if (!c->name)
-		goto fail;
-	hl = *h == '[' ? (size_t)(strchr(h, ']') - h) + 1 : strcspn(h, ":");
-	if (!strncmp(c->url, "http://", 7) && !is_loopback_host(h, hl)) {
-		rc_err_set(err, RC_ERR_USAGE,
-			   "--harbor '%s': plain HTTP only to a loopback address; Harbor takes "
-			   "credentials, use https://",
-			   c->url);
-		goto fail;
+	if (rc_api_open(&c->api, &ao, err) < 0) {
+		free(c);
+		return NULL;
 	}
 	c->page_size = o->page_size ? o->page_size : RC_HARBOR_PAGE_SIZE;
 	c->projects = o->projects;
 	c->repos = o->repos;
-	memset(&q, 0, sizeof(q));
-	q.host = c->host;
-	q.username = o->username;
-	q.password = o->password;
-	if (rc_creds_lookup(&q, &cr, err) < 0) {
-		rc_err_prefix(err, "credentials for Harbor '%s'", c->url);
-		goto fail;
-	}
-	if (cr.identity_token) {
-		rc_err_set(err, RC_ERR_USAGE,
-			   "credentials for Harbor '%s' (%s) are an identity token, which "
-			   "Harbor's API does not take: give a user or robot account with a "
-			   "password",
-			   c->url, cr.origin);
-		goto fail;
-	}
-	rc_http_opts_default(&c->hopts);
-	c->hopts.read_only = o->read_only;
-	c->hopts.max_body = BODY_MAX;
-	if (o->timeout_ms > 0)
-		c->hopts.timeout_ms = o->timeout_ms;
-	c->hopts.tls.verify = !o->insecure;
-	c->hopts.pace = o->pace;
-	if (o->ca_file && !(c->hopts.tls.ca_file = strdup(o->ca_file))) {
-		rc_err_nomem(err);
-		goto fail;
-	}
-	if (!(c->http = rc_http_new(c->url, &c->hopts, err)))
-		goto fail;
-	if (rc_creds_present(&cr)) {
-		c->authed = 1;
-		snprintf(c->origin, sizeof(c->origin), "%s", cr.origin);
-		rc_log_verbose("Harbor '%s': credentials from %s", c->url, cr.origin);
-		if (!(hdr = rc_creds_basic_header(cr.username, cr.secret, err)) ||
-		    rc_http_add_header(c->http, hdr, err) < 0)
-			goto fail;
-	}
-	wipe_free(hdr);
-	rc_creds_release(&cr);
 	return c;
-fail:
-	wipe_free(hdr);
-	rc_creds_release(&cr);
-	rc_harbor_free(c);
-	return NULL;
 }
 
 void rc_harbor_free(struct rc_harbor_client *c)
 {
 	if (!c)
 		return;
-	rc_http_free(c->http);
-	rc_http_opts_release(&c->hopts);
-	free(c->url);
-	free(c->host);
-	free(c->name);
+	rc_api_release(&c->api);
 	free(c);
 }
 
 const char *rc_harbor_url(const struct rc_harbor_client *c)
 {
-	return c ? c->url : NULL;
+	return c ? c->api.url : NULL;
 }
 
 const char *rc_harbor_name(const struct rc_harbor_client *c)
 {
-	return c ? c->name : NULL;
+	return c ? c->api.name : NULL;
 }
 
 size_t rc_harbor_requests_sent(const struct rc_harbor_client *c)
 {
-	return c ? rc_http_requests_sent(c->http) : 0;
+	return c ? rc_http_requests_sent(c->api.http) : 0;
 }
 
-/* One line for a non-2xx answer: what was asked, the status, Harbor's
- * "CODE: message". */
-static int answer_error(struct rc_harbor_client *c, const char *what,
-			const struct rc_http_resp *r, struct rc_err *err)
+/* One line for a non-2xx answer; a 403 says the account may not. */
+static int answer_error(struct rc_harbor_client *c, const char *what, const struct rc_http_resp *r,
+			struct rc_err *err)
 {
 	char text[512];
 
+	if (r->status != 403)
+		return rc_api_error(&c->api, what, r, err);
 	rc_reg_error_text(r->body.data, r->body.len, text, sizeof(text));
-	if (r->status == 401)
-		rc_err_set(err, RC_ERR_HTTP,
-			   "Harbor '%s' refused the credentials %s%s (%s): HTTP 401%s%s", c->url,
-			   c->authed ? "from the " : "(none were found)",
-			   c->authed ? c->origin : "", what, text[0] ? ": " : "", text);
-	else if (r->status == 403)
-		rc_err_set(err, RC_ERR_HTTP,
-			   "Harbor '%s': %s: HTTP 403: the account may not do this%s%s", c->url,
-			   what, text[0] ? ": " : "", text);
-	else
-		rc_err_set(err, RC_ERR_HTTP, "Harbor '%s': %s: HTTP %ld%s%s", c->url, what,
-			   r->status, text[0] ? ": " : "", text);
-	err->http_status = (int)r->status;
+	rc_err_set(err, RC_ERR_HTTP, "Harbor '%s': %s: HTTP 403: the account may not do this%s%s",
+		   c->api.url, what, text[0] ? ": " : "", text);
+	err->http_status = 403;
 	return -1;
 }
 
 static int get(struct rc_harbor_client *c, const char *path, const char *what,
 	       struct rc_http_resp *r, struct rc_err *err)
 {
-	if (rc_http_request(c->http, "GET", path, NULL, NULL, 0, r, err) < 0)
-		return rc_err_prefix(err, "Harbor '%s': %s", c->url, what);
+	if (rc_http_request(c->api.http, "GET", path, NULL, NULL, 0, r, err) < 0)
+		return rc_err_prefix(err, "Harbor '%s': %s", c->api.url, what);
 	if (r->status < 200 || r->status > 299)
 		return answer_error(c, what, r, err);
 	return 0;
@@ -199,9 +111,9 @@ static int get(struct rc_harbor_client *c, const char *path, const char *what,
  * this Harbor. NULL when it leaves the API. */
 static const char *link_path(const struct rc_harbor_client *c, const char *next)
 {
-	size_t n = strlen(c->url);
+	size_t n = strlen(c->api.url);
 
-	if (!strncmp(next, c->url, n) && next[n] == '/')
+	if (!strncmp(next, c->api.url, n) && next[n] == '/')
 		next += n;
 	return strncmp(next, API "/", strlen(API "/")) == 0 ? next : NULL;
 }
@@ -227,9 +139,10 @@ static int walk_pages(struct rc_harbor_client *c, const char *first, const char 
 		char *next = NULL;
 
 		rc_http_resp_init(&r);
-		if (get(c, path, what, &r, err) < 0 || take(arg, r.body.data, r.body.len, err) < 0) {
+		if (get(c, path, what, &r, err) < 0 ||
+		    take(arg, r.body.data, r.body.len, err) < 0) {
 			if (err->kind == RC_ERR_PROTOCOL)
-				rc_err_prefix(err, "Harbor '%s': %s", c->url, what);
+				rc_err_prefix(err, "Harbor '%s': %s", c->api.url, what);
 			rc_http_resp_release(&r);
 			goto out;
 		}
@@ -244,7 +157,7 @@ static int walk_pages(struct rc_harbor_client *c, const char *first, const char 
 		}
 		link = rc_http_resp_header(&r, "Link");
 		if (link && rc_reg_parse_link_next(link, &next, err) < 0) {
-			rc_err_prefix(err, "Harbor '%s': %s: bad Link header", c->url, what);
+			rc_err_prefix(err, "Harbor '%s': %s: bad Link header", c->api.url, what);
 			err->kind = RC_ERR_PROTOCOL;
 			rc_http_resp_release(&r);
 			goto out;
@@ -259,7 +172,7 @@ static int walk_pages(struct rc_harbor_client *c, const char *first, const char 
 				   np ? "Harbor '%s': %s: next link '%s' came twice: the listing "
 					"does not end"
 				      : "Harbor '%s': %s: next link '%s' leaves %s",
-				   c->url, what, q, API);
+				   c->api.url, what, q, API);
 			free(next);
 			goto out;
 		}
@@ -267,7 +180,7 @@ static int walk_pages(struct rc_harbor_client *c, const char *first, const char 
 			rc_err_set(err, RC_ERR_PROTOCOL,
 				   "Harbor '%s': %s: still more pages after %zu (X-Total-Count "
 				   "%s): the listing does not end",
-				   c->url, what, n, count ? "allows fewer" : "absent");
+				   c->api.url, what, n, count ? "allows fewer" : "absent");
 			free(next);
 			goto out;
 		}
@@ -300,15 +213,15 @@ int rc_harbor_ping(struct rc_harbor_client *c, struct rc_err *err)
 	struct rc_http_resp r;
 	int rc = 0;
 
-	if (!c->authed) {
+	if (!c->api.authed) {
 		rc_log_warn("Harbor '%s': no credentials found: only public projects are seen, "
 			    "and nothing can be deleted (give --username with --password-stdin)",
-			    c->url);
+			    c->api.url);
 		return 0;
 	}
 	rc_http_resp_init(&r);
-	if (rc_http_request(c->http, "GET", API "/users/current", NULL, NULL, 0, &r, err) < 0)
-		rc = rc_err_prefix(err, "Harbor '%s': checking the credentials", c->url);
+	if (rc_http_request(c->api.http, "GET", API "/users/current", NULL, NULL, 0, &r, err) < 0)
+		rc = rc_err_prefix(err, "Harbor '%s': checking the credentials", c->api.url);
 	else if (r.status != 200 && r.status != 412)
 		rc = answer_error(c, "checking the credentials", &r, err);
 	rc_http_resp_release(&r);
@@ -358,15 +271,13 @@ static char *repo_path(const char *repo, struct rc_err *err)
 
 	if (!slash || (size_t)(slash - repo) >= sizeof(proj) ||
 	    !rc_reg_repo_valid(repo, strlen(repo))) {
-		rc_err_set(err, RC_ERR_PLAN, "'%.300s' is not a Harbor 'project/repository'",
-			   repo);
+		rc_err_set(err, RC_ERR_PLAN, "'%.300s' is not a Harbor 'project/repository'", repo);
 		return NULL;
 	}
 	memcpy(proj, repo, (size_t)(slash - repo));
 	proj[slash - repo] = '\0';
 	if (!rc_harbor_project_valid(proj)) {
-		rc_err_set(err, RC_ERR_PLAN, "'%.300s' is not a Harbor 'project/repository'",
-			   repo);
+		rc_err_set(err, RC_ERR_PLAN, "'%.300s' is not a Harbor 'project/repository'", repo);
 		return NULL;
 	}
 	if (!(once = curl_easy_escape(NULL, slash + 1, 0)) ||
@@ -392,8 +303,8 @@ static int cmp_repo(const void *a, const void *b)
 }
 
 /* The repositories (filtered) of every wanted project into names. */
-static int list_repos(struct rc_harbor_client *c, struct rc_harbor_scan *s,
-		      struct rc_strv *names, struct rc_err *err)
+static int list_repos(struct rc_harbor_client *c, struct rc_harbor_scan *s, struct rc_strv *names,
+		      struct rc_err *err)
 {
 	struct rc_strv projects = {NULL, 0};
 	char first[400], what[400];
@@ -401,8 +312,7 @@ static int list_repos(struct rc_harbor_client *c, struct rc_harbor_scan *s,
 	int rc = -1;
 
 	snprintf(first, sizeof(first), API "/projects?page=1&page_size=%zu", c->page_size);
-	if (walk_pages(c, first, "listing projects", take_projects, &projects, &s->pages, err) <
-	    0)
+	if (walk_pages(c, first, "listing projects", take_projects, &projects, &s->pages, err) < 0)
 		goto out;
 	for (i = 0; i < projects.n; i++) {
 		struct repos_arg a = {projects.v[i], names};
@@ -411,9 +321,8 @@ static int list_repos(struct rc_harbor_client *c, struct rc_harbor_scan *s,
 			continue;
 		if (!glob_any(c->projects, projects.v[i]))
 			continue;
-		snprintf(first, sizeof(first),
-			 API "/projects/%s/repositories?page=1&page_size=%zu", projects.v[i],
-			 c->page_size);
+		snprintf(first, sizeof(first), API "/projects/%s/repositories?page=1&page_size=%zu",
+			 projects.v[i], c->page_size);
 		snprintf(what, sizeof(what), "listing the repositories of project '%s'",
 			 projects.v[i]);
 		if (walk_pages(c, first, what, take_repos, &a, &s->pages, err) < 0)
@@ -442,10 +351,10 @@ int rc_harbor_scan(struct rc_harbor_client *c, struct rc_harbor_scan *s, struct 
 	size_t i, k;
 	int rc = -1;
 
-	snprintf(title, sizeof(title), "Harbor %s", c->url);
-	if (!(s->url = strdup(c->url)) || !(s->name = strdup(c->name)))
+	snprintf(title, sizeof(title), "Harbor %s", c->api.url);
+	if (!(s->url = strdup(c->api.url)) || !(s->name = strdup(c->api.name)))
 		return rc_err_nomem(err);
-	s->partial = (c->repos && c->repos->n) || (c->projects && c->projects->n) || !c->authed;
+	s->partial = (c->repos && c->repos->n) || (c->projects && c->projects->n) || !c->api.authed;
 	if (rc_harbor_ping(c, err) < 0 || list_repos(c, s, &names, err) < 0)
 		goto out;
 	if (!(s->repos = calloc(names.n + 1, sizeof(*s->repos)))) {
@@ -463,7 +372,7 @@ int rc_harbor_scan(struct rc_harbor_client *c, struct rc_harbor_scan *s, struct 
 	for (i = 1; i < s->n_repos; i++)
 		if (!strcmp(s->repos[i - 1].name, s->repos[i].name)) {
 			rc_err_set(err, RC_ERR_PROTOCOL, "Harbor '%s' listed repository '%s' twice",
-				   c->url, s->repos[i].name);
+				   c->api.url, s->repos[i].name);
 			goto out;
 		}
 	for (i = 0; i < s->n_repos; i++) {
@@ -471,7 +380,7 @@ int rc_harbor_scan(struct rc_harbor_client *c, struct rc_harbor_scan *s, struct 
 		char *base, *first;
 		prog.repos_done = i;
 		prog.repos_total = s->n_repos;
-		prog.requests = rc_http_requests_sent(c->http);
+		prog.requests = rc_http_requests_sent(c->api.http);
 		prog.elapsed_ns = rc_rate_now_ns() - t0;
 		rc_progress_scan(&prog);
 		if (!(base = repo_path(r->name, err)))
@@ -490,7 +399,7 @@ int rc_harbor_scan(struct rc_harbor_client *c, struct rc_harbor_scan *s, struct 
 		for (k = 1; k < r->n_artifacts; k++)
 			if (!strcmp(r->artifacts[k - 1].digest, r->artifacts[k].digest)) {
 				rc_err_set(err, RC_ERR_PROTOCOL,
-					   "Harbor '%s' listed artifact '%s@%s' twice", c->url,
+					   "Harbor '%s' listed artifact '%s@%s' twice", c->api.url,
 					   r->name, r->artifacts[k].digest);
 				goto out;
 			}
@@ -498,7 +407,7 @@ int rc_harbor_scan(struct rc_harbor_client *c, struct rc_harbor_scan *s, struct 
 			prog.tags += r->artifacts[k].n_tags;
 	}
 	prog.repos_done = prog.repos_total = s->n_repos;
-	prog.requests = rc_http_requests_sent(c->http);
+	prog.requests = rc_http_requests_sent(c->api.http);
 	prog.elapsed_ns = rc_rate_now_ns() - t0;
 	rc_progress_scan(&prog);
 	rc = 0;
@@ -519,7 +428,7 @@ int rc_harbor_get_artifact(struct rc_harbor_client *c, const char *repo, const c
 	memset(a, 0, sizeof(*a));
 	if (!rc_reg_digest_valid(reference) && !rc_reg_tag_valid(reference))
 		return rc_err_set(err, RC_ERR_PLAN, "Harbor '%s': '%.150s' is not a digest or tag",
-				  c->url, reference);
+				  c->api.url, reference);
 	if (!(base = repo_path(repo, err)))
 		return -1;
 	path = rc_asprintf(err, "%s/artifacts/%s?" ARTIFACT_QUERY, base, reference);
@@ -529,8 +438,8 @@ int rc_harbor_get_artifact(struct rc_harbor_client *c, const char *repo, const c
 	snprintf(what, sizeof(what), "artifact '%s%s%s'", repo,
 		 rc_reg_digest_valid(reference) ? "@" : ":", reference);
 	rc_http_resp_init(&r);
-	if (rc_http_request(c->http, "GET", path, NULL, NULL, 0, &r, err) < 0) {
-		rc_err_prefix(err, "Harbor '%s': %s", c->url, what);
+	if (rc_http_request(c->api.http, "GET", path, NULL, NULL, 0, &r, err) < 0) {
+		rc_err_prefix(err, "Harbor '%s': %s", c->api.url, what);
 		goto out;
 	}
 	if (r.status == 404) {
@@ -542,13 +451,13 @@ int rc_harbor_get_artifact(struct rc_harbor_client *c, const char *repo, const c
 		goto out;
 	}
 	if (rc_harbor_parse_artifact(r.body.data, r.body.len, a, err) < 0) {
-		rc_err_prefix(err, "Harbor '%s': %s", c->url, what);
+		rc_err_prefix(err, "Harbor '%s': %s", c->api.url, what);
 		goto out;
 	}
 	if (rc_reg_digest_valid(reference) && strcmp(a->digest, reference) != 0) {
 		rc_harbor_artifact_release(a);
 		rc_err_set(err, RC_ERR_PROTOCOL, "Harbor '%s': asked for %s, got another artifact",
-			   c->url, what);
+			   c->api.url, what);
 		goto out;
 	}
 	*found = 1;
@@ -570,7 +479,7 @@ int rc_harbor_delete(struct rc_harbor_client *c, const char *repo, const char *d
 	*res = RC_HARBOR_REFUSED;
 	why[0] = '\0';
 	if (!rc_reg_digest_valid(digest) || (tag && !rc_reg_tag_valid(tag)))
-		return rc_err_set(err, RC_ERR_PLAN, "Harbor '%s': not a digest or tag", c->url);
+		return rc_err_set(err, RC_ERR_PLAN, "Harbor '%s': not a digest or tag", c->api.url);
 	if (!(base = repo_path(repo, err)))
 		return -1;
 	path = tag ? rc_asprintf(err, "%s/artifacts/%s/tags/%s", base, digest, tag)
@@ -579,9 +488,9 @@ int rc_harbor_delete(struct rc_harbor_client *c, const char *repo, const char *d
 	if (!path)
 		return -1;
 	rc_http_resp_init(&r);
-	if (rc_http_request(c->http, "DELETE", path, NULL, NULL, 0, &r, err) < 0) {
-		rc_err_prefix(err, "Harbor '%s': deleting %s%s%s", c->url, repo, tag ? ":" : "@",
-			      tag ? tag : digest);
+	if (rc_http_request(c->api.http, "DELETE", path, NULL, NULL, 0, &r, err) < 0) {
+		rc_err_prefix(err, "Harbor '%s': deleting %s%s%s", c->api.url, repo,
+			      tag ? ":" : "@", tag ? tag : digest);
 		goto out;
 	}
 	rc = 0;
@@ -591,19 +500,21 @@ int rc_harbor_delete(struct rc_harbor_client *c, const char *repo, const char *d
 	else if (r.status == 404)
 		*res = RC_HARBOR_ABSENT;
 	else if (r.status == 412)
-		snprintf(why, whysz, "Harbor refused it (HTTP 412%s%s): an immutable tag or a "
-				     "reference by another artifact",
+		snprintf(why, whysz,
+			 "Harbor refused it (HTTP 412%s%s): an immutable tag or a "
+			 "reference by another artifact",
 			 text[0] ? ": " : "", text);
 	else if (r.status == 401)
 		snprintf(why, whysz, "Harbor refused the credentials %s%s (HTTP 401%s%s)",
-			 c->authed ? "from the " : "(none were found)", c->authed ? c->origin : "",
-			 text[0] ? ": " : "", text);
+			 c->api.authed ? "from the " : "(none were found)",
+			 c->api.authed ? c->api.origin : "", text[0] ? ": " : "", text);
 	else if (r.status == 403)
 		snprintf(why, whysz, "not allowed to delete here (HTTP 403%s%s)",
 			 text[0] ? ": " : "", text);
 	else if (r.status == 429)
-		snprintf(why, whysz, "Harbor is throttling requests (HTTP 429%s%s), retries "
-				     "exhausted: rerun later or lower --max-rps",
+		snprintf(why, whysz,
+			 "Harbor is throttling requests (HTTP 429%s%s), retries "
+			 "exhausted: rerun later or lower --max-rps",
 			 text[0] ? ": " : "", text);
 	else
 		snprintf(why, whysz, "Harbor answered HTTP %ld%s%s", r.status, text[0] ? ": " : "",
@@ -624,9 +535,9 @@ int rc_harbor_trigger_gc(struct rc_harbor_client *c, char *id, size_t idsz, stru
 
 	id[0] = '\0';
 	rc_http_resp_init(&r);
-	if (rc_http_request(c->http, "POST", API "/system/gc/schedule", "application/json", body,
-			    sizeof(body) - 1, &r, err) < 0) {
-		rc_err_prefix(err, "Harbor '%s': starting garbage collection", c->url);
+	if (rc_http_request(c->api.http, "POST", API "/system/gc/schedule", "application/json",
+			    body, sizeof(body) - 1, &r, err) < 0) {
+		rc_err_prefix(err, "Harbor '%s': starting garbage collection", c->api.url);
 		goto out;
 	}
 	if (r.status < 200 || r.status > 299) {
@@ -640,7 +551,7 @@ int rc_harbor_trigger_gc(struct rc_harbor_client *c, char *id, size_t idsz, stru
 		snprintf(id, idsz, "unknown");
 		rc_log_warn("Harbor '%s' started garbage collection but named no run ID "
 			    "(Location header)",
-			    c->url);
+			    c->api.url);
 	} else
 		snprintf(id, idsz, "%s", slash + 1);
 	rc = 0;

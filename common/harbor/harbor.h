@@ -80,13 +80,12 @@ void rc_harbor_artifact_release(struct rc_harbor_artifact *a);
 int rc_harbor_project_valid(const char *s);
 
 /* A page of GET /projects: appends each project's "name" to out. */
-int rc_harbor_parse_projects(const char *body, size_t len, struct rc_strv *out,
-			     struct rc_err *err);
+int rc_harbor_parse_projects(const char *body, size_t len, struct rc_strv *out, struct rc_err *err);
 /* A page of GET /projects/{p}/repositories: appends each "name" (the full
  * "project/repo") to out; each must start with project + "/" and be a
  * distribution-spec repository name. */
-int rc_harbor_parse_repos(const char *body, size_t len, const char *project,
-			  struct rc_strv *out, struct rc_err *err);
+int rc_harbor_parse_repos(const char *body, size_t len, const char *project, struct rc_strv *out,
+			  struct rc_err *err);
 /* One artifact object (GET .../artifacts/{reference}) into a (zeroed
  * here). */
 int rc_harbor_parse_artifact_json(const void *json, struct rc_harbor_artifact *a,

@@ -11,7 +11,7 @@
 
 #define NO_TIMES "pull time unknown: Harbor gave neither a pull nor a push time"
 #define TAG_UNCLAIMED                                                                              \
-	"no registry rule selects it (--keep-last, --older-than, --not-pulled-for, "              \
+	"no registry rule selects it (--keep-last, --older-than, --not-pulled-for, "               \
 	"--match-tags, or a rule of kind tag)"
 #define UNTAGGED_UNCLAIMED "untagged: only a rule with tagged: false selects it (--untagged)"
 #define UPPER_BOUND                                                                                \
@@ -85,8 +85,7 @@ static char *own_str(struct rc_inventory *inv, const char *s, struct rc_err *err
 
 /* The fields an artifact or an accessory object shares. */
 static int manifest_object(struct repo_ctx *c, struct rc_object *o, const char *digest,
-			   int64_t size, const struct rc_harbor_artifact *basis,
-			   struct rc_err *err)
+			   int64_t size, const struct rc_harbor_artifact *basis, struct rc_err *err)
 {
 	struct rc_inventory *inv = c->inv;
 	char *obj = rc_asprintf(err, "%s@%s", c->r->name, digest);
@@ -109,8 +108,8 @@ static int manifest_object(struct repo_ctx *c, struct rc_object *o, const char *
 	o->label = rc_asprintf(err, "%s@%.19s", c->r->name, digest);
 	if (!o->digests || !o->aliases || !o->label)
 		return -1;
-	o->flags = RC_OBJ_OPT_IN | RC_OBJ_TAGS | RC_OBJ_UNTAGGED_RULE | RC_OBJ_PARTS |
-		   RC_OBJ_PULL_PRECOND;
+	o->flags =
+	    RC_OBJ_OPT_IN | RC_OBJ_TAGS | RC_OBJ_UNTAGGED_RULE | RC_OBJ_PARTS | RC_OBJ_PULL_PRECOND;
 	o->created = basis->push_time;
 	o->last_used = basis->push_time;
 	o->age_basis = "push_time";
@@ -148,8 +147,7 @@ static int artifact_object(struct repo_ctx *c, size_t j, struct rc_err *err)
 		if (find(c, a->children.v[k]) < 0)
 			unlisted++;
 	o->what = rc_asprintf(
-	    err, "%s%s%s%s%s", a->n_tags ? "every tag goes" : "untagged", type[0] ? " " : "",
-	    type,
+	    err, "%s%s%s%s%s", a->n_tags ? "every tag goes" : "untagged", type[0] ? " " : "", type,
 	    unlisted ? ", an index: Harbor deletes its untagged children no other artifact "
 		       "uses with it"
 		     : "",
@@ -266,8 +264,8 @@ static int holders(struct repo_ctx *c, struct rc_err *err)
 		const struct rc_harbor_artifact *a = &c->r->artifacts[j];
 		for (k = 0; k < a->children.n + a->n_accessories; k++) {
 			int acc = k >= a->children.n;
-			const char *d = acc ? a->accessories[k - a->children.n].digest
-					    : a->children.v[k];
+			const char *d =
+			    acc ? a->accessories[k - a->children.n].digest : a->children.v[k];
 			struct rc_object *o;
 			if ((x = find(c, d)) < 0 || x == (long)j)
 				continue;

@@ -9,10 +9,10 @@
 #include "buf.h"
 #include "harbor/harbor.h"
 #include "registry/items.h"
+#include "registry/parse.h"
 #include "units.h"
 
 #define NAME_MAX_LEN 255
-#define SIZE_MAX_EXACT 9007199254740991.0 /* 2^53 - 1 */
 
 static void tag_release(struct rc_harbor_tag *t)
 {
@@ -85,36 +85,6 @@ static int bad(struct rc_err *err, const char *what)
 	return rc_err_set(err, RC_ERR_PROTOCOL, "malformed Harbor answer: %s", what);
 }
 
-/* An optional string member: NULL when absent or null; -1 when of another
- * type. */
-static int opt_str(const cJSON *o, const char *key, const char **out)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	*out = NULL;
-	if (!it || cJSON_IsNull(it))
-		return 0;
-	if (!cJSON_IsString(it))
-		return -1;
-	*out = it->valuestring;
-	return 0;
-}
-
-/* A whole number from 0 to 2^53-1; absent or null is -1. */
-static int opt_size(const cJSON *o, const char *key, int64_t *out)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	*out = -1;
-	if (!it || cJSON_IsNull(it))
-		return 0;
-	if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0 && it->valuedouble <= SIZE_MAX_EXACT) ||
-	    it->valuedouble != (double)(int64_t)it->valuedouble)
-		return -1;
-	*out = (int64_t)it->valuedouble;
-	return 0;
-}
-
 /* An optional array member: NULL when absent or null; -1 of another type. */
 static int opt_array(const cJSON *o, const char *key, const cJSON **out)
 {
@@ -148,7 +118,7 @@ static int get_time(const cJSON *o, const char *key, int64_t *t, char **raw, str
 {
 	const char *s;
 
-	if (opt_str(o, key, &s) < 0 || rc_harbor_parse_time(s, t) < 0)
+	if (rc_reg_json_str(o, key, &s) < 0 || rc_harbor_parse_time(s, t) < 0)
 		return rc_err_set(err, RC_ERR_PROTOCOL, "malformed Harbor answer: bad %s", key);
 	if (raw && s && *s && !(*raw = strdup(s)))
 		return rc_err_nomem(err);
@@ -184,7 +154,7 @@ static int parse_tags(const cJSON *list, struct rc_harbor_artifact *a, struct rc
 		const cJSON *imm = cJSON_GetObjectItemCaseSensitive(it, "immutable");
 		const char *name;
 
-		if (!cJSON_IsObject(it) || opt_str(it, "name", &name) < 0 ||
+		if (!cJSON_IsObject(it) || rc_reg_json_str(it, "name", &name) < 0 ||
 		    !rc_reg_tag_valid(name))
 			return bad(err, "a tag without a valid name");
 		if (imm && !cJSON_IsNull(imm) && !cJSON_IsBool(imm))
@@ -217,7 +187,7 @@ static int parse_refs(const cJSON *list, struct rc_harbor_artifact *a, struct rc
 	{
 		const char *d;
 
-		if (!cJSON_IsObject(it) || opt_str(it, "child_digest", &d) < 0 ||
+		if (!cJSON_IsObject(it) || rc_reg_json_str(it, "child_digest", &d) < 0 ||
 		    !rc_reg_digest_valid(d))
 			return bad(err, "a reference without a sha256 child_digest");
 		if (!rc_strv_has(&a->children, d) && rc_strv_push(&a->children, d, err) < 0)
@@ -240,9 +210,9 @@ static int parse_accessories(const cJSON *list, struct rc_harbor_artifact *a, st
 		struct rc_harbor_accessory *x = &a->accessories[a->n_accessories];
 		const char *d, *type;
 
-		if (!cJSON_IsObject(it) || opt_str(it, "digest", &d) < 0 ||
-		    !rc_reg_digest_valid(d) || opt_str(it, "type", &type) < 0 ||
-		    opt_size(it, "size", &x->size) < 0)
+		if (!cJSON_IsObject(it) || rc_reg_json_str(it, "digest", &d) < 0 ||
+		    !rc_reg_digest_valid(d) || rc_reg_json_str(it, "type", &type) < 0 ||
+		    rc_reg_json_size(it, "size", -1, &x->size) < 0)
 			return bad(err, "an accessory without a sha256 digest, or with a bad "
 					"type or size");
 		if (!(x->digest = strdup(d)) || dup_opt(type, &x->type, err) < 0)
@@ -261,12 +231,12 @@ int rc_harbor_parse_artifact_json(const void *json, struct rc_harbor_artifact *a
 	memset(a, 0, sizeof(*a));
 	if (!cJSON_IsObject(o))
 		return bad(err, "an artifact is not an object");
-	if (opt_str(o, "digest", &digest) < 0 || !rc_reg_digest_valid(digest))
+	if (rc_reg_json_str(o, "digest", &digest) < 0 || !rc_reg_digest_valid(digest))
 		return bad(err, "an artifact without a sha256 digest");
-	if (opt_str(o, "type", &type) < 0 || opt_str(o, "media_type", &mt) < 0 ||
-	    opt_str(o, "manifest_media_type", &mmt) < 0 || opt_size(o, "size", &a->size) < 0 ||
-	    opt_array(o, "tags", &tags) < 0 || opt_array(o, "references", &refs) < 0 ||
-	    opt_array(o, "accessories", &accs) < 0)
+	if (rc_reg_json_str(o, "type", &type) < 0 || rc_reg_json_str(o, "media_type", &mt) < 0 ||
+	    rc_reg_json_str(o, "manifest_media_type", &mmt) < 0 ||
+	    rc_reg_json_size(o, "size", -1, &a->size) < 0 || opt_array(o, "tags", &tags) < 0 ||
+	    opt_array(o, "references", &refs) < 0 || opt_array(o, "accessories", &accs) < 0)
 		return rc_err_set(err, RC_ERR_PROTOCOL,
 				  "malformed Harbor answer: artifact %.19s: a member of the wrong "
 				  "type (type, media_type, size, tags, references, accessories)",
@@ -356,7 +326,7 @@ static int parse_names(const char *body, size_t len, const char *what,
 	cJSON_ArrayForEach(it, root)
 	{
 		const char *name;
-		if (!cJSON_IsObject(it) || opt_str(it, "name", &name) < 0 || !name ||
+		if (!cJSON_IsObject(it) || rc_reg_json_str(it, "name", &name) < 0 || !name ||
 		    !ok(name, arg)) {
 			rc_err_set(err, RC_ERR_PROTOCOL,
 				   "malformed Harbor answer: one of the %s has no valid name",
@@ -387,14 +357,13 @@ static int repo_ok(const char *name, const void *arg)
 	       rc_reg_repo_valid(name, strlen(name));
 }
 
-int rc_harbor_parse_projects(const char *body, size_t len, struct rc_strv *out,
-			     struct rc_err *err)
+int rc_harbor_parse_projects(const char *body, size_t len, struct rc_strv *out, struct rc_err *err)
 {
 	return parse_names(body, len, "projects", project_ok, NULL, out, err);
 }
 
-int rc_harbor_parse_repos(const char *body, size_t len, const char *project,
-			  struct rc_strv *out, struct rc_err *err)
+int rc_harbor_parse_repos(const char *body, size_t len, const char *project, struct rc_strv *out,
+			  struct rc_err *err)
 {
 	return parse_names(body, len, "repositories", repo_ok, project, out, err);
 }

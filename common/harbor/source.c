@@ -232,7 +232,8 @@ static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, en
 				 a.digest, it->pre.digest ? it->pre.digest : "(none)");
 		} else if (tag->immutable) {
 			*res = RC_CHECK_CHANGED;
-			snprintf(reason, reasonsz, "now immutable (a Harbor tag immutability rule)");
+			snprintf(reason, reasonsz,
+				 "now immutable (a Harbor tag immutability rule)");
 		}
 	} else {
 		for (k = 0; k < a.n_tags && *res == RC_CHECK_OK; k++) {
@@ -252,8 +253,8 @@ static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, en
 			rc_sanitize(p, sizeof(p), it->pre.pulled_at);
 			rc_sanitize(f, sizeof(f), fresh);
 			*res = RC_CHECK_CHANGED;
-			snprintf(reason, reasonsz, "pulled since planning (pull time %s, planned %s)",
-				 f, p);
+			snprintf(reason, reasonsz,
+				 "pulled since planning (pull time %s, planned %s)", f, p);
 		}
 	}
 	rc_harbor_artifact_release(&a);

@@ -738,3 +738,44 @@ int rc_reg_cosign_subject(const char *tag, char subject[72])
 	snprintf(subject, 72, "sha256:%.64s", tag + 7);
 	return 1;
 }
+
+int rc_reg_json_str(const void *o, const char *key, const char **out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	*out = NULL;
+	if (!it || cJSON_IsNull(it))
+		return 0;
+	if (!cJSON_IsString(it))
+		return -1;
+	*out = it->valuestring;
+	return 0;
+}
+
+int rc_reg_json_bool(const void *o, const char *key, int *out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	*out = 0;
+	if (!it || cJSON_IsNull(it))
+		return 0;
+	if (!cJSON_IsBool(it))
+		return -1;
+	*out = cJSON_IsTrue(it);
+	return 0;
+}
+
+int rc_reg_json_size(const void *o, const char *key, int64_t def, int64_t *out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	*out = def;
+	if (!it || cJSON_IsNull(it))
+		return 0;
+	if (!cJSON_IsNumber(it) ||
+	    !(it->valuedouble >= 0 && it->valuedouble <= 9007199254740991.0) ||
+	    it->valuedouble != (double)(int64_t)it->valuedouble)
+		return -1;
+	*out = (int64_t)it->valuedouble;
+	return 0;
+}

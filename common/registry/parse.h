@@ -104,6 +104,14 @@ int rc_reg_parse_referrers(const char *body, size_t len, struct rc_strv *out, st
  * tag, with the subject "sha256:<hex>" written to subject; else 0. */
 int rc_reg_cosign_subject(const char *tag, char subject[72]);
 
+/* Optional members of a vendor API's JSON object o (DTR, Harbor), as
+ * cJSON items: absent or null is the default (NULL; 0; def), another type
+ * is -1. A size is a whole number from 0 to 2^53 - 1, so byte counts stay
+ * exact. */
+int rc_reg_json_str(const void *o, const char *key, const char **out);
+int rc_reg_json_bool(const void *o, const char *key, int *out);
+int rc_reg_json_size(const void *o, const char *key, int64_t def, int64_t *out);
+
 /* Frees what a manifest holds and zeroes it. */
 void rc_reg_manifest_release(struct rc_reg_manifest *m);
 

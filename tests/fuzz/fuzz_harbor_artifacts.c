@@ -115,7 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc_strv_release(&names);
 	if (rc_harbor_parse_repos(text, size, "lib", &names, &err) == 0)
 		for (i = 0; i < names.n; i++)
-			RC_FUZZ_CHECK(!strncmp(names.v[i], "lib/", 4), "a repository of its project");
+			RC_FUZZ_CHECK(!strncmp(names.v[i], "lib/", 4),
+				      "a repository of its project");
 	rc_strv_release(&names);
 	rc_reg_error_text(text, size, out, sizeof(out));
 	RC_FUZZ_CHECK(rc_fuzz_one_line(out), "Harbor's error text is one clean line");

@@ -1151,9 +1151,9 @@ static char *harbor_lines(enum rc_harbor_keep_by by, const char *policy)
 		a[i].push_time = NOW - pushed[i] * DAY;
 		a[i].pull_time = pulled[i] ? NOW - pulled[i] * DAY : 0;
 		a[i].push_raw = rc_format_time(a[i].push_time, push_raw[i], sizeof(push_raw[i]));
-		a[i].pull_raw = pulled[i] ? rc_format_time(a[i].pull_time, pull_raw[i],
-							    sizeof(pull_raw[i]))
-					  : (char *)"0001-01-01T00:00:00.000Z";
+		a[i].pull_raw =
+		    pulled[i] ? rc_format_time(a[i].pull_time, pull_raw[i], sizeof(pull_raw[i]))
+			      : (char *)"0001-01-01T00:00:00.000Z";
 		t[i].name = (char *)names[i];
 		t[i].push_time = a[i].push_time;
 		a[i].tags = &t[i];
@@ -1177,9 +1177,8 @@ static char *harbor_lines(enum rc_harbor_keep_by by, const char *policy)
 	rc_buf_init(&b, 0);
 	for (i = 0; i < plan.n_candidates; i++) {
 		const struct rc_plan_item *it = &plan.candidates[i];
-		rc_buf_printf(&b, &err, "C %.*s: %s [%s]\n",
-			      strchr(it->object, '@') ? 14 : 64, it->object, it->reason,
-			      it->pre.pulled_at ? it->pre.pulled_at : "-");
+		rc_buf_printf(&b, &err, "C %.*s: %s [%s]\n", strchr(it->object, '@') ? 14 : 64,
+			      it->object, it->reason, it->pre.pulled_at ? it->pre.pulled_at : "-");
 	}
 	for (i = 0; i < plan.n_protected; i++)
 		rc_buf_printf(&b, &err, "P %.*s: %s\n",
@@ -1205,46 +1204,49 @@ static void test_harbor_pull_times(void **state)
 	/* never pulled counts from the push: fresh (10d) stays, old goes; the
 	 * artifact goes with its tag, both recording the pull time read */
 	got = harbor_lines(RC_HARBOR_KEEP_BY_PUSH, stale);
-	expect_lines(got, "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
-			  "tag 'lib/app:old', a candidate [2025-12-11T08:00:00Z]\n"
-			  "C lib/app:old: names sha256:111111111111, never pulled, pushed 400d ago > 30d; "
-			  "goes with manifest 'lib/app@sha256:111111111111', deleted before it "
-			  "[2025-12-11T08:00:00Z]\n"
-			  "P lib/app@sha256: tag 'lib/app:pulled' stays: pulled 2d ago <= 30d\n"
-			  "P lib/app@sha256: tag 'lib/app:fresh' stays: never pulled, pushed 10d "
-			  "ago <= 30d\n"
-			  "P lib/app:fresh: never pulled, pushed 10d ago <= 30d\n"
-			  "P lib/app:pulled: pulled 2d ago <= 30d\n");
+	expect_lines(
+	    got, "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
+		 "tag 'lib/app:old', a candidate [2025-12-11T08:00:00Z]\n"
+		 "C lib/app:old: names sha256:111111111111, never pulled, pushed 400d ago > 30d; "
+		 "goes with manifest 'lib/app@sha256:111111111111', deleted before it "
+		 "[2025-12-11T08:00:00Z]\n"
+		 "P lib/app@sha256: tag 'lib/app:pulled' stays: pulled 2d ago <= 30d\n"
+		 "P lib/app@sha256: tag 'lib/app:fresh' stays: never pulled, pushed 10d "
+		 "ago <= 30d\n"
+		 "P lib/app:fresh: never pulled, pushed 10d ago <= 30d\n"
+		 "P lib/app:pulled: pulled 2d ago <= 30d\n");
 	free(got);
 	/* keep-last 1 by push: fresh stays; no pull time read, none recorded */
 	got = harbor_lines(RC_HARBOR_KEEP_BY_PUSH, keep1);
-	expect_lines(got, "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
-			  "tag 'lib/app:old', a candidate [-]\n"
-			  "C lib/app@sha256: deleting 'lib/app@sha256:222222222222' also removes "
-			  "tag 'lib/app:pulled', a candidate [-]\n"
-			  "C lib/app:old: names sha256:111111111111, push_time rank 3 > keep 1; "
-			  "goes with manifest 'lib/app@sha256:111111111111', deleted before it [-]\n"
-			  "C lib/app:pulled: names sha256:222222222222, push_time rank 2 > keep 1; "
-			  "goes with manifest 'lib/app@sha256:222222222222', deleted before it [-]\n"
-			  "P lib/app@sha256: tag 'lib/app:fresh' stays: push_time rank 1 <= keep 1 "
-			  "in 'lib/app'\n"
-			  "P lib/app:fresh: push_time rank 1 <= keep 1 in 'lib/app'\n");
+	expect_lines(got,
+		     "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
+		     "tag 'lib/app:old', a candidate [-]\n"
+		     "C lib/app@sha256: deleting 'lib/app@sha256:222222222222' also removes "
+		     "tag 'lib/app:pulled', a candidate [-]\n"
+		     "C lib/app:old: names sha256:111111111111, push_time rank 3 > keep 1; "
+		     "goes with manifest 'lib/app@sha256:111111111111', deleted before it [-]\n"
+		     "C lib/app:pulled: names sha256:222222222222, push_time rank 2 > keep 1; "
+		     "goes with manifest 'lib/app@sha256:222222222222', deleted before it [-]\n"
+		     "P lib/app@sha256: tag 'lib/app:fresh' stays: push_time rank 1 <= keep 1 "
+		     "in 'lib/app'\n"
+		     "P lib/app:fresh: push_time rank 1 <= keep 1 in 'lib/app'\n");
 	free(got);
 	/* by pull: pulled (2d) outranks fresh (never pulled: its push, 10d) */
 	got = harbor_lines(RC_HARBOR_KEEP_BY_PULL, keep1);
-	expect_lines(got, "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
-			  "tag 'lib/app:old', a candidate [2025-12-11T08:00:00Z]\n"
-			  "C lib/app@sha256: deleting 'lib/app@sha256:333333333333' also removes "
-			  "tag 'lib/app:fresh', a candidate [2027-01-05T08:00:00Z]\n"
-			  "C lib/app:fresh: names sha256:333333333333, push_time rank 2 > keep 1; "
-			  "goes with manifest 'lib/app@sha256:333333333333', deleted before it "
-			  "[2027-01-05T08:00:00Z]\n"
-			  "C lib/app:old: names sha256:111111111111, push_time rank 3 > keep 1; "
-			  "goes with manifest 'lib/app@sha256:111111111111', deleted before it "
-			  "[2025-12-11T08:00:00Z]\n"
-			  "P lib/app@sha256: tag 'lib/app:pulled' stays: push_time rank 1 <= keep 1 "
-			  "in 'lib/app'\n"
-			  "P lib/app:pulled: push_time rank 1 <= keep 1 in 'lib/app'\n");
+	expect_lines(got,
+		     "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
+		     "tag 'lib/app:old', a candidate [2025-12-11T08:00:00Z]\n"
+		     "C lib/app@sha256: deleting 'lib/app@sha256:333333333333' also removes "
+		     "tag 'lib/app:fresh', a candidate [2027-01-05T08:00:00Z]\n"
+		     "C lib/app:fresh: names sha256:333333333333, push_time rank 2 > keep 1; "
+		     "goes with manifest 'lib/app@sha256:333333333333', deleted before it "
+		     "[2027-01-05T08:00:00Z]\n"
+		     "C lib/app:old: names sha256:111111111111, push_time rank 3 > keep 1; "
+		     "goes with manifest 'lib/app@sha256:111111111111', deleted before it "
+		     "[2025-12-11T08:00:00Z]\n"
+		     "P lib/app@sha256: tag 'lib/app:pulled' stays: push_time rank 1 <= keep 1 "
+		     "in 'lib/app'\n"
+		     "P lib/app:pulled: push_time rank 1 <= keep 1 in 'lib/app'\n");
 	free(got);
 }
 

@@ -85,11 +85,9 @@ static void test_page(void **state)
 	assert_int_equal(a->accessories[0].size, 50);
 	/* pull times: the artifact's, the tag's when later */
 	assert_string_equal(rc_harbor_pulled_at(a, NULL, &when), "2026-03-01T00:00:00.000Z");
-	assert_string_equal(rc_harbor_pulled_at(a, &a->tags[1], &when),
-			    "2026-04-01T00:00:00.000Z");
+	assert_string_equal(rc_harbor_pulled_at(a, &a->tags[1], &when), "2026-04-01T00:00:00.000Z");
 	assert_int_equal(when, 1775001600);
-	assert_string_equal(rc_harbor_pulled_at(a, &a->tags[0], &when),
-			    "2026-03-01T00:00:00.000Z");
+	assert_string_equal(rc_harbor_pulled_at(a, &a->tags[0], &when), "2026-03-01T00:00:00.000Z");
 	/* never pulled, empty pull_time: counts from the push */
 	a = &r.artifacts[1];
 	assert_int_equal(a->pull_time, 0);
