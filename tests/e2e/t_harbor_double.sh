@@ -89,6 +89,12 @@ check_eq "page_size=100: one page, no Link" "200 6 ||" \
 	"$(req -u "$ADMIN" "$A/projects/$APP/artifacts?page_size=100") $(js 'len(d)') |$(hdr Link)|"
 check_eq "page_size=101: 422 (swagger maximum 100)" "422" \
 	"$(req -u "$ADMIN" "$A/projects/$APP/artifacts?page_size=101")"
+check_eq "page_size=0: everything, no Link (no LIMIT in Harbor's orm)" "200 6 ||" \
+	"$(req -u "$ADMIN" "$A/projects/$APP/artifacts?page_size=0") $(js 'len(d)') |$(hdr Link)|"
+check_eq "page_size=x or with_tag=maybe: 422" "422 422 UNPROCESSABLE_ENTITY" \
+	"$(req -u "$ADMIN" "$A/projects/$APP/artifacts?page_size=x") $(req -u "$ADMIN" "$A/projects/$APP/artifacts?with_tag=maybe") $(js 'd["errors"][0]["code"]')"
+check_eq "GET /projects?name=p: a fuzzy match (ops)" '["ops"]' \
+	"$(req -u "$ADMIN" "$A/projects?name=p" >/dev/null; js '[p["name"] for p in d]')"
 check_eq "page past the end: 200, [] and only a prev-less empty page" "200 [] 6" \
 	"$(req -u "$ADMIN" "$A/projects/$APP/artifacts?page=9&page_size=2") $(cat "$T/b") $(hdr X-Total-Count)"
 

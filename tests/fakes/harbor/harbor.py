@@ -615,9 +615,9 @@ class Handler(BaseHTTPRequestHandler):
         if size > MAX_PAGE:
             raise HarborError(422, "UNPROCESSABLE_ENTITY",
                               "page_size in query should be less than or equal to %d" % MAX_PAGE)
-        if size < 0 or page < 0:
-            raise HarborError(400, "BAD_REQUEST", "page and page_size must not be negative")
-        page = page or 1
+        # Harbor's lib/orm: no LIMIT unless page_size > 0, no OFFSET unless page > 0
+        size = max(size, 0)
+        page = max(page, 1)
         total = len(items)
         chunk = items[(page - 1) * size: page * size] if size else items
         headers = {"X-Total-Count": str(total)}
@@ -644,7 +644,7 @@ class Handler(BaseHTTPRequestHandler):
     def list_projects(self, user, url, q):
         items = []
         for p in sorted(STATE["projects"], key=lambda p: p["name"]):
-            if "name" in q and p["name"] != q["name"][-1]:
+            if "name" in q and q["name"][-1] not in p["name"]:   # Harbor: a fuzzy match
                 continue
             if user is not None and (user.get("admin") or p["name"] in user.get("projects", [])):
                 items.append(p)
