@@ -17,7 +17,7 @@ The basic scenario (project "lib" unless said otherwise; every artifact of
     app-old       tag 1.0, pushed 400 days ago, never pulled      (size 11000)
     app-pulled    tag 1.1, pushed 300 days ago, pulled 2 days ago  (size 12000)
     app-rc        tags rc-2 and stable, pushed 200 days ago, never pulled:
-                  --match-tags 'rc-*' makes rc-2 alone a candidate (13000)
+                  --match-tags 'rc-.*' makes rc-2 alone a candidate (13000)
     app-frozen    tag release-1, immutable, pushed 500 days ago, never pulled
     app-untagged  no tag, pushed 250 days ago, never pulled       (size 15000)
     app-new       tag latest, pushed 1 day ago, never pulled      (size 16000)
