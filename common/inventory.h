@@ -75,7 +75,14 @@ enum {
 	/* Never pulled: last_pulled is its push time (Harbor), and reasons
 	 * say "never pulled, pushed 40d ago" rather than "pulled 40d ago". */
 	RC_OBJ_NEVER_PULLED = 1u << 12,
+	/* rank_time is a pull time (keep_last by pull): a candidate of a
+	 * keep_last rule records pulled_at. */
+	RC_OBJ_RANKS_PULLS = 1u << 13,
 };
+
+/* rank_time of what never happened (an artifact never pulled): below any
+ * time, so it ranks last; ties among them by last_used. */
+#define RC_RANK_NEVER (-1)
 
 /* Another object of the same source that uses this one. */
 struct rc_use {
@@ -117,9 +124,14 @@ struct rc_object {
 				  "updatedAt" or "createdAt"); NULL: not named */
 	int64_t last_pulled; /* 0 when the source records no pulls */
 	const char *pulled_at; /* last_pulled as the source wrote it (RC_OBJ_PULL_PRECOND) */
-	int64_t rank_time; /* keep_last ranks on it when non-zero (a Harbor
-			      artifact's pull time under keep_by pull), else on
+	int64_t rank_time; /* keep_last ranks on it, newest first, then on
+			      rank_tie, when non-zero (a Harbor artifact's push
+			      or pull time, shared by its tags); RC_RANK_NEVER
+			      ranks below every time (never pulled); 0: on
 			      last_used */
+	int64_t rank_tie;
+	const char *rank_basis; /* the time rank_time is, named before "rank" in
+				   reasons ("pull_time"); NULL: age_basis */
 	int64_t size; /* its own size, -1 unknown */
 	int64_t reclaimable; /* what deleting it frees, without RC_OBJ_PARTS */
 	size_t level; /* candidates of a kind go in descending level (the

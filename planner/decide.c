@@ -196,6 +196,15 @@ static void basis_prefix(const struct rc_object *o, char *out, size_t outsz)
 	snprintf(out, outsz, "%s%s", o->age_basis ? o->age_basis : "", o->age_basis ? " " : "");
 }
 
+/* The same before "rank": rank_basis when the object ranks on another time. */
+static void rank_prefix(const struct rc_object *o, char *out, size_t outsz)
+{
+	if (o->rank_basis)
+		snprintf(out, outsz, "%s ", o->rank_basis);
+	else
+		basis_prefix(o, out, outsz);
+}
+
 /* min_age protection; last_used 0 means unknown and is protected. */
 static int min_age_protection(const struct rp_policy *pol, int64_t now, int64_t last_used,
 			      const char *basis, char *reason, size_t rsz)
@@ -318,7 +327,8 @@ static void claim(const struct rp_policy *pol, const struct rc_object *o, struct
 
 struct rank_ent {
 	const char *repo; /* into s->repos */
-	int64_t last_used;
+	int64_t last_used; /* what ranks: rank_time, or last_used */
+	int64_t tie; /* rank_tie, between equal rank times */
 	const char *id;
 	size_t obj;
 };
@@ -332,6 +342,8 @@ static int cmp_rank(const void *pa, const void *pb)
 		return c;
 	if (a->last_used != b->last_used)
 		return a->last_used > b->last_used ? -1 : 1;
+	if (a->tie != b->tie)
+		return a->tie > b->tie ? -1 : 1;
 	if ((c = strcmp(a->id, b->id)))
 		return c;
 	return a->obj < b->obj ? -1 : a->obj > b->obj;
@@ -393,6 +405,7 @@ static int rank(struct state *s, struct rc_err *err)
 				continue;
 			ents[n].repo = s->repos[j];
 			ents[n].last_used = o->rank_time ? o->rank_time : s->d[i].last_used;
+			ents[n].tie = o->rank_time ? o->rank_tie : 0;
 			ents[n].id = o->rank_id ? o->rank_id : o->object;
 			ents[n].obj = i;
 			n++;
@@ -482,11 +495,12 @@ __attribute__((format(printf, 2, 3))) static void append(struct decision *d, con
 static void apply_conditions(const struct state *s, const struct rp_rule *r,
 			     const struct rc_object *o, const char *what, struct decision *d)
 {
-	char a[32], lim[32], b[64];
+	char a[32], lim[32], b[64], rb[64];
 	int64_t age = s->now - d->last_used;
 
 	d->rule = r->name;
 	basis_prefix(o, b, sizeof(b));
+	rank_prefix(o, rb, sizeof(rb));
 	fmt_age(age, a, sizeof(a));
 	if (r->not_pulled_for >= 0) {
 		char p[32];
@@ -522,7 +536,7 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 	}
 	if (r->keep_last > 0 && d->rank > 0 && d->rank <= r->keep_last) {
 		d->v = V_PROTECTED;
-		set_reason(d, "%srank %" PRId64 " <= keep %" PRId64 " in '%.255s'", b, d->rank,
+		set_reason(d, "%srank %" PRId64 " <= keep %" PRId64 " in '%.255s'", rb, d->rank,
 			   r->keep_last, d->rank_repo);
 		return;
 	}
@@ -544,14 +558,12 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 		char p[32];
 		fmt_age(s->now - o->last_pulled, p, sizeof(p));
 		rp_format_duration_exact(r->not_pulled_for, lim, sizeof(lim));
-		if (o->flags & RC_OBJ_NEVER_PULLED)
-			append(d, "%snever pulled, pushed %s ago > %s", *reason_of(d) ? ", " : "",
-			       p, lim);
-		else
-			append(d, "%snot pulled for %s > %s", *reason_of(d) ? ", " : "", p, lim);
+		append(d, "%snot pulled for %s > %s%s", *reason_of(d) ? ", " : "", p, lim,
+		       o->flags & RC_OBJ_NEVER_PULLED ? " (never pulled: counted from its push)"
+						      : "");
 	}
 	if (r->keep_last > 0 && d->rank > 0)
-		append(d, "%s%srank %" PRId64 " > keep %" PRId64, *reason_of(d) ? ", " : "", b,
+		append(d, "%s%srank %" PRId64 " > keep %" PRId64, *reason_of(d) ? ", " : "", rb,
 		       d->rank, r->keep_last);
 }
 
@@ -930,7 +942,7 @@ static int users_in_plan(const struct state *s, const struct rc_object *o, struc
  * pull-time rank. */
 static int reads_pulls(const struct rp_rule *r, const struct rc_object *o)
 {
-	return r->not_pulled_for >= 0 || (r->keep_last > 0 && o->rank_time);
+	return r->not_pulled_for >= 0 || (r->keep_last > 0 && (o->flags & RC_OBJ_RANKS_PULLS));
 }
 
 /* A candidate of a source that records pulls (RC_OBJ_PULL_PRECOND) records

@@ -83,6 +83,22 @@ static char *own_str(struct rc_inventory *inv, const char *s, struct rc_err *err
 	return s ? rc_inventory_own(inv, strdup(s), err) : NULL;
 }
 
+/* keep_last ranks an artifact and its tags together, on the artifact's
+ * push time, or its pull time (Harbor's "most recently pulled": never
+ * pulled ranks last); ties on the push time. */
+static void rank_times(const struct repo_ctx *c, const struct rc_harbor_artifact *a,
+		       struct rc_object *o)
+{
+	int64_t t = c->keep_by == RC_HARBOR_KEEP_BY_PULL ? a->pull_time : a->push_time;
+
+	o->rank_time = t > 0 ? t : RC_RANK_NEVER;
+	o->rank_tie = a->push_time;
+	if (c->keep_by == RC_HARBOR_KEEP_BY_PULL) {
+		o->flags |= RC_OBJ_RANKS_PULLS;
+		o->rank_basis = "pull_time";
+	}
+}
+
 /* The fields an artifact or an accessory object shares. */
 static int manifest_object(struct repo_ctx *c, struct rc_object *o, const char *digest,
 			   int64_t size, const struct rc_harbor_artifact *basis, struct rc_err *err)
@@ -118,8 +134,7 @@ static int manifest_object(struct repo_ctx *c, struct rc_object *o, const char *
 		o->flags |= RC_OBJ_NEVER_PULLED;
 	if (raw && !(o->pulled_at = own_str(inv, raw, err)))
 		return -1;
-	if (c->keep_by == RC_HARBOR_KEEP_BY_PULL)
-		o->rank_time = pulled;
+	rank_times(c, basis, o);
 	o->size = size;
 	o->no_pull_time = NO_TIMES;
 	o->unclaimed = UNTAGGED_UNCLAIMED;
@@ -212,8 +227,7 @@ static int tag_object(struct repo_ctx *c, size_t at, const struct rc_harbor_arti
 		o->flags |= RC_OBJ_NEVER_PULLED;
 	if (raw && !(o->pulled_at = own_str(inv, raw, err)))
 		return -1;
-	if (c->keep_by == RC_HARBOR_KEEP_BY_PULL)
-		o->rank_time = pulled;
+	rank_times(c, a, o);
 	o->no_pull_time = NO_TIMES;
 	o->unclaimed = TAG_UNCLAIMED;
 	if (!(o->what = rc_asprintf(err, "names %.19s", a->digest)))

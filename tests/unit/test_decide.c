@@ -1207,7 +1207,8 @@ static void test_harbor_pull_times(void **state)
 	expect_lines(
 	    got, "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
 		 "tag 'lib/app:old', a candidate [2025-12-11T08:00:00Z]\n"
-		 "C lib/app:old: names sha256:111111111111, never pulled, pushed 400d ago > 30d; "
+		 "C lib/app:old: names sha256:111111111111, not pulled for 400d > 30d (never pulled: "
+			  "counted from its push); "
 		 "goes with manifest 'lib/app@sha256:111111111111', deleted before it "
 		 "[2025-12-11T08:00:00Z]\n"
 		 "P lib/app@sha256: tag 'lib/app:pulled' stays: pulled 2d ago <= 30d\n"
@@ -1238,15 +1239,15 @@ static void test_harbor_pull_times(void **state)
 		     "tag 'lib/app:old', a candidate [2025-12-11T08:00:00Z]\n"
 		     "C lib/app@sha256: deleting 'lib/app@sha256:333333333333' also removes "
 		     "tag 'lib/app:fresh', a candidate [2027-01-05T08:00:00Z]\n"
-		     "C lib/app:fresh: names sha256:333333333333, push_time rank 2 > keep 1; "
+		     "C lib/app:fresh: names sha256:333333333333, pull_time rank 2 > keep 1; "
 		     "goes with manifest 'lib/app@sha256:333333333333', deleted before it "
 		     "[2027-01-05T08:00:00Z]\n"
-		     "C lib/app:old: names sha256:111111111111, push_time rank 3 > keep 1; "
+		     "C lib/app:old: names sha256:111111111111, pull_time rank 3 > keep 1; "
 		     "goes with manifest 'lib/app@sha256:111111111111', deleted before it "
 		     "[2025-12-11T08:00:00Z]\n"
-		     "P lib/app@sha256: tag 'lib/app:pulled' stays: push_time rank 1 <= keep 1 "
+		     "P lib/app@sha256: tag 'lib/app:pulled' stays: pull_time rank 1 <= keep 1 "
 		     "in 'lib/app'\n"
-		     "P lib/app:pulled: push_time rank 1 <= keep 1 in 'lib/app'\n");
+		     "P lib/app:pulled: pull_time rank 1 <= keep 1 in 'lib/app'\n");
 	free(got);
 }
 

@@ -256,7 +256,12 @@ static void test_objects(void **state)
 	assert_int_equal(m1->last_used, 1767225600);
 	assert_int_equal(m1->last_pulled, 1772323200);
 	assert_string_equal(m1->pulled_at, "2026-03-01T00:00:00.000Z");
-	assert_int_equal(m1->rank_time, 0);
+	/* keep_by push: the artifact and its tags rank on its push time */
+	assert_int_equal(m1->rank_time, 1767225600);
+	assert_int_equal(m1->rank_tie, 1767225600);
+	assert_null(m1->rank_basis);
+	assert_false(m1->flags & RC_OBJ_RANKS_PULLS);
+	assert_false(m1->flags & RC_OBJ_NEVER_PULLED);
 	assert_int_equal(m1->n_parts, 1);
 	assert_int_equal(m1->parts[0].size, 1000);
 	assert_non_null(strstr(m1->what, "accessories"));
@@ -279,6 +284,8 @@ static void test_objects(void **state)
 	assert_int_equal(latest->last_pulled, 1775001600);
 	assert_int_equal(latest->last_used, 1767312000); /* the tag's own push */
 	assert_string_equal(latest->rank_id, D1);
+	assert_int_equal(latest->rank_time, m1->rank_time);
+	assert_false(imm->flags & RC_OBJ_NEVER_PULLED); /* its artifact was pulled */
 	/* the index holds its listed child; its what names the unlisted one */
 	idx = find_obj(&inv, "lib/team/app@" D2);
 	child = find_obj(&inv, "lib/team/app@" D3);
@@ -289,15 +296,22 @@ static void test_objects(void **state)
 	assert_true(idx->level > child->level);
 	assert_non_null(strstr(idx->what, "untagged children"));
 	assert_int_equal(idx->last_pulled, idx->last_used); /* never pulled */
+	assert_true(idx->flags & RC_OBJ_NEVER_PULLED);
 	arm = find_obj(&inv, "lib/team/app:arm");
 	assert_int_equal(arm->last_used, child->last_used); /* no tag push time */
 	rc_inventory_release(&inv);
 
-	/* keep_by pull: ranks on the pull time */
+	/* keep_by pull: the artifact's pull time, shared by its tags; never
+	 * pulled ranks below every time */
 	rc_inventory_init(&inv);
 	assert_int_equal(rc_harbor_objects(&inv, &s, RC_HARBOR_KEEP_BY_PULL, &err), 0);
-	assert_int_equal(find_obj(&inv, "lib/team/app@" D1)->rank_time, 1772323200);
-	assert_int_equal(find_obj(&inv, "lib/team/app:latest")->rank_time, 1775001600);
+	m1 = find_obj(&inv, "lib/team/app@" D1);
+	assert_int_equal(m1->rank_time, 1772323200);
+	assert_true(m1->flags & RC_OBJ_RANKS_PULLS);
+	assert_string_equal(m1->rank_basis, "pull_time");
+	assert_int_equal(find_obj(&inv, "lib/team/app:latest")->rank_time, 1772323200);
+	assert_int_equal(find_obj(&inv, "lib/team/app@" D2)->rank_time, RC_RANK_NEVER);
+	assert_int_equal(find_obj(&inv, "lib/team/app:arm")->rank_time, RC_RANK_NEVER);
 	rc_inventory_release(&inv);
 	r.name = NULL;
 	release_repo(&r);
