@@ -15,6 +15,7 @@
 #include "harbor/harbor.h"
 #include "harbor/objects.h"
 #include "plan.h"
+#include "source.h"
 
 #define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define D2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
@@ -317,12 +318,61 @@ static void test_objects(void **state)
 	release_repo(&r);
 }
 
+/* check_item: Harbor's exact identities, with their project */
+static void item_check(const char *object, int kind, const char *digest, int candidate,
+		       const char *want)
+{
+	const struct rc_source_ops *ops = rc_source_find("harbor");
+	struct rc_plan_item it;
+	struct rc_err err = RC_ERR_INIT;
+	char *refs[1] = {(char *)object};
+	int rc;
+
+	assert_non_null(ops);
+	memset(&it, 0, sizeof(it));
+	it.kind = (enum rc_kind)kind;
+	it.object = (char *)object;
+	it.name = kind == RC_KIND_TAG ? (char *)object : (char *)"";
+	if (kind == RC_KIND_TAG) {
+		it.refs.v = refs;
+		it.refs.n = 1;
+	}
+	it.pre.digest = (char *)digest;
+	rc = ops->check_item(&it, candidate, "plan.candidates[0]", &err);
+	if (!want) {
+		if (rc != 0)
+			fail_msg("'%s': %s", object, err.msg);
+		return;
+	}
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.kind, RC_ERR_PLAN);
+	if (!strstr(err.msg, want))
+		fail_msg("'%s': message '%s' lacks '%s'", object, err.msg, want);
+}
+
+static void test_check_item(void **state)
+{
+	(void)state;
+	item_check("lib/team/app:1.0", RC_KIND_TAG, D1, 1, NULL);
+	item_check("lib/team/app@" D1, RC_KIND_MANIFEST, NULL, 1, NULL);
+	item_check("app:1.0", RC_KIND_TAG, D1, 1, "is not a Harbor 'project/repo:tag'");
+	item_check("Lib/app:1.0", RC_KIND_TAG, D1, 1, "plan.candidates[0].object");
+	item_check("lib/team/app:1.0", RC_KIND_TAG, NULL, 1, "preconditions.digest");
+	item_check("lib/team/app:1.0", RC_KIND_TAG, NULL, 0, NULL);
+	item_check("lib/app@sha256:abc", RC_KIND_MANIFEST, NULL, 1, "plan.candidates[0].object");
+	assert_int_equal(rc_source_find("harbor")->frees_at_once, 0);
+	assert_int_equal(rc_source_find("harbor")->located_by_plan, 1);
+	assert_non_null(rc_source_find("harbor")->trigger_gc);
+	assert_null(rc_source_find("dtr")->trigger_gc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_page),	 cmocka_unit_test(test_page_hostile),
 	    cmocka_unit_test(test_one_artifact), cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_time),	 cmocka_unit_test(test_objects),
+	    cmocka_unit_test(test_check_item),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
