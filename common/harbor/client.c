@@ -500,12 +500,13 @@ int rc_harbor_delete(struct rc_harbor_client *c, const char *repo, const char *d
 		*res = RC_HARBOR_DELETED;
 	else if (r.status == 404)
 		*res = RC_HARBOR_ABSENT;
-	else if (r.status == 412)
+	else if (r.status == 412) {
+		*res = RC_HARBOR_CHANGED;
 		snprintf(why, whysz,
 			 "Harbor refused it (HTTP 412%s%s): an immutable tag or a "
 			 "reference by another artifact",
 			 text[0] ? ": " : "", text);
-	else if (r.status == 401)
+	} else if (r.status == 401)
 		snprintf(why, whysz, "Harbor refused the credentials %s%s (HTTP 401%s%s)",
 			 c->api.authed ? "from the " : "(none were found)",
 			 c->api.authed ? c->api.origin : "", text[0] ? ": " : "", text);

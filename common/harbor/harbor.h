@@ -147,6 +147,8 @@ int rc_harbor_get_artifact(struct rc_harbor_client *c, const char *repo, const c
 enum rc_harbor_delete {
 	RC_HARBOR_DELETED = 0, /* 200 */
 	RC_HARBOR_ABSENT, /* 404 */
+	RC_HARBOR_CHANGED, /* 412: an immutable tag, or a reference by another
+			      artifact (why: Harbor's message) */
 	RC_HARBOR_REFUSED, /* anything else: why says it */
 };
 

@@ -27,7 +27,9 @@
 enum rc_harbor_keep_by { RC_HARBOR_KEEP_BY_PUSH = 0, RC_HARBOR_KEEP_BY_PULL };
 
 /* Appends scan as one source of type "harbor" named scan->name, identity
- * {"url": scan->url}, and its objects to inv. Everything is copied. -1 with
+ * {"url": scan->url}, and its objects to inv; each repository's artifacts
+ * sorted by digest, none twice (as rc_harbor_scan leaves them). Everything
+ * is copied. -1 with
  * err (RC_ERR_NOMEM); inv then holds part of it and must be cleared. */
 int rc_harbor_objects(struct rc_inventory *inv, const struct rc_harbor_scan *scan,
 		      enum rc_harbor_keep_by keep_by, struct rc_err *err);

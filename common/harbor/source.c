@@ -286,7 +286,7 @@ static int harbor_remove(struct rc_source *s, const struct rc_plan_item *it, enu
 		hb_of(s)->removed++;
 	} else if (d == RC_HARBOR_ABSENT) {
 		*res = RC_REMOVAL_ABSENT;
-	} else if (strstr(reason, "HTTP 412")) {
+	} else if (d == RC_HARBOR_CHANGED) {
 		*res = RC_REMOVAL_CHANGED;
 	}
 	return 0;
