@@ -7,9 +7,9 @@
 # which artifacts the list shows (no index child, no accessory), DELETE of a
 # tag and of an artifact (with its tags, accessories, unreferenced children),
 # 412 for an immutable tag and for a referenced child, the GC endpoints,
-# faults (429 + Retry-After, 500, hang, truncated), and the /_fake/ pull and
-# push controls. The request log holds one "METHOD PATH STATUS" line per API
-# request and never a password.
+# faults (429 + Retry-After, 500, hang, truncated), the /_fake/ pull and
+# push controls, and HTTPS. The request log holds one "METHOD PATH STATUS"
+# line per API request and never a password.
 set -u
 source "$(dirname "$0")/../lib/harbor.sh"
 T=$HARBOR_T
@@ -219,6 +219,32 @@ check_eq "truncate fault: 200 with JSON cut short" "200 bad" \
 	"$(req -u "$ADMIN" "$A/projects/lib/repositories") $(/usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/b" 2>/dev/null && echo good || echo bad)"
 harbor_fault '{"path_regex": "/projects$", "status": 200, "body": "[{\"name\": ", "count": 1}'
 check_eq "body fault: the given body verbatim" '200 [{"name": ' "$(req -u "$ADMIN" "$A/projects") $(cat "$T/b")"
+
+# --- HTTPS with --tls-cert/--tls-key (a second double, its own CA)
+C=$T/pki
+mkdir -p "$C"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$C/ca.key" -out "$C/ca.pem" -days 2 \
+	-subj "/CN=reclaim test ca" >/dev/null 2>&1 &&
+	openssl req -newkey rsa:2048 -nodes -keyout "$C/srv.key" -out "$C/srv.csr" \
+		-subj "/CN=127.0.0.1" >/dev/null 2>&1 &&
+	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$C/ext" &&
+	openssl x509 -req -in "$C/srv.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -CAcreateserial \
+		-out "$C/srv.pem" -days 2 -extfile "$C/ext" >/dev/null 2>&1
+check_eq "openssl makes a CA and a server certificate" "0" "$?"
+/usr/bin/python3 "$ROOT/tests/fakes/harbor/harbor.py" --fixture "$T/fixture.json" --port-file "$T/tls.port" \
+	--log "$T/tls.log" --tls-cert "$C/srv.pem" --tls-key "$C/srv.key" >"$T/tls.out" 2>&1 &
+TLS_PID=$!
+for _ in $(seq 1 100); do [ -s "$T/tls.port" ] && break; sleep 0.05; done
+TLS_URL="https://127.0.0.1:$(cat "$T/tls.port")"
+check_eq "HTTPS: trusted through its CA, the API answers" "200" \
+	"$(curl -s -o /dev/null -w '%{http_code}' --cacert "$C/ca.pem" -u "$ADMIN" "$TLS_URL/api/v2.0/projects")"
+curl -s -o /dev/null "$TLS_URL/api/v2.0/systeminfo"
+check_eq "... an unverified certificate fails the handshake (curl 60)" "60" "$?"
+curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$(cat "$T/tls.port")/api/v2.0/systeminfo"
+check "... plain HTTP to it gets no answer" test "$?" -ne 0
+kill "$TLS_PID"
+wait "$TLS_PID" 2>/dev/null
+check_eq "... and only the answered request is logged" "GET /api/v2.0/projects 200" "$(cat "$T/tls.log")"
 
 # --- the request log
 check "the log has one 'METHOD PATH STATUS' line per API request" \
