@@ -240,7 +240,7 @@ def by_reference(repo, proj_name, repo_name, reference):
 
 def project_json(p):
     return {"project_id": p["project_id"], "owner_id": 1, "owner_name": "admin",
-            "name": p["name"], "registry_id": None, "creation_time": p["creation_time"],
+            "name": p["name"], "creation_time": p["creation_time"],
             "update_time": p["creation_time"], "deleted": False, "togglable": True,
             "repo_count": len(p["repositories"]),
             "metadata": {"public": "true" if p["public"] else "false"}}
@@ -259,6 +259,11 @@ def tag_json(repo, art, t, immutable_status):
             "immutable": bool(t["immutable"]) if immutable_status else False}
 
 
+OMITEMPTY_ARTIFACT = ("id", "type", "media_type", "manifest_media_type", "artifact_type",
+                      "project_id", "repository_id", "repository_name", "digest", "size",
+                      "icon", "extra_attrs", "annotations")
+
+
 def artifact_json(repo, art, opt):
     arts = repo["artifacts"]
     j = {"id": art["id"], "type": art["type"], "media_type": art["media_type"],
@@ -268,8 +273,12 @@ def artifact_json(repo, art, opt):
          "repository_name": full_name(repo), "digest": art["digest"], "size": art["size"],
          "icon": "", "push_time": art["push_time"], "pull_time": art["pull_time"],
          "extra_attrs": art["extra_attrs"], "annotations": art["annotations"],
-         "references": None, "tags": None, "addition_links": {}, "labels": None,
-         "accessories": None}
+         "references": None, "tags": None, "labels": None, "accessories": None}
+    # go-swagger's models: scalars and maps are omitempty, arrays are not
+    # (goharbor/go-client pkg/sdk/v2.0/models/artifact.go): an empty one is null
+    for k in OMITEMPTY_ARTIFACT:
+        if j[k] in (None, "", 0, {}):
+            del j[k]
     if art["references"]:
         j["references"] = [{"parent_id": art["id"], "child_id": arts[r["child_digest"]]["id"],
                             "child_digest": r["child_digest"], "platform": r["platform"],
