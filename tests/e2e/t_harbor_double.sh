@@ -39,6 +39,8 @@ check_eq "GET /users/current anonymous: 401 UNAUTHORIZED" "401 UNAUTHORIZED unau
 	"$(req -u "admin:wrong" "$A/users/current") $(errs)"
 check_eq "GET /users/current as admin: 200, who" "200 admin" \
 	"$(req -u "$ADMIN" "$A/users/current") $(js 'd["username"]')"
+check_eq "GET /users/current as the robot: 412 PRECONDITION (authenticated, no local user)" "412 PRECONDITION" \
+	"$(req -u "$ROBOT" "$A/users/current") $(js 'd["errors"][0]["code"]')"
 
 # --- 401 on a private project, exactly Harbor's body, no WWW-Authenticate
 check_eq "repositories of a private project, no credentials: 401" "401" "$(req "$A/projects/lib/repositories")"

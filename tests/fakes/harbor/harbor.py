@@ -5,7 +5,7 @@ It serves exactly what reclaim uses; docs/fidelity-harbor.md lists what it
 does not model and the Harbor sources each behaviour was read from:
 
   GET    /api/v2.0/systeminfo                          (no auth)
-  GET    /api/v2.0/users/current                       (401 when anonymous)
+  GET    /api/v2.0/users/current   (401 when anonymous, 412 for a robot)
   GET    /api/v2.0/projects?page=&page_size=&name=
   GET    /api/v2.0/projects/{p}/repositories?page=&page_size=
   GET    /api/v2.0/projects/{p}/repositories/{r}/artifacts?with_tag=
@@ -554,6 +554,10 @@ class Handler(BaseHTTPRequestHandler):
         if m == "GET" and route("users", "current") is not None:
             if user is None:
                 raise HarborError(401, "UNAUTHORIZED", "unauthorized")
+            if user["name"].startswith("robot$"):
+                # handler/user.go: a robot's security context is no local user
+                raise HarborError(412, "PRECONDITION", "get current user not available "
+                                  "for security context: robot")
             return 200, {"user_id": STATE["users"].index(user) + 1, "username": user["name"],
                          "sysadmin_flag": bool(user.get("admin"))}, {}
         if m == "GET" and route("projects") is not None:
