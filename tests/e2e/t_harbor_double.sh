@@ -187,6 +187,12 @@ check_eq "push moves a tag: stable now on the new digest, its pull time kept" "l
 check_eq "... the old artifact is now untagged but still listed" "null" "$(pt "$(D app-rc)" 'd["tags"]')"
 check "push cannot move an immutable tag (412)" test "$(harbor_curl -s -o /dev/null -w '%{http_code}' -X POST -d "{\"project\":\"lib\",\"repo\":\"team/app\",\"tag\":\"release-1\",\"digest\":\"$(D pushed-9)\"}" "$HARBOR_URL/_fake/push")" = 412
 
+harbor_immutable lib team/app v9
+check_eq "/_fake/immutable: v9 now refuses deletion (412)" "412 PRECONDITION" \
+	"$(req -u "$ADMIN" -X DELETE "$A/projects/$APP/artifacts/$(D pushed-9)/tags/v9") $(js 'd["errors"][0]["code"]')"
+harbor_immutable lib team/app v9 false
+check_eq "... and false lifts it" "200" "$(req -u "$ADMIN" -X DELETE "$A/projects/$APP/artifacts/$(D pushed-9)/tags/v9")"
+
 # --- GC
 check_eq "POST /system/gc/schedule Manual: 201, Location /api/v2.0/system/gc/7 (gc_id_start)" \
 	"201 /api/v2.0/system/gc/7" \

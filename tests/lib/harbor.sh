@@ -73,6 +73,11 @@ harbor_pull() {
 harbor_push() {
 	harbor_control push "$(/usr/bin/python3 -c 'import json,sys; d={"project": sys.argv[1], "repo": sys.argv[2], "tag": sys.argv[3], "digest": sys.argv[4]}; d.update({"size": int(sys.argv[5])} if len(sys.argv) > 5 else {}); print(json.dumps(d))' "$@")"
 }
+# harbor_immutable PROJECT REPO TAG [true|false]: an immutability rule now
+# matches TAG (or no longer does).
+harbor_immutable() {
+	harbor_control immutable "$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({"project": sys.argv[1], "repo": sys.argv[2], "tag": sys.argv[3], "immutable": (sys.argv[4] if len(sys.argv) > 4 else "true") == "true"}))' "$@")"
+}
 # harbor_fault JSON: {"path_regex", "method", "status", "count", "retry_after",
 # "body", "hang_seconds", "truncate"} (see harbor.py); harbor_reset_faults.
 harbor_fault() { harbor_control fault "$1"; }

@@ -45,6 +45,7 @@ artifacts of the repository (never listed at top level, as in Harbor).
 Test control, NOT Harbor API (no auth, never logged):
   POST /_fake/pull   {"project","repo","reference"}   pull_time := now
   POST /_fake/push   {"project","repo","tag","digest","size"?}
+  POST /_fake/immutable {"project","repo","tag","immutable"?: true}
   POST /_fake/fault  {"path_regex","method"?,"status"?,"count"? (-1: always),
                       "retry_after"?,"body"?,"hang_seconds"?,"truncate"?}
   POST /_fake/reset-faults
@@ -753,6 +754,13 @@ def control(method, path, op):
             if tag["name"] == op["reference"]:
                 tag["pull_time"] = t
         return 200, {"result": "ok", "pull_time": t}
+    if path == "/_fake/immutable":
+        # an immutability rule now matches (or no longer matches) the tag
+        art = by_reference(repo, proj["name"], op.get("repo", ""), op.get("tag", ""))
+        for tag in art["tags"]:
+            if tag["name"] == op["tag"]:
+                tag["immutable"] = bool(op.get("immutable", True))
+        return 200, {"result": "ok"}
     if path == "/_fake/push":
         if repo is None:
             repo = new_repo(proj, op["repo"])
