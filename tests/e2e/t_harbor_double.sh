@@ -254,6 +254,11 @@ kill "$TLS_PID"
 wait "$TLS_PID" 2>/dev/null
 check_eq "... and only the answered request is logged" "GET /api/v2.0/projects 200" "$(cat "$T/tls.log")"
 
+harbor_fault '{"path_regex": "/projects\\?page=1", "headers": {"Link": "</api/v2.0/projects?page=1&page_size=1>; rel=\"next\"", "X-Total-Count": "99"}, "count": 1}'
+check_eq "headers fault: the real answer with the given Link and X-Total-Count" \
+	'200 ["lib"] </api/v2.0/projects?page=1&page_size=1>; rel="next" 99' \
+	"$(req -u "$ADMIN" "$A/projects?page=1&page_size=1") $(js '[p["name"] for p in d]') $(hdr Link) $(hdr X-Total-Count)"
+
 # --- the request log
 check "the log has one 'METHOD PATH STATUS' line per API request" \
 	test -z "$(grep -vE '^(GET|POST|DELETE|PUT|HEAD) /api/v2\.0/[^ ]* [0-9]{3}$' "$HARBOR_LOG")"

@@ -79,7 +79,8 @@ harbor_immutable() {
 	harbor_control immutable "$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({"project": sys.argv[1], "repo": sys.argv[2], "tag": sys.argv[3], "immutable": (sys.argv[4] if len(sys.argv) > 4 else "true") == "true"}))' "$@")"
 }
 # harbor_fault JSON: {"path_regex", "method", "status", "count", "retry_after",
-# "body", "hang_seconds", "truncate"} (see harbor.py); harbor_reset_faults.
+# "body", "hang_seconds", "truncate", "headers"} (see harbor.py);
+# harbor_reset_faults.
 harbor_fault() { harbor_control fault "$1"; }
 harbor_reset_faults() { harbor_control reset-faults '{}'; }
 # harbor_state: the whole model as JSON.

@@ -47,7 +47,8 @@ Test control, NOT Harbor API (no auth, never logged):
   POST /_fake/push   {"project","repo","tag","digest","size"?}
   POST /_fake/immutable {"project","repo","tag","immutable"?: true}
   POST /_fake/fault  {"path_regex","method"?,"status"?,"count"? (-1: always),
-                      "retry_after"?,"body"?,"hang_seconds"?,"truncate"?}
+                      "retry_after"?,"body"?,"hang_seconds"?,"truncate"?,
+                      "headers"? (set on the real answer, e.g. a Link)}
   POST /_fake/reset-faults
   GET  /_fake/state  the whole model
 
@@ -494,7 +495,8 @@ class Handler(BaseHTTPRequestHandler):
             fault = take_fault(method, self.path)
         if fault and fault.get("hang_seconds"):
             time.sleep(float(fault["hang_seconds"]))
-            if not fault.get("status") and not fault.get("body") and not fault.get("truncate"):
+            if not (fault.get("status") or "body" in fault or fault.get("truncate")
+                    or fault.get("headers")):
                 fault = None
         if fault and fault.get("status") and not fault.get("truncate"):
             st = int(fault["status"])
@@ -519,6 +521,8 @@ class Handler(BaseHTTPRequestHandler):
             data = data[: len(data) // 2]
         elif fault and "body" in fault:
             data = fault["body"].encode()
+        if fault and fault.get("headers"):
+            headers.update(fault["headers"])
         self.send(status, data, headers)
 
     # -- the API proper: (status, JSON-able body or None, headers)
@@ -736,7 +740,8 @@ def control(method, path, op):
         f = {"path_regex": op.get("path_regex", ""), "method": op.get("method"),
              "status": op.get("status"), "count": int(op.get("count", 1)),
              "retry_after": op.get("retry_after"), "hang_seconds": op.get("hang_seconds"),
-             "truncate": bool(op.get("truncate", False))}
+             "truncate": bool(op.get("truncate", False)),
+             "headers": dict(op.get("headers") or {})}
         if "body" in op:
             f["body"] = op["body"]
         re.compile(f["path_regex"])
