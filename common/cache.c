@@ -66,6 +66,34 @@ static int mkdirs(const char *path, struct rc_err *err)
 	return ret;
 }
 
+/* 0 when path is a directory of this user that no one else may write, and
+ * not a symbolic link: nobody else can then place or swap what reclaim
+ * writes there (a link to another directory would have entries written
+ * wherever it points). -1 with err (RC_ERR_IO) when not. */
+static int private_dir(const char *path, struct rc_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return rc_err_sys(err, errno, "cannot use cache directory '%s'", path);
+	if (S_ISLNK(st.st_mode))
+		return rc_err_set(err, RC_ERR_IO,
+				  "cannot use cache directory '%s': it is a symbolic link", path);
+	if (!S_ISDIR(st.st_mode))
+		return rc_err_sys(err, ENOTDIR, "cannot use cache directory '%s'", path);
+	if (st.st_uid != geteuid())
+		return rc_err_set(err, RC_ERR_IO,
+				  "cannot use cache directory '%s': owned by uid %lu, not by this "
+				  "user (uid %lu)",
+				  path, (unsigned long)st.st_uid, (unsigned long)geteuid());
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return rc_err_set(err, RC_ERR_IO,
+				  "cannot use cache directory '%s': others may write it (mode "
+				  "%04o); chmod go-w it",
+				  path, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 static int any_entry(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -84,7 +112,6 @@ struct rc_cache *rc_cache_open(const char *dir, struct rc_err *err)
 {
 	struct rc_cache *c = NULL;
 	char *sub = NULL;
-	struct stat st;
 
 	if (!dir || !*dir) {
 		rc_err_set(err, RC_ERR_USAGE, "empty cache directory name");
@@ -94,10 +121,8 @@ struct rc_cache *rc_cache_open(const char *dir, struct rc_err *err)
 		return NULL;
 	if (mkdirs(sub, err) < 0)
 		goto fail;
-	if (stat(sub, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		rc_err_sys(err, errno ? errno : ENOTDIR, "cannot use cache directory '%s'", sub);
+	if (private_dir(sub, err) < 0)
 		goto fail;
-	}
 	if (access(sub, W_OK | X_OK) < 0) {
 		rc_err_sys(err, errno, "cannot write cache directory '%s'", sub);
 		goto fail;
@@ -344,6 +369,8 @@ int rc_cache_store(struct rc_cache *c, const char *digest, const void *data, siz
 		rc_err_sys(err, errno, "cannot create cache directory '%s'", subdir);
 		goto io_fail;
 	}
+	if (private_dir(subdir, err) < 0)
+		goto io_fail;
 	if (!(tmp = rc_asprintf(err, "%s/.tmp.XXXXXX", subdir)))
 		goto out;
 	/* mkstemp creates the file 0600 */

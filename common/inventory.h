@@ -68,6 +68,10 @@ enum {
 	/* keep_last does not rank it: a referrer's tag (a cosign signature)
 	 * goes or stays with its subject, and takes no image's slot. */
 	RC_OBJ_UNRANKED = 1u << 10,
+	/* A candidate records pulled_at (preconditions.pulled_at) when the
+	 * rule that chose it reads pull times (not_pulled_for, or keep_last
+	 * over rank_time): apply re-checks that it was not pulled since. */
+	RC_OBJ_PULL_PRECOND = 1u << 11,
 };
 
 /* Another object of the same source that uses this one. */
@@ -109,6 +113,10 @@ struct rc_object {
 				  reason that states an age or a rank (a DTR's
 				  "updatedAt" or "createdAt"); NULL: not named */
 	int64_t last_pulled; /* 0 when the source records no pulls */
+	const char *pulled_at; /* last_pulled as the source wrote it (RC_OBJ_PULL_PRECOND) */
+	int64_t rank_time; /* keep_last ranks on it when non-zero (a Harbor
+			      artifact's pull time under keep_by pull), else on
+			      last_used */
 	int64_t size; /* its own size, -1 unknown */
 	int64_t reclaimable; /* what deleting it frees, without RC_OBJ_PARTS */
 	size_t level; /* candidates of a kind go in descending level (the

@@ -62,6 +62,7 @@ void rc_plan_item_release(struct rc_plan_item *it)
 	free(it->pre.started_at);
 	free(it->pre.finished_at);
 	free(it->pre.digest);
+	free(it->pre.pulled_at);
 	memset(it, 0, sizeof(*it));
 }
 
@@ -270,8 +271,12 @@ static int add_preconditions(cJSON *pre, const struct rc_plan_item *it, struct r
 			return -1;
 		return 0;
 	case RC_KIND_TAG:
+		if (it->pre.pulled_at && add_str(pre, "pulled_at", it->pre.pulled_at, err) < 0)
+			return -1;
 		return add_str(pre, "digest", it->pre.digest, err);
 	case RC_KIND_MANIFEST:
+		if (it->pre.pulled_at && add_str(pre, "pulled_at", it->pre.pulled_at, err) < 0)
+			return -1;
 		return add_strv(pre, "tags", &it->pre.tags, err);
 	default:
 		return 0;
@@ -1180,7 +1185,8 @@ static int parse_item(const cJSON *o, const char *where, size_t index, int candi
 		    get_strv(pre, "users_in_plan", &it->pre.users_in_plan, err) < 0 ||
 		    opt_str(pre, "started_at", &it->pre.started_at, err) < 0 ||
 		    opt_str(pre, "finished_at", &it->pre.finished_at, err) < 0 ||
-		    opt_str(pre, "digest", &it->pre.digest, err) < 0)
+		    opt_str(pre, "digest", &it->pre.digest, err) < 0 ||
+		    opt_str(pre, "pulled_at", &it->pre.pulled_at, err) < 0)
 			goto out;
 		it->pre.usage_count = member(pre, "usage_count") ? get_int(pre, "usage_count") : -1;
 		/* evidence belongs to one kind each: elsewhere it would mean nothing */

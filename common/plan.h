@@ -52,6 +52,9 @@ struct rc_precond {
 	char *finished_at; /* container: State.FinishedAt exactly as inspected, or NULL */
 	int64_t usage_count; /* build cache: UsageCount, -1 when not recorded */
 	char *digest; /* tag: the manifest digest it must still name, or NULL */
+	char *pulled_at; /* tag, manifest of a source that records pulls
+			    (Harbor): the pull time the rule read, as the source
+			    wrote it; not pulled since, or the item changed */
 };
 
 struct rc_plan_item {

@@ -8,11 +8,13 @@
 extern const struct rc_source_ops rc_engine_source_ops;
 extern const struct rc_source_ops rc_registry_source_ops;
 extern const struct rc_source_ops rc_dtr_source_ops;
+extern const struct rc_source_ops rc_harbor_source_ops;
 
 static const struct rc_source_ops *const source_types[] = {
     &rc_engine_source_ops,
     &rc_registry_source_ops,
     &rc_dtr_source_ops,
+    &rc_harbor_source_ops,
 };
 
 const struct rc_source_ops *rc_source_find(const char *type)

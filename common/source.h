@@ -48,6 +48,10 @@ struct rc_source_opts {
 	/* A source that records both a creation and a last-push time per
 	 * object (DTR): ages measure the creation instead (--dtr-age created). */
 	int age_created;
+	/* Harbor: --projects globs (NULL or empty: all), and keep_last ranking
+	 * on pull time instead of push time (--harbor-keep-by pull). */
+	const struct rc_strv *projects;
+	int keep_by_pull;
 	struct rc_rate *pace; /* --max-rps: borrowed, shared by every source of
 				 the run that paces its requests; NULL: none */
 	struct rc_cache *cache; /* the planner's content cache (cache.h), borrowed,
@@ -167,6 +171,12 @@ struct rc_source_ops {
 	 * run), so later re-checks do not count it as a user of other items.
 	 * -1 with err (RC_ERR_NOMEM). */
 	int (*settled)(struct rc_source *s, const struct rc_plan_item *it, struct rc_err *err);
+
+	/* reclaim-apply --trigger-gc, after a run with no failed item: starts
+	 * the source's garbage collection when this run deleted something
+	 * from it, its run ID into id ("" when nothing was deleted: none
+	 * started). NULL for a type without one (-1 with err otherwise). */
+	int (*trigger_gc)(struct rc_source *s, char *id, size_t idsz, struct rc_err *err);
 
 	void (*free)(struct rc_source *s);
 };

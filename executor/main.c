@@ -50,7 +50,7 @@ static const char usage_text[] =
     "                            $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH; tcp://host\n"
     "                            without a port means 2375, or 2376 with TLS). The\n"
     "                            engine must report the engine ID recorded in the plan\n"
-    "  Registries (Registry v2 / OCI, and DTR / MSR 2-3) are reached at the URL\n"
+    "  Registries (Registry v2 / OCI, DTR / MSR 2-3, Harbor / MSR 4) are reached at the URL\n"
     "  the plan names (its identity), with\n"
     "  credentials looked up for that host as reclaim-plan does:\n"
     "      --username USER       registry user, with --password-stdin\n"
@@ -64,6 +64,9 @@ static const char usage_text[] =
     "      --max-rps N           send registries and DTRs at most N requests a second\n"
     "                            in all, evenly spaced (1 to 100000; default and 0:\n"
     "                            no limit)\n"
+    "      --trigger-gc          after a run with no failed item, start a garbage\n"
+    "                            collection on each Harbor it deleted from, and print\n"
+    "                            its run ID (off by default; --dry-run starts none)\n"
     "      --timeout D           give up on a request a source has not answered\n"
     "                            within D, e.g. 30s or 2m (default 60s, at most 24h);\n"
     "                            a request that timed out is not retried\n"
@@ -156,6 +159,7 @@ struct cli {
 	int tls_insecure;
 	size_t parallel;
 	long max_rps; /* 0: no limit */
+	int trigger_gc; /* --trigger-gc */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -167,6 +171,34 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, safe);
 	fprintf(stderr, "\nTry 'reclaim-apply --help'.\n");
 	return RA_EXIT_USAGE;
+}
+
+/* --trigger-gc: each source whose type has a garbage collection to start
+ * and that this run deleted from starts one; its ID goes to stdout. -1
+ * when one could not be started (after saying why). */
+static int trigger_gc(const struct ra_sources *srcs, int quiet)
+{
+	struct rc_err err = RC_ERR_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < srcs->n; i++) {
+		const struct ra_source *s = &srcs->v[i];
+		char id[64], title[320];
+		if (!s->s || !s->ops->trigger_gc)
+			continue;
+		s->ops->source_title(s->planned, title, sizeof(title));
+		if (s->ops->trigger_gc(s->s, id, sizeof(id), &err) < 0) {
+			rc_log_error("%s", err.msg);
+			rc_err_clear(&err);
+			rc = -1;
+		} else if (id[0] && !quiet) {
+			printf("Garbage collection started on %s: run %s\n", title, id);
+		} else if (!id[0]) {
+			rc_log_verbose("%s: nothing deleted, no garbage collection started", title);
+		}
+	}
+	return rc;
 }
 
 /* 0 to go on, else the exit status (help, version, usage error) + 100. */
@@ -191,6 +223,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		OPT_TLS_INSECURE,
 		OPT_PARALLEL,
 		OPT_MAX_RPS,
+		OPT_TRIGGER_GC,
 	};
 	static const struct option longopts[] = {
 	    {"approve", required_argument, NULL, OPT_APPROVE},
@@ -214,6 +247,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	    {"tls-insecure", no_argument, NULL, OPT_TLS_INSECURE},
 	    {"parallel", required_argument, NULL, OPT_PARALLEL},
 	    {"max-rps", required_argument, NULL, OPT_MAX_RPS},
+	    {"trigger-gc", no_argument, NULL, OPT_TRIGGER_GC},
 	    {NULL, 0, NULL, 0},
 	};
 	struct rc_err err = RC_ERR_INIT;
@@ -253,6 +287,9 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_JUNIT:
 			c->junit = optarg;
+			break;
+		case OPT_TRIGGER_GC:
+			c->trigger_gc = 1;
 			break;
 		case OPT_FAIL_CHANGED:
 			c->fail_on_changed = 1;
@@ -620,6 +657,9 @@ int main(int argc, char **argv)
 		rc_log_error("%s", err.msg);
 		status = RA_EXIT_ERROR;
 	}
+	if (rc == 0 && c.trigger_gc && !c.dry_run && status != RA_EXIT_FAILED &&
+	    trigger_gc(&srcs, c.quiet) < 0)
+		status = RA_EXIT_ERROR;
 	rc_err_clear(&err);
 	if (journal && ra_journal_close(journal, &err) < 0) {
 		rc_log_error("%s", err.msg);

@@ -392,7 +392,7 @@ static int rank(struct state *s, struct rc_err *err)
 			if (j > first && strcmp(s->repos[j], ents[n - 1].repo) == 0)
 				continue;
 			ents[n].repo = s->repos[j];
-			ents[n].last_used = s->d[i].last_used;
+			ents[n].last_used = o->rank_time ? o->rank_time : s->d[i].last_used;
 			ents[n].id = o->rank_id ? o->rank_id : o->object;
 			ents[n].obj = i;
 			n++;
@@ -536,6 +536,12 @@ static void apply_conditions(const struct state *s, const struct rp_rule *r,
 		set_reason(d, "%s", what);
 		if (r->older_than >= 0)
 			append(d, "%s%sage %s > %s", *reason_of(d) ? ", " : "", b, a, lim);
+	}
+	if (r->not_pulled_for >= 0) {
+		char p[32];
+		fmt_age(s->now - o->last_pulled, p, sizeof(p));
+		rp_format_duration_exact(r->not_pulled_for, lim, sizeof(lim));
+		append(d, "%snot pulled for %s > %s", *reason_of(d) ? ", " : "", p, lim);
 	}
 	if (r->keep_last > 0 && d->rank > 0)
 		append(d, "%s%srank %" PRId64 " > keep %" PRId64, *reason_of(d) ? ", " : "", b,
@@ -913,6 +919,32 @@ static int users_in_plan(const struct state *s, const struct rc_object *o, struc
 	return rc;
 }
 
+/* 1 when rule r reads o's pull time: not_pulled_for, or keep_last over a
+ * pull-time rank. */
+static int reads_pulls(const struct rp_rule *r, const struct rc_object *o)
+{
+	return r->not_pulled_for >= 0 || (r->keep_last > 0 && o->rank_time);
+}
+
+/* A candidate of a source that records pulls (RC_OBJ_PULL_PRECOND) records
+ * the pull time read when its rule read it, or, chosen by no rule of its
+ * own (an artifact whose tags all go), when some rule of the policy may
+ * have: apply then re-checks that it was not pulled since. */
+static int records_pull(const struct state *s, const struct rc_object *o,
+			const struct decision *d)
+{
+	size_t k;
+
+	if (!(o->flags & RC_OBJ_PULL_PRECOND) || !o->pulled_at)
+		return 0;
+	if (d->claim)
+		return reads_pulls(d->claim, o);
+	for (k = 0; k < s->pol->n_rules; k++)
+		if (reads_pulls(&s->pol->rules[k], o))
+			return 1;
+	return 0;
+}
+
 static int emit_item(struct state *s, struct rc_plan *plan, size_t i, int64_t reclaimable,
 		     struct rc_err *err)
 {
@@ -957,6 +989,11 @@ static int emit_item(struct state *s, struct rc_plan *plan, size_t i, int64_t re
 	      users_in_plan(s, o, &it.pre.users_in_plan, err) < 0)))
 		goto fail;
 	it.pre.usage_count = cand ? o->usage_count : -1;
+	/* the pull time a rule read: apply re-checks it (Harbor) */
+	if (cand && records_pull(s, o, d) && !(it.pre.pulled_at = strdup(o->pulled_at))) {
+		rc_err_nomem(err);
+		goto fail;
+	}
 	if (cand && o->digest && !(it.pre.digest = strdup(o->digest))) {
 		rc_err_nomem(err);
 		goto fail;

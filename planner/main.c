@@ -54,8 +54,14 @@ static const char usage_text[] =
     "      --dtr URL                scan a Docker Trusted Registry / MSR 2-3 through its\n"
     "                               /api/v0 (repeatable; https:// unless http:// on\n"
     "                               loopback); tags only, never manifests\n"
+    "      --harbor URL             scan a Harbor / MSR 4 through its /api/v2.0\n"
+    "                               (repeatable; https:// unless http:// on loopback):\n"
+    "                               artifacts and their tags, with pull times\n"
+    "      --projects GLOB          only the Harbor projects matching GLOB (repeatable;\n"
+    "                               the scan is then partial)\n"
     "      --repos GLOB             only the registries' repositories matching GLOB\n"
-    "                               (repeatable; the scan is then partial)\n"
+    "                               (repeatable; the scan is then partial); Harbor's\n"
+    "                               are \"project/repo\"\n"
     "      --username USER          registry user, with --password-stdin\n"
     "      --password-stdin         read the registry password from one line of stdin\n"
     "                               (else $RECLAIM_REGISTRY_USERNAME/_PASSWORD, else\n"
@@ -106,6 +112,11 @@ static const char usage_text[] =
     "      --dtr-age updated|created  measure a DTR tag's age, for --keep-last,\n"
     "                               --older-than and --min-age, on updatedAt (the last\n"
     "                               push; default) or createdAt; needs --dtr\n"
+    "      --not-pulled-for D       only tags (and, with --untagged, artifacts) not\n"
+    "                               pulled for more than D; never pulled counts from\n"
+    "                               the push (Harbor only: others record no pulls)\n"
+    "      --harbor-keep-by push|pull  --keep-last ranks Harbor artifacts by push\n"
+    "                               time (default) or pull time; needs --harbor\n"
     "\n"
     "Outputs:\n"
     "  -o, --output FILE            write the plan JSON to FILE atomically ('-': stdout,\n"
@@ -176,6 +187,10 @@ enum {
 	OPT_MAX_RPS,
 	OPT_CACHE_DIR,
 	OPT_NO_CACHE,
+	OPT_HARBOR,
+	OPT_PROJECTS,
+	OPT_NOT_PULLED_FOR,
+	OPT_HARBOR_KEEP_BY,
 };
 
 static const struct option long_opts[] = {
@@ -217,6 +232,10 @@ static const struct option long_opts[] = {
     {"max-rps", required_argument, NULL, OPT_MAX_RPS},
     {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"harbor", required_argument, NULL, OPT_HARBOR},
+    {"projects", required_argument, NULL, OPT_PROJECTS},
+    {"not-pulled-for", required_argument, NULL, OPT_NOT_PULLED_FOR},
+    {"harbor-keep-by", required_argument, NULL, OPT_HARBOR_KEEP_BY},
     {NULL, 0, NULL, 0},
 };
 
@@ -225,6 +244,8 @@ struct opts {
 	int engine_given;
 	struct rc_strv registries; /* --registry, in order */
 	struct rc_strv dtrs; /* --dtr, in order */
+	struct rc_strv harbors; /* --harbor, in order */
+	struct rc_strv projects; /* --projects */
 	struct rc_strv repos; /* --repos */
 	const char *username;
 	int password_stdin;
@@ -307,6 +328,23 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			if (!*optarg)
 				usage_error(o, "empty --dtr: want https://host[:port]");
 			push_opt(o, &o->dtrs, optarg);
+			break;
+		case OPT_HARBOR:
+			if (!*optarg)
+				usage_error(o, "empty --harbor: want https://host[:port]");
+			push_opt(o, &o->harbors, optarg);
+			break;
+		case OPT_PROJECTS:
+			push_opt(o, &o->projects, optarg);
+			break;
+		case OPT_NOT_PULLED_FOR:
+			duration_opt(o, "--not-pulled-for", optarg, &o->flags.not_pulled_for);
+			break;
+		case OPT_HARBOR_KEEP_BY:
+			if (rp_harbor_keep_by_parse(optarg, &o->flags.harbor_keep_by) < 0)
+				usage_error(o, "invalid --harbor-keep-by '%.64s': want push or pull",
+					    optarg);
+			o->flags.harbor_keep_by_given = 1;
 			break;
 		case OPT_REPOS:
 			push_opt(o, &o->repos, optarg);
@@ -610,7 +648,8 @@ static int cmd_show(int argc, char **argv, struct opts *o)
 	if (!o->usage_err[0] && optind != argc - 1)
 		usage_error(o,
 			    optind >= argc ? "show needs a plan file" : "show takes one plan file");
-	if (!o->usage_err[0] && (o->engine_given || o->registries.n || o->dtrs.n || o->policy ||
+	if (!o->usage_err[0] && (o->engine_given || o->registries.n || o->dtrs.n || o->harbors.n ||
+				 o->policy ||
 				 o->output || o->csv || o->junit))
 		usage_error(o, "show takes no scan or output options");
 	if (o->usage_err[0])
@@ -629,7 +668,7 @@ static int cmd_show(int argc, char **argv, struct opts *o)
 }
 
 /* The sources to scan, in plan order: the engine (given, or no source
- * given at all), then each --registry, then each --dtr. */
+ * given at all), then each --registry, each --dtr, each --harbor. */
 struct scan_target {
 	const char *type;
 	const char *name; /* NULL: the type names it (a registry by its URL) */
@@ -644,7 +683,8 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 			struct rc_cache *cache, struct rc_inventory *inv, struct rc_err *err)
 {
 	size_t n = 0, i;
-	struct scan_target *t = calloc(o->registries.n + o->dtrs.n + 1, sizeof(*t));
+	struct scan_target *t =
+	    calloc(o->registries.n + o->dtrs.n + o->harbors.n + 1, sizeof(*t));
 	/* one pace for every registry and DTR of the run */
 	struct rc_rate *pace = o->max_rps ? rc_rate_new(o->max_rps) : NULL;
 	int rc = 0;
@@ -655,12 +695,14 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 		rc_err_nomem(err);
 		return error_exit(err);
 	}
-	if (o->engine_given || (!o->registries.n && !o->dtrs.n))
+	if (o->engine_given || (!o->registries.n && !o->dtrs.n && !o->harbors.n))
 		t[n++] = (struct scan_target){"engine", "engine", o->engine};
 	for (i = 0; i < o->registries.n; i++)
 		t[n++] = (struct scan_target){"registry", NULL, o->registries.v[i]};
 	for (i = 0; i < o->dtrs.n; i++)
 		t[n++] = (struct scan_target){"dtr", NULL, o->dtrs.v[i]};
+	for (i = 0; i < o->harbors.n; i++)
+		t[n++] = (struct scan_target){"harbor", NULL, o->harbors.v[i]};
 	for (i = 0; i < n && !rc; i++) {
 		const struct rc_source_ops *ops = rc_source_find(t[i].type);
 		struct rc_source_opts so;
@@ -678,6 +720,8 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 		so.parallel = o->parallel;
 		so.repos = &o->repos;
 		so.age_created = pol->sources.dtr_age == RP_DTR_AGE_CREATED;
+		so.projects = &o->projects;
+		so.keep_by_pull = pol->sources.harbor_keep_by == RP_HARBOR_KEEP_BY_PULL;
 		so.pace = pace;
 		so.cache = cache;
 		/* DTR records no pull times: a not_pulled_for rule that could
@@ -788,11 +832,16 @@ int main(int argc, char **argv)
 			    o.now_arg);
 	if (!o.usage_err[0])
 		check_one_stdout(&o);
-	if (!o.usage_err[0] && !o.registries.n && !o.dtrs.n &&
+	if (!o.usage_err[0] && !o.registries.n && !o.dtrs.n && !o.harbors.n &&
 	    (o.repos.n || o.username || o.password_stdin || o.tls_ca || o.tls_insecure ||
 	     o.max_rps))
 		usage_error(&o, "--repos, --username, --password-stdin, --tls-* and --max-rps "
-				"apply to registries: give --registry URL or --dtr URL");
+				"apply to registries: give --registry URL, --dtr URL or "
+				"--harbor URL");
+	if (!o.usage_err[0] && o.projects.n && !o.harbors.n)
+		usage_error(&o, "--projects applies to Harbor sources: give --harbor URL");
+	if (!o.usage_err[0] && o.flags.harbor_keep_by_given && !o.harbors.n)
+		usage_error(&o, "--harbor-keep-by applies to Harbor sources: give --harbor URL");
 	if (!o.usage_err[0] && o.flags.dtr_age_given && !o.dtrs.n)
 		usage_error(&o, "--dtr-age applies to DTR sources: give --dtr URL");
 	if (!o.usage_err[0] && o.cache_dir && o.no_cache)
@@ -826,6 +875,9 @@ int main(int argc, char **argv)
 	/* the plan shows what a DTR's ages measure, default or not */
 	if (o.dtrs.n)
 		pol.sources.dtr_shown = 1;
+	/* and what a Harbor's keep_last ranks by */
+	if (o.harbors.n)
+		pol.sources.harbor_shown = 1;
 
 	if (o.password_stdin && !(password = rc_creds_read_password(stdin, &err))) {
 		snprintf(o.usage_err, sizeof(o.usage_err), "%s", err.msg);
@@ -870,6 +922,8 @@ out:
 	rc_creds_wipe_free(password);
 	rc_strv_release(&o.registries);
 	rc_strv_release(&o.dtrs);
+	rc_strv_release(&o.harbors);
+	rc_strv_release(&o.projects);
 	rc_strv_release(&o.repos);
 	rc_buf_release(&csv);
 	rc_buf_release(&junit);

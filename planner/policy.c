@@ -57,6 +57,22 @@ const char *rp_dtr_age_name(enum rp_dtr_age a)
 	return a == RP_DTR_AGE_CREATED ? "created" : "updated";
 }
 
+int rp_harbor_keep_by_parse(const char *s, enum rp_harbor_keep_by *out)
+{
+	if (s && strcmp(s, "push") == 0)
+		*out = RP_HARBOR_KEEP_BY_PUSH;
+	else if (s && strcmp(s, "pull") == 0)
+		*out = RP_HARBOR_KEEP_BY_PULL;
+	else
+		return -1;
+	return 0;
+}
+
+const char *rp_harbor_keep_by_name(enum rp_harbor_keep_by k)
+{
+	return k == RP_HARBOR_KEEP_BY_PULL ? "pull" : "push";
+}
+
 /* The name of a kind bit (the kinds of plan.h); NULL for any other bit. */
 static const char *kind_bit_name(unsigned bit)
 {
@@ -114,6 +130,7 @@ void rp_flags_init(struct rp_flags *f)
 	f->images_older_than = -1;
 	f->min_age = -1;
 	f->older_than = -1;
+	f->not_pulled_for = -1;
 }
 
 void rp_flags_release(struct rp_flags *f)
@@ -317,7 +334,8 @@ static int check_flag_lists(const struct rp_flags *f, struct rc_err *err)
 
 int rp_flags_registry_rules(const struct rp_flags *f)
 {
-	return f->keep_last > 0 || f->older_than >= 0 || f->match_tags || f->untagged;
+	return f->keep_last > 0 || f->older_than >= 0 || f->match_tags || f->untagged ||
+	       f->not_pulled_for >= 0;
 }
 
 int rp_flags_read_refs(struct rp_flags *f, const char *path, struct rc_err *err)
@@ -406,6 +424,10 @@ static void apply_source_flags(struct rp_policy *p, const struct rp_flags *f)
 		p->sources.dtr_age = f->dtr_age;
 		p->sources.dtr_shown = 1;
 	}
+	if (f->harbor_keep_by_given) {
+		p->sources.harbor_keep_by = f->harbor_keep_by;
+		p->sources.harbor_shown = 1;
+	}
 }
 
 int rp_policy_from_flags(const struct rp_flags *f, struct rp_policy *p, struct rc_err *err)
@@ -446,12 +468,13 @@ int rp_policy_from_flags(const struct rp_flags *f, struct rp_policy *p, struct r
 	r->build_cache = RP_BUILD_CACHE_PRIVATE;
 
 	/* registries: nothing without a registry flag */
-	if (f->keep_last > 0 || f->older_than >= 0 || f->match_tags) {
+	if (f->keep_last > 0 || f->older_than >= 0 || f->match_tags || f->not_pulled_for >= 0) {
 		char msg[512];
 		if (!(r = add_rule(p, "registry-tags", err)))
 			goto fail;
 		r->kinds = RP_KIND_TAG_BIT;
 		r->older_than = f->older_than;
+		r->not_pulled_for = f->not_pulled_for;
 		r->keep_last = f->keep_last;
 		if (f->match_tags) {
 			if (compile_tag_re(f->match_tags, &r->include_re, msg, sizeof(msg)) < 0) {
@@ -471,6 +494,7 @@ int rp_policy_from_flags(const struct rp_flags *f, struct rp_policy *p, struct r
 		r->kinds = RP_KIND_MANIFEST_BIT;
 		r->tagged = RP_TAGGED_NO;
 		r->older_than = f->older_than;
+		r->not_pulled_for = f->not_pulled_for;
 	}
 
 	if (append_protections(p, f, err) < 0)
@@ -498,6 +522,8 @@ int rp_policy_apply_flags(struct rp_policy *p, const struct rp_flags *f, struct 
 		sel = "--keep-last";
 	else if (f->older_than >= 0)
 		sel = "--older-than";
+	else if (f->not_pulled_for >= 0)
+		sel = "--not-pulled-for";
 	else if (f->match_tags)
 		sel = "--match-tags";
 	else if (f->untagged)
@@ -983,17 +1009,33 @@ static int parse_rule(struct ctx *c, const cJSON *obj, struct rp_policy *p, size
 	return 0;
 }
 
-/* "sources": settings per source type; only DTR has one so far. */
+/* "sources": settings per source type: sources.dtr.age,
+ * sources.harbor.keep_by. */
 static int parse_sources(struct ctx *c, const cJSON *obj, struct rp_sources *so)
 {
-	static const char *const known[] = {"dtr"};
+	static const char *const known[] = {"dtr", "harbor"};
 	static const char *const dtr_known[] = {"age"};
-	const cJSON *dtr, *it;
+	static const char *const harbor_known[] = {"keep_by"};
+	const cJSON *dtr, *hb, *it;
 
 	if (!cJSON_IsObject(obj))
-		return fail_at(c, obj, "want an object of source types (\"dtr\")");
+		return fail_at(c, obj, "want an object of source types (\"dtr\", \"harbor\")");
 	if (check_keys(c, obj, known, sizeof(known) / sizeof(known[0])) < 0)
 		return -1;
+	if ((hb = cJSON_GetObjectItemCaseSensitive(obj, "harbor"))) {
+		if (!cJSON_IsObject(hb))
+			return fail_at(c, hb, "want an object such as {\"keep_by\": \"push\"}");
+		if (check_keys(c, hb, harbor_known,
+			       sizeof(harbor_known) / sizeof(harbor_known[0])) < 0)
+			return -1;
+		if ((it = cJSON_GetObjectItemCaseSensitive(hb, "keep_by")) &&
+		    (!cJSON_IsString(it) ||
+		     rp_harbor_keep_by_parse(it->valuestring, &so->harbor_keep_by) < 0))
+			return fail_at(c, it,
+				       "want \"push\" (keep_last ranks by push time) or \"pull\" "
+				       "(by pull time)");
+		so->harbor_shown = 1;
+	}
 	if (!(dtr = cJSON_GetObjectItemCaseSensitive(obj, "dtr")))
 		return 0;
 	if (!cJSON_IsObject(dtr))
@@ -1215,10 +1257,18 @@ cJSON *rp_policy_to_json(const struct rp_policy *p, struct rc_err *err)
 		if (rule_to_json(&p->rules[i], o) < 0)
 			goto nomem;
 	}
-	if (p->sources.dtr_shown) {
-		cJSON *so = cJSON_AddObjectToObject(root, "sources"), *dtr;
-		if (!so || !(dtr = cJSON_AddObjectToObject(so, "dtr")) ||
-		    !cJSON_AddStringToObject(dtr, "age", rp_dtr_age_name(p->sources.dtr_age)))
+	if (p->sources.dtr_shown || p->sources.harbor_shown) {
+		cJSON *so = cJSON_AddObjectToObject(root, "sources"), *dtr, *hb;
+		if (!so)
+			goto nomem;
+		if (p->sources.dtr_shown &&
+		    (!(dtr = cJSON_AddObjectToObject(so, "dtr")) ||
+		     !cJSON_AddStringToObject(dtr, "age", rp_dtr_age_name(p->sources.dtr_age))))
+			goto nomem;
+		if (p->sources.harbor_shown &&
+		    (!(hb = cJSON_AddObjectToObject(so, "harbor")) ||
+		     !cJSON_AddStringToObject(hb, "keep_by",
+					      rp_harbor_keep_by_name(p->sources.harbor_keep_by))))
 			goto nomem;
 	}
 	return root;

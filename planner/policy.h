@@ -77,12 +77,19 @@ struct rp_protect {
  * the last push to the tag (the default), or createdAt. */
 enum rp_dtr_age { RP_DTR_AGE_UPDATED = 0, RP_DTR_AGE_CREATED };
 
+/* What keep_last ranks Harbor artifacts by (docs/harbor.md): push time
+ * (the default, Harbor's "most recently pushed") or pull time ("most
+ * recently pulled"). */
+enum rp_harbor_keep_by { RP_HARBOR_KEEP_BY_PUSH = 0, RP_HARBOR_KEEP_BY_PULL };
+
 /* Settings per source type: the policy's "sources" object. */
 struct rp_sources {
 	enum rp_dtr_age dtr_age; /* sources.dtr.age */
 	/* sources.dtr is written in the effective policy: the file or
 	 * --dtr-age set it, or the plan scans a DTR (main sets it then) */
 	int dtr_shown;
+	enum rp_harbor_keep_by harbor_keep_by; /* sources.harbor.keep_by */
+	int harbor_shown; /* as dtr_shown, for sources.harbor */
 };
 
 struct rp_policy {
@@ -113,9 +120,13 @@ struct rp_flags {
 	/* Protection: */
 	struct rc_strv keep_tags_regex; /* --keep-tags REGEX (repeatable); owned */
 	struct rc_strv keep_refs; /* the refs of --keep-refs FILE; owned */
+	int64_t not_pulled_for; /* --not-pulled-for D (Harbor) */
 	/* DTR sources: */
 	int dtr_age_given; /* --dtr-age */
 	enum rp_dtr_age dtr_age;
+	/* Harbor sources: */
+	int harbor_keep_by_given; /* --harbor-keep-by */
+	enum rp_harbor_keep_by harbor_keep_by;
 };
 
 /* "updated" or "created" (--dtr-age, sources.dtr.age) into *out: 0, or -1
@@ -123,6 +134,10 @@ struct rp_flags {
 int rp_dtr_age_parse(const char *s, enum rp_dtr_age *out);
 /* "updated" or "created", as the effective policy writes it. */
 const char *rp_dtr_age_name(enum rp_dtr_age a);
+/* "push" or "pull" (--harbor-keep-by, sources.harbor.keep_by), as
+ * rp_dtr_age_parse; and back. */
+int rp_harbor_keep_by_parse(const char *s, enum rp_harbor_keep_by *out);
+const char *rp_harbor_keep_by_name(enum rp_harbor_keep_by k);
 
 /* Reads a --keep-refs file into f->keep_refs: one `repo:tag` or
  * `repo@sha256:<64 hex>` per line (the repository may start with the

@@ -222,7 +222,7 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 {
 	char now[32], gc[32], t[32];
 	size_t s;
-	int k, first = 1, dtr = 0, reg = 0;
+	int k, first = 1, dtr = 0, reg = 0, harbor = 0;
 
 	if (mode == RP_SUMMARY_QUIET) {
 		fprintf(f, "%s\n", p->digest ? p->digest : "");
@@ -240,6 +240,7 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 				rc_format_time(src->scanned_at, t, sizeof(t)));
 			dtr |= strcmp(src->type, "dtr") == 0;
 			reg |= strcmp(src->type, "registry") == 0;
+			harbor |= strcmp(src->type, "harbor") == 0;
 			continue;
 		}
 		rc_sanitize(name, sizeof(name),
@@ -284,6 +285,11 @@ void rp_summary_print(FILE *f, const struct rc_plan *p, const char *plan_path,
 	if (p->summary.bytes_freed_after_gc > 0 && dtr)
 		fprintf(f, "  (a DTR frees them when its online garbage collection job next\n"
 			   "  runs: System > Garbage collection, or its schedule)\n");
+	if (p->summary.bytes_freed_after_gc > 0 && harbor)
+		fprintf(f, "  (Harbor frees space only when its garbage collection runs:\n"
+			   "  Administration > Clean Up, its schedule, or reclaim-apply\n"
+			   "  --trigger-gc; sizes are Harbor's per-artifact figures, an\n"
+			   "  upper bound: see docs/harbor.md)\n");
 	fprintf(f, "Plan digest: %s\n", p->digest ? p->digest : "");
 	fprintf(f, "Expires:     %s\n", rc_format_time(p->expires_at, t, sizeof(t)));
 	if (!p->n_candidates)

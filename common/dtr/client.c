@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
 #include "buf.h"
 #include "dtr/dtr.h"
@@ -32,34 +31,6 @@ static int is_loopback_host(const char *h, size_t n)
 {
 	return (n == 9 && !strncmp(h, "localhost", 9)) || (n > 4 && !strncmp(h, "127.", 4)) ||
 	       (n == 5 && !strncmp(h, "[::1]", 5));
-}
-
-/* "Authorization: Basic base64(user:secret)", owned; wiped by the caller. */
-static char *basic_header(const char *user, const char *secret, struct rc_err *err)
-{
-	struct rc_buf raw = RC_BUF_INIT;
-	unsigned char *enc = NULL;
-	char *out = NULL;
-	size_t n;
-
-	rc_buf_init(&raw, 1 << 16);
-	if (rc_buf_printf(&raw, err, "%s:%s", user, secret) < 0)
-		goto out;
-	n = 4 * ((raw.len + 2) / 3) + 1;
-	if (!(enc = malloc(n)) || !(out = malloc(n + 32))) {
-		rc_err_nomem(err);
-		goto out;
-	}
-	EVP_EncodeBlock(enc, (const unsigned char *)raw.data, (int)raw.len);
-	snprintf(out, n + 32, "Authorization: Basic %s", (char *)enc);
-out:
-	if (enc) {
-		explicit_bzero(enc, n);
-		free(enc);
-	}
-	explicit_bzero(raw.data, raw.len);
-	rc_buf_release(&raw);
-	return out;
 }
 
 struct rc_dtr_client *rc_dtr_open(const struct rc_dtr_opts *o, struct rc_err *err)
@@ -142,7 +113,7 @@ struct rc_dtr_client *rc_dtr_open(const struct rc_dtr_opts *o, struct rc_err *er
 		c->authed = 1;
 		snprintf(c->origin, sizeof(c->origin), "%s", cr.origin);
 		rc_log_verbose("DTR '%s': credentials from %s", c->url, cr.origin);
-		if (!(hdr = basic_header(cr.username, cr.secret, err)) ||
+		if (!(hdr = rc_creds_basic_header(cr.username, cr.secret, err)) ||
 		    rc_http_add_header(c->http, hdr, err) < 0)
 			goto fail;
 	}

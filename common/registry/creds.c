@@ -457,3 +457,30 @@ int rc_creds_lookup(const struct rc_creds_query *q, struct rc_creds *out, struct
 	return ret;
 }
 
+/* "Authorization: Basic base64(user:secret)", owned; wiped by the caller. */
+char *rc_creds_basic_header(const char *user, const char *secret, struct rc_err *err)
+{
+	struct rc_buf raw = RC_BUF_INIT;
+	unsigned char *enc = NULL;
+	char *out = NULL;
+	size_t n;
+
+	rc_buf_init(&raw, 1 << 16);
+	if (rc_buf_printf(&raw, err, "%s:%s", user, secret) < 0)
+		goto out;
+	n = 4 * ((raw.len + 2) / 3) + 1;
+	if (!(enc = malloc(n)) || !(out = malloc(n + 32))) {
+		rc_err_nomem(err);
+		goto out;
+	}
+	EVP_EncodeBlock(enc, (const unsigned char *)raw.data, (int)raw.len);
+	snprintf(out, n + 32, "Authorization: Basic %s", (char *)enc);
+out:
+	if (enc) {
+		explicit_bzero(enc, n);
+		free(enc);
+	}
+	explicit_bzero(raw.data, raw.len);
+	rc_buf_release(&raw);
+	return out;
+}

@@ -72,4 +72,8 @@ void rc_creds_release(struct rc_creds *c);
  * and "https://index.docker.io/v1/" for Docker Hub's names. Owned. */
 char *rc_creds_config_key(const char *host);
 
+/* "Authorization: Basic base64(user:secret)" for DTR and Harbor, owned;
+ * the caller wipes and frees it. NULL with err (RC_ERR_NOMEM). */
+char *rc_creds_basic_header(const char *user, const char *secret, struct rc_err *err);
+
 #endif

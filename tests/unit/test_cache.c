@@ -375,6 +375,63 @@ static void test_open_failures(void **state)
 	assert_int_equal(access(p, W_OK), 0);
 }
 
+/* The cache's directories must be this user's, not writable by others and
+ * not links: an entry is never written where someone else points it. */
+static void test_directories_must_be_private(void **state)
+{
+	struct rc_err err = RC_ERR_INIT;
+	char p[256], t[256], c[128];
+	char *d = digest_of(body, strlen(body));
+	struct rc_cache *cache;
+	DIR *dd;
+	struct dirent *e;
+	int n = 0;
+
+	(void)state;
+	snprintf(c, sizeof(c), "%s/c", dir);
+	snprintf(p, sizeof(p), "%s/c/sha256", dir);
+	snprintf(t, sizeof(t), "%s/elsewhere", dir);
+	assert_int_equal(mkdir(c, 0700), 0);
+	assert_int_equal(mkdir(t, 0700), 0);
+	/* sha256/ a link to another directory */
+	assert_int_equal(symlink(t, p), 0);
+	assert_null(rc_cache_open(c, &err));
+	assert_int_equal(err.kind, RC_ERR_IO);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	rc_err_clear(&err);
+	assert_int_equal(unlink(p), 0);
+	/* sha256/ writable by others */
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(chmod(p, 0777), 0);
+	assert_null(rc_cache_open(c, &err));
+	assert_non_null(strstr(err.msg, "others may write it (mode 0777)"));
+	rc_err_clear(&err);
+	assert_int_equal(chmod(p, 0700), 0);
+	if (geteuid() == 0) {
+		/* another user's */
+		assert_int_equal(chown(p, 65534, 65534), 0);
+		assert_null(rc_cache_open(c, &err));
+		assert_non_null(strstr(err.msg, "owned by uid 65534"));
+		rc_err_clear(&err);
+		assert_int_equal(chown(p, 0, 0), 0);
+	}
+	/* a two-digit subdirectory linked elsewhere: nothing is written there */
+	assert_non_null(cache = rc_cache_open(c, &err));
+	snprintf(p, sizeof(p), "%s/c/sha256/%.2s", dir, d + 7);
+	assert_int_equal(symlink(t, p), 0);
+	assert_int_equal(rc_cache_store(cache, d, body, strlen(body), mt, &err), -1);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	assert_non_null(rc_cache_failure(cache));
+	rc_err_clear(&err);
+	assert_non_null(dd = opendir(t));
+	while ((e = readdir(dd)))
+		n += e->d_name[0] != '.';
+	closedir(dd);
+	assert_int_equal(n, 0);
+	rc_cache_free(cache);
+	free(d);
+}
+
 static void test_default_dir(void **state)
 {
 	struct rc_err err = RC_ERR_INIT;
@@ -423,6 +480,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_write_failure_is_kept_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_directories_must_be_private, setup, teardown),
 	    cmocka_unit_test(test_default_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

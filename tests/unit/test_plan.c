@@ -705,7 +705,7 @@ static void test_wrong_types_name_the_path(void **state)
 	    {"sources/0/identity", "[]", "plan.sources[0].identity: expected object"},
 	    {"sources/0/identity/clock", "\"2026-11-27T04:00:00Z\"",
 	     "plan.sources[0].identity.clock: does not match"},
-	    {"sources/0/type", "\"harbor\"", "plan.sources[0].type: must be one of"},
+	    {"sources/0/type", "\"quay\"", "plan.sources[0].type: must be one of"},
 	    {"sources/0/name", "\"a/b\"", "plan.sources[0].name: does not match"},
 	    {"sources/0/identity/api_version", "1",
 	     "plan.sources[0].identity.api_version: expected string"},

@@ -486,7 +486,7 @@ static void test_dtr_age(void **state)
 	parse_fails("{\"version\": 1, \"rules\": [], \"sources\": {\"dtr\": \"created\"}}",
 		    "policy.json:1: sources.dtr: want an object such as {\"age\": \"updated\"}");
 	parse_fails("{\"version\": 1, \"rules\": [], \"sources\": [\"dtr\"]}",
-		    "policy.json:1: sources: want an object of source types (\"dtr\")");
+		    "policy.json:1: sources: want an object of source types (\"dtr\", \"harbor\")");
 	parse_fails(
 	    "{\"version\": 1, \"rules\": [], \"sources\": {\"dtr\": {\"age\": \"created\"}, "
 	    "\"dtr\": {}}}",

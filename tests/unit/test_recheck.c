@@ -750,7 +750,7 @@ static void test_refusals(void **state)
 	src[0].type = "engine";
 	src[0].identity = cJSON_Parse("{\"id\":\"AAAA:BBBB\",\"name\":\"host-a\"}");
 	src[1].name = "hub";
-	src[1].type = "harbor"; /* registry has a table since the registry source */
+	src[1].type = "quay"; /* registry, dtr and harbor have tables now */
 	p.sources = src;
 	p.n_sources = 2;
 	cands[0] = item(RC_KIND_IMAGE, IMG);
@@ -768,7 +768,7 @@ static void test_refusals(void **state)
 	assert_int_equal(ra_plan_sources(&p, &srcs, &err), -1);
 	assert_int_equal(err.kind, RC_ERR_REFUSED);
 	assert_string_equal(err.msg, "item 'engine/x/y' is from source 'hub' of type "
-				     "'harbor', which this reclaim-apply cannot apply");
+				     "'quay', which this reclaim-apply cannot apply");
 	ra_sources_release(&srcs);
 	cands[1].source = "nowhere";
 	assert_int_equal(ra_plan_sources(&p, &srcs, &err), -1);
@@ -782,7 +782,7 @@ static void test_refusals(void **state)
 				     "and 'hub'): apply one engine per plan");
 	ra_sources_release(&srcs);
 	/* no candidates: the first source of a known type is still verified */
-	src[0].type = "harbor";
+	src[0].type = "quay";
 	p.n_candidates = 0;
 	assert_int_equal(ra_plan_sources(&p, &srcs, &err), 0);
 	assert_int_equal(srcs.n, 1);

@@ -1,0 +1,330 @@
+/* harbor/source.c: the Harbor / MSR 4 source type's table (source.h).
+ *
+ * A Harbor holds artifacts (manifest items, "project/repo@digest") and
+ * their tags (tag items, "project/repo:tag"). A tag item is one DELETE of
+ * that tag (the artifact keeps its other tags); a manifest item one DELETE
+ * of the artifact, which takes its tags, its accessories and its untagged
+ * children with it. Each is re-checked just before by a GET of the
+ * artifact (docs/harbor.md, "Re-checks"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "harbor/harbor.h"
+#include "harbor/objects.h"
+#include "log.h"
+#include "registry/items.h"
+#include "source.h"
+#include "units.h"
+
+struct harbor_source {
+	struct rc_harbor_client *c;
+	const struct rc_apply_env *env;
+	enum rc_harbor_keep_by keep_by;
+	size_t removed; /* deletes this run made: --trigger-gc starts one then */
+};
+
+static struct harbor_source *hb_of(struct rc_source *s)
+{
+	return (struct harbor_source *)s;
+}
+
+/* ---- the plan's side --------------------------------------------------------- */
+
+static const enum rc_kind harbor_kinds[] = {RC_KIND_MANIFEST, RC_KIND_TAG};
+
+/* "project/repo" of an item's object and what follows ':' or '@'. */
+static int split_item(const char *object, char *repo, size_t rsz, const char **ref)
+{
+	const char *sep = strchr(object, '@');
+
+	if (!sep)
+		sep = strrchr(object, ':');
+	if (!sep || (size_t)(sep - object) >= rsz)
+		return -1;
+	memcpy(repo, object, (size_t)(sep - object));
+	repo[sep - object] = '\0';
+	*ref = sep + 1;
+	return 0;
+}
+
+static int harbor_check_item(const struct rc_plan_item *it, int candidate, const char *path,
+			     struct rc_err *err)
+{
+	char repo[300], proj[300], obj[300];
+	const char *ref, *slash;
+
+	if (rc_reg_check_item(it, candidate, path, err) < 0)
+		return -1;
+	if (split_item(it->object, repo, sizeof(repo), &ref) < 0 || !(slash = strchr(repo, '/')))
+		goto bad;
+	memcpy(proj, repo, (size_t)(slash - repo));
+	proj[slash - repo] = '\0';
+	if (!rc_harbor_project_valid(proj))
+		goto bad;
+	if (candidate && it->kind == RC_KIND_TAG && !rc_reg_digest_valid(it->pre.digest))
+		return rc_err_set(err, RC_ERR_PLAN,
+				  "%s.preconditions.digest: a Harbor tag candidate needs the "
+				  "digest it must still name",
+				  path);
+	return 0;
+bad:
+	rc_sanitize(obj, sizeof(obj), it->object);
+	return rc_err_set(err, RC_ERR_PLAN,
+			  "%s.object: '%s' is not a Harbor 'project/repo:tag' or "
+			  "'project/repo@digest'",
+			  path, obj);
+}
+
+static void harbor_source_title(const struct rc_plan_source *src, char *out, size_t outsz)
+{
+	const char *url = rc_plan_source_str(src, "url");
+	char clean[300], raw[320];
+
+	rc_sanitize(clean, sizeof(clean), url ? url : "");
+	snprintf(raw, sizeof(raw), "Harbor '%s'", clean);
+	rc_sanitize(out, outsz, raw);
+}
+
+/* ---- the client's side ------------------------------------------------------- */
+
+static struct rc_source *harbor_open(const struct rc_source_opts *o, struct rc_err *err)
+{
+	struct harbor_source *hs = calloc(1, sizeof(*hs));
+	struct rc_harbor_opts h;
+
+	if (!hs) {
+		rc_err_nomem(err);
+		return NULL;
+	}
+	memset(&h, 0, sizeof(h));
+	/* reclaim-apply reaches the Harbor its plan names */
+	h.url = o->url ? o->url : rc_plan_source_str(o->planned, "url");
+	h.username = o->username;
+	h.password = o->password;
+	h.ca_file = o->tls_ca;
+	h.insecure = o->tls_insecure;
+	h.read_only = o->read_only;
+	h.timeout_ms = o->timeout_ms;
+	h.projects = o->projects;
+	h.repos = o->repos;
+	h.pace = o->pace;
+	hs->keep_by = o->keep_by_pull ? RC_HARBOR_KEEP_BY_PULL : RC_HARBOR_KEEP_BY_PUSH;
+	if (!(hs->c = rc_harbor_open(&h, err))) {
+		free(hs);
+		return NULL;
+	}
+	return (struct rc_source *)hs;
+}
+
+static void harbor_free(struct rc_source *s)
+{
+	if (!s)
+		return;
+	rc_harbor_free(hb_of(s)->c);
+	free(s);
+}
+
+static int harbor_connect(struct rc_source *s, struct rc_err *err)
+{
+	return rc_harbor_ping(hb_of(s)->c, err);
+}
+
+static int harbor_scan(struct rc_source *s, struct rc_inventory *inv, struct rc_err *err)
+{
+	struct rc_harbor_scan scan;
+	int rc;
+
+	rc_harbor_scan_init(&scan);
+	rc = rc_harbor_scan(hb_of(s)->c, &scan, err);
+	if (rc == 0) {
+		rc_log_verbose("Harbor '%s': %zu repositories, %zu list pages, %zu requests",
+			       scan.url, scan.n_repos, scan.pages,
+			       rc_harbor_requests_sent(hb_of(s)->c));
+		rc = rc_harbor_objects(inv, &scan, hb_of(s)->keep_by, err);
+	}
+	rc_harbor_scan_release(&scan);
+	return rc;
+}
+
+static int harbor_describe(struct rc_source *s, struct rc_plan_source *out, struct rc_err *err)
+{
+	const char *url = rc_harbor_url(hb_of(s)->c);
+	cJSON *id = cJSON_CreateObject();
+	char *ep = strdup(url);
+
+	if (!id || !ep || !cJSON_AddStringToObject(id, "url", url)) {
+		cJSON_Delete(id);
+		free(ep);
+		return rc_err_nomem(err);
+	}
+	free(out->endpoint);
+	cJSON_Delete(out->identity);
+	out->endpoint = ep;
+	out->identity = id;
+	return 0;
+}
+
+static int harbor_begin(struct rc_source *s, const struct rc_plan_source *planned,
+			const struct rc_apply_env *env, struct rc_err *err)
+{
+	const char *want = rc_plan_source_str(planned, "url");
+	const char *have = rc_harbor_url(hb_of(s)->c);
+
+	if (!want || strcmp(want, have) != 0) {
+		char a[300], b[300];
+		rc_sanitize(a, sizeof(a), want ? want : "");
+		rc_sanitize(b, sizeof(b), have);
+		return rc_err_set(err, RC_ERR_REFUSED,
+				  "wrong target: the plan was made for Harbor '%s', this is '%s'",
+				  a, b);
+	}
+	hb_of(s)->env = env;
+	return 0;
+}
+
+/* 1 when the pull time now (fresh, as Harbor wrote it) is later than the
+ * one the plan recorded. */
+static int pulled_since(const char *planned, const char *fresh)
+{
+	struct rc_err e = RC_ERR_INIT;
+	int64_t a, b;
+	long an, bn;
+
+	if (!fresh)
+		return 0;
+	if (rc_parse_time_ns(planned, &a, &an, &e) < 0 || rc_parse_time_ns(fresh, &b, &bn, &e) < 0)
+		return strcmp(planned, fresh) != 0;
+	return b > a || (b == a && bn > an);
+}
+
+static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, enum rc_check *res,
+			  char *reason, size_t reasonsz, struct rc_err *err)
+{
+	struct rc_harbor_artifact a;
+	const struct rc_harbor_tag *tag = NULL;
+	char repo[300], full[600];
+	const char *ref, *fresh;
+	int64_t when;
+	size_t k;
+	int found;
+
+	reason[0] = '\0';
+	*res = RC_CHECK_OK;
+	if (split_item(it->object, repo, sizeof(repo), &ref) < 0)
+		return rc_err_set(err, RC_ERR_PLAN, "not a Harbor item");
+	if (rc_harbor_get_artifact(hb_of(s)->c, repo, ref, &found, &a, err) < 0)
+		return -1;
+	if (!found) {
+		*res = RC_CHECK_ABSENT;
+		return 0;
+	}
+	if (it->kind == RC_KIND_TAG) {
+		for (k = 0; k < a.n_tags && !tag; k++)
+			if (!strcmp(a.tags[k].name, ref))
+				tag = &a.tags[k];
+		if (!it->pre.digest || strcmp(a.digest, it->pre.digest) != 0 || !tag) {
+			*res = RC_CHECK_CHANGED;
+			snprintf(reason, reasonsz,
+				 "tag now names %.19s, not %.19s as planned: pushed again",
+				 a.digest, it->pre.digest ? it->pre.digest : "(none)");
+		} else if (tag->immutable) {
+			*res = RC_CHECK_CHANGED;
+			snprintf(reason, reasonsz, "now immutable (a Harbor tag immutability rule)");
+		}
+	} else {
+		for (k = 0; k < a.n_tags && *res == RC_CHECK_OK; k++) {
+			snprintf(full, sizeof(full), "%s:%s", repo, a.tags[k].name);
+			if (!rc_strv_has(&it->pre.tags, full)) {
+				*res = RC_CHECK_CHANGED;
+				snprintf(reason, reasonsz,
+					 "gained tag '%s' since planning: the artifact stays",
+					 a.tags[k].name);
+			}
+		}
+	}
+	if (*res == RC_CHECK_OK && it->pre.pulled_at) {
+		fresh = rc_harbor_pulled_at(&a, tag, &when);
+		if (pulled_since(it->pre.pulled_at, fresh)) {
+			char p[64], f[64];
+			rc_sanitize(p, sizeof(p), it->pre.pulled_at);
+			rc_sanitize(f, sizeof(f), fresh);
+			*res = RC_CHECK_CHANGED;
+			snprintf(reason, reasonsz, "pulled since planning (pull time %s, planned %s)",
+				 f, p);
+		}
+	}
+	rc_harbor_artifact_release(&a);
+	return 0;
+}
+
+static int harbor_remove(struct rc_source *s, const struct rc_plan_item *it, enum rc_removal *res,
+			 char *reason, size_t reasonsz, struct rc_err *err)
+{
+	enum rc_harbor_delete d;
+	struct rc_err e = RC_ERR_INIT;
+	char repo[300];
+	const char *ref;
+	int tag = it->kind == RC_KIND_TAG;
+
+	(void)err;
+	*res = RC_REMOVAL_FAILED;
+	if (split_item(it->object, repo, sizeof(repo), &ref) < 0) {
+		snprintf(reason, reasonsz, "not a Harbor item");
+		return 0;
+	}
+	if (rc_harbor_delete(hb_of(s)->c, repo, tag ? it->pre.digest : ref, tag ? ref : NULL, &d,
+			     reason, reasonsz, &e) < 0) {
+		snprintf(reason, reasonsz, "%s", e.msg);
+		return 0;
+	}
+	if (d == RC_HARBOR_DELETED) {
+		*res = RC_REMOVED;
+		hb_of(s)->removed++;
+	} else if (d == RC_HARBOR_ABSENT) {
+		*res = RC_REMOVAL_ABSENT;
+	} else if (strstr(reason, "HTTP 412")) {
+		*res = RC_REMOVAL_CHANGED;
+	}
+	return 0;
+}
+
+static int harbor_settled(struct rc_source *s, const struct rc_plan_item *it, struct rc_err *err)
+{
+	(void)s;
+	(void)it;
+	(void)err;
+	return 0; /* re-checks ask Harbor, which knows what is gone */
+}
+
+static int harbor_trigger_gc(struct rc_source *s, char *id, size_t idsz, struct rc_err *err)
+{
+	id[0] = '\0';
+	if (!hb_of(s)->removed)
+		return 0;
+	return rc_harbor_trigger_gc(hb_of(s)->c, id, idsz, err);
+}
+
+const struct rc_source_ops rc_harbor_source_ops = {
+    .type = "harbor",
+    .kinds = harbor_kinds,
+    .n_kinds = sizeof(harbor_kinds) / sizeof(harbor_kinds[0]),
+    .frees_at_once = 0, /* Harbor's garbage collection frees the blobs */
+    .located_by_plan = 1, /* reclaim-apply reaches it at its identity url */
+    .steps = NULL,
+    .check_item = harbor_check_item,
+    .source_title = harbor_source_title,
+    .object_label = rc_reg_object_label,
+    .open = harbor_open,
+    .connect = harbor_connect,
+    .scan = harbor_scan,
+    .describe = harbor_describe,
+    .begin = harbor_begin,
+    .recheck = harbor_recheck,
+    .remove = harbor_remove,
+    .settled = harbor_settled,
+    .trigger_gc = harbor_trigger_gc,
+    .free = harbor_free,
+};
