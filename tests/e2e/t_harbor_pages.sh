@@ -19,8 +19,10 @@ items = p["candidates"] + p["protected"]
 m = [i["object"] for i in items if i["kind"] == "manifest"]
 t = [i["object"] for i in items if i["kind"] == "tag"]
 print(len(m), len(set(m)), len(t))' "$T/plan.json")"
-# 1 page of projects, 1 of repositories per project, 3 of artifacts per repository
-check_eq "requests == pages (1 + 3 + 6 x 3)" "22" "$(grep -c '^GET ' "$HARBOR_LOG")"
+# the credentials check, then 1 page of projects, 1 of repositories per
+# project, 3 of artifacts per repository
+check_eq "one credentials check, then requests == pages (1 + 3 + 6 x 3)" "1 22" \
+	"$(grep -c '^GET /api/v2.0/users/current 200$' "$HARBOR_LOG") $(grep '^GET ' "$HARBOR_LOG" | grep -vc '/users/current ')"
 check_eq "... pages 2 and 3 of each repository were asked" "6 6" \
 	"$(grep -c '/artifacts?.*page=2' "$HARBOR_LOG") $(grep -c '/artifacts?.*page=3' "$HARBOR_LOG")"
 check_eq "... no page past the end" "0" "$(grep -c '/artifacts?.*page=4' "$HARBOR_LOG")"
