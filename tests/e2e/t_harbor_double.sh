@@ -230,14 +230,7 @@ check_eq "body fault: the given body verbatim" '200 [{"name": ' "$(req -u "$ADMI
 
 # --- HTTPS with --tls-cert/--tls-key (a second double, its own CA)
 C=$T/pki
-mkdir -p "$C"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$C/ca.key" -out "$C/ca.pem" -days 2 \
-	-subj "/CN=reclaim test ca" >/dev/null 2>&1 &&
-	openssl req -newkey rsa:2048 -nodes -keyout "$C/srv.key" -out "$C/srv.csr" \
-		-subj "/CN=127.0.0.1" >/dev/null 2>&1 &&
-	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$C/ext" &&
-	openssl x509 -req -in "$C/srv.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -CAcreateserial \
-		-out "$C/srv.pem" -days 2 -extfile "$C/ext" >/dev/null 2>&1
+harbor_pki "$C"
 check_eq "openssl makes a CA and a server certificate" "0" "$?"
 /usr/bin/python3 "$ROOT/tests/fakes/harbor/harbor.py" --fixture "$T/fixture.json" --port-file "$T/tls.port" \
 	--log "$T/tls.log" --tls-cert "$C/srv.pem" --tls-key "$C/srv.key" >"$T/tls.out" 2>&1 &

@@ -65,26 +65,28 @@ robot_plan --not-pulled-for 30d -q -o "$T/robot.json" >/dev/null 2>"$T/robot.err
 check_eq "robot\$ci: the plan succeeds" "0 " "$? $(cat "$T/robot.err")"
 check_eq "... it sees lib only (Harbor lists it no other project)" "lib" \
 	"$(/usr/bin/python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(" ".join(sorted({i["object"].split("/")[0] for i in p["candidates"]+p["protected"]})))' "$T/robot.json")"
-harbor_fault '{"path_regex": "/projects/lib/repositories\\?", "status": 403, "count": -1}'
-fails "403 on lib's repositories" "HTTP 403" robot_plan --not-pulled-for 30d
-harbor_reset_faults
+# with_fault JSON CMD...: CMD with that fault in place, then none
+with_fault() {
+	harbor_fault "$1"
+	shift
+	"$@"
+	harbor_reset_faults
+}
+with_fault '{"path_regex": "/projects/lib/repositories\\?", "status": 403, "count": -1}' \
+	fails "403 on lib's repositories" "HTTP 403" robot_plan --not-pulled-for 30d
 
 # --- 404, 500, truncated, malformed
-harbor_fault '{"path_regex": "^/api/v2.0/projects\\?", "status": 404, "count": -1}'
-fails "404 on /projects (not a Harbor there)" "HTTP 404" harbor_plan --not-pulled-for 30d
-harbor_reset_faults
-harbor_fault '{"path_regex": "/repositories/multi/artifacts", "status": 500, "count": -1}'
+with_fault '{"path_regex": "^/api/v2.0/projects\\?", "status": 404, "count": -1}' \
+	fails "404 on /projects (not a Harbor there)" "HTTP 404" harbor_plan --not-pulled-for 30d
 : >"$HARBOR_LOG"
-fails "500 that stays" "HTTP 500" harbor_plan --not-pulled-for 30d
+with_fault '{"path_regex": "/repositories/multi/artifacts", "status": 500, "count": -1}' \
+	fails "500 that stays" "HTTP 500" harbor_plan --not-pulled-for 30d
 n500=$(grep -c '/repositories/multi/artifacts.* 500$' "$HARBOR_LOG")
 check "... retried a bounded number of times ($n500 requests)" test "$n500" -ge 1 -a "$n500" -le 6
-harbor_reset_faults
-harbor_fault '{"path_regex": "/repositories/team%252Fapp/artifacts", "truncate": true, "count": -1}'
-fails "truncated artifact JSON" "malformed|truncated|JSON|parse" harbor_plan --not-pulled-for 30d
-harbor_reset_faults
-harbor_fault '{"path_regex": "/projects/lib/repositories\\?", "status": 200, "body": "{\"not\": \"a list\"}", "count": -1}'
-fails "a repositories answer that is no list" "malformed|unexpected|JSON|list|array" harbor_plan --not-pulled-for 30d
-harbor_reset_faults
+with_fault '{"path_regex": "/repositories/team%252Fapp/artifacts", "truncate": true, "count": -1}' \
+	fails "truncated artifact JSON" "malformed|truncated|JSON|parse" harbor_plan --not-pulled-for 30d
+with_fault '{"path_regex": "/projects/lib/repositories\\?", "status": 200, "body": "{\"not\": \"a list\"}", "count": -1}' \
+	fails "a repositories answer that is no list" "malformed|unexpected|JSON|list|array" harbor_plan --not-pulled-for 30d
 
 # --- 429 with Retry-After: waited for, then the same request again
 harbor_fault '{"path_regex": "/repositories/signed/artifacts", "status": 429, "retry_after": 2, "count": 1}'

@@ -8,18 +8,7 @@ source "$(dirname "$0")/../lib/harbor.sh"
 source "$ROOT/tests/lib/apply.sh"
 T=$HARBOR_T
 C=$T/pki
-mkdir -p "$C"
-mkca() { # NAME: a self-signed CA in $C/NAME.pem / .key
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$C/$1.key" -out "$C/$1.pem" -days 2 \
-		-subj "/CN=reclaim test $1" >/dev/null 2>&1
-}
-mkca ca && mkca other &&
-	openssl req -newkey rsa:2048 -nodes -keyout "$C/srv.key" -out "$C/srv.csr" \
-		-subj "/CN=127.0.0.1" >/dev/null 2>&1 &&
-	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$C/ext" &&
-	openssl x509 -req -in "$C/srv.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -CAcreateserial \
-		-out "$C/srv.pem" -days 2 -extfile "$C/ext" >/dev/null 2>&1 ||
-	{ not_ok "openssl makes a CA and a server certificate"; exit 1; }
+harbor_pki "$C" || { not_ok "openssl makes a CA and a server certificate"; exit 1; }
 HARBOR_TLS_CERT=$C/srv.pem HARBOR_TLS_KEY=$C/srv.key HARBOR_TLS_CA=$C/ca.pem
 harbor_start --scenario basic || { not_ok "the double starts over TLS"; exit 1; }
 check_eq "the double speaks HTTPS" "https://127.0.0.1:" "${HARBOR_URL%:*}:"
