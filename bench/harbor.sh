@@ -4,8 +4,9 @@
 # each (fixture.py --scenario bench: every other repository name holds a
 # '/', a third of the artifacts pulled within 10 days, pushes spread over
 # 400 days), `--not-pulled-for 30d`. Prints the plan's wall time (median of
-# RUNS), its peak RSS (/usr/bin/time -v, else the process's rusage), the
-# requests the double logged and the pages the listings have.
+# RUNS) and CPU time, its peak RSS (/usr/bin/time -v, else the process's
+# rusage), the requests the double logged against the pages the listings
+# have (plus the one credentials check).
 set -eu
 cd "$(dirname "$0")/.."
 : "${BUILD:=build}" "${PROJECTS:=50}" "${REPOS:=20}" "${ARTIFACTS:=20}" "${RUNS:=3}"
@@ -39,26 +40,30 @@ candidates=$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(
 
 walls=()
 rss=()
+cpus=()
 for _ in $(seq 1 "$RUNS"); do
 	if [ -x /usr/bin/time ]; then
 		t0=$(date +%s%N)
 		/usr/bin/time -v -o "$T/time.txt" "${cmd[@]}" >/dev/null || true
 		walls+=($((($(date +%s%N) - t0) / 1000000)))
 		rss+=("$(awk -F': *' '/Maximum resident set size/ {print $2}' "$T/time.txt")")
+		cpus+=("$(awk -F': *' '/User time|System time/ {s += $2} END {printf "%d", s * 1000}' "$T/time.txt")")
 	else
-		read -r w r < <(python3 -c '
+		read -r w r c < <(python3 -c '
 import os, subprocess, sys, time
 t0 = time.monotonic()
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
 _, st, ru = os.wait4(p.pid, 0)
-print(int((time.monotonic() - t0) * 1000), ru.ru_maxrss)' "${cmd[@]}")
+print(int((time.monotonic() - t0) * 1000), ru.ru_maxrss, int((ru.ru_utime + ru.ru_stime) * 1000))' "${cmd[@]}")
 		walls+=("$w")
 		rss+=("$r")
+		cpus+=("$c")
 	fi
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "Harbor double: $PROJECTS projects x $REPOS repositories x $ARTIFACTS artifacts = $((PROJECTS * REPOS * ARTIFACTS)) artifacts"
 echo "reclaim-plan --not-pulled-for 30d: exit $rc, candidates/protected $candidates"
-echo "wall: median $(median "${walls[@]}") ms (${walls[*]} ms)"
+echo "wall: median $(median "${walls[@]}") ms (${walls[*]} ms); reclaim-plan's own CPU (user+sys): median $(median "${cpus[@]}") ms"
 echo "peak RSS: median $(( $(median "${rss[@]}") / 1024 )) MiB (${rss[*]} KiB)"
-echo "requests: $requests ($per_method); listing pages: $pages"
+want=$((pages + 1))
+echo "requests: $requests ($per_method); 1 credentials check (GET /users/current) + $pages listing pages = $want: $([ "$requests" -eq "$want" ] && echo PASS || echo MISS)"

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # reclaim-apply of a Harbor plan against the double (basic scenario): a
 # 412 from Harbor fails or skips the item with Harbor's message and deletes
-# nothing; a tag-level item is DELETE .../artifacts/D/tags/T and the
-# artifact keeps its other tag; an artifact-level item is DELETE
-# .../artifacts/D, and Harbor takes its tags, its signature and its index
-# children with it; between plan and apply, an artifact pulled is
-# 'changed' (skipped), one that gained a tag is 'changed', one deleted by
-# someone else is 'already-absent'; the second apply is a no-op;
-# --trigger-gc starts one manual GC and prints its ID, and without it none
-# starts. Every DELETE is by digest, double-encoded. No credential in any
-# plan, report, journal or log.
+# nothing, as does an immutability rule added after planning; a tag-level
+# item is DELETE .../artifacts/D/tags/T and the artifact keeps its other
+# tag; an artifact-level item is DELETE .../artifacts/D, and Harbor takes
+# its tags, its signature and its index children with it; between plan and
+# apply, an artifact pulled is 'changed' (skipped), one that gained a tag is
+# 'changed', one deleted by someone else is 'already-absent'; the second
+# apply is a no-op; --trigger-gc starts one manual GC and prints its ID,
+# and without it none starts. Every DELETE is by digest, double-encoded. No
+# credential in any plan, report, journal or log.
 set -u
 source "$(dirname "$0")/../lib/harbor.sh"
 source "$ROOT/tests/lib/apply.sh"
@@ -37,6 +37,18 @@ check "... with Harbor's message" \
 check_eq "... nothing is reported deleted" "" "$(report_outcomes "$T/r412.json" | grep '^deleted ')"
 check_eq "... 1.0 is still there" "lib/team/app:1.0 $(D app-old)" "$(harbor_tags | grep ':1.0 ')"
 harbor_reset_faults
+
+# --- an immutability rule added after planning: nothing of that artifact goes
+harbor_immutable lib team/app 1.0
+: >"$HARBOR_LOG"
+harbor_apply --approve "$(plan_digest "$T/p412.json")" --report "$T/rimm.json" --journal "$T/pimm.journal" \
+	"$T/p412.json" >"$T/aimm.out" 2>&1
+rc=$?
+check "immutable since planning: exit 3 or 0, never a crash ($rc)" test "$rc" -eq 0 -o "$rc" -eq 3
+check_eq "... nothing reported deleted" "" "$(report_outcomes "$T/rimm.json" | grep '^deleted ')"
+check_eq "... no DELETE succeeded" "0" "$(grep -c '^DELETE .* 200$' "$HARBOR_LOG")"
+check_eq "... 1.0 is still there" "lib/team/app:1.0 $(D app-old)" "$(harbor_tags | grep ':1.0 ')"
+harbor_immutable lib team/app 1.0 false
 
 # --- tag level: --match-tags takes rc-2; the artifact keeps 'stable'
 harbor_plan --not-pulled-for 30d --match-tags 'rc-.*' -q -o "$T/tag.json" >/dev/null 2>&1

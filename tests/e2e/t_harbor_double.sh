@@ -7,9 +7,9 @@
 # which artifacts the list shows (no index child, no accessory), DELETE of a
 # tag and of an artifact (with its tags, accessories, unreferenced children),
 # 412 for an immutable tag and for a referenced child, the GC endpoints,
-# faults (429 + Retry-After, 500, hang, truncated), and the /_fake/ pull and
-# push controls. The request log holds one "METHOD PATH STATUS" line per API
-# request and never a password.
+# faults (429 + Retry-After, 500, hang, truncated), the /_fake/ pull and
+# push controls, and HTTPS. The request log holds one "METHOD PATH STATUS"
+# line per API request and never a password.
 set -u
 source "$(dirname "$0")/../lib/harbor.sh"
 T=$HARBOR_T
@@ -39,6 +39,8 @@ check_eq "GET /users/current anonymous: 401 UNAUTHORIZED" "401 UNAUTHORIZED unau
 	"$(req -u "admin:wrong" "$A/users/current") $(errs)"
 check_eq "GET /users/current as admin: 200, who" "200 admin" \
 	"$(req -u "$ADMIN" "$A/users/current") $(js 'd["username"]')"
+check_eq "GET /users/current as the robot: 412 PRECONDITION (authenticated, no local user)" "412 PRECONDITION" \
+	"$(req -u "$ROBOT" "$A/users/current") $(js 'd["errors"][0]["code"]')"
 
 # --- 401 on a private project, exactly Harbor's body, no WWW-Authenticate
 check_eq "repositories of a private project, no credentials: 401" "401" "$(req "$A/projects/lib/repositories")"
@@ -185,6 +187,12 @@ check_eq "push moves a tag: stable now on the new digest, its pull time kept" "l
 check_eq "... the old artifact is now untagged but still listed" "null" "$(pt "$(D app-rc)" 'd["tags"]')"
 check "push cannot move an immutable tag (412)" test "$(harbor_curl -s -o /dev/null -w '%{http_code}' -X POST -d "{\"project\":\"lib\",\"repo\":\"team/app\",\"tag\":\"release-1\",\"digest\":\"$(D pushed-9)\"}" "$HARBOR_URL/_fake/push")" = 412
 
+harbor_immutable lib team/app v9
+check_eq "/_fake/immutable: v9 now refuses deletion (412)" "412 PRECONDITION" \
+	"$(req -u "$ADMIN" -X DELETE "$A/projects/$APP/artifacts/$(D pushed-9)/tags/v9") $(js 'd["errors"][0]["code"]')"
+harbor_immutable lib team/app v9 false
+check_eq "... and false lifts it" "200" "$(req -u "$ADMIN" -X DELETE "$A/projects/$APP/artifacts/$(D pushed-9)/tags/v9")"
+
 # --- GC
 check_eq "POST /system/gc/schedule Manual: 201, Location /api/v2.0/system/gc/7 (gc_id_start)" \
 	"201 /api/v2.0/system/gc/7" \
@@ -219,6 +227,30 @@ check_eq "truncate fault: 200 with JSON cut short" "200 bad" \
 	"$(req -u "$ADMIN" "$A/projects/lib/repositories") $(/usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/b" 2>/dev/null && echo good || echo bad)"
 harbor_fault '{"path_regex": "/projects$", "status": 200, "body": "[{\"name\": ", "count": 1}'
 check_eq "body fault: the given body verbatim" '200 [{"name": ' "$(req -u "$ADMIN" "$A/projects") $(cat "$T/b")"
+
+# --- HTTPS with --tls-cert/--tls-key (a second double, its own CA)
+C=$T/pki
+harbor_pki "$C"
+check_eq "openssl makes a CA and a server certificate" "0" "$?"
+/usr/bin/python3 "$ROOT/tests/fakes/harbor/harbor.py" --fixture "$T/fixture.json" --port-file "$T/tls.port" \
+	--log "$T/tls.log" --tls-cert "$C/srv.pem" --tls-key "$C/srv.key" >"$T/tls.out" 2>&1 &
+TLS_PID=$!
+for _ in $(seq 1 100); do [ -s "$T/tls.port" ] && break; sleep 0.05; done
+TLS_URL="https://127.0.0.1:$(cat "$T/tls.port")"
+check_eq "HTTPS: trusted through its CA, the API answers" "200" \
+	"$(curl -s -o /dev/null -w '%{http_code}' --cacert "$C/ca.pem" -u "$ADMIN" "$TLS_URL/api/v2.0/projects")"
+curl -s -o /dev/null "$TLS_URL/api/v2.0/systeminfo"
+check_eq "... an unverified certificate fails the handshake (curl 60)" "60" "$?"
+curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$(cat "$T/tls.port")/api/v2.0/systeminfo"
+check "... plain HTTP to it gets no answer" test "$?" -ne 0
+kill "$TLS_PID"
+wait "$TLS_PID" 2>/dev/null
+check_eq "... and only the answered request is logged" "GET /api/v2.0/projects 200" "$(cat "$T/tls.log")"
+
+harbor_fault '{"path_regex": "/projects\\?page=1", "headers": {"Link": "</api/v2.0/projects?page=1&page_size=1>; rel=\"next\"", "X-Total-Count": "99"}, "count": 1}'
+check_eq "headers fault: the real answer with the given Link and X-Total-Count" \
+	'200 ["lib"] </api/v2.0/projects?page=1&page_size=1>; rel="next" 99' \
+	"$(req -u "$ADMIN" "$A/projects?page=1&page_size=1") $(js '[p["name"] for p in d]') $(hdr Link) $(hdr X-Total-Count)"
 
 # --- the request log
 check "the log has one 'METHOD PATH STATUS' line per API request" \

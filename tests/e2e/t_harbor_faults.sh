@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Harbor faults and bad input against the double: a wrong password (which
-# Harbor answers on /projects with 200 and the public projects only) and no
-# credentials fail in one line instead of planning nothing; a robot account
-# sees its project only, and a 403 on a listing fails in one line; a 404 on
-# the projects listing, a 500 that stays (bounded retries), a truncated or
-# malformed body, a hang past --timeout: each exits 1 with one line and
-# writes no plan; a 429 with Retry-After is waited for and retried; bad
-# flags are usage errors (exit 2) before any request; an apply with a wrong password or
-# a DELETE answering 500 deletes nothing. No credential in any output.
+# Harbor answers on /projects with 200 and the public projects only) fails
+# in one line instead of planning nothing; no credentials at all is one
+# warning and Harbor's anonymous view; a robot account sees its project
+# only, and a 403 on a listing fails in one line; a 404 on the projects
+# listing, a 500 that stays (bounded retries), a truncated or malformed
+# body, a hang past --timeout: each exits 1 with one line and writes no
+# plan; a 429 with Retry-After is waited for and retried; bad flags are
+# usage errors (exit 2) before any request; an apply with a wrong password
+# or a DELETE answering 500 deletes nothing. No credential in any output.
 set -u
 source "$(dirname "$0")/../lib/harbor.sh"
 source "$ROOT/tests/lib/apply.sh"
@@ -38,8 +39,17 @@ fails "wrong password" "HTTP 401|refused the credentials" \
 	bash -c 'printf "%s\n" wrong-pw-x | "$0" --harbor "$1" --username "$2" --password-stdin --not-pulled-for 30d' \
 	"$PLAN" "$HARBOR_URL" "$HARBOR_USER"
 check_eq "... nothing deleted, no DELETE" "0" "$(grep -c '^DELETE' "$HARBOR_LOG")"
-fails "no credentials" "HTTP 401|refused the credentials|no credentials|none were found" \
-	"$PLAN" --harbor "$HARBOR_URL" --not-pulled-for 30d
+# no credentials at all: Harbor's anonymous view (public projects only; the
+# basic scenario has none), said in one warning, the scan partial
+: >"$HARBOR_LOG"
+"$PLAN" --harbor "$HARBOR_URL" --not-pulled-for 30d -o "$T/anon.json" >"$T/anon.out" 2>"$T/anon.err"
+check_eq "no credentials: exit 0, one warning line" "0 1" "$? $(grep -c . "$T/anon.err")"
+check "... saying only public projects are seen and nothing can be deleted" \
+	grep -q "warning: .*no credentials found: only public projects are seen, and nothing can be deleted" "$T/anon.err"
+check_eq "... an empty plan (no public project here)" "0 0" \
+	"$(/usr/bin/python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(len(p["candidates"]), len(p["protected"]))' "$T/anon.json")"
+check_eq "... and no private project was listed" "" \
+	"$(grep -E '/projects/(lib|ops)/' "$HARBOR_LOG" | grep -v ' 401$')"
 RECLAIM_REGISTRY_USERNAME="$HARBOR_USER" RECLAIM_REGISTRY_PASSWORD="$HARBOR_PASS" \
 	"$PLAN" --harbor "$HARBOR_URL" --not-pulled-for 30d -q -o "$T/env.json" >/dev/null 2>"$T/env.err"
 check_eq "credentials from the environment work" "0 " "$? $(cat "$T/env.err")"
@@ -55,26 +65,28 @@ robot_plan --not-pulled-for 30d -q -o "$T/robot.json" >/dev/null 2>"$T/robot.err
 check_eq "robot\$ci: the plan succeeds" "0 " "$? $(cat "$T/robot.err")"
 check_eq "... it sees lib only (Harbor lists it no other project)" "lib" \
 	"$(/usr/bin/python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(" ".join(sorted({i["object"].split("/")[0] for i in p["candidates"]+p["protected"]})))' "$T/robot.json")"
-harbor_fault '{"path_regex": "/projects/lib/repositories\\?", "status": 403, "count": -1}'
-fails "403 on lib's repositories" "HTTP 403" robot_plan --not-pulled-for 30d
-harbor_reset_faults
+# with_fault JSON CMD...: CMD with that fault in place, then none
+with_fault() {
+	harbor_fault "$1"
+	shift
+	"$@"
+	harbor_reset_faults
+}
+with_fault '{"path_regex": "/projects/lib/repositories\\?", "status": 403, "count": -1}' \
+	fails "403 on lib's repositories" "HTTP 403" robot_plan --not-pulled-for 30d
 
 # --- 404, 500, truncated, malformed
-harbor_fault '{"path_regex": "^/api/v2.0/projects\\?", "status": 404, "count": -1}'
-fails "404 on /projects (not a Harbor there)" "HTTP 404" harbor_plan --not-pulled-for 30d
-harbor_reset_faults
-harbor_fault '{"path_regex": "/repositories/multi/artifacts", "status": 500, "count": -1}'
+with_fault '{"path_regex": "^/api/v2.0/projects\\?", "status": 404, "count": -1}' \
+	fails "404 on /projects (not a Harbor there)" "HTTP 404" harbor_plan --not-pulled-for 30d
 : >"$HARBOR_LOG"
-fails "500 that stays" "HTTP 500" harbor_plan --not-pulled-for 30d
+with_fault '{"path_regex": "/repositories/multi/artifacts", "status": 500, "count": -1}' \
+	fails "500 that stays" "HTTP 500" harbor_plan --not-pulled-for 30d
 n500=$(grep -c '/repositories/multi/artifacts.* 500$' "$HARBOR_LOG")
 check "... retried a bounded number of times ($n500 requests)" test "$n500" -ge 1 -a "$n500" -le 6
-harbor_reset_faults
-harbor_fault '{"path_regex": "/repositories/team%252Fapp/artifacts", "truncate": true, "count": -1}'
-fails "truncated artifact JSON" "malformed|truncated|JSON|parse" harbor_plan --not-pulled-for 30d
-harbor_reset_faults
-harbor_fault '{"path_regex": "/projects/lib/repositories\\?", "status": 200, "body": "{\"not\": \"a list\"}", "count": -1}'
-fails "a repositories answer that is no list" "malformed|unexpected|JSON|list|array" harbor_plan --not-pulled-for 30d
-harbor_reset_faults
+with_fault '{"path_regex": "/repositories/team%252Fapp/artifacts", "truncate": true, "count": -1}' \
+	fails "truncated artifact JSON" "malformed|truncated|JSON|parse" harbor_plan --not-pulled-for 30d
+with_fault '{"path_regex": "/projects/lib/repositories\\?", "status": 200, "body": "{\"not\": \"a list\"}", "count": -1}' \
+	fails "a repositories answer that is no list" "malformed|unexpected|JSON|list|array" harbor_plan --not-pulled-for 30d
 
 # --- 429 with Retry-After: waited for, then the same request again
 harbor_fault '{"path_regex": "/repositories/signed/artifacts", "status": 429, "retry_after": 2, "count": 1}'

@@ -103,7 +103,9 @@ harbor_plan --not-pulled-for 30d --repos 'lib/signed' -q -o "$T/s.json" >/dev/nu
 check_eq "subject pulled just now: neither it nor its signature is a candidate" "0" \
 	"$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["candidates"]))' "$T/s.json")"
 
-# keep-last ranked by push (default) or by pull
+# keep-last ranked by push (default) or by pull: 1.1 pulled now (latest was
+# pushed a day ago and never pulled: its pull rank counts from that push)
+harbor_pull lib team/app 1.1
 harbor_plan --keep-last 1 --min-age 0 --repos 'lib/team/app' -q -o "$T/kpush.json" >/dev/null 2>&1
 harbor_plan --keep-last 1 --min-age 0 --harbor-keep-by pull --repos 'lib/team/app' -q -o "$T/kpull.json" >/dev/null 2>&1
 check "--keep-last 1 by push: 'latest' (pushed 1 day ago) is kept, 1.1 goes" \
@@ -112,7 +114,7 @@ import json, sys
 p = json.load(open(sys.argv[1]))
 c = {i["object"] for i in p["candidates"]}
 sys.exit(0 if "lib/team/app:1.1" in c and "lib/team/app:latest" not in c else 1)' "$T/kpush.json"
-check "--harbor-keep-by pull: 1.1 (pulled 2 days ago) is kept, 'latest' (never pulled) goes" \
+check "--harbor-keep-by pull: 1.1 (pulled just now) is kept, 'latest' (never pulled, pushed a day ago) goes" \
 	/usr/bin/python3 -c '
 import json, sys
 p = json.load(open(sys.argv[1]))

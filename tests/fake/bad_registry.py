@@ -74,6 +74,9 @@ def log(a, handler, where):
 
 class Base(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as Go's net/http: else headers and body, two writes,
+    # wait for the client's delayed ACK (~40 ms a keep-alive request)
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         pass

@@ -58,6 +58,22 @@ harbor_stop() {
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$HARBOR_T"
 }
 
+# harbor_pki DIR: throwaway CAs DIR/ca.pem and DIR/other.pem, and a server
+# certificate for 127.0.0.1 signed by ca: DIR/srv.pem, DIR/srv.key.
+harbor_pki() {
+	local c=$1 n
+	mkdir -p "$c"
+	for n in ca other; do
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout "$c/$n.key" -out "$c/$n.pem" \
+			-days 2 -subj "/CN=reclaim test $n" >/dev/null 2>&1 || return 1
+	done
+	openssl req -newkey rsa:2048 -nodes -keyout "$c/srv.key" -out "$c/srv.csr" \
+		-subj "/CN=127.0.0.1" >/dev/null 2>&1 &&
+		printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$c/ext" &&
+		openssl x509 -req -in "$c/srv.csr" -CA "$c/ca.pem" -CAkey "$c/ca.key" -CAcreateserial \
+			-out "$c/srv.pem" -days 2 -extfile "$c/ext" >/dev/null 2>&1
+}
+
 harbor_curl() { curl ${HARBOR_TLS_CA:+--cacert "$HARBOR_TLS_CA"} "$@"; }
 # harbor_control PATH JSON: POST to the double's /_fake/PATH; fails on non-2xx.
 harbor_control() {
@@ -73,8 +89,14 @@ harbor_pull() {
 harbor_push() {
 	harbor_control push "$(/usr/bin/python3 -c 'import json,sys; d={"project": sys.argv[1], "repo": sys.argv[2], "tag": sys.argv[3], "digest": sys.argv[4]}; d.update({"size": int(sys.argv[5])} if len(sys.argv) > 5 else {}); print(json.dumps(d))' "$@")"
 }
+# harbor_immutable PROJECT REPO TAG [true|false]: an immutability rule now
+# matches TAG (or no longer does).
+harbor_immutable() {
+	harbor_control immutable "$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({"project": sys.argv[1], "repo": sys.argv[2], "tag": sys.argv[3], "immutable": (sys.argv[4] if len(sys.argv) > 4 else "true") == "true"}))' "$@")"
+}
 # harbor_fault JSON: {"path_regex", "method", "status", "count", "retry_after",
-# "body", "hang_seconds", "truncate"} (see harbor.py); harbor_reset_faults.
+# "body", "hang_seconds", "truncate", "headers"} (see harbor.py);
+# harbor_reset_faults.
 harbor_fault() { harbor_control fault "$1"; }
 harbor_reset_faults() { harbor_control reset-faults '{}'; }
 # harbor_state: the whole model as JSON.

@@ -144,6 +144,9 @@ def take_fault(method, path):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as Go's net/http: else headers and body, two writes,
+    # wait for the client's delayed ACK (~40 ms a keep-alive request)
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         pass

@@ -5,7 +5,7 @@ It serves exactly what reclaim uses; docs/fidelity-harbor.md lists what it
 does not model and the Harbor sources each behaviour was read from:
 
   GET    /api/v2.0/systeminfo                          (no auth)
-  GET    /api/v2.0/users/current                       (401 when anonymous)
+  GET    /api/v2.0/users/current   (401 when anonymous, 412 for a robot)
   GET    /api/v2.0/projects?page=&page_size=&name=
   GET    /api/v2.0/projects/{p}/repositories?page=&page_size=
   GET    /api/v2.0/projects/{p}/repositories/{r}/artifacts?with_tag=
@@ -45,8 +45,10 @@ artifacts of the repository (never listed at top level, as in Harbor).
 Test control, NOT Harbor API (no auth, never logged):
   POST /_fake/pull   {"project","repo","reference"}   pull_time := now
   POST /_fake/push   {"project","repo","tag","digest","size"?}
+  POST /_fake/immutable {"project","repo","tag","immutable"?: true}
   POST /_fake/fault  {"path_regex","method"?,"status"?,"count"? (-1: always),
-                      "retry_after"?,"body"?,"hang_seconds"?,"truncate"?}
+                      "retry_after"?,"body"?,"hang_seconds"?,"truncate"?,
+                      "headers"? (set on the real answer, e.g. a Link)}
   POST /_fake/reset-faults
   GET  /_fake/state  the whole model
 
@@ -240,7 +242,7 @@ def by_reference(repo, proj_name, repo_name, reference):
 
 def project_json(p):
     return {"project_id": p["project_id"], "owner_id": 1, "owner_name": "admin",
-            "name": p["name"], "registry_id": None, "creation_time": p["creation_time"],
+            "name": p["name"], "creation_time": p["creation_time"],
             "update_time": p["creation_time"], "deleted": False, "togglable": True,
             "repo_count": len(p["repositories"]),
             "metadata": {"public": "true" if p["public"] else "false"}}
@@ -259,6 +261,11 @@ def tag_json(repo, art, t, immutable_status):
             "immutable": bool(t["immutable"]) if immutable_status else False}
 
 
+OMITEMPTY_ARTIFACT = ("id", "type", "media_type", "manifest_media_type", "artifact_type",
+                      "project_id", "repository_id", "repository_name", "digest", "size",
+                      "icon", "extra_attrs", "annotations")
+
+
 def artifact_json(repo, art, opt):
     arts = repo["artifacts"]
     j = {"id": art["id"], "type": art["type"], "media_type": art["media_type"],
@@ -268,8 +275,12 @@ def artifact_json(repo, art, opt):
          "repository_name": full_name(repo), "digest": art["digest"], "size": art["size"],
          "icon": "", "push_time": art["push_time"], "pull_time": art["pull_time"],
          "extra_attrs": art["extra_attrs"], "annotations": art["annotations"],
-         "references": None, "tags": None, "addition_links": {}, "labels": None,
-         "accessories": None}
+         "references": None, "tags": None, "labels": None, "accessories": None}
+    # go-swagger's models: scalars and maps are omitempty, arrays are not
+    # (goharbor/go-client pkg/sdk/v2.0/models/artifact.go): an empty one is null
+    for k in OMITEMPTY_ARTIFACT:
+        if j[k] in (None, "", 0, {}):
+            del j[k]
     if art["references"]:
         j["references"] = [{"parent_id": art["id"], "child_id": arts[r["child_digest"]]["id"],
                             "child_digest": r["child_digest"], "platform": r["platform"],
@@ -484,7 +495,8 @@ class Handler(BaseHTTPRequestHandler):
             fault = take_fault(method, self.path)
         if fault and fault.get("hang_seconds"):
             time.sleep(float(fault["hang_seconds"]))
-            if not fault.get("status") and not fault.get("body") and not fault.get("truncate"):
+            if not (fault.get("status") or "body" in fault or fault.get("truncate")
+                    or fault.get("headers")):
                 fault = None
         if fault and fault.get("status") and not fault.get("truncate"):
             st = int(fault["status"])
@@ -509,6 +521,8 @@ class Handler(BaseHTTPRequestHandler):
             data = data[: len(data) // 2]
         elif fault and "body" in fault:
             data = fault["body"].encode()
+        if fault and fault.get("headers"):
+            headers.update(fault["headers"])
         self.send(status, data, headers)
 
     # -- the API proper: (status, JSON-able body or None, headers)
@@ -545,6 +559,10 @@ class Handler(BaseHTTPRequestHandler):
         if m == "GET" and route("users", "current") is not None:
             if user is None:
                 raise HarborError(401, "UNAUTHORIZED", "unauthorized")
+            if user["name"].startswith("robot$"):
+                # handler/user.go: a robot's security context is no local user
+                raise HarborError(412, "PRECONDITION", "get current user not available "
+                                  "for security context: robot")
             return 200, {"user_id": STATE["users"].index(user) + 1, "username": user["name"],
                          "sysadmin_flag": bool(user.get("admin"))}, {}
         if m == "GET" and route("projects") is not None:
@@ -722,7 +740,8 @@ def control(method, path, op):
         f = {"path_regex": op.get("path_regex", ""), "method": op.get("method"),
              "status": op.get("status"), "count": int(op.get("count", 1)),
              "retry_after": op.get("retry_after"), "hang_seconds": op.get("hang_seconds"),
-             "truncate": bool(op.get("truncate", False))}
+             "truncate": bool(op.get("truncate", False)),
+             "headers": dict(op.get("headers") or {})}
         if "body" in op:
             f["body"] = op["body"]
         re.compile(f["path_regex"])
@@ -740,6 +759,13 @@ def control(method, path, op):
             if tag["name"] == op["reference"]:
                 tag["pull_time"] = t
         return 200, {"result": "ok", "pull_time": t}
+    if path == "/_fake/immutable":
+        # an immutability rule now matches (or no longer matches) the tag
+        art = by_reference(repo, proj["name"], op.get("repo", ""), op.get("tag", ""))
+        for tag in art["tags"]:
+            if tag["name"] == op["tag"]:
+                tag["immutable"] = bool(op.get("immutable", True))
+        return 200, {"result": "ok"}
     if path == "/_fake/push":
         if repo is None:
             repo = new_repo(proj, op["repo"])
