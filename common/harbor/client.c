@@ -204,22 +204,22 @@ out:
 }
 
 /* Harbor takes missing or wrong credentials for an anonymous caller, who
- * sees public projects only: a scan would look complete and find nothing,
- * and no delete could be made. So there must be credentials, and they are
- * proven first: GET /users/current answers 401 to an anonymous caller, 200
- * to a user and 412 to a robot account (authenticated, not a local user). */
+ * sees public projects only: a scan would look complete and find nothing.
+ * So credentials are proven first: GET /users/current answers 401 to an
+ * anonymous caller, 200 to a user and 412 to a robot account
+ * (authenticated, not a local user). Without any, a warning: the scan is
+ * Harbor's anonymous view, partial, and nothing could be deleted. */
 int rc_harbor_ping(struct rc_harbor_client *c, struct rc_err *err)
 {
 	struct rc_http_resp r;
 	int rc = 0;
 
-	if (!c->api.authed)
-		return rc_err_set(err, RC_ERR_REFUSED,
-				  "Harbor '%s': no credentials found for '%s' (give --username "
-				  "with --password-stdin, RECLAIM_REGISTRY_USERNAME and _PASSWORD, "
-				  "or a Docker config entry): Harbor shows an anonymous caller its "
-				  "public projects only",
-				  c->api.url, c->api.host);
+	if (!c->api.authed) {
+		rc_log_warn("Harbor '%s': no credentials found: only public projects are seen, "
+			    "and nothing can be deleted (give --username with --password-stdin)",
+			    c->api.url);
+		return 0;
+	}
 	rc_http_resp_init(&r);
 	if (rc_http_request(c->api.http, "GET", API "/users/current", NULL, NULL, 0, &r, err) < 0)
 		rc = rc_err_prefix(err, "Harbor '%s': checking the credentials", c->api.url);
@@ -355,7 +355,7 @@ int rc_harbor_scan(struct rc_harbor_client *c, struct rc_harbor_scan *s, struct 
 	snprintf(title, sizeof(title), "Harbor %s", c->api.url);
 	if (!(s->url = strdup(c->api.url)) || !(s->name = strdup(c->api.name)))
 		return rc_err_nomem(err);
-	s->partial = (c->repos && c->repos->n) || (c->projects && c->projects->n);
+	s->partial = (c->repos && c->repos->n) || (c->projects && c->projects->n) || !c->api.authed;
 	if (rc_harbor_ping(c, err) < 0 || list_repos(c, s, &names, err) < 0)
 		goto out;
 	if (!(s->repos = calloc(names.n + 1, sizeof(*s->repos)))) {

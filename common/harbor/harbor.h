@@ -132,8 +132,9 @@ const char *rc_harbor_name(const struct rc_harbor_client *c);
 size_t rc_harbor_requests_sent(const struct rc_harbor_client *c);
 
 /* GET /api/v2.0/users/current: the credentials work (Harbor takes wrong
- * ones for an anonymous caller); none at all is an error too. One clear
- * line otherwise. The scan begins with it. */
+ * ones for an anonymous caller); a warning when there are none (Harbor's
+ * anonymous view: public projects only). One clear line otherwise. The
+ * scan begins with it. */
 int rc_harbor_ping(struct rc_harbor_client *c, struct rc_err *err);
 
 /* Every project, repository and artifact (as filtered); read-only. */
