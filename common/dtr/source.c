@@ -139,36 +139,14 @@ static int dtr_scan(struct rc_source *s, struct rc_inventory *inv, struct rc_err
 
 static int dtr_describe(struct rc_source *s, struct rc_plan_source *out, struct rc_err *err)
 {
-	const char *url = rc_dtr_url(dtr_of(s)->c);
-	cJSON *id = cJSON_CreateObject();
-	char *ep = strdup(url);
-
-	if (!id || !ep || !cJSON_AddStringToObject(id, "url", url)) {
-		cJSON_Delete(id);
-		free(ep);
-		return rc_err_nomem(err);
-	}
-	free(out->endpoint);
-	cJSON_Delete(out->identity);
-	out->endpoint = ep;
-	out->identity = id;
-	return 0;
+	return rc_reg_describe_url(rc_dtr_url(dtr_of(s)->c), out, err);
 }
 
 static int dtr_begin(struct rc_source *s, const struct rc_plan_source *planned,
 		     const struct rc_apply_env *env, struct rc_err *err)
 {
-	const char *want = rc_plan_source_str(planned, "url");
-	const char *have = rc_dtr_url(dtr_of(s)->c);
-
-	if (!want || strcmp(want, have) != 0) {
-		char a[300], b[300];
-		rc_sanitize(a, sizeof(a), want ? want : "");
-		rc_sanitize(b, sizeof(b), have);
-		return rc_err_set(err, RC_ERR_REFUSED,
-				  "wrong target: the plan was made for DTR '%s', this is '%s'", a,
-				  b);
-	}
+	if (rc_reg_check_target("DTR", planned, rc_dtr_url(dtr_of(s)->c), err) < 0)
+		return -1;
 	dtr_of(s)->env = env;
 	return 0;
 }

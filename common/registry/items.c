@@ -1,6 +1,9 @@
 /* registry/items.c: exact identities of registry plan items (items.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "hex.h"
 #include "registry/items.h"
@@ -142,4 +145,35 @@ void rc_reg_source_title(const struct rc_plan_source *src, char *out, size_t out
 void rc_reg_object_label(const struct rc_plan_item *it, char *out, size_t outsz)
 {
 	rc_sanitize(out, outsz, it->object ? it->object : "");
+}
+
+int rc_reg_describe_url(const char *url, struct rc_plan_source *out, struct rc_err *err)
+{
+	cJSON *id = cJSON_CreateObject();
+	char *ep = strdup(url);
+
+	if (!id || !ep || !cJSON_AddStringToObject(id, "url", url)) {
+		cJSON_Delete(id);
+		free(ep);
+		return rc_err_nomem(err);
+	}
+	free(out->endpoint);
+	cJSON_Delete(out->identity);
+	out->endpoint = ep;
+	out->identity = id;
+	return 0;
+}
+
+int rc_reg_check_target(const char *title, const struct rc_plan_source *planned, const char *have,
+			struct rc_err *err)
+{
+	const char *want = rc_plan_source_str(planned, "url");
+	char w[300], h[300];
+
+	if (want && strcmp(want, have) == 0)
+		return 0;
+	rc_sanitize(w, sizeof(w), want ? want : "(none)");
+	rc_sanitize(h, sizeof(h), have);
+	return rc_err_set(err, RC_ERR_REFUSED,
+			  "wrong target: the plan was made for %s '%s', this is '%s'", title, w, h);
 }

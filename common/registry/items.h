@@ -29,6 +29,16 @@ int rc_reg_digest_valid(const char *s);
 int rc_reg_check_item(const struct rc_plan_item *it, int candidate, const char *path,
 		      struct rc_err *err);
 
+/* source.h's describe for a source identified by its canonical URL
+ * (registry, DTR, Harbor): endpoint and identity {"url": url}. */
+int rc_reg_describe_url(const char *url, struct rc_plan_source *out, struct rc_err *err);
+
+/* begin's identity check for such a source: 0 when the plan's identity url
+ * is have, else -1 with RC_ERR_REFUSED "wrong target: the plan was made for
+ * TITLE 'WANT', this is 'HAVE'". */
+int rc_reg_check_target(const char *title, const struct rc_plan_source *planned, const char *have,
+			struct rc_err *err);
+
 /* "registry 'https://reg.example:5000'"; the object whole. */
 void rc_reg_source_title(const struct rc_plan_source *src, char *out, size_t outsz);
 void rc_reg_object_label(const struct rc_plan_item *it, char *out, size_t outsz);

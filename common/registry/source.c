@@ -377,20 +377,7 @@ static int reg_scan(struct rc_source *s, struct rc_inventory *inv, struct rc_err
 
 static int reg_describe(struct rc_source *s, struct rc_plan_source *out, struct rc_err *err)
 {
-	const char *url = rc_reg_url(reg_of(s)->c);
-	cJSON *id = cJSON_CreateObject();
-	char *ep = strdup(url);
-
-	if (!id || !ep || !cJSON_AddStringToObject(id, "url", url)) {
-		cJSON_Delete(id);
-		free(ep);
-		return rc_err_nomem(err);
-	}
-	free(out->endpoint);
-	cJSON_Delete(out->identity);
-	out->endpoint = ep;
-	out->identity = id;
-	return 0;
+	return rc_reg_describe_url(rc_reg_url(reg_of(s)->c), out, err);
 }
 
 static int reg_begin(struct rc_source *s, const struct rc_plan_source *planned,
