@@ -108,7 +108,7 @@ static const char usage_text[] =
     "                  out, the daemon answered 409, or 403 'active endpoints'\n"
     "                  for a network; a registry tag that names another digest,\n"
     "                  or a tag outside the plan now naming a manifest; a Harbor\n"
-    "                  artifact pulled since a plan that read pull times, or\n"
+    "                  artifact pulled since planning (a pull is a use), or\n"
     "                  Harbor's 412 for an immutable tag): skipped,\n"
     "                  never deleted or forced\n"
     "  failed          the engine could not be asked or answered an error, after\n"

@@ -938,29 +938,12 @@ static int users_in_plan(const struct state *s, const struct rc_object *o, struc
 	return rc;
 }
 
-/* 1 when rule r reads o's pull time: not_pulled_for, or keep_last over a
- * pull-time rank. */
-static int reads_pulls(const struct rp_rule *r, const struct rc_object *o)
-{
-	return r->not_pulled_for >= 0 || (r->keep_last > 0 && (o->flags & RC_OBJ_RANKS_PULLS));
-}
-
 /* A candidate of a source that records pulls (RC_OBJ_PULL_PRECOND) records
- * the pull time read when its rule read it, or, chosen by no rule of its
- * own (an artifact whose tags all go), when some rule of the policy may
- * have: apply then re-checks that it was not pulled since. */
-static int records_pull(const struct state *s, const struct rc_object *o, const struct decision *d)
+ * the pull time read, whatever rule chose it: a pull is a use, and apply
+ * re-checks that it was not pulled since planning (docs/apply.md). */
+static int records_pull(const struct rc_object *o)
 {
-	size_t k;
-
-	if (!(o->flags & RC_OBJ_PULL_PRECOND) || !o->pulled_at)
-		return 0;
-	if (d->claim)
-		return reads_pulls(d->claim, o);
-	for (k = 0; k < s->pol->n_rules; k++)
-		if (reads_pulls(&s->pol->rules[k], o))
-			return 1;
-	return 0;
+	return (o->flags & RC_OBJ_PULL_PRECOND) && o->pulled_at;
 }
 
 static int emit_item(struct state *s, struct rc_plan *plan, size_t i, int64_t reclaimable,
@@ -1008,7 +991,7 @@ static int emit_item(struct state *s, struct rc_plan *plan, size_t i, int64_t re
 		goto fail;
 	it.pre.usage_count = cand ? o->usage_count : -1;
 	/* the pull time a rule read: apply re-checks it (Harbor) */
-	if (cand && records_pull(s, o, d) && !(it.pre.pulled_at = strdup(o->pulled_at))) {
+	if (cand && records_pull(o) && !(it.pre.pulled_at = strdup(o->pulled_at))) {
 		rc_err_nomem(err);
 		goto fail;
 	}

@@ -147,6 +147,23 @@ check_eq "a wrong password: exit 1" "1" "$?"
 check "... Harbor refused the credentials, one line" \
 	grep -q "^reclaim-apply: .*Harbor '$HARBOR_URL' refused the credentials from the command line (checking the credentials): HTTP 401" "$T/bad.err"
 
+# a pull is a use: a plan whose rule reads only push times (--older-than)
+# still records each candidate's pull time, and a pull after planning makes
+# the item changed
+harbor_plan --match-tags '1\.1' --older-than 250d --min-age 0 --repos 'lib/team/app' \
+	-o "$T/push.json" >/dev/null 2>&1
+check "a push-time plan records the pull time read" \
+	jq -e '[.candidates[].preconditions.pulled_at | strings] | length == 2' "$T/push.json"
+harbor_pull lib team/app 1.1
+: >"$HARBOR_LOG"
+harbor_apply --auto-approve --report "$T/r8.json" "$T/push.json" >/dev/null 2>&1
+check_eq "... pulled since planning: both items changed" \
+	"changed manifest lib/team/app@$(D app-pulled)
+changed tag lib/team/app:1.1" "$(report_outcomes "$T/r8.json")"
+check "... saying so" grep -q "^changed: pulled since planning (pull time 20.*, planned 20.*)$" \
+	<<<"$(report_reason "$T/r8.json" lib/team/app:1.1)"
+check_eq "... nothing deleted" "0" "$(grep -c '^DELETE' "$HARBOR_LOG")"
+
 # no credential anywhere
 leaks=$(grep -rl -e "$HARBOR_PASS" "$T" --exclude=fixture.json 2>/dev/null)
 check_eq "no password in any plan, report, journal, log or output" "" "$leaks"

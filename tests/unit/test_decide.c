@@ -1217,17 +1217,20 @@ static void test_harbor_pull_times(void **state)
 		 "P lib/app:fresh: never pulled, pushed 10d ago <= 30d\n"
 		 "P lib/app:pulled: pulled 2d ago <= 30d\n");
 	free(got);
-	/* keep-last 1 by push: fresh stays; no pull time read, none recorded */
+	/* keep-last 1 by push: fresh stays; no rule reads pull times, yet each
+	 * candidate records its pull time: a pull since planning is a use */
 	got = harbor_lines(RC_HARBOR_KEEP_BY_PUSH, keep1);
 	expect_lines(got,
 		     "C lib/app@sha256: deleting 'lib/app@sha256:111111111111' also removes "
-		     "tag 'lib/app:old', a candidate [-]\n"
+		     "tag 'lib/app:old', a candidate [2025-12-11T08:00:00Z]\n"
 		     "C lib/app@sha256: deleting 'lib/app@sha256:222222222222' also removes "
-		     "tag 'lib/app:pulled', a candidate [-]\n"
+		     "tag 'lib/app:pulled', a candidate [2027-01-13T08:00:00Z]\n"
 		     "C lib/app:old: names sha256:111111111111, push_time rank 3 > keep 1; "
-		     "goes with manifest 'lib/app@sha256:111111111111', deleted before it [-]\n"
+		     "goes with manifest 'lib/app@sha256:111111111111', deleted before it "
+		     "[2025-12-11T08:00:00Z]\n"
 		     "C lib/app:pulled: names sha256:222222222222, push_time rank 2 > keep 1; "
-		     "goes with manifest 'lib/app@sha256:222222222222', deleted before it [-]\n"
+		     "goes with manifest 'lib/app@sha256:222222222222', deleted before it "
+		     "[2027-01-13T08:00:00Z]\n"
 		     "P lib/app@sha256: tag 'lib/app:fresh' stays: push_time rank 1 <= keep 1 "
 		     "in 'lib/app'\n"
 		     "P lib/app:fresh: push_time rank 1 <= keep 1 in 'lib/app'\n");
