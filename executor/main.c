@@ -492,6 +492,7 @@ int main(int argc, char **argv)
 	opts.crash_after_deletes = env_hook("RECLAIM_TEST_CRASH_AFTER_DELETES");
 	opts.crash_after_intent = env_hook("RECLAIM_TEST_CRASH_AFTER_INTENT");
 	opts.crash_before_last_step = env_hook("RECLAIM_TEST_CRASH_AFTER_UNTAG") > 0;
+	opts.crash_after_batch_sent = env_hook("RECLAIM_TEST_CRASH_AFTER_BATCH_SENT");
 
 	if (c.journal) {
 		journal_path = strdup(c.journal);
