@@ -1762,6 +1762,39 @@ int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *
 	return ret;
 }
 
+struct status_ctx {
+	long *status;
+};
+
+static int on_status(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	(void)err;
+	((struct status_ctx *)ctx)->status[i] = resp->status;
+	return 0;
+}
+
+int rc_reg_head_statuses(struct rc_reg_client *c, const char *repo, const char *const *refs,
+			 size_t n, long *status, struct rc_err *err)
+{
+	struct status_ctx x = {status};
+	char scope[400], **paths = NULL;
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		status[i] = 0;
+	if (!n)
+		return 0;
+	if (!rc_reg_repo_name_valid(repo) || repo_scope(c, repo, scope, sizeof(scope)) < 0)
+		return rc_err_set(err, RC_ERR_USAGE, "invalid repository");
+	if (rc_reg_ping(c, err) < 0)
+		return -1;
+	if (!(paths = make_paths(repo, "manifests", (char *const *)refs, n, err)))
+		return -1;
+	ret = get_all(c, "HEAD", paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_status, &x, err);
+	free_paths(paths, n);
+	return ret;
+}
+
 /* The outcome of a manifest DELETE's answer: 0 (deleted, or *absent on 404),
  * or -1 with err. */
 static int delete_answer(const struct rc_reg_client *c, const char *repo, const char *digest,

@@ -116,6 +116,14 @@ int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *
 int rc_reg_delete_manifest(struct rc_reg_client *c, const char *repo, const char *digest,
 			   int *absent, struct rc_err *err);
 
+/* HEAD /v2/<repo>/manifests/<ref> of n references together (up to the
+ * client's parallel in flight): status[i] receives each answer's status
+ * (after the retries of 5xx and 429), 0 when there is none. -1 with err
+ * when the window failed (a request that timed out once sent, a transport
+ * error that outlived its retries). */
+int rc_reg_head_statuses(struct rc_reg_client *c, const char *repo, const char *const *refs,
+			 size_t n, long *status, struct rc_err *err);
+
 /* rc_reg_delete_manifest of n digests of repo, sent together (up to the
  * client's parallel in flight): for each, errs[i] clear (deleted, or
  * absent[i] set on 404) or its failure (a DELETE that timed out once sent

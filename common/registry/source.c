@@ -101,6 +101,12 @@ struct reg_source {
 	size_t n_holders;
 	struct tag_view view; /* the manifest re-checks' shared tag view */
 	struct tag_answers answers; /* the tag re-checks' */
+	/* the status of each manifest of the batch (batch_span) from a HEAD
+	 * they were asked with together; each re-check of the batch takes
+	 * its own, once */
+	const struct rc_plan_item *pre_first;
+	size_t pre_n;
+	long *pre_status;
 	size_t batch; /* manifests one view serves: --parallel */
 };
 
@@ -237,6 +243,7 @@ static void reg_free(struct rc_source *s)
 	free(rs->seen_item);
 	free(rs->seen_digest);
 	free(rs->holders);
+	free(rs->pre_status);
 	free(rs);
 }
 
@@ -554,6 +561,19 @@ static int view_get(struct reg_source *rs, const char *repo, struct rc_err *err)
 	return 0;
 }
 
+/* The batch's HEAD answer for manifest it, taken once: 200 (there), 404
+ * (gone), or 0 (none held, or another answer: its re-check asks alone). */
+static long batch_head(struct reg_source *rs, const struct rc_plan_item *it)
+{
+	long st;
+
+	if (!rs->pre_first || it < rs->pre_first || it >= rs->pre_first + rs->pre_n)
+		return 0;
+	st = rs->pre_status[it - rs->pre_first];
+	rs->pre_status[it - rs->pre_first] = 0;
+	return st >= 200 && st <= 299 ? 200 : st == 404 ? 404 : 0;
+}
+
 static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it,
 			    enum rc_check *res, char *reason, size_t reasonsz, struct rc_err *err)
 {
@@ -585,13 +605,21 @@ static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it
 			 sig);
 		return 0;
 	}
-	if (rc_reg_head_manifest(rs->c, repo, digest, &now, err) < 0)
-		return -1;
-	if (!now) {
+	switch (batch_head(rs, it)) {
+	case 404:
 		*res = RC_CHECK_ABSENT;
 		return 0;
+	case 200:
+		break;
+	default: /* none, or one to ask again alone */
+		if (rc_reg_head_manifest(rs->c, repo, digest, &now, err) < 0)
+			return -1;
+		if (!now) {
+			*res = RC_CHECK_ABSENT;
+			return 0;
+		}
+		free(now);
 	}
-	free(now);
 	if ((rc = view_get(rs, repo, err)) != 0) {
 		if (rc < 0)
 			return -1;
@@ -927,6 +955,38 @@ static int signs_one_of(const struct rc_plan_item *it, const char *repo,
 	return 0;
 }
 
+/* Asks for the k manifests its[0..k) of repo with one HEAD each, together,
+ * for their re-checks (batch_head). Anything amiss leaves none held: each
+ * re-check then asks alone, with that path's retries and messages. */
+static void batch_heads(struct reg_source *rs, const struct rc_plan_item *its, size_t k,
+			const char *repo)
+{
+	struct rc_err e = RC_ERR_INIT;
+	const char **refs = calloc(k, sizeof(*refs));
+	long *st = realloc(rs->pre_status, k * sizeof(*st));
+	char other[300];
+	size_t i;
+
+	rs->pre_first = NULL;
+	rs->pre_n = 0;
+	if (st)
+		rs->pre_status = st;
+	if (!refs || !st)
+		goto out;
+	for (i = 0; i < k; i++)
+		if (split_object(its[i].object, '@', other, sizeof(other), &refs[i]) < 0)
+			goto out;
+	if (rc_reg_head_statuses(rs->c, repo, refs, k, st, &e) < 0) {
+		rc_log_verbose("registry '%s': the batch's HEADs: %s; asking one at a time",
+			       rc_reg_url(rs->c), e.msg);
+		goto out;
+	}
+	rs->pre_first = its;
+	rs->pre_n = k;
+out:
+	free(refs);
+}
+
 /* A batch: consecutive tagged manifests of one repository of this source,
  * at most --parallel of them, and none that signs one before it in the
  * batch (a signature follows its subject's outcome). An untagged manifest
@@ -952,8 +1012,10 @@ static size_t reg_batch_span(struct rc_source *s, const struct rc_plan_item *its
 		    strcmp(other, repo) != 0 || signs_one_of(it, repo, its, k))
 			break;
 	}
-	if (k > 1)
+	if (k > 1) {
 		view_drop(&rs->view);
+		batch_heads(rs, its, k, repo);
+	}
 	return k;
 }
 

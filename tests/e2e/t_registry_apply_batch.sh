@@ -11,8 +11,9 @@
 #                  together (GET), after the last delete, not one HEAD each
 #   default      : 5 manifests, --parallel left at 16: one listing
 #   --parallel 1 : a listing for every manifest
-#   time bound   : manifest HEADs slowed to 1.1 s: a view older than 1 s is
-#                  never used again, so every manifest gets its own listing
+#   time bound   : tag listings slowed to 1.1 s: a view is older than 1 s
+#                  when it is ready, so it is never used again, and every
+#                  manifest gets its own listing
 #   crash        : killed after the first 2 deletes of a batch (one shared
 #                  view) were answered, the other 3 unsent; a tag put on a
 #                  remaining digest before the rerun makes it changed (the
@@ -102,11 +103,11 @@ check_eq "one: --parallel 1: a listing for each of the 3 manifests" 3 "$(listing
 # --- the time bound: no view older than 1 s is used ---
 oci_push tags slow s 3 >/dev/null
 plan_of slow '^s[0-9]$'
-echo 'HEAD /v2/slow/manifests/sha256: slow:1.1 *' >"$W/rules"
+echo 'GET /v2/slow/tags/list slow:1.1 *' >"$W/rules"
 apply slow
 check_eq "time: the apply exits 0" 0 "$?"
 : >"$W/rules"
-check_eq "time: HEADs of 1.1 s: a listing for each of the 3 manifests" 3 "$(listings slow)"
+check_eq "time: listings of 1.1 s: a listing for each of the 3 manifests" 3 "$(listings slow)"
 check_eq "time: all 3 deleted" "absent absent absent" \
 	"$(head_ref slow s1) $(head_ref slow s2) $(head_ref slow s3)"
 
