@@ -512,8 +512,11 @@ int ra_apply(const struct rc_plan *p, const struct ra_sources *srcs, struct ra_j
 					it->id);
 			break;
 		}
+		/* a batch starts at an item to re-check (a rerun of a finished
+		 * run asks the source nothing) */
 		k = 1;
-		if (!stop && !o->dry_run && src->ops->batch_span && src->ops->remove_batch)
+		if (!stop && !o->dry_run && src->ops->batch_span && src->ops->remove_batch &&
+		    !ra_journal_done(j, it->id))
 			k = src->ops->batch_span(src->s, it, p->n_candidates - i);
 		/* a batch is of one source */
 		for (size_t m = 1; m < k && m < p->n_candidates - i; m++)

@@ -1734,26 +1734,35 @@ static int on_resolved(void *ctx, size_t i, struct rc_http_resp *resp, struct rc
 	return x->digests[i] ? 0 : err && err->kind ? -1 : rc_err_nomem(err);
 }
 
-int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *tags, size_t n,
-			char **digests, struct rc_err *err)
+/* get_all of /v2/<repo>/manifests/<ref> for each of refs[0..n). */
+static int manifests_all(struct rc_reg_client *c, const char *method, const char *repo,
+			 char *const *refs, size_t n, each_fn fn, void *ctx, struct rc_err *err)
 {
-	struct resolve_ctx x = {c, repo, tags, digests};
 	char scope[400], **paths = NULL;
-	int ret = -1;
+	int ret;
 
-	for (size_t i = 0; i < n; i++)
-		digests[i] = NULL;
 	if (!n)
 		return 0;
 	if (!rc_reg_repo_name_valid(repo) || repo_scope(c, repo, scope, sizeof(scope)) < 0)
 		return rc_err_set(err, RC_ERR_USAGE, "invalid repository");
 	if (rc_reg_ping(c, err) < 0)
 		return -1;
-	if (!(paths = make_paths(repo, "manifests", tags, n, err)))
+	if (!(paths = make_paths(repo, "manifests", refs, n, err)))
 		return -1;
-	ret =
-	    get_all(c, "GET", paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_resolved, &x, err);
+	ret = get_all(c, method, paths, n, scope, RC_REG_MANIFEST_ACCEPT, fn, ctx, err);
 	free_paths(paths, n);
+	return ret;
+}
+
+int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *tags, size_t n,
+			char **digests, struct rc_err *err)
+{
+	struct resolve_ctx x = {c, repo, tags, digests};
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		digests[i] = NULL;
+	ret = manifests_all(c, "GET", repo, tags, n, on_resolved, &x, err);
 	if (ret < 0)
 		for (size_t i = 0; i < n; i++) {
 			free(digests[i]);
@@ -1777,22 +1786,10 @@ int rc_reg_head_statuses(struct rc_reg_client *c, const char *repo, const char *
 			 size_t n, long *status, struct rc_err *err)
 {
 	struct status_ctx x = {status};
-	char scope[400], **paths = NULL;
-	int ret;
 
 	for (size_t i = 0; i < n; i++)
 		status[i] = 0;
-	if (!n)
-		return 0;
-	if (!rc_reg_repo_name_valid(repo) || repo_scope(c, repo, scope, sizeof(scope)) < 0)
-		return rc_err_set(err, RC_ERR_USAGE, "invalid repository");
-	if (rc_reg_ping(c, err) < 0)
-		return -1;
-	if (!(paths = make_paths(repo, "manifests", (char *const *)refs, n, err)))
-		return -1;
-	ret = get_all(c, "HEAD", paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_status, &x, err);
-	free_paths(paths, n);
-	return ret;
+	return manifests_all(c, "HEAD", repo, (char *const *)refs, n, on_status, &x, err);
 }
 
 /* The outcome of a manifest DELETE's answer: 0 (deleted, or *absent on 404),

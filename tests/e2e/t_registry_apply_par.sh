@@ -11,7 +11,7 @@
 #                  same tags left, each kept tag on the digest it had; the
 #                  batch sends its 7 DELETEs after its 7 re-checks (HEADs),
 #                  --parallel 1 one after each; --parallel 3: batches of 3;
-#                  a rerun is a no-op (already-done, no DELETE)
+#                  a rerun is a no-op (already-done, no DELETE, no HEAD)
 #   crash        : SIGKILL in the middle of a batch, after its 3rd delete's
 #                  answer (every DELETE sent, 2 outcomes journaled), and
 #                  after its 4th intent (nothing sent): the rerun completes,
@@ -124,43 +124,42 @@ apply par
 check_eq "batches: a rerun exits 0" "0 " "$? $(cat "$W/par.err")"
 check_eq "... everything already done" "manifest already-done 7, tag already-done 11" \
 	"$(summary "$W/par.report.json")"
-check_eq "... and sends no DELETE" 0 "$(grep -c '^DELETE ' "$W/proxy.log")"
+check_eq "... and sends no DELETE, nor a manifest's HEAD" "0 0" \
+	"$(grep -c '^DELETE ' "$W/proxy.log") $(grep -c '^HEAD /v2/par/manifests/sha256:' "$W/proxy.log")"
+
+# crash NAME HOOK=N: seeds and plans repository NAME, then applies it with
+# the crash hook; sets K (the kept tags before) and RC (the exit status)
+crash() {
+	seed "$1" || { not_ok "seed $1"; exit 1; }
+	K=$(kept "$1")
+	plan_of "$1" "$1"
+	: >"$W/proxy.log"
+	RC=$( (env "$2" "$APPLY" --auto-approve -q "$W/$1.json" >/dev/null 2>&1)
+		echo $?) 2>/dev/null
+}
+# rerun NAME WHAT WANT: the rerun after a crash completes with WANT
+rerun() {
+	apply "$1"
+	check_eq "$2: the rerun exits 0" "0 " "$? $(cat "$W/$1.err")"
+	check_eq "... and completes" "$3" "$(summary "$W/$1.report.json")"
+	check_eq "... the kept tags name what they named" "$K" "$(kept "$1")"
+	check_eq "... the tags left" "k1 k2 keep5" "$(left "$1")"
+}
 
 # --- a crash in the middle of a batch, after its deletes were sent ---
-seed cra || { not_ok "seed cra"; exit 1; }
-KCRA=$(kept cra)
-plan_of cra cra
-: >"$W/proxy.log"
-rc=$( (RECLAIM_TEST_CRASH_AFTER_DELETES=3 "$APPLY" --auto-approve -q "$W/cra.json" \
-	>/dev/null 2>&1)
-	echo $?) 2>/dev/null
-check_eq "crash after deletes: killed" 137 "$rc"
+crash cra RECLAIM_TEST_CRASH_AFTER_DELETES=3
+check_eq "crash after deletes: killed" 137 "$RC"
 check_eq "... after every DELETE of the batch was sent" 7 "$(grep -c '^DELETE ' "$W/proxy.log")"
 check_eq "... and 2 outcomes journaled" 2 "$(grep -c '"outcome"' "$W/cra.journal")"
-apply cra
-check_eq "crash after deletes: the rerun exits 0" "0 " "$? $(cat "$W/cra.err")"
-check_eq "... and completes" \
-	"manifest already-absent 5, manifest already-done 2, tag already-absent 8, tag deleted 3" \
-	"$(summary "$W/cra.report.json")"
-check_eq "... the kept tags name what they named" "$KCRA" "$(kept cra)"
-check_eq "... the tags left" "k1 k2 keep5" "$(left cra)"
+rerun cra "crash after deletes" \
+	"manifest already-absent 5, manifest already-done 2, tag already-absent 8, tag deleted 3"
 
 # --- a crash in the middle of a batch, before its deletes ---
-seed cri || { not_ok "seed cri"; exit 1; }
-KCRI=$(kept cri)
-plan_of cri cri
-: >"$W/proxy.log"
-rc=$( (RECLAIM_TEST_CRASH_AFTER_INTENT=4 "$APPLY" --auto-approve -q "$W/cri.json" \
-	>/dev/null 2>&1)
-	echo $?) 2>/dev/null
-check_eq "crash after intents: killed" 137 "$rc"
+crash cri RECLAIM_TEST_CRASH_AFTER_INTENT=4
+check_eq "crash after intents: killed" 137 "$RC"
 check_eq "... before any DELETE" 0 "$(grep -c '^DELETE ' "$W/proxy.log")"
 check_eq "... with 4 intents journaled" 4 "$(grep -c '"intent"' "$W/cri.journal")"
-apply cri
-check_eq "crash after intents: the rerun exits 0" "0 " "$? $(cat "$W/cri.err")"
-check_eq "... and deletes everything" "$WANT" "$(summary "$W/cri.report.json")"
-check_eq "... the kept tags name what they named" "$KCRI" "$(kept cri)"
-check_eq "... the tags left" "k1 k2 keep5" "$(left cri)"
+rerun cri "crash after intents" "$WANT"
 
 # --- faults on some DELETEs of a batch ---
 seed flt || { not_ok "seed flt"; exit 1; }
