@@ -297,9 +297,8 @@ static int check_item(const struct rc_plan_item *it, struct ra_source *src, stru
 
 /* The end of an item whose outcome r holds: what it freed, the crash hook,
  * the outcome line. -1 when the journal cannot be written. */
-static int record_item(const struct rc_plan_item *it, struct ra_journal *j,
-		       const struct ra_opts *o, long *n_deletes, struct ra_result *r,
-		       struct rc_err *err)
+static int record_item(const struct rc_plan_item *it, struct ra_journal *j, const struct ra_opts *o,
+		       long *n_deletes, struct ra_result *r, struct rc_err *err)
 {
 	const char *jo = journal_outcome(r->outcome);
 
@@ -315,9 +314,9 @@ static int record_item(const struct rc_plan_item *it, struct ra_journal *j,
 
 /* Re-check, then (unless a dry run) intent, delete, outcome. Returns -1 only
  * when the journal cannot be written. */
-static int apply_item(const struct rc_plan_item *it, struct ra_source *src,
-		      struct ra_journal *j, const struct ra_opts *o, long *n_deletes,
-		      long *n_intents, struct ra_result *r, struct rc_err *err)
+static int apply_item(const struct rc_plan_item *it, struct ra_source *src, struct ra_journal *j,
+		      const struct ra_opts *o, long *n_deletes, long *n_intents,
+		      struct ra_result *r, struct rc_err *err)
 {
 	enum rc_removal removal;
 	int rc = check_item(it, src, j, o, n_intents, r, err);
@@ -454,7 +453,7 @@ static int apply_batch(const struct rc_plan *p, size_t first, size_t k, struct r
 		return -1;
 	}
 	if (b.n && src->ops->remove_batch(src->s, b.its, b.n, b.res, b.reasons,
-					   sizeof(run->results[0].reason), err) < 0) {
+					  sizeof(run->results[0].reason), err) < 0) {
 		/* a step could not be journaled, so no delete was sent */
 		for (x = 0; x < b.n; x++) {
 			struct ra_result *r = &run->results[b.at[x]];
@@ -478,8 +477,8 @@ static int apply_batch(const struct rc_plan *p, size_t first, size_t k, struct r
 			/* the later ones were sent, their outcomes are not
 			 * journaled: a rerun re-checks them */
 			while (++x < b.n)
-				account(run, &run->results[b.at[x]], b.t0[b.at[x] - first], src,
-					o, 0, stop, err);
+				account(run, &run->results[b.at[x]], b.t0[b.at[x] - first], src, o,
+					0, stop, err);
 			break;
 		}
 		rc = account(run, r, t0, src, o, 1, stop, err);

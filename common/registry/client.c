@@ -1842,9 +1842,8 @@ int rc_reg_delete_manifest(struct rc_reg_client *c, const char *repo, const char
 	return ret;
 }
 
-int rc_reg_delete_manifests(struct rc_reg_client *c, const char *repo,
-			    const char *const *digests, size_t n, int *absent, struct rc_err *errs,
-			    struct rc_err *err)
+int rc_reg_delete_manifests(struct rc_reg_client *c, const char *repo, const char *const *digests,
+			    size_t n, int *absent, struct rc_err *errs, struct rc_err *err)
 {
 	struct rc_http_resp *resps = NULL;
 	char **paths = NULL, scope[400];

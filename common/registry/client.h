@@ -130,9 +130,8 @@ int rc_reg_head_statuses(struct rc_reg_client *c, const char *repo, const char *
  * is not sent again). -1 with err when the window could not be sent (an
  * invalid digest, no memory, no token): then no entry of errs is to be
  * trusted, and the caller counts every one failed. */
-int rc_reg_delete_manifests(struct rc_reg_client *c, const char *repo,
-			    const char *const *digests, size_t n, int *absent, struct rc_err *errs,
-			    struct rc_err *err);
+int rc_reg_delete_manifests(struct rc_reg_client *c, const char *repo, const char *const *digests,
+			    size_t n, int *absent, struct rc_err *errs, struct rc_err *err);
 
 /* DELETE /v2/<repo>/manifests/<tag>: the tag deletion of the OCI
  * distribution-spec 1.1, which removes that tag alone. *outcome is

@@ -471,8 +471,8 @@ static int stayed(struct reg_source *rs, const struct rc_plan_item *it, struct r
  * ".att", ".sbom") signs, as "repo@sha256:<hex>" in out: 1, with *from past
  * that tag, so that the next call finds the next one; 0 when no tag from
  * *from on is one. */
-static int signed_subject(const struct rc_plan_item *it, const char *repo, size_t *from,
-			  char *out, size_t outsz)
+static int signed_subject(const struct rc_plan_item *it, const char *repo, size_t *from, char *out,
+			  size_t outsz)
 {
 	size_t rl = strlen(repo);
 
@@ -1039,10 +1039,11 @@ static int reg_remove_batch(struct rc_source *s, const struct rc_plan_item *cons
 	}
 	for (i = 0; i < n; i++) {
 		if (its[i]->kind != RC_KIND_MANIFEST ||
-		    split_object(its[i]->object, '@', i ? other : repo, sizeof(repo),
-				 &digests[i]) < 0 ||
+		    split_object(its[i]->object, '@', i ? other : repo, sizeof(repo), &digests[i]) <
+			0 ||
 		    (i && strcmp(other, repo) != 0)) {
-			rc_err_set(&werr, RC_ERR_INTERNAL, "a batch holds manifests of one repository");
+			rc_err_set(&werr, RC_ERR_INTERNAL,
+				   "a batch holds manifests of one repository");
 			goto report;
 		}
 	}
