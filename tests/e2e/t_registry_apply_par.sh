@@ -23,7 +23,9 @@
 #                  never again); the others deleted; the rerun without
 #                  faults completes
 #   --fail-fast  : a re-check failing inside a batch: the items before it
-#                  are deleted, the rest of the run not attempted
+#                  are deleted, the rest of the run not attempted; a DELETE
+#                  failing inside a batch: the batch's other DELETEs were
+#                  sent (deleted), the run stops after the batch
 set -u
 source "$(dirname "$0")/../lib/registry.sh"
 PLAN="$ROOT/$BUILD/reclaim-plan"
@@ -215,4 +217,17 @@ check_eq "... the 3 before it deleted, it failed, the rest not attempted" \
 check_eq "... only those 3 were sent" 3 "$(grep -c '^DELETE ' "$W/proxy.log")"
 check_eq "... the 4th and the 5th are there" "${FD[3]} ${FD[4]}" \
 	"$(head_ref ff "${FD[3]}") $(head_ref ff "${FD[4]}")"
+
+# --- --fail-fast: a DELETE failing inside a batch ---
+seed fd || { not_ok "seed fd"; exit 1; }
+plan_of fd fd
+mapfile -t DD < <(digests "$W/fd.json")
+echo "DELETE /v2/fd/manifests/${DD[1]} 500 *" >"$W/rules"
+apply fd --fail-fast
+check_eq "--fail-fast, a failed DELETE: exit 3" 3 "$?"
+: >"$W/rules"
+check_eq "... the batch's other DELETEs were sent: deleted; the run stops after it" \
+	"manifest deleted 6, manifest failed 1, tag not-attempted 11" \
+	"$(summary "$W/fd.report.json")"
+check_eq "... the failed one is there" "${DD[1]}" "$(head_ref fd "${DD[1]}")"
 finish
