@@ -750,9 +750,12 @@ int rc_http_get_many_h(struct rc_http *h, const char *const *paths,
 	return rc_http_many_h(h, "GET", paths, headers, n, parallel, resps, err);
 }
 
-int rc_http_many_h(struct rc_http *h, const char *method, const char *const *paths,
-		   const char *const *const *headers, size_t n, size_t parallel,
-		   struct rc_http_resp *resps, struct rc_err *err)
+/* The parallel requests of rc_http_many_h and rc_http_many_each: errs NULL
+ * ends the window at the first failure of a request; else each failure goes
+ * to errs[i] and the others go on. */
+static int many(struct rc_http *h, const char *method, const char *const *paths,
+		const char *const *const *headers, size_t n, size_t parallel,
+		struct rc_http_resp *resps, struct rc_err *errs, struct rc_err *err)
 {
 	struct curl_slist *slot_hdrs[RC_HTTP_MAX_PARALLEL] = {NULL};
 	struct xfer xs[RC_HTTP_MAX_PARALLEL];
@@ -768,9 +771,17 @@ int rc_http_many_h(struct rc_http *h, const char *method, const char *const *pat
 	for (i = 0; i < n; i++) {
 		rc_http_resp_init(&resps[i]);
 		rc_buf_init(&resps[i].body, h->opts.max_body);
+		if (errs)
+			rc_err_clear(&errs[i]);
 	}
-	if (!is_method(method, "GET") && !is_method(method, "HEAD"))
-		return rc_err_set(err, RC_ERR_USAGE, "only GET and HEAD go in parallel");
+	if (!is_method(method, "GET") && !is_method(method, "HEAD") &&
+	    !(errs && is_method(method, "DELETE")))
+		return rc_err_set(err, RC_ERR_USAGE,
+				  "only GET and HEAD go in parallel, and DELETE with an outcome "
+				  "per request");
+	if (h->opts.read_only && is_method(method, "DELETE"))
+		return rc_err_set(err, RC_ERR_READONLY,
+				  "refusing DELETE of %zu paths: the client is read-only", n);
 	for (i = 0; i < n; i++) {
 		if (paths[i][0] != '/' || strpbrk(paths[i], " \r\n#")) {
 			char q[256];
@@ -834,16 +845,23 @@ int rc_http_many_h(struct rc_http *h, const char *method, const char *const *pat
 				char q[256], ep[256];
 				rc_sanitize(q, sizeof(q), paths[i]);
 				rc_sanitize(ep, sizeof(ep), h->endpoint);
-				rc_err_set(err, RC_ERR_PROTOCOL,
+				rc_err_set(errs ? &errs[i] : err, RC_ERR_PROTOCOL,
 					   "answer to %s '%s' from '%s' exceeds the %zu byte limit",
 					   method, q, ep, h->opts.max_body);
-				goto out;
+				resps[i].status = 0;
+				if (!errs)
+					goto out;
+				continue;
 			}
+			/* sent in full and unanswered: never sent again (a DELETE
+			 * may have been acted on) */
 			if (timed_out_after_send(h->pool[k], msg->data.result, 0)) {
 				char q[256];
 				rc_sanitize(q, sizeof(q), paths[i]);
-				set_timeout_err(h, method, q, err);
-				goto out;
+				set_timeout_err(h, method, q, errs ? &errs[i] : err);
+				if (!errs)
+					goto out;
+				continue;
 			}
 			if (msg->data.result == CURLE_OK)
 				curl_easy_getinfo(h->pool[k], CURLINFO_RESPONSE_CODE,
@@ -881,8 +899,14 @@ int rc_http_many_h(struct rc_http *h, const char *method, const char *const *pat
 		struct rc_http_req req = {method, paths[i], headers ? headers[i] : NULL,
 					  NULL,	  NULL,	    0};
 
-		if (redo[i] && rc_http_do(h, &req, &resps[i], err) < 0)
-			goto out;
+		if (!redo[i])
+			continue;
+		if (!errs) {
+			if (rc_http_do(h, &req, &resps[i], err) < 0)
+				goto out;
+		} else if (rc_http_do(h, &req, &resps[i], &errs[i]) < 0) {
+			resps[i].status = 0;
+		}
 	}
 	ret = 0;
 	goto out;
@@ -897,4 +921,20 @@ out:
 	rc_buf_release(&url);
 	free(redo);
 	return ret;
+}
+
+int rc_http_many_h(struct rc_http *h, const char *method, const char *const *paths,
+		   const char *const *const *headers, size_t n, size_t parallel,
+		   struct rc_http_resp *resps, struct rc_err *err)
+{
+	return many(h, method, paths, headers, n, parallel, resps, NULL, err);
+}
+
+int rc_http_many_each(struct rc_http *h, const char *method, const char *const *paths,
+		      const char *const *const *headers, size_t n, size_t parallel,
+		      struct rc_http_resp *resps, struct rc_err *errs, struct rc_err *err)
+{
+	if (!errs)
+		return rc_err_set(err, RC_ERR_INTERNAL, "rc_http_many_each: missing argument");
+	return many(h, method, paths, headers, n, parallel, resps, errs, err);
 }

@@ -163,6 +163,22 @@ int rc_http_many_h(struct rc_http *h, const char *method, const char *const *pat
 		   const char *const *const *headers, size_t n, size_t parallel,
 		   struct rc_http_resp *resps, struct rc_err *err);
 
+/* rc_http_many_h with an outcome per request, for deletes sent together:
+ * method "GET", "HEAD" or "DELETE" (a DELETE is refused with RC_ERR_READONLY
+ * in read-only mode, before anything is sent). errs[i] (n of them, cleared
+ * on entry) receives request i's failure, and resps[i].status is then 0: a
+ * transport error that outlived the retries, a request sent in full that
+ * timed out (never sent again: the server may have acted on it), an answer
+ * over the size cap; the other requests go on. Transport errors, 5xx and 429
+ * are retried one at a time as in rc_http_request (a DELETE is idempotent).
+ * Returns -1 with err when the window cannot go on: a bad method or path
+ * (before anything is sent), no memory, or libcurl's multiplexing failing
+ * (some requests may then have been sent: a caller that deletes reports
+ * every one it has no answer for as failed). */
+int rc_http_many_each(struct rc_http *h, const char *method, const char *const *paths,
+		      const char *const *const *headers, size_t n, size_t parallel,
+		      struct rc_http_resp *resps, struct rc_err *errs, struct rc_err *err);
+
 void rc_http_resp_init(struct rc_http_resp *resp);
 void rc_http_resp_release(struct rc_http_resp *resp);
 

@@ -100,6 +100,11 @@ struct rc_apply_env {
 	/* Test hook (RECLAIM_TEST_CRASH_AFTER_UNTAG): SIGKILL once a
 	 * multi-step delete has made every step but its last. */
 	int crash_before_last_step;
+	/* Test hook (RECLAIM_TEST_CRASH_AFTER_BATCH_SENT=N): remove_batch
+	 * sends only the first N deletes of a batch of more, waits for their
+	 * answers, then SIGKILL: intents of the whole batch are journaled,
+	 * no outcome is. 0: off. */
+	long crash_after_batch_sent;
 };
 
 struct rc_source_ops {
@@ -166,6 +171,23 @@ struct rc_source_ops {
 	 * step failed): the run must stop. */
 	int (*remove)(struct rc_source *s, const struct rc_plan_item *it, enum rc_removal *res,
 		      char *reason, size_t reasonsz, struct rc_err *err);
+	/* Optional, both or neither: deletes sent together (bounded
+	 * parallel), for a source whose deletes are round trips. The executor
+	 * asks batch_span at an item of this source, with the n items that
+	 * follow it in plan order (its[0] first): how many of them, from the
+	 * first, (1..n) go in one batch. A batch holds no two items where one
+	 * depends on the other's outcome (a child after its parent, a
+	 * signature after its subject), so sending their deletes together
+	 * keeps plan order's meaning; 1: the first goes alone, through
+	 * remove. The executor then re-checks each item of the batch in plan
+	 * order and journals the intent of each that may go, flushes the
+	 * journal, and calls remove_batch with those: res[i] and reasons[i]
+	 * (reasonsz bytes) as remove's, in the order given. Returns -1 as
+	 * remove. */
+	size_t (*batch_span)(struct rc_source *s, const struct rc_plan_item *its, size_t n);
+	int (*remove_batch)(struct rc_source *s, const struct rc_plan_item *const *its, size_t n,
+			    enum rc_removal *res, char *const *reasons, size_t reasonsz,
+			    struct rc_err *err);
 	/* Tells the source that it is gone for good in this run (deleted,
 	 * already absent, done by an earlier run, or would be deleted in a dry
 	 * run), so later re-checks do not count it as a user of other items.

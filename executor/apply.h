@@ -69,6 +69,9 @@ struct ra_opts {
 	/* RECLAIM_TEST_CRASH_AFTER_UNTAG: SIGKILL once a multi-step delete
 	 * has made every step but its last (rc_apply_env). */
 	int crash_before_last_step;
+	/* RECLAIM_TEST_CRASH_AFTER_BATCH_SENT: SIGKILL once the first N
+	 * deletes of a batch were answered (rc_apply_env). */
+	long crash_after_batch_sent;
 };
 
 /* One plan source this run applies. */

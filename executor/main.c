@@ -60,7 +60,8 @@ static const char usage_text[] =
     "      --tls-ca FILE         trust the CA certificates in FILE for registries\n"
     "      --tls-insecure        do not verify registries' TLS certificates\n"
     "      --parallel N          registry connections, and the manifests of a repository\n"
-    "                            re-checked against one tag listing (default 16, 1 to 64)\n"
+    "                            re-checked against one tag listing and deleted\n"
+    "                            together (default 16, 1 to 64; 1: one at a time)\n"
     "      --max-rps N           send registries and DTRs at most N requests a second\n"
     "                            in all, evenly spaced (1 to 100000; default and 0:\n"
     "                            no limit)\n"
@@ -531,6 +532,7 @@ int main(int argc, char **argv)
 	opts.crash_after_deletes = env_hook("RECLAIM_TEST_CRASH_AFTER_DELETES");
 	opts.crash_after_intent = env_hook("RECLAIM_TEST_CRASH_AFTER_INTENT");
 	opts.crash_before_last_step = env_hook("RECLAIM_TEST_CRASH_AFTER_UNTAG") > 0;
+	opts.crash_after_batch_sent = env_hook("RECLAIM_TEST_CRASH_AFTER_BATCH_SENT");
 
 	if (c.journal) {
 		journal_path = strdup(c.journal);

@@ -1734,26 +1734,35 @@ static int on_resolved(void *ctx, size_t i, struct rc_http_resp *resp, struct rc
 	return x->digests[i] ? 0 : err && err->kind ? -1 : rc_err_nomem(err);
 }
 
-int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *tags, size_t n,
-			char **digests, struct rc_err *err)
+/* get_all of /v2/<repo>/manifests/<ref> for each of refs[0..n). */
+static int manifests_all(struct rc_reg_client *c, const char *method, const char *repo,
+			 char *const *refs, size_t n, each_fn fn, void *ctx, struct rc_err *err)
 {
-	struct resolve_ctx x = {c, repo, tags, digests};
 	char scope[400], **paths = NULL;
-	int ret = -1;
+	int ret;
 
-	for (size_t i = 0; i < n; i++)
-		digests[i] = NULL;
 	if (!n)
 		return 0;
 	if (!rc_reg_repo_name_valid(repo) || repo_scope(c, repo, scope, sizeof(scope)) < 0)
 		return rc_err_set(err, RC_ERR_USAGE, "invalid repository");
 	if (rc_reg_ping(c, err) < 0)
 		return -1;
-	if (!(paths = make_paths(repo, "manifests", tags, n, err)))
+	if (!(paths = make_paths(repo, "manifests", refs, n, err)))
 		return -1;
-	ret =
-	    get_all(c, "GET", paths, n, scope, RC_REG_MANIFEST_ACCEPT, on_resolved, &x, err);
+	ret = get_all(c, method, paths, n, scope, RC_REG_MANIFEST_ACCEPT, fn, ctx, err);
 	free_paths(paths, n);
+	return ret;
+}
+
+int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *tags, size_t n,
+			char **digests, struct rc_err *err)
+{
+	struct resolve_ctx x = {c, repo, tags, digests};
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		digests[i] = NULL;
+	ret = manifests_all(c, "GET", repo, tags, n, on_resolved, &x, err);
 	if (ret < 0)
 		for (size_t i = 0; i < n; i++) {
 			free(digests[i]);
@@ -1762,11 +1771,60 @@ int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *
 	return ret;
 }
 
+struct status_ctx {
+	long *status;
+};
+
+static int on_status(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	(void)err;
+	((struct status_ctx *)ctx)->status[i] = resp->status;
+	return 0;
+}
+
+int rc_reg_head_statuses(struct rc_reg_client *c, const char *repo, const char *const *refs,
+			 size_t n, long *status, struct rc_err *err)
+{
+	struct status_ctx x = {status};
+
+	for (size_t i = 0; i < n; i++)
+		status[i] = 0;
+	return manifests_all(c, "HEAD", repo, (char *const *)refs, n, on_status, &x, err);
+}
+
+/* The outcome of a manifest DELETE's answer: 0 (deleted, or *absent on 404),
+ * or -1 with err. */
+static int delete_answer(const struct rc_reg_client *c, const char *repo, const char *digest,
+			 const struct rc_http_resp *resp, int *absent, struct rc_err *err)
+{
+	char what[700], msg[300];
+
+	snprintf(what, sizeof(what), "delete '%s@%s'", repo, digest);
+	rc_reg_error_text(resp->body.data, resp->body.len, msg, sizeof(msg));
+	if (resp->status == 202 || resp->status == 200 || resp->status == 204)
+		return 0;
+	if (resp->status == 404) {
+		*absent = 1;
+		return 0;
+	}
+	if (resp->status == 405 || !strncmp(msg, "UNSUPPORTED", 11)) {
+		rc_err_set(
+		    err, RC_ERR_HTTP,
+		    "cannot %s: deletion is disabled on registry '%s' (HTTP %ld%s%s): enable "
+		    "storage.delete.enabled",
+		    what, c->url, resp->status, msg[0] ? ": " : "", msg);
+		if (err)
+			err->http_status = resp->status;
+		return -1;
+	}
+	return reg_fail(c, what, resp, err);
+}
+
 int rc_reg_delete_manifest(struct rc_reg_client *c, const char *repo, const char *digest,
 			   int *absent, struct rc_err *err)
 {
 	struct rc_http_resp resp;
-	char path[512], scope[400], what[700], msg[300];
+	char path[512], scope[400];
 	struct rc_http_req req = {"DELETE", path, NULL, NULL, NULL, 0};
 	int ret = -1;
 
@@ -1776,29 +1834,71 @@ int rc_reg_delete_manifest(struct rc_reg_client *c, const char *repo, const char
 	if (rc_reg_ping(c, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "/v2/%s/manifests/%s", repo, digest);
-	snprintf(what, sizeof(what), "delete '%s@%s'", repo, digest);
 	repo_scope(c, repo, scope, sizeof(scope));
 	rc_http_resp_init(&resp);
-	if (reg_do(c, &req, scope, NULL, &resp, err) < 0)
-		goto out;
-	rc_reg_error_text(resp.body.data, resp.body.len, msg, sizeof(msg));
-	if (resp.status == 202 || resp.status == 200 || resp.status == 204) {
-		ret = 0;
-	} else if (resp.status == 404) {
-		*absent = 1;
-		ret = 0;
-	} else if (resp.status == 405 || !strncmp(msg, "UNSUPPORTED", 11)) {
-		rc_err_set(
-		    err, RC_ERR_HTTP,
-		    "cannot %s: deletion is disabled on registry '%s' (HTTP %ld%s%s): enable "
-		    "storage.delete.enabled",
-		    what, c->url, resp.status, msg[0] ? ": " : "", msg);
-		err->http_status = resp.status;
-	} else {
-		reg_fail(c, what, &resp, err);
-	}
-out:
+	if (reg_do(c, &req, scope, NULL, &resp, err) == 0)
+		ret = delete_answer(c, repo, digest, &resp, absent, err);
 	rc_http_resp_release(&resp);
+	return ret;
+}
+
+int rc_reg_delete_manifests(struct rc_reg_client *c, const char *repo, const char *const *digests,
+			    size_t n, int *absent, struct rc_err *errs, struct rc_err *err)
+{
+	struct rc_http_resp *resps = NULL;
+	char **paths = NULL, scope[400];
+	const char *const **hv = NULL;
+	const char *hdrs[2] = {NULL, NULL}, *auth = NULL;
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; i < n; i++) {
+		absent[i] = 0;
+		rc_err_clear(&errs[i]);
+	}
+	if (!n)
+		return 0;
+	if (!rc_reg_repo_name_valid(repo) || repo_scope(c, repo, scope, sizeof(scope)) < 0)
+		return rc_err_set(err, RC_ERR_USAGE, "invalid repository");
+	for (i = 0; i < n; i++)
+		if (!rc_digest_valid(digests[i]))
+			return rc_err_set(err, RC_ERR_USAGE, "invalid digest in '%s'", repo);
+	if (rc_reg_ping(c, err) < 0 || auth_for(c, scope, &auth, err) < 0)
+		return -1;
+	hdrs[0] = auth;
+	if (!(paths = make_paths(repo, "manifests", (char *const *)digests, n, err)))
+		return -1;
+	resps = calloc(n, sizeof(*resps));
+	hv = calloc(n, sizeof(*hv));
+	if (!resps || !hv) {
+		rc_err_nomem(err);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		hv[i] = hdrs;
+	if (rc_http_many_each(c->http, "DELETE", (const char *const *)paths, hv, n, c->parallel,
+			      resps, errs, err) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (errs[i].kind != RC_ERR_NONE)
+			continue;
+		if (resps[i].status == 401) {
+			/* a token that expired meanwhile: once more, alone */
+			struct rc_http_req req = {"DELETE", paths[i], NULL, NULL, NULL, 0};
+
+			forget_token(c, scope);
+			if (reg_do(c, &req, scope, NULL, &resps[i], &errs[i]) < 0)
+				continue;
+		}
+		delete_answer(c, repo, digests[i], &resps[i], &absent[i], &errs[i]);
+	}
+	ret = 0;
+out:
+	for (i = 0; resps && i < n; i++)
+		rc_http_resp_release(&resps[i]);
+	free(resps);
+	free(hv);
+	free_paths(paths, n);
 	return ret;
 }
 

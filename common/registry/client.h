@@ -116,6 +116,23 @@ int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *
 int rc_reg_delete_manifest(struct rc_reg_client *c, const char *repo, const char *digest,
 			   int *absent, struct rc_err *err);
 
+/* HEAD /v2/<repo>/manifests/<ref> of n references together (up to the
+ * client's parallel in flight): status[i] receives each answer's status
+ * (after the retries of 5xx and 429), 0 when there is none. -1 with err
+ * when the window failed (a request that timed out once sent, a transport
+ * error that outlived its retries). */
+int rc_reg_head_statuses(struct rc_reg_client *c, const char *repo, const char *const *refs,
+			 size_t n, long *status, struct rc_err *err);
+
+/* rc_reg_delete_manifest of n digests of repo, sent together (up to the
+ * client's parallel in flight): for each, errs[i] clear (deleted, or
+ * absent[i] set on 404) or its failure (a DELETE that timed out once sent
+ * is not sent again). -1 with err when the window could not be sent (an
+ * invalid digest, no memory, no token): then no entry of errs is to be
+ * trusted, and the caller counts every one failed. */
+int rc_reg_delete_manifests(struct rc_reg_client *c, const char *repo, const char *const *digests,
+			    size_t n, int *absent, struct rc_err *errs, struct rc_err *err);
+
 /* DELETE /v2/<repo>/manifests/<tag>: the tag deletion of the OCI
  * distribution-spec 1.1, which removes that tag alone. *outcome is
  * RC_REG_TAG_DELETED, RC_REG_TAG_ABSENT (404), or RC_REG_TAG_UNSUPPORTED

@@ -101,6 +101,12 @@ struct reg_source {
 	size_t n_holders;
 	struct tag_view view; /* the manifest re-checks' shared tag view */
 	struct tag_answers answers; /* the tag re-checks' */
+	/* the status of each manifest of the batch (batch_span) from a HEAD
+	 * they were asked with together; each re-check of the batch takes
+	 * its own, once */
+	const struct rc_plan_item *pre_first;
+	size_t pre_n;
+	long *pre_status;
 	size_t batch; /* manifests one view serves: --parallel */
 };
 
@@ -237,6 +243,7 @@ static void reg_free(struct rc_source *s)
 	free(rs->seen_item);
 	free(rs->seen_digest);
 	free(rs->holders);
+	free(rs->pre_status);
 	free(rs);
 }
 
@@ -447,26 +454,41 @@ static int stayed(struct reg_source *rs, const struct rc_plan_item *it, struct r
 	return rc_strv_push(&rs->stayed_repos, repo, err);
 }
 
-/* The manifest that stayed in this run whose cosign-style signature tag
- * ("repo:sha256-<hex>.sig", ".att", ".sbom") is among its tags, or NULL. */
-static const char *stayed_subject(const struct reg_source *rs, const struct rc_plan_item *it,
-				  const char *repo)
+/* The manifest a cosign-style signature tag of `it` ("repo:sha256-<hex>.sig",
+ * ".att", ".sbom") signs, as "repo@sha256:<hex>" in out: 1, with *from past
+ * that tag, so that the next call finds the next one; 0 when no tag from
+ * *from on is one. */
+static int signed_subject(const struct rc_plan_item *it, const char *repo, size_t *from, char *out,
+			  size_t outsz)
 {
-	char want[400];
-	size_t i, rl = strlen(repo);
+	size_t rl = strlen(repo);
 
-	for (i = 0; i < it->pre.tags.n; i++) {
-		const char *t = it->pre.tags.v[i], *hex, *dot;
+	for (; *from < it->pre.tags.n; (*from)++) {
+		const char *t = it->pre.tags.v[*from], *hex, *dot;
 		if (strncmp(t, repo, rl) != 0 || t[rl] != ':' || strncmp(t + rl + 1, "sha256-", 7))
 			continue;
 		hex = t + rl + 8;
 		dot = strchr(hex, '.');
 		if (!dot || dot - hex != 64)
 			continue;
-		snprintf(want, sizeof(want), "%s@sha256:%.64s", repo, hex);
-		if (strv_has(&rs->stayed, want))
-			return t;
+		snprintf(out, outsz, "%s@sha256:%.64s", repo, hex);
+		(*from)++;
+		return 1;
 	}
+	return 0;
+}
+
+/* The manifest that stayed in this run whose cosign-style signature tag
+ * ("repo:sha256-<hex>.sig", ".att", ".sbom") is among its tags, or NULL. */
+static const char *stayed_subject(const struct reg_source *rs, const struct rc_plan_item *it,
+				  const char *repo)
+{
+	char want[400];
+	size_t from = 0;
+
+	while (signed_subject(it, repo, &from, want, sizeof(want)))
+		if (strv_has(&rs->stayed, want))
+			return it->pre.tags.v[from - 1];
 	return NULL;
 }
 
@@ -526,6 +548,19 @@ static int view_get(struct reg_source *rs, const char *repo, struct rc_err *err)
 	return 0;
 }
 
+/* The batch's HEAD answer for manifest it, taken once: 200 (there), 404
+ * (gone), or 0 (none held, or another answer: its re-check asks alone). */
+static long batch_head(struct reg_source *rs, const struct rc_plan_item *it)
+{
+	long st;
+
+	if (!rs->pre_first || it < rs->pre_first || it >= rs->pre_first + rs->pre_n)
+		return 0;
+	st = rs->pre_status[it - rs->pre_first];
+	rs->pre_status[it - rs->pre_first] = 0;
+	return st >= 200 && st <= 299 ? 200 : st == 404 ? 404 : 0;
+}
+
 static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it,
 			    enum rc_check *res, char *reason, size_t reasonsz, struct rc_err *err)
 {
@@ -557,13 +592,21 @@ static int recheck_manifest(struct reg_source *rs, const struct rc_plan_item *it
 			 sig);
 		return 0;
 	}
-	if (rc_reg_head_manifest(rs->c, repo, digest, &now, err) < 0)
-		return -1;
-	if (!now) {
+	switch (batch_head(rs, it)) {
+	case 404:
 		*res = RC_CHECK_ABSENT;
 		return 0;
+	case 200:
+		break;
+	default: /* none, or one to ask again alone */
+		if (rc_reg_head_manifest(rs->c, repo, digest, &now, err) < 0)
+			return -1;
+		if (!now) {
+			*res = RC_CHECK_ABSENT;
+			return 0;
+		}
+		free(now);
 	}
-	free(now);
 	if ((rc = view_get(rs, repo, err)) != 0) {
 		if (rc < 0)
 			return -1;
@@ -885,6 +928,139 @@ static int reg_remove(struct rc_source *s, const struct rc_plan_item *it, enum r
 	return 0;
 }
 
+/* Does `it` sign one of the manifests its[0..n)? */
+static int signs_one_of(const struct rc_plan_item *it, const char *repo,
+			const struct rc_plan_item *its, size_t n)
+{
+	char want[400];
+	size_t from = 0, k;
+
+	while (signed_subject(it, repo, &from, want, sizeof(want)))
+		for (k = 0; k < n; k++)
+			if (strcmp(its[k].object, want) == 0)
+				return 1;
+	return 0;
+}
+
+/* Asks for the k manifests its[0..k) of repo with one HEAD each, together,
+ * for their re-checks (batch_head). Anything amiss leaves none held: each
+ * re-check then asks alone, with that path's retries and messages. */
+static void batch_heads(struct reg_source *rs, const struct rc_plan_item *its, size_t k,
+			const char *repo)
+{
+	struct rc_err e = RC_ERR_INIT;
+	const char **refs = calloc(k, sizeof(*refs));
+	long *st = realloc(rs->pre_status, k * sizeof(*st));
+	char other[300];
+	size_t i;
+
+	rs->pre_first = NULL;
+	rs->pre_n = 0;
+	if (st)
+		rs->pre_status = st;
+	if (!refs || !st)
+		goto out;
+	for (i = 0; i < k; i++)
+		if (split_object(its[i].object, '@', other, sizeof(other), &refs[i]) < 0)
+			goto out;
+	if (rc_reg_head_statuses(rs->c, repo, refs, k, st, &e) < 0) {
+		rc_log_verbose("registry '%s': the batch's HEADs: %s; asking one at a time",
+			       rc_reg_url(rs->c), e.msg);
+		goto out;
+	}
+	rs->pre_first = its;
+	rs->pre_n = k;
+out:
+	free(refs);
+}
+
+/* A batch: consecutive tagged manifests of one repository of this source,
+ * at most --parallel of them, and none that signs one before it in the
+ * batch (a signature follows its subject's outcome). An untagged manifest
+ * (an index's child, a referrer) goes alone: it may depend on one before
+ * it. Tags, which move one at a time, go alone. A batch starts a new tag
+ * view, so its re-checks share one listing. */
+static size_t reg_batch_span(struct rc_source *s, const struct rc_plan_item *its, size_t n)
+{
+	struct reg_source *rs = reg_of(s);
+	char repo[300], other[300];
+	const char *rest;
+	size_t k;
+
+	if (rs->batch < 2 || !n || its[0].kind != RC_KIND_MANIFEST || !its[0].pre.tags.n ||
+	    split_object(its[0].object, '@', repo, sizeof(repo), &rest) < 0)
+		return 1;
+	for (k = 1; k < n && k < rs->batch; k++) {
+		const struct rc_plan_item *it = &its[k];
+
+		if (it->kind != RC_KIND_MANIFEST || !it->pre.tags.n || !it->source ||
+		    !its[0].source || strcmp(it->source, its[0].source) != 0 ||
+		    split_object(it->object, '@', other, sizeof(other), &rest) < 0 ||
+		    strcmp(other, repo) != 0 || signs_one_of(it, repo, its, k))
+			break;
+	}
+	if (k > 1) {
+		view_drop(&rs->view);
+		batch_heads(rs, its, k, repo);
+	}
+	return k;
+}
+
+/* Sends the deletes of the batch's manifests together; each outcome as
+ * remove_manifest's. A failure to send the window fails every one. */
+static int reg_remove_batch(struct rc_source *s, const struct rc_plan_item *const *its, size_t n,
+			    enum rc_removal *res, char *const *reasons, size_t reasonsz,
+			    struct rc_err *err)
+{
+	struct reg_source *rs = reg_of(s);
+	struct rc_err werr = RC_ERR_INIT, *errs = calloc(n ? n : 1, sizeof(*errs));
+	const char **digests = calloc(n ? n : 1, sizeof(*digests));
+	int *absent = calloc(n ? n : 1, sizeof(*absent));
+	char repo[300], other[300];
+	size_t i, send = n;
+	int rc = 0;
+
+	if (!errs || !digests || !absent) {
+		rc_err_set(&werr, RC_ERR_NOMEM, "out of memory");
+		goto report;
+	}
+	for (i = 0; i < n; i++) {
+		if (its[i]->kind != RC_KIND_MANIFEST ||
+		    split_object(its[i]->object, '@', i ? other : repo, sizeof(repo), &digests[i]) <
+			0 ||
+		    (i && strcmp(other, repo) != 0)) {
+			rc_err_set(&werr, RC_ERR_INTERNAL,
+				   "a batch holds manifests of one repository");
+			goto report;
+		}
+	}
+	if (rs->env && rs->env->crash_after_batch_sent > 0 &&
+	    (size_t)rs->env->crash_after_batch_sent < n)
+		send = (size_t)rs->env->crash_after_batch_sent;
+	if (rc_reg_delete_manifests(rs->c, repo, digests, send, absent, errs, &werr) < 0)
+		goto report;
+	if (send < n)
+		raise(SIGKILL); /* the test hook: the rest unsent, no outcome journaled */
+report:
+	for (i = 0; i < n; i++) {
+		const struct rc_err *e = werr.kind != RC_ERR_NONE || !errs ? &werr : &errs[i];
+
+		reasons[i][0] = '\0';
+		if (e->kind != RC_ERR_NONE) {
+			res[i] = RC_REMOVAL_FAILED;
+			snprintf(reasons[i], reasonsz, "%s", e->msg);
+		} else {
+			res[i] = absent[i] ? RC_REMOVAL_ABSENT : RC_REMOVED;
+		}
+		if (res[i] == RC_REMOVAL_FAILED && rc == 0 && stayed(rs, its[i], err) < 0)
+			rc = -1;
+	}
+	free(errs);
+	free(digests);
+	free(absent);
+	return rc;
+}
+
 static int reg_settled(struct rc_source *s, const struct rc_plan_item *it, struct rc_err *err)
 {
 	if (it->kind != RC_KIND_MANIFEST)
@@ -909,6 +1085,8 @@ const struct rc_source_ops rc_registry_source_ops = {
     .begin = reg_begin,
     .recheck = reg_recheck,
     .remove = reg_remove,
+    .batch_span = reg_batch_span,
+    .remove_batch = reg_remove_batch,
     .settled = reg_settled,
     .free = reg_free,
 };

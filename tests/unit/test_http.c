@@ -356,6 +356,79 @@ static void test_get_many_timeout_is_not_retried(void **state)
 	free(log);
 }
 
+/* rc_http_many_each: DELETEs in parallel with an outcome per request. The
+ * first hangs once sent: it fails alone (a timeout, not sent again), and
+ * the others go on: a 202, then a 503 retried one at a time until a 202. */
+static const char *const resp_hang_202_503_202[] = {
+    HANG,
+    "HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    "HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+};
+
+static void test_many_each_delete(void **state)
+{
+	static const char *const paths[] = {"/a", "/b", "/c"};
+	struct rc_http_resp resps[3];
+	struct rc_err errs[3], err = RC_ERR_INIT;
+	struct server s;
+	struct rc_http *h;
+	size_t i, nreq;
+	char *log;
+	(void)state;
+	server_start(&s, 0, resp_hang_202_503_202, 4);
+	h = client_timeout(s.endpoint, 0, 300);
+	/* one in flight at a time: the canned answers go in order */
+	assert_int_equal(rc_http_many_each(h, "DELETE", paths, NULL, 3, 1, resps, errs, &err), 0);
+	assert_int_equal(err.kind, RC_ERR_NONE);
+	assert_int_equal(errs[0].kind, RC_ERR_CONNECT);
+	assert_int_equal(errs[0].sys_errno, ETIMEDOUT);
+	assert_non_null(strstr(errs[0].msg, "did not answer DELETE '/a' within 300ms"));
+	assert_int_equal(resps[0].status, 0);
+	assert_int_equal(errs[1].kind, RC_ERR_NONE);
+	assert_int_equal(resps[1].status, 202);
+	assert_int_equal(errs[2].kind, RC_ERR_NONE);
+	assert_int_equal(resps[2].status, 202);
+	assert_int_equal(rc_http_requests_sent(h), 4); /* /a once, /b, /c twice */
+	for (i = 0; i < 3; i++)
+		rc_http_resp_release(&resps[i]);
+	rc_http_free(h);
+	log = server_stop(&s, &nreq);
+	assert_int_equal(nreq, 4);
+	free(log);
+}
+
+/* A read-only client refuses parallel DELETEs before sending anything, and
+ * rc_http_many_h takes no DELETE (it has no outcome per request). */
+static void test_many_each_delete_read_only(void **state)
+{
+	static const char *const paths[] = {"/a", "/b"};
+	struct rc_http_resp resps[2];
+	struct rc_err errs[2], err = RC_ERR_INIT;
+	struct server s;
+	struct rc_http *h;
+	size_t nreq;
+	char *log;
+	(void)state;
+	server_start(&s, 0, resp_ok, 1);
+	h = client(s.endpoint, 1, 0);
+	assert_int_equal(rc_http_many_each(h, "DELETE", paths, NULL, 2, 2, resps, errs, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_READONLY);
+	assert_non_null(strstr(err.msg, "read-only"));
+	rc_http_resp_release(&resps[0]);
+	rc_http_resp_release(&resps[1]);
+	rc_err_clear(&err);
+	assert_int_equal(rc_http_many_each(h, "PUT", paths, NULL, 2, 2, resps, errs, &err), -1);
+	assert_int_equal(err.kind, RC_ERR_USAGE);
+	rc_http_resp_release(&resps[0]);
+	rc_http_resp_release(&resps[1]);
+	assert_int_equal(rc_http_requests_sent(h), 0);
+	rc_http_free(h);
+	log = server_stop(&s, &nreq);
+	assert_int_equal(nreq, 0);
+	free(log);
+}
+
 /* The engine client takes the caller's per-request timeout. */
 static void test_engine_timeout_is_the_callers(void **state)
 {
@@ -1028,6 +1101,8 @@ int main(void)
 	    cmocka_unit_test(test_unreachable_socket_is_connect_error),
 	    cmocka_unit_test(test_timeout_after_send_is_not_retried),
 	    cmocka_unit_test(test_get_many_timeout_is_not_retried),
+	    cmocka_unit_test(test_many_each_delete),
+	    cmocka_unit_test(test_many_each_delete_read_only),
 	    cmocka_unit_test(test_many_head),
 	    cmocka_unit_test(test_engine_timeout_is_the_callers),
 	    cmocka_unit_test(test_bad_endpoints),
