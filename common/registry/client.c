@@ -1710,20 +1710,46 @@ struct resolve_ctx {
 	const char *repo;
 	char *const *tags;
 	char **digests;
+	unsigned char *need; /* HEAD: no valid digest in the answer, GET it */
 };
 
+static int resolve_fail(const struct resolve_ctx *x, size_t i, const struct rc_http_resp *resp,
+			struct rc_err *err)
+{
+	char what[400];
+
+	snprintf(what, sizeof(what), "resolve '%s:%s'", x->repo, x->tags[i]);
+	return reg_fail(x->c, what, resp, err);
+}
+
+/* HEAD of tag i: the registry's own Docker-Content-Digest, when it is a
+ * valid digest, is what the tag names now; else the tag is fetched. */
+static int on_resolved_head(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
+{
+	struct resolve_ctx *x = ctx;
+	const char *hd = rc_http_resp_header(resp, "Docker-Content-Digest");
+
+	if (resp->status == 404)
+		return 0; /* the tag is gone: NULL */
+	if (resp->status < 200 || resp->status > 299)
+		return resolve_fail(x, i, resp, err);
+	if (!hd || !rc_digest_valid(hd)) {
+		x->need[i] = 1;
+		return 0;
+	}
+	return (x->digests[i] = strdup(hd)) ? 0 : rc_err_nomem(err);
+}
+
+/* GET of tag i: the digest, checked against the body. */
 static int on_resolved(void *ctx, size_t i, struct rc_http_resp *resp, struct rc_err *err)
 {
 	struct resolve_ctx *x = ctx;
 	const char *hd = rc_http_resp_header(resp, "Docker-Content-Digest");
-	char what[400];
 
 	if (resp->status == 404)
 		return 0; /* the tag is gone: NULL */
-	if (resp->status < 200 || resp->status > 299) {
-		snprintf(what, sizeof(what), "resolve '%s:%s'", x->repo, x->tags[i]);
-		return reg_fail(x->c, what, resp, err);
-	}
+	if (resp->status < 200 || resp->status > 299)
+		return resolve_fail(x, i, resp, err);
 	if (hd && rc_digest_valid(hd)) {
 		if (rc_reg_verify_digest(resp->body.data, resp->body.len, hd, err) < 0)
 			return rc_err_prefix(err, "manifest '%s:%s'", x->repo, x->tags[i]);
@@ -1754,15 +1780,60 @@ static int manifests_all(struct rc_reg_client *c, const char *method, const char
 	return ret;
 }
 
+/* The tags whose HEAD named no valid digest, fetched (GET) into their slots. */
+static int resolve_rest(struct resolve_ctx *x, size_t n, struct rc_err *err)
+{
+	struct resolve_ctx sub = *x;
+	char **tags = NULL, **got = NULL;
+	size_t i, k = 0;
+	int ret = -1;
+
+	for (i = 0; i < n; i++)
+		k += x->need[i];
+	if (!k)
+		return 0;
+	rc_log_verbose("registry '%s': %zu tag(s) of '%s' answered HEAD without a valid "
+		       "Docker-Content-Digest; fetching them",
+		       x->c->url, k, x->repo);
+	if (!(tags = calloc(k, sizeof(*tags))) || !(got = calloc(k, sizeof(*got)))) {
+		rc_err_nomem(err);
+		goto out;
+	}
+	for (i = 0, k = 0; i < n; i++)
+		if (x->need[i])
+			tags[k++] = x->tags[i];
+	sub.tags = tags;
+	sub.digests = got;
+	if (manifests_all(x->c, "GET", x->repo, tags, k, on_resolved, &sub, err) < 0)
+		goto out;
+	for (i = 0, k = 0; i < n; i++)
+		if (x->need[i])
+			x->digests[i] = got[k++];
+	ret = 0;
+out:
+	if (ret < 0)
+		for (i = 0; got && i < k; i++)
+			free(got[i]);
+	free(tags);
+	free(got);
+	return ret;
+}
+
 int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *tags, size_t n,
 			char **digests, struct rc_err *err)
 {
-	struct resolve_ctx x = {c, repo, tags, digests};
-	int ret;
+	struct resolve_ctx x = {c, repo, tags, digests, NULL};
+	int ret = -1;
 
 	for (size_t i = 0; i < n; i++)
 		digests[i] = NULL;
-	ret = manifests_all(c, "GET", repo, tags, n, on_resolved, &x, err);
+	if (!n)
+		return 0;
+	if (!(x.need = calloc(n, 1)))
+		return rc_err_nomem(err);
+	if (manifests_all(c, "HEAD", repo, tags, n, on_resolved_head, &x, err) == 0)
+		ret = resolve_rest(&x, n, err);
+	free(x.need);
 	if (ret < 0)
 		for (size_t i = 0; i < n; i++) {
 			free(digests[i]);

@@ -103,8 +103,10 @@ int rc_reg_head_manifest(struct rc_reg_client *c, const char *repo, const char *
 
 /* What each of the n tags of repo names now, asked in parallel (up to the
  * client's --parallel): digests[i] (owned, n slots filled on return) is tag
- * i's digest, or NULL when it is absent (404). Each manifest is fetched (GET,
- * not HEAD, so that the digest is checked against the body). -1 on any
+ * i's digest, or NULL when it is absent (404). Each tag is asked with HEAD,
+ * and the registry's Docker-Content-Digest is taken when it is a valid
+ * digest (sha256:<64 hex>); a tag whose answer has none, or an invalid one,
+ * is fetched (GET) and its digest checked against the body. -1 on any
  * other failure, with every slot NULL. */
 int rc_reg_resolve_tags(struct rc_reg_client *c, const char *repo, char *const *tags, size_t n,
 			char **digests, struct rc_err *err);

@@ -7,8 +7,9 @@
  *
  * The executor's re-checks and deletes (docs/apply.md, "Registry items"):
  * - a manifest: it must still be there, every tag of its repository is
- *   re-listed and re-resolved (one view of them serves up to --parallel
- *   consecutive manifests of the repository for at most VIEW_MAX_MS), and
+ *   re-listed and re-resolved (HEAD, the registry's digest header; GET when
+ *   it has none), one view of them serving the consecutive manifests of the
+ *   repository while it is at most VIEW_MAX_MS old, and
  *   no tag outside preconditions.tags may name it, nor may a tag of
  *   preconditions.tags name another digest; then DELETE by digest;
  * - a tag that goes with a manifest of the plan: found absent once that
@@ -54,18 +55,16 @@ static const char *const registry_steps[] = {STEP_TAG_DELETE, STEP_BLOB, STEP_PU
 
 /* How long a repository's tag view serves the manifest re-checks after the
  * first (docs/apply.md, "Registry items"): at most this long after it was
- * taken, and for at most --parallel manifests. */
+ * taken, however many manifests. */
 #define VIEW_MAX_MS 1000
 
 /* One listing of a repository's tags and what each named then, shared by
- * the re-checks of up to `batch` consecutive manifests of the plan in that
- * repository. */
+ * the re-checks of consecutive manifests of the plan in that repository. */
 struct tag_view {
 	char *repo; /* NULL: none held */
 	struct rc_strv tags;
 	char **named; /* tags.n slots: the digest, or NULL (absent) */
 	int64_t taken_ns; /* CLOCK_MONOTONIC when the listing was asked for */
-	size_t uses; /* re-checks it has served */
 };
 
 /* What the tags of a run of consecutive plan items named, each a tag that
@@ -107,7 +106,7 @@ struct reg_source {
 	const struct rc_plan_item *pre_first;
 	size_t pre_n;
 	long *pre_status;
-	size_t batch; /* manifests one view serves: --parallel */
+	size_t batch; /* manifests one batch holds: --parallel */
 };
 
 static struct reg_source *reg_of(struct rc_source *s)
@@ -532,20 +531,16 @@ static int view_take(struct reg_source *rs, const char *repo, struct tag_view *v
 }
 
 /* The view of repo's tags a manifest re-check compares with: the one held,
- * while it is of repo, younger than VIEW_MAX_MS and has served fewer than
- * rs->batch re-checks; else a new one. As view_take. */
+ * while it is of repo and at most VIEW_MAX_MS old; else a new one. As
+ * view_take. */
 static int view_get(struct reg_source *rs, const char *repo, struct rc_err *err)
 {
 	struct tag_view *v = &rs->view;
-	int rc;
 
-	if (v->repo && strcmp(v->repo, repo) == 0 && v->uses < rs->batch &&
+	if (v->repo && strcmp(v->repo, repo) == 0 &&
 	    rc_rate_now_ns() - v->taken_ns <= (int64_t)VIEW_MAX_MS * 1000000)
-		rc = 0;
-	else if ((rc = view_take(rs, repo, v, err)) != 0)
-		return rc;
-	v->uses++;
-	return 0;
+		return 0;
+	return view_take(rs, repo, v, err);
 }
 
 /* The batch's HEAD answer for manifest it, taken once: 200 (there), 404
@@ -978,8 +973,9 @@ out:
  * at most --parallel of them, and none that signs one before it in the
  * batch (a signature follows its subject's outcome). An untagged manifest
  * (an index's child, a referrer) goes alone: it may depend on one before
- * it. Tags, which move one at a time, go alone. A batch starts a new tag
- * view, so its re-checks share one listing. */
+ * it. Tags, which move one at a time, go alone. Its re-checks share the
+ * tag view held (view_get): the batches of a repository's run take one
+ * while it is at most VIEW_MAX_MS old. */
 static size_t reg_batch_span(struct rc_source *s, const struct rc_plan_item *its, size_t n)
 {
 	struct reg_source *rs = reg_of(s);
@@ -999,10 +995,8 @@ static size_t reg_batch_span(struct rc_source *s, const struct rc_plan_item *its
 		    strcmp(other, repo) != 0 || signs_one_of(it, repo, its, k))
 			break;
 	}
-	if (k > 1) {
-		view_drop(&rs->view);
+	if (k > 1)
 		batch_heads(rs, its, k, repo);
-	}
 	return k;
 }
 

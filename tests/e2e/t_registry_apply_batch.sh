@@ -3,14 +3,22 @@
 # against a real docker-registry (anonymous set-up), through
 # tests/fake/fault_proxy.py with no faults, which logs every request:
 #
-#   count bound  : 7 manifests of one repository, --parallel 3: 3 listings
-#                  (one per 3 manifests); another repository: its own
+#   no count     : 7 manifests of one repository, --parallel 3 (batches of
+#                  3): one listing serves them all (it stays under 1 s);
+#                  another repository: its own
 #   change       : a tag put on one digest after planning (not before the
-#                  apply) makes that manifest changed; the rest are deleted
+#                  apply) makes that manifest changed, found by the view's
+#                  HEADs (no GET of a tag); the rest are deleted
 #   tag answers  : the tags that go with their manifests are asked for
-#                  together (GET), after the last delete, not one HEAD each
+#                  together (HEAD), after the last delete
 #   default      : 5 manifests, --parallel left at 16: one listing
-#   --parallel 1 : a listing for every manifest
+#   --parallel 1 : one listing for the 3 manifests too
+#   no digest    : the registry answers the tags' HEADs without
+#                  Docker-Content-Digest (and their GETs too): the view
+#                  fetches each tag (GET, the digest hashed from the body)
+#                  and still finds the tag put on a digest after planning
+#   bad digest   : HEADs answer an invalid Docker-Content-Digest: the same,
+#                  the GETs' own digest header checked against their bodies
 #   time bound   : tag listings slowed to 1.1 s: a view is older than 1 s
 #                  when it is ready, so it is never used again, and every
 #                  manifest gets its own listing
@@ -62,7 +70,7 @@ apply() {
 }
 digest_of() { head_ref "$1" "$2"; }
 
-# --- the count bound, and a change found through a shared view ---
+# --- no count bound, and a change found through a shared view ---
 oci_push tags batch b 7 >/dev/null || { not_ok "seed batch"; exit 1; }
 oci_push tags other o 2 >/dev/null || { not_ok "seed other"; exit 1; }
 plan_of count '^(b|o)[0-9]$'
@@ -70,17 +78,19 @@ B4=$(digest_of batch b4)
 oci_push retag batch "$B4" b4-new >/dev/null
 apply count --parallel 3
 check_eq "count: the apply exits 0" 0 "$?"
-check_eq "count: 7 manifests, --parallel 3: 3 listings of their repository" 3 "$(listings batch)"
+check_eq "count: 7 manifests, --parallel 3: 1 listing of their repository" 1 "$(listings batch)"
+check_eq "count: no manifest of either repository was fetched (GET): the views resolve by HEAD" 0 \
+	"$(grep -cE '^GET /v2/(batch|other)/manifests/' "$W/proxy.log")"
 check_eq "count: the other repository's 2 manifests: 1 listing" 1 "$(listings other)"
 check_eq "count: b4, newly tagged after planning, is changed; the other tags are gone" \
 	"batch:b1=already-absent batch:b2=already-absent batch:b3=already-absent batch:b4=changed batch:b5=already-absent batch:b6=already-absent batch:b7=already-absent other:o1=already-absent other:o2=already-absent" \
 	"$(outcomes "$W/count.report.json" tag)"
 check_eq "count: 8 manifests deleted, b4's changed" "changed 1 deleted 8" \
 	"$(outcomes "$W/count.report.json" manifest | tr ' ' '\n' | sed 's/.*=//' | sort | uniq -c | awk '{printf "%s %s ", $2, $1}' | sed 's/ $//')"
-check_eq "count: the 9 tags that go with their manifests: no HEAD each" 0 \
-	"$(grep -cE '^HEAD /v2/(batch|other)/manifests/[bo][0-9] ' "$W/proxy.log")"
-check_eq "count: ... but one GET each, asked together after the manifests" "9 ok" \
-	"$(after_last_delete | grep -cE '^GET /v2/(batch|other)/manifests/[bo][0-9] ') ok"
+check_eq "count: b4-new, on b4's digest, was resolved by HEAD, never fetched" "1 0" \
+	"$(grep -c '^HEAD /v2/batch/manifests/b4-new ' "$W/proxy.log") $(grep -c '^GET /v2/batch/manifests/b4-new ' "$W/proxy.log")"
+check_eq "count: the 9 tags that go with their manifests: one HEAD each, asked together after the manifests" 9 \
+	"$(after_last_delete | grep -cE '^HEAD /v2/(batch|other)/manifests/[bo][0-9] ')"
 check_eq "count: b4 and b4-new still name it" "$B4 $B4 $B4" \
 	"$(head_ref batch b4) $(head_ref batch b4-new) $(head_ref batch "$B4")"
 check_eq "count: b1 and b7 are gone" "absent absent" "$(head_ref batch b1) $(head_ref batch b7)"
@@ -93,12 +103,40 @@ check_eq "default: the apply exits 0" 0 "$?"
 check_eq "default: 5 manifests, --parallel 16: 1 listing" 1 "$(listings wide)"
 check_eq "default: all 5 deleted" "absent absent" "$(head_ref wide w1) $(head_ref wide w5)"
 
-# --- --parallel 1: a listing for every manifest, as before the view ---
+# --- --parallel 1: one at a time, still one view ---
 oci_push tags one n 3 >/dev/null
 plan_of one '^n[0-9]$'
 apply one --parallel 1
 check_eq "one: the apply exits 0" 0 "$?"
-check_eq "one: --parallel 1: a listing for each of the 3 manifests" 3 "$(listings one)"
+check_eq "one: --parallel 1: one listing for the 3 manifests" 1 "$(listings one)"
+check_eq "one: all 3 deleted" "absent absent absent" \
+	"$(head_ref one n1) $(head_ref one n2) $(head_ref one n3)"
+
+# --- HEADs without a (valid) Docker-Content-Digest: GET, and still safe ---
+# digest_rule NAME METHOD ACTION: a plan of NAME's 4 tags, one of them then
+# given to a new tag; the apply with the tags' METHOD answered with ACTION
+digest_rule() {
+	local n=$1 m=$2 act=$3 d
+	oci_push tags "$n" d 4 >/dev/null
+	plan_of "$n" '^d[0-9]$'
+	d=$(digest_of "$n" d2)
+	oci_push retag "$n" "$d" d2-new >/dev/null
+	echo "$m /v2/$n/manifests/d[0-9] $act *" >"$W/rules"
+	apply "$n"
+	check_eq "$act: the apply exits 0" 0 "$?"
+	: >"$W/rules"
+	check_eq "$act: d2, given a new tag after planning, is changed; d1, d3, d4 are deleted" \
+		"changed deleted deleted deleted" \
+		"$(outcomes "$W/$n.report.json" manifest | tr ' ' '\n' | sed 's/.*=//' | sort | tr '\n' ' ' | sed 's/ $//')"
+	check_eq "$act: d2 and d2-new still name it; d1 is gone" "$d $d absent" \
+		"$(head_ref "$n" d2) $(head_ref "$n" d2-new) $(head_ref "$n" d1)"
+	check_eq "$act: the view's 5 HEADs were answered with $act" 5 \
+		"$(awk '/^DELETE /{exit} {print}' "$W/proxy.log" | grep -cE "^HEAD /v2/$n/manifests/d[0-9](-new)? .* $act\$")"
+	check_eq "$act: ... so each of the 5 tags was fetched (GET) before the first DELETE" 5 \
+		"$(awk '/^DELETE /{exit} {print}' "$W/proxy.log" | grep -cE "^GET /v2/$n/manifests/d[0-9](-new)? ")"
+}
+digest_rule nodig '*' nodigest
+digest_rule baddig HEAD baddigest
 
 # --- the time bound: no view older than 1 s is used ---
 oci_push tags slow s 3 >/dev/null

@@ -121,7 +121,7 @@ HEAD /v2/paged/manifests/$PAGED_3 500 *
 DELETE /v2/paged/manifests/$PAGED_4 reset 1
 DELETE /v2/paged/manifests/$PAGED_5 slow:2 *
 DELETE /v2/multi/manifests/$MULTI_IDX 500 *
-GET /v2/app/manifests/1.0 429:1 1
+HEAD /v2/app/manifests/1.0 429:1 1
 DELETE /v2/app/manifests/$APP_10 500 *
 R
 "$APPLY" --approve "$d" --timeout 1s --report "$W/r1.json" "$P" >"$W/apply1.out" 2>&1
@@ -144,7 +144,7 @@ check_eq "... the children are not even asked for" 0 "$(sent '(HEAD|DELETE)' "/v
 check_eq "... and their items are changed, to be checked again by a rerun" "changed changed" \
 	"$(outcome "$W/r1.json" "/manifest/multi@$MULTI_AMD64") $(outcome "$W/r1.json" "/manifest/multi@$MULTI_ARM64")"
 check_eq "a failed image delete (its re-check through a 429) fails the image" "failed $APP_10 1" \
-	"$(outcome "$W/r1.json" "/manifest/app@$APP_10") $(head_ref app "$APP_10") $(injected GET " /v2/app/manifests/1.0 ")"
+	"$(outcome "$W/r1.json" "/manifest/app@$APP_10") $(head_ref app "$APP_10") $(injected HEAD " /v2/app/manifests/1.0 ")"
 check_eq "... whose signature, planned after it, stays with it" "changed $SIG $SIG" \
 	"$(outcome "$W/r1.json" "/manifest/app@$SIG") $(head_ref app "$SIG") $(head_ref app "$SIG_TAG")"
 check_eq "... and is not even deleted" 0 "$(sent DELETE "/v2/app/manifests/$SIG")"

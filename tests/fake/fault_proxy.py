@@ -29,6 +29,8 @@ they pass), '*' for all. The first rule with faults left wins. ACTION:
                then reset the connection (after the upstream acted)
     slow:SECS  sleep SECS, then forward
     noct       forward, but drop the answer's Content-Type
+    nodigest   forward, but drop the answer's Docker-Content-Digest
+    baddigest  forward, but answer Docker-Content-Digest: sha256:not-a-digest
 
 Each request is logged as "METHOD PATH STATUS": the injected status, or
 "reset", or "slow" (logged when it arrives), or the upstream's status, with
@@ -218,13 +220,17 @@ class RegistryHandler(http.server.BaseHTTPRequestHandler):
             return
         if not action:
             self.log(resp.status)
-        elif action == "noct":
-            self.log(resp.status, " noct")
+        elif action in ("noct", "nodigest", "baddigest"):
+            self.log(resp.status, " " + action)
         self.send_response(resp.status)
         for k, v in resp.getheaders():
             if k.lower() in ("transfer-encoding", "content-length", "connection"):
                 continue
             if action == "noct" and k.lower() == "content-type":
+                continue
+            if action in ("nodigest", "baddigest") and k.lower() == "docker-content-digest":
+                if action == "baddigest":
+                    self.send_header(k, "sha256:not-a-digest")
                 continue
             self.send_header(k, rewrite(v))
         self.send_header("Content-Length", str(len(data)))
