@@ -19,6 +19,8 @@
 #                  and still finds the tag put on a digest after planning
 #   bad digest   : HEADs answer an invalid Docker-Content-Digest: the same,
 #                  the GETs' own digest header checked against their bodies
+#   wrong body   : HEADs without the header, GETs whose header is not their
+#                  body's digest: the re-checks fail, nothing is deleted
 #   time bound   : tag listings slowed to 1.1 s: a view is older than 1 s
 #                  when it is ready, so it is never used again, and every
 #                  manifest gets its own listing
@@ -137,6 +139,21 @@ digest_rule() {
 }
 digest_rule nodig '*' nodigest
 digest_rule baddig HEAD baddigest
+
+oci_push tags wrong e 3 >/dev/null
+plan_of wrong '^e[0-9]$'
+E1=$(digest_of wrong e1) E3=$(digest_of wrong e3)
+printf '%s\n' 'HEAD /v2/wrong/manifests/e[0-9] nodigest *' \
+	'GET /v2/wrong/manifests/e[0-9] wrongdigest *' >"$W/rules"
+apply wrong
+check_eq "wrong body: the apply exits 3 (failures)" 3 "$?"
+: >"$W/rules"
+check_eq "wrong body: every manifest failed" "failed failed failed" \
+	"$(outcomes "$W/wrong.report.json" manifest | tr ' ' '\n' | sed 's/.*=//' | tr '\n' ' ' | sed 's/ $//')"
+check "wrong body: ... saying the body does not match the digest" grep -q "does not match its digest .sha256:e3b0c442" \
+	<(/usr/bin/python3 -c 'import json,sys; print([i["reason"] for i in json.load(open(sys.argv[1]))["items"] if i["kind"] == "manifest"][0])' "$W/wrong.report.json")
+check_eq "wrong body: nothing was deleted" "0 $E1 $E3" \
+	"$(grep -c '^DELETE ' "$W/proxy.log") $(head_ref wrong e1) $(head_ref wrong e3)"
 
 # --- the time bound: no view older than 1 s is used ---
 oci_push tags slow s 3 >/dev/null

@@ -31,11 +31,13 @@ they pass), '*' for all. The first rule with faults left wins. ACTION:
     noct       forward, but drop the answer's Content-Type
     nodigest   forward, but drop the answer's Docker-Content-Digest
     baddigest  forward, but answer Docker-Content-Digest: sha256:not-a-digest
+    wrongdigest forward, but answer Docker-Content-Digest: the empty body's
 
 Each request is logged as "METHOD PATH STATUS": the injected status, or
 "reset", or "slow" (logged when it arrives), or the upstream's status, with
 "injected" after an injected fault.
 """
+import hashlib
 import http.client
 import json
 import http.server
@@ -220,7 +222,7 @@ class RegistryHandler(http.server.BaseHTTPRequestHandler):
             return
         if not action:
             self.log(resp.status)
-        elif action in ("noct", "nodigest", "baddigest"):
+        elif action in ("noct", "nodigest", "baddigest", "wrongdigest"):
             self.log(resp.status, " " + action)
         self.send_response(resp.status)
         for k, v in resp.getheaders():
@@ -228,9 +230,12 @@ class RegistryHandler(http.server.BaseHTTPRequestHandler):
                 continue
             if action == "noct" and k.lower() == "content-type":
                 continue
-            if action in ("nodigest", "baddigest") and k.lower() == "docker-content-digest":
+            if action in ("nodigest", "baddigest", "wrongdigest") and \
+                    k.lower() == "docker-content-digest":
                 if action == "baddigest":
                     self.send_header(k, "sha256:not-a-digest")
+                elif action == "wrongdigest":
+                    self.send_header(k, "sha256:" + hashlib.sha256(b"").hexdigest())
                 continue
             self.send_header(k, rewrite(v))
         self.send_header("Content-Length", str(len(data)))
