@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: runs the planner and executor benchmarks against private
-# engines, and the journal micro-benchmark, and prints their figures (copy
+# engines and a private registry, the journal micro-benchmark, and the DTR
+# and Harbor plans against their doubles, and prints their figures (copy
 # them into docs/benchmarks.md).
 set -eu
 cd "$(dirname "$0")/.."
@@ -12,3 +13,7 @@ echo "== executor: journal of 100,000 items ($BUILD/bench/journal)"
 "${BUILD:-build}/bench/journal"
 echo "== registry: bench/registry.sh"
 bash bench/registry.sh
+echo "== DTR: bench/dtr.sh (the double)"
+bash bench/dtr.sh
+echo "== Harbor: bench/harbor.sh (the double)"
+bash bench/harbor.sh
