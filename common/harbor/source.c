@@ -24,6 +24,20 @@ struct harbor_source {
 	const struct rc_apply_env *env;
 	enum rc_harbor_keep_by keep_by;
 	size_t removed; /* deletes this run made: --trigger-gc starts one then */
+	/* Artifacts that stay in this run although the plan deletes them (a
+	 * re-check found them changed or could not ask, or the delete
+	 * failed), and the accessories and children Harbor would have deleted
+	 * with them, "project/repo@digest": those stay too. (A tag the plan
+	 * meant to go with such an artifact is re-checked as a tag of its
+	 * own: its DELETE takes only it, as a plan made now would.) */
+	struct rc_strv stayed;
+	/* repositories where an artifact stayed whose accessories are unknown
+	 * (its re-check could not ask): an untagged artifact there may be one */
+	struct rc_strv stayed_repos;
+	/* the accessories and children the last manifest re-check saw, for
+	 * remove (its item: held_item) */
+	struct rc_strv held;
+	char *held_item;
 };
 
 static struct harbor_source *hb_of(struct rc_source *s)
@@ -124,6 +138,10 @@ static void harbor_free(struct rc_source *s)
 	if (!s)
 		return;
 	rc_harbor_free(hb_of(s)->c);
+	rc_strv_release(&hb_of(s)->stayed);
+	rc_strv_release(&hb_of(s)->stayed_repos);
+	rc_strv_release(&hb_of(s)->held);
+	free(hb_of(s)->held_item);
 	free(s);
 }
 
@@ -178,9 +196,76 @@ static int pulled_since(const char *planned, const char *fresh)
 	return b > a || (b == a && bn > an);
 }
 
+static int push_new(struct rc_strv *v, const char *x, struct rc_err *err)
+{
+	return rc_strv_has(v, x) ? 0 : rc_strv_push(v, x, err);
+}
+
+/* Remembers the accessories and children of artifact a of repo, as seen by
+ * the re-check of item it, for stay(). */
+static int hold(struct harbor_source *hs, const struct rc_plan_item *it, const char *repo,
+		const struct rc_harbor_artifact *a, struct rc_err *err)
+{
+	char full[600];
+	size_t k;
+
+	rc_strv_release(&hs->held);
+	free(hs->held_item);
+	if (!(hs->held_item = strdup(it->id ? it->id : "")))
+		return rc_err_nomem(err);
+	for (k = 0; k < a->n_accessories + a->children.n; k++) {
+		snprintf(full, sizeof(full), "%s@%s", repo,
+			 k < a->n_accessories ? a->accessories[k].digest
+					      : a->children.v[k - a->n_accessories]);
+		if (push_new(&hs->held, full, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Manifest item it stays in this run: so do the accessories and children
+ * its re-check saw, or, when it saw none, every untagged artifact of its
+ * repository that the plan lists after it. */
+static int stay(struct harbor_source *hs, const struct rc_plan_item *it, const char *repo,
+		int known, struct rc_err *err)
+{
+	size_t k;
+
+	if (push_new(&hs->stayed, it->object, err) < 0)
+		return -1;
+	if (!known || !hs->held_item || strcmp(hs->held_item, it->id ? it->id : "") != 0)
+		return push_new(&hs->stayed_repos, repo, err);
+	for (k = 0; k < hs->held.n; k++)
+		if (push_new(&hs->stayed, hs->held.v[k], err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Why manifest item it stays with an artifact that stayed in this run, or
+ * NULL. */
+static const char *stays_with(const struct harbor_source *hs, const struct rc_plan_item *it,
+			      const char *repo, char *why, size_t whysz)
+{
+	if (rc_strv_has(&hs->stayed, it->object)) {
+		snprintf(why, whysz,
+			 "an artifact it is an accessory or child of stayed in this run: it "
+			 "stays with it");
+		return why;
+	}
+	if (!it->pre.tags.n && rc_strv_has(&hs->stayed_repos, repo)) {
+		snprintf(why, whysz,
+			 "an artifact planned before it in '%s' stayed, and could not be "
+			 "asked for its accessories: this untagged one may be one, so it stays",
+			 repo);
+		return why;
+	}
+	return NULL;
+}
+
 static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, enum rc_check *res,
 			  char *reason, size_t reasonsz, struct rc_err *err)
 {
+	struct harbor_source *hs = hb_of(s);
 	struct rc_harbor_artifact a;
 	const struct rc_harbor_tag *tag = NULL;
 	char repo[300], full[600];
@@ -193,12 +278,22 @@ static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, en
 	*res = RC_CHECK_OK;
 	if (split_item(it->object, repo, sizeof(repo), &ref) < 0)
 		return rc_err_set(err, RC_ERR_PLAN, "not a Harbor item");
-	if (rc_harbor_get_artifact(hb_of(s)->c, repo, ref, &found, &a, err) < 0)
+	if (rc_harbor_get_artifact(hs->c, repo, ref, &found, &a, err) < 0) {
+		struct rc_err e = RC_ERR_INIT;
+		if (it->kind == RC_KIND_MANIFEST && stay(hs, it, repo, 0, &e) < 0)
+			*err = e;
 		return -1;
+	}
 	if (!found) {
 		*res = RC_CHECK_ABSENT;
 		return 0;
 	}
+	if (it->kind == RC_KIND_MANIFEST && hold(hs, it, repo, &a, err) < 0) {
+		rc_harbor_artifact_release(&a);
+		return -1;
+	}
+	if (it->kind == RC_KIND_MANIFEST && stays_with(hs, it, repo, reason, reasonsz))
+		*res = RC_CHECK_CHANGED;
 	if (it->kind == RC_KIND_TAG) {
 		for (k = 0; k < a.n_tags && !tag; k++)
 			if (!strcmp(a.tags[k].name, ref))
@@ -236,6 +331,8 @@ static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, en
 		}
 	}
 	rc_harbor_artifact_release(&a);
+	if (*res == RC_CHECK_CHANGED && it->kind == RC_KIND_MANIFEST)
+		return stay(hs, it, repo, 1, err);
 	return 0;
 }
 
@@ -248,7 +345,6 @@ static int harbor_remove(struct rc_source *s, const struct rc_plan_item *it, enu
 	const char *ref;
 	int tag = it->kind == RC_KIND_TAG;
 
-	(void)err;
 	*res = RC_REMOVAL_FAILED;
 	if (split_item(it->object, repo, sizeof(repo), &ref) < 0) {
 		snprintf(reason, reasonsz, "not a Harbor item");
@@ -267,6 +363,8 @@ static int harbor_remove(struct rc_source *s, const struct rc_plan_item *it, enu
 	} else if (d == RC_HARBOR_CHANGED) {
 		*res = RC_REMOVAL_CHANGED;
 	}
+	if (!tag && *res != RC_REMOVED && *res != RC_REMOVAL_ABSENT)
+		return stay(hb_of(s), it, repo, 1, err);
 	return 0;
 }
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# reclaim-apply of a Harbor plan when an artifact the plan deletes stays
+# (docs/harbor.md, "Apply"): what the plan meant to go with it stays too.
+# Its accessory (a signature item, planned "accessory of manifest X, which
+# this plan deletes") stays when X was pulled since planning, when X's
+# DELETE failed, and when X's re-check could not ask Harbor; a dry run
+# says the same.
+set -u
+source "$(dirname "$0")/../lib/harbor.sh"
+source "$ROOT/tests/lib/apply.sh"
+T=$HARBOR_T
+harbor_start --scenario basic || { not_ok "the double starts"; exit 1; }
+D() { harbor_digest "$1"; }
+SUBJ="lib/signed@$(D signed-1)"
+SIG="lib/signed@$(D signed-1-sig)"
+sig_there() { harbor_digests | grep -qx "$SIG" && echo yes || echo no; }
+
+harbor_plan --not-pulled-for 30d --repos 'lib/signed' -o "$T/sig.json" >/dev/null 2>&1
+check_eq "the plan deletes the signed artifact, its signature and its tag" "$(printf '%s\n' \
+	"manifest $SIG" "manifest $SUBJ" "tag lib/signed:s-1" | sort)" "$(plan_candidates "$T/sig.json" | sort)"
+PD=$(plan_digest "$T/sig.json")
+
+# --- the subject's DELETE fails (500 after the retries): its signature stays
+harbor_fault "{\"path_regex\": \"/artifacts/$(D signed-1)\$\", \"method\": \"DELETE\", \"status\": 500, \"count\": -1}"
+: >"$HARBOR_LOG"
+harbor_apply --approve "$PD" --journal "$T/f.journal" --report "$T/f.json" "$T/sig.json" \
+	>/dev/null 2>&1
+check_eq "the subject's DELETE fails: exit 3" "3" "$?"
+check_eq "... the subject failed, its signature changed" "failed manifest $SUBJ
+changed manifest $SIG" "$(report_outcomes "$T/f.json" | grep manifest)"
+check "... the signature says why" grep -q "^changed: an artifact it is an accessory or child of stayed in this run" \
+	<<<"$(report_reason "$T/f.json" "$SIG")"
+check_eq "... no DELETE of the signature was sent" "" "$(grep "^DELETE .*$(D signed-1-sig)" "$HARBOR_LOG")"
+check_eq "... the signature is still there" "yes" "$(sig_there)"
+harbor_reset_faults
+
+# --- the subject's re-check cannot ask Harbor (GET 500): its signature stays
+harbor_fault "{\"path_regex\": \"/artifacts/$(D signed-1)\\\\?\", \"method\": \"GET\", \"status\": 500, \"count\": -1}"
+: >"$HARBOR_LOG"
+harbor_apply --approve "$PD" --journal "$T/g.journal" --report "$T/g.json" "$T/sig.json" \
+	>/dev/null 2>&1
+check_eq "the subject's re-check fails: exit 3" "3" "$?"
+check_eq "... the subject failed, the untagged signature changed" "failed manifest $SUBJ
+changed manifest $SIG" "$(report_outcomes "$T/g.json" | grep manifest)"
+check "... saying it may be an accessory" grep -q "^changed: an artifact planned before it in 'lib/signed' stayed" \
+	<<<"$(report_reason "$T/g.json" "$SIG")"
+check_eq "... no DELETE was sent" "0" "$(grep -c '^DELETE' "$HARBOR_LOG")"
+check_eq "... the signature is still there" "yes" "$(sig_there)"
+harbor_reset_faults
+
+# --- the subject was pulled since planning: it, its signature and its tag stay
+harbor_pull lib signed "$(D signed-1)" # by digest: the first run deleted the tag s-1 alone
+for run in dry real; do
+	: >"$HARBOR_LOG"
+	harbor_apply --approve "$PD" --journal "$T/p-$run.journal" --report "$T/p-$run.json" \
+		$([ $run = dry ] && echo --dry-run) "$T/sig.json" >/dev/null 2>&1
+	check_eq "$run: pulled since planning: exit 0" "0" "$?"
+	check_eq "... the subject and its signature changed" "changed manifest $SUBJ
+changed manifest $SIG" "$(report_outcomes "$T/p-$run.json" | grep manifest)"
+	check_eq "... no DELETE" "0" "$(grep -c '^DELETE' "$HARBOR_LOG")"
+	check_eq "... the signature is still there" "yes" "$(sig_there)"
+done
+
+finish
