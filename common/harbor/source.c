@@ -27,9 +27,8 @@ struct harbor_source {
 	/* Artifacts that stay in this run although the plan deletes them (a
 	 * re-check found them changed or could not ask, or the delete
 	 * failed), and the accessories and children Harbor would have deleted
-	 * with them, "project/repo@digest": those stay too. (A tag the plan
-	 * meant to go with such an artifact is re-checked as a tag of its
-	 * own: its DELETE takes only it, as a plan made now would.) */
+	 * with them, "project/repo@digest": those stay too, and so do the
+	 * tags that name one of them (the plan meant them to go with it). */
 	struct rc_strv stayed;
 	/* repositories where an artifact stayed whose accessories are unknown
 	 * (its re-check could not ask): an untagged artifact there may be one */
@@ -329,6 +328,13 @@ static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, en
 			snprintf(reason, reasonsz,
 				 "pulled since planning (pull time %s, planned %s)", f, p);
 		}
+	}
+	snprintf(full, sizeof(full), "%s@%s", repo, a.digest);
+	if (*res == RC_CHECK_OK && it->kind == RC_KIND_TAG && rc_strv_has(&hs->stayed, full)) {
+		/* it was to go with its artifact (or one holding it) */
+		*res = RC_CHECK_CHANGED;
+		snprintf(reason, reasonsz,
+			 "its artifact %.19s stayed in this run: the tag stays with it", a.digest);
 	}
 	rc_harbor_artifact_release(&a);
 	if (*res == RC_CHECK_CHANGED && it->kind == RC_KIND_MANIFEST)

@@ -4,7 +4,9 @@
 # Its accessory (a signature item, planned "accessory of manifest X, which
 # this plan deletes") stays when X was pulled since planning, when X's
 # DELETE failed, and when X's re-check could not ask Harbor; a dry run
-# says the same.
+# says the same. The tags the plan meant to go with such an artifact stay
+# with it, never deleted alone: e.g. when it was re-tagged since planning
+# (a use).
 set -u
 source "$(dirname "$0")/../lib/harbor.sh"
 source "$ROOT/tests/lib/apply.sh"
@@ -26,8 +28,9 @@ harbor_fault "{\"path_regex\": \"/artifacts/$(D signed-1)\$\", \"method\": \"DEL
 harbor_apply --approve "$PD" --journal "$T/f.journal" --report "$T/f.json" "$T/sig.json" \
 	>/dev/null 2>&1
 check_eq "the subject's DELETE fails: exit 3" "3" "$?"
-check_eq "... the subject failed, its signature changed" "failed manifest $SUBJ
-changed manifest $SIG" "$(report_outcomes "$T/f.json" | grep manifest)"
+check_eq "... the subject failed, its signature and its tag changed" "failed manifest $SUBJ
+changed manifest $SIG
+changed tag lib/signed:s-1" "$(report_outcomes "$T/f.json")"
 check "... the signature says why" grep -q "^changed: an artifact it is an accessory or child of stayed in this run" \
 	<<<"$(report_reason "$T/f.json" "$SIG")"
 check_eq "... no DELETE of the signature was sent" "" "$(grep "^DELETE .*$(D signed-1-sig)" "$HARBOR_LOG")"
@@ -49,16 +52,34 @@ check_eq "... the signature is still there" "yes" "$(sig_there)"
 harbor_reset_faults
 
 # --- the subject was pulled since planning: it, its signature and its tag stay
-harbor_pull lib signed "$(D signed-1)" # by digest: the first run deleted the tag s-1 alone
+harbor_pull lib signed "$(D signed-1)"
 for run in dry real; do
 	: >"$HARBOR_LOG"
 	harbor_apply --approve "$PD" --journal "$T/p-$run.journal" --report "$T/p-$run.json" \
 		$([ $run = dry ] && echo --dry-run) "$T/sig.json" >/dev/null 2>&1
 	check_eq "$run: pulled since planning: exit 0" "0" "$?"
-	check_eq "... the subject and its signature changed" "changed manifest $SUBJ
-changed manifest $SIG" "$(report_outcomes "$T/p-$run.json" | grep manifest)"
+	check_eq "... all three changed" "changed manifest $SUBJ
+changed manifest $SIG
+changed tag lib/signed:s-1" "$(report_outcomes "$T/p-$run.json")"
 	check_eq "... no DELETE" "0" "$(grep -c '^DELETE' "$HARBOR_LOG")"
 	check_eq "... the signature is still there" "yes" "$(sig_there)"
 done
 
+# --- re-tagged since planning: the artifact stays, and the tag planned to go with it
+harbor_plan --not-pulled-for 30d --match-tags 'rc-2|stable' --min-age 0 --repos 'lib/team/app' \
+	-o "$T/rt.json" >/dev/null 2>&1
+check_eq "a plan deleting app-rc with its two tags" "manifest lib/team/app@$(D app-rc)
+tag lib/team/app:rc-2
+tag lib/team/app:stable" "$(plan_candidates "$T/rt.json" | sort)"
+harbor_push lib team/app prod "$(D app-rc)"
+: >"$HARBOR_LOG"
+harbor_apply --auto-approve --journal "$T/rt.journal" --report "$T/rt.report.json" "$T/rt.json" \
+	>/dev/null 2>&1
+check_eq "re-tagged: exit 0, the artifact and both tags changed" "0 changed manifest lib/team/app@$(D app-rc)
+changed tag lib/team/app:rc-2
+changed tag lib/team/app:stable" "$? $(report_outcomes "$T/rt.report.json")"
+check_eq "... no DELETE" "0" "$(grep -c '^DELETE' "$HARBOR_LOG")"
+check_eq "... all three tags still name it" "lib/team/app:prod $(D app-rc)
+lib/team/app:rc-2 $(D app-rc)
+lib/team/app:stable $(D app-rc)" "$(harbor_tags | grep " $(D app-rc)$")"
 finish
