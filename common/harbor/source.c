@@ -37,6 +37,9 @@ struct harbor_source {
 	 * remove (its item: held_item) */
 	struct rc_strv held;
 	char *held_item;
+	/* the plan's manifest candidates of this source ("project/repo@digest",
+	 * sorted): an accessory an artifact has now must be one of them */
+	struct rc_strv planned;
 };
 
 static struct harbor_source *hb_of(struct rc_source *s)
@@ -103,6 +106,29 @@ static void harbor_source_title(const struct rc_plan_source *src, char *out, siz
 
 /* ---- the client's side ------------------------------------------------------- */
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The executor's plan: its manifest candidates of this source, sorted. */
+static int planned_manifests(const struct rc_source_opts *o, struct rc_strv *out,
+			     struct rc_err *err)
+{
+	const char *name = o->planned ? o->planned->name : NULL;
+	size_t i;
+
+	for (i = 0; o->plan && name && i < o->plan->n_candidates; i++) {
+		const struct rc_plan_item *it = &o->plan->candidates[i];
+		if (it->kind == RC_KIND_MANIFEST && it->source && !strcmp(it->source, name) &&
+		    rc_strv_push(out, it->object, err) < 0)
+			return -1;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	return 0;
+}
+
 static struct rc_source *harbor_open(const struct rc_source_opts *o, struct rc_err *err)
 {
 	struct harbor_source *hs = calloc(1, sizeof(*hs));
@@ -125,7 +151,8 @@ static struct rc_source *harbor_open(const struct rc_source_opts *o, struct rc_e
 	h.repos = o->repos;
 	h.pace = o->pace;
 	hs->keep_by = o->keep_by_pull ? RC_HARBOR_KEEP_BY_PULL : RC_HARBOR_KEEP_BY_PUSH;
-	if (!(hs->c = rc_harbor_open(&h, err))) {
+	if (planned_manifests(o, &hs->planned, err) < 0 || !(hs->c = rc_harbor_open(&h, err))) {
+		rc_strv_release(&hs->planned);
 		free(hs);
 		return NULL;
 	}
@@ -140,6 +167,7 @@ static void harbor_free(struct rc_source *s)
 	rc_strv_release(&hb_of(s)->stayed);
 	rc_strv_release(&hb_of(s)->stayed_repos);
 	rc_strv_release(&hb_of(s)->held);
+	rc_strv_release(&hb_of(s)->planned);
 	free(hb_of(s)->held_item);
 	free(s);
 }
@@ -308,6 +336,23 @@ static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, en
 				 "now immutable (a Harbor tag immutability rule)");
 		}
 	} else {
+		/* an accessory pushed since planning (a signature, an SBOM:
+		 * someone is preparing it for use) would go with it */
+		for (k = 0; k < a.n_accessories && *res == RC_CHECK_OK; k++) {
+			const char *key = full;
+			snprintf(full, sizeof(full), "%s@%s", repo, a.accessories[k].digest);
+			if (!hs->planned.n || !bsearch(&key, hs->planned.v, hs->planned.n,
+						       sizeof(*hs->planned.v), cmp_str)) {
+				char type[64];
+				rc_sanitize(type, sizeof(type),
+					    a.accessories[k].type ? a.accessories[k].type : "?");
+				*res = RC_CHECK_CHANGED;
+				snprintf(reason, reasonsz,
+					 "gained accessory %.19s (%s) since planning: the artifact "
+					 "stays",
+					 a.accessories[k].digest, type);
+			}
+		}
 		for (k = 0; k < a.n_tags && *res == RC_CHECK_OK; k++) {
 			snprintf(full, sizeof(full), "%s:%s", repo, a.tags[k].name);
 			if (!rc_strv_has(&it->pre.tags, full)) {

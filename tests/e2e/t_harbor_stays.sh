@@ -5,8 +5,9 @@
 # this plan deletes") stays when X was pulled since planning, when X's
 # DELETE failed, and when X's re-check could not ask Harbor; a dry run
 # says the same. The tags the plan meant to go with such an artifact stay
-# with it, never deleted alone: e.g. when it was re-tagged since planning
-# (a use).
+# with it, never deleted alone: when it was re-tagged since planning (a use),
+# or gained an accessory (a signature pushed for it: someone is preparing
+# it for use), which keeps it too.
 set -u
 source "$(dirname "$0")/../lib/harbor.sh"
 source "$ROOT/tests/lib/apply.sh"
@@ -64,6 +65,27 @@ changed tag lib/signed:s-1" "$(report_outcomes "$T/p-$run.json")"
 	check_eq "... no DELETE" "0" "$(grep -c '^DELETE' "$HARBOR_LOG")"
 	check_eq "... the signature is still there" "yes" "$(sig_there)"
 done
+
+# --- an artifact signed since planning stays, and so does its new signature
+harbor_plan --not-pulled-for 30d --match-tags '1\.0' --repos 'lib/team/app' -o "$T/sg.json" >/dev/null 2>&1
+check_eq "a plan deleting app-old with its tag 1.0" "manifest lib/team/app@$(D app-old)
+tag lib/team/app:1.0" "$(plan_candidates "$T/sg.json" | sort)"
+NEWSIG=$(D app-old-new-sig)
+harbor_sign lib team/app 1.0 "$NEWSIG"
+: >"$HARBOR_LOG"
+harbor_apply --auto-approve --journal "$T/sg.journal" --report "$T/sg.report.json" "$T/sg.json" \
+	>/dev/null 2>&1
+check_eq "signed since planning: exit 0" "0" "$?"
+check_eq "... the artifact changed" "changed manifest lib/team/app@$(D app-old)" \
+	"$(report_outcomes "$T/sg.report.json" | grep manifest)"
+check "... saying it gained an accessory" grep -q "^changed: gained accessory sha256:[0-9a-f]\{12\} (signature.cosign) since planning: the artifact stays" \
+	<<<"$(report_reason "$T/sg.report.json" "lib/team/app@$(D app-old)")"
+check_eq "... and its tag 1.0, planned to go with it, stays with it" "changed tag lib/team/app:1.0" \
+	"$(report_outcomes "$T/sg.report.json" | grep tag)"
+check_eq "... no DELETE" "0" "$(grep -c '^DELETE' "$HARBOR_LOG")"
+check "... the artifact and its new signature are still there" \
+	test "$(harbor_digests | grep -cx -e "lib/team/app@$(D app-old)" -e "lib/team/app@$NEWSIG")" -eq 2
+check_eq "... 1.0 still names it" "lib/team/app:1.0 $(D app-old)" "$(harbor_tags | grep ':1.0 ')"
 
 # --- re-tagged since planning: the artifact stays, and the tag planned to go with it
 harbor_plan --not-pulled-for 30d --match-tags 'rc-2|stable' --min-age 0 --repos 'lib/team/app' \
