@@ -44,8 +44,9 @@ harbor_fault "{\"path_regex\": \"/artifacts/$(D signed-1)\\\\?\", \"method\": \"
 harbor_apply --approve "$PD" --journal "$T/g.journal" --report "$T/g.json" "$T/sig.json" \
 	>/dev/null 2>&1
 check_eq "the subject's re-check fails: exit 3" "3" "$?"
-check_eq "... the subject failed, the untagged signature changed" "failed manifest $SUBJ
-changed manifest $SIG" "$(report_outcomes "$T/g.json" | grep manifest)"
+check_eq "... the subject failed, the untagged signature and the tag changed" "failed manifest $SUBJ
+changed manifest $SIG
+changed tag lib/signed:s-1" "$(report_outcomes "$T/g.json")"
 check "... saying it may be an accessory" grep -q "^changed: an artifact planned before it in 'lib/signed' stayed" \
 	<<<"$(report_reason "$T/g.json" "$SIG")"
 check_eq "... no DELETE was sent" "0" "$(grep -c '^DELETE' "$HARBOR_LOG")"
