@@ -27,7 +27,7 @@
 struct rc_harbor_tag {
 	char *name;
 	int64_t push_time, pull_time; /* 0: unknown, or never pulled */
-	char *pull_raw; /* pull_time exactly as Harbor wrote it, NULL absent */
+	char *push_raw, *pull_raw; /* as Harbor wrote them, NULL absent */
 	int immutable; /* a tag immutability rule matches it */
 };
 
@@ -99,9 +99,11 @@ int rc_harbor_parse_artifacts(const char *body, size_t len, struct rc_harbor_rep
 int rc_harbor_parse_time(const char *s, int64_t *out);
 
 /* The pull time rules read for an artifact, or for its tag t (NULL: the
- * artifact): the newest of the tag's and the artifact's pull_time, or the
- * artifact's push_time when neither was ever pulled. *when gets it in Unix
- * seconds; returns it as Harbor wrote it (NULL when Harbor gave none). */
+ * artifact): the newest of the tag's and the artifact's pull_time, or, when
+ * neither was ever pulled, the push time: the artifact's, or the tag's when
+ * later (a tag pushed yesterday onto an old artifact is not "never pulled
+ * for 400 days"). *when gets it in Unix seconds; returns it as Harbor wrote
+ * it (NULL when Harbor gave none). */
 const char *rc_harbor_pulled_at(const struct rc_harbor_artifact *a, const struct rc_harbor_tag *t,
 				int64_t *when);
 

@@ -17,6 +17,7 @@
 static void tag_release(struct rc_harbor_tag *t)
 {
 	free(t->name);
+	free(t->push_raw);
 	free(t->pull_raw);
 }
 
@@ -166,7 +167,7 @@ static int parse_tags(const cJSON *list, struct rc_harbor_artifact *a, struct rc
 		if (!(t->name = strdup(name)))
 			return rc_err_nomem(err);
 		a->n_tags++;
-		if (get_time(it, "push_time", &t->push_time, NULL, err) < 0 ||
+		if (get_time(it, "push_time", &t->push_time, &t->push_raw, err) < 0 ||
 		    get_time(it, "pull_time", &t->pull_time, &t->pull_raw, err) < 0)
 			return rc_err_prefix(err, "tag '%s'", name);
 	}
@@ -378,6 +379,11 @@ const char *rc_harbor_pulled_at(const struct rc_harbor_artifact *a, const struct
 	}
 	if (a->pull_time > 0)
 		return a->pull_raw;
-	*when = a->push_time; /* never pulled: counts from the push */
+	/* never pulled: counts from the push, the tag's when later */
+	if (t && t->push_time > a->push_time) {
+		*when = t->push_time;
+		return t->push_raw;
+	}
+	*when = a->push_time;
 	return a->push_raw;
 }

@@ -24,6 +24,22 @@ struct harbor_source {
 	const struct rc_apply_env *env;
 	enum rc_harbor_keep_by keep_by;
 	size_t removed; /* deletes this run made: --trigger-gc starts one then */
+	/* Artifacts that stay in this run although the plan deletes them (a
+	 * re-check found them changed or could not ask, or the delete
+	 * failed), and the accessories and children Harbor would have deleted
+	 * with them, "project/repo@digest": those stay too, and so do the
+	 * tags that name one of them (the plan meant them to go with it). */
+	struct rc_strv stayed;
+	/* repositories where an artifact stayed whose accessories are unknown
+	 * (its re-check could not ask): an untagged artifact there may be one */
+	struct rc_strv stayed_repos;
+	/* the accessories and children the last manifest re-check saw, for
+	 * remove (its item: held_item) */
+	struct rc_strv held;
+	char *held_item;
+	/* the plan's manifest candidates of this source ("project/repo@digest",
+	 * sorted): an accessory an artifact has now must be one of them */
+	struct rc_strv planned;
 };
 
 static struct harbor_source *hb_of(struct rc_source *s)
@@ -90,6 +106,29 @@ static void harbor_source_title(const struct rc_plan_source *src, char *out, siz
 
 /* ---- the client's side ------------------------------------------------------- */
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The executor's plan: its manifest candidates of this source, sorted. */
+static int planned_manifests(const struct rc_source_opts *o, struct rc_strv *out,
+			     struct rc_err *err)
+{
+	const char *name = o->planned ? o->planned->name : NULL;
+	size_t i;
+
+	for (i = 0; o->plan && name && i < o->plan->n_candidates; i++) {
+		const struct rc_plan_item *it = &o->plan->candidates[i];
+		if (it->kind == RC_KIND_MANIFEST && it->source && !strcmp(it->source, name) &&
+		    rc_strv_push(out, it->object, err) < 0)
+			return -1;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	return 0;
+}
+
 static struct rc_source *harbor_open(const struct rc_source_opts *o, struct rc_err *err)
 {
 	struct harbor_source *hs = calloc(1, sizeof(*hs));
@@ -112,7 +151,8 @@ static struct rc_source *harbor_open(const struct rc_source_opts *o, struct rc_e
 	h.repos = o->repos;
 	h.pace = o->pace;
 	hs->keep_by = o->keep_by_pull ? RC_HARBOR_KEEP_BY_PULL : RC_HARBOR_KEEP_BY_PUSH;
-	if (!(hs->c = rc_harbor_open(&h, err))) {
+	if (planned_manifests(o, &hs->planned, err) < 0 || !(hs->c = rc_harbor_open(&h, err))) {
+		rc_strv_release(&hs->planned);
 		free(hs);
 		return NULL;
 	}
@@ -124,6 +164,11 @@ static void harbor_free(struct rc_source *s)
 	if (!s)
 		return;
 	rc_harbor_free(hb_of(s)->c);
+	rc_strv_release(&hb_of(s)->stayed);
+	rc_strv_release(&hb_of(s)->stayed_repos);
+	rc_strv_release(&hb_of(s)->held);
+	rc_strv_release(&hb_of(s)->planned);
+	free(hb_of(s)->held_item);
 	free(s);
 }
 
@@ -178,9 +223,76 @@ static int pulled_since(const char *planned, const char *fresh)
 	return b > a || (b == a && bn > an);
 }
 
+static int push_new(struct rc_strv *v, const char *x, struct rc_err *err)
+{
+	return rc_strv_has(v, x) ? 0 : rc_strv_push(v, x, err);
+}
+
+/* Remembers the accessories and children of artifact a of repo, as seen by
+ * the re-check of item it, for stay(). */
+static int hold(struct harbor_source *hs, const struct rc_plan_item *it, const char *repo,
+		const struct rc_harbor_artifact *a, struct rc_err *err)
+{
+	char full[600];
+	size_t k;
+
+	rc_strv_release(&hs->held);
+	free(hs->held_item);
+	if (!(hs->held_item = strdup(it->id ? it->id : "")))
+		return rc_err_nomem(err);
+	for (k = 0; k < a->n_accessories + a->children.n; k++) {
+		snprintf(full, sizeof(full), "%s@%s", repo,
+			 k < a->n_accessories ? a->accessories[k].digest
+					      : a->children.v[k - a->n_accessories]);
+		if (push_new(&hs->held, full, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Manifest item it stays in this run: so do the accessories and children
+ * its re-check saw, or, when it saw none, every untagged artifact of its
+ * repository that the plan lists after it. */
+static int stay(struct harbor_source *hs, const struct rc_plan_item *it, const char *repo,
+		int known, struct rc_err *err)
+{
+	size_t k;
+
+	if (push_new(&hs->stayed, it->object, err) < 0)
+		return -1;
+	if (!known || !hs->held_item || strcmp(hs->held_item, it->id ? it->id : "") != 0)
+		return push_new(&hs->stayed_repos, repo, err);
+	for (k = 0; k < hs->held.n; k++)
+		if (push_new(&hs->stayed, hs->held.v[k], err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Why manifest item it stays with an artifact that stayed in this run, or
+ * NULL. */
+static const char *stays_with(const struct harbor_source *hs, const struct rc_plan_item *it,
+			      const char *repo, char *why, size_t whysz)
+{
+	if (rc_strv_has(&hs->stayed, it->object)) {
+		snprintf(why, whysz,
+			 "an artifact it is an accessory or child of stayed in this run: it "
+			 "stays with it");
+		return why;
+	}
+	if (!it->pre.tags.n && rc_strv_has(&hs->stayed_repos, repo)) {
+		snprintf(why, whysz,
+			 "an artifact planned before it in '%s' stayed, and could not be "
+			 "asked for its accessories: this untagged one may be one, so it stays",
+			 repo);
+		return why;
+	}
+	return NULL;
+}
+
 static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, enum rc_check *res,
 			  char *reason, size_t reasonsz, struct rc_err *err)
 {
+	struct harbor_source *hs = hb_of(s);
 	struct rc_harbor_artifact a;
 	const struct rc_harbor_tag *tag = NULL;
 	char repo[300], full[600];
@@ -193,12 +305,22 @@ static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, en
 	*res = RC_CHECK_OK;
 	if (split_item(it->object, repo, sizeof(repo), &ref) < 0)
 		return rc_err_set(err, RC_ERR_PLAN, "not a Harbor item");
-	if (rc_harbor_get_artifact(hb_of(s)->c, repo, ref, &found, &a, err) < 0)
+	if (rc_harbor_get_artifact(hs->c, repo, ref, &found, &a, err) < 0) {
+		struct rc_err e = RC_ERR_INIT;
+		if (it->kind == RC_KIND_MANIFEST && stay(hs, it, repo, 0, &e) < 0)
+			*err = e;
 		return -1;
+	}
 	if (!found) {
 		*res = RC_CHECK_ABSENT;
 		return 0;
 	}
+	if (it->kind == RC_KIND_MANIFEST && hold(hs, it, repo, &a, err) < 0) {
+		rc_harbor_artifact_release(&a);
+		return -1;
+	}
+	if (it->kind == RC_KIND_MANIFEST && stays_with(hs, it, repo, reason, reasonsz))
+		*res = RC_CHECK_CHANGED;
 	if (it->kind == RC_KIND_TAG) {
 		for (k = 0; k < a.n_tags && !tag; k++)
 			if (!strcmp(a.tags[k].name, ref))
@@ -214,6 +336,23 @@ static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, en
 				 "now immutable (a Harbor tag immutability rule)");
 		}
 	} else {
+		/* an accessory pushed since planning (a signature, an SBOM:
+		 * someone is preparing it for use) would go with it */
+		for (k = 0; k < a.n_accessories && *res == RC_CHECK_OK; k++) {
+			const char *key = full;
+			snprintf(full, sizeof(full), "%s@%s", repo, a.accessories[k].digest);
+			if (!hs->planned.n || !bsearch(&key, hs->planned.v, hs->planned.n,
+						       sizeof(*hs->planned.v), cmp_str)) {
+				char type[64];
+				rc_sanitize(type, sizeof(type),
+					    a.accessories[k].type ? a.accessories[k].type : "?");
+				*res = RC_CHECK_CHANGED;
+				snprintf(reason, reasonsz,
+					 "gained accessory %.19s (%s) since planning: the artifact "
+					 "stays",
+					 a.accessories[k].digest, type);
+			}
+		}
 		for (k = 0; k < a.n_tags && *res == RC_CHECK_OK; k++) {
 			snprintf(full, sizeof(full), "%s:%s", repo, a.tags[k].name);
 			if (!rc_strv_has(&it->pre.tags, full)) {
@@ -235,7 +374,16 @@ static int harbor_recheck(struct rc_source *s, const struct rc_plan_item *it, en
 				 "pulled since planning (pull time %s, planned %s)", f, p);
 		}
 	}
+	snprintf(full, sizeof(full), "%s@%s", repo, a.digest);
+	if (*res == RC_CHECK_OK && it->kind == RC_KIND_TAG && rc_strv_has(&hs->stayed, full)) {
+		/* it was to go with its artifact (or one holding it) */
+		*res = RC_CHECK_CHANGED;
+		snprintf(reason, reasonsz,
+			 "its artifact %.19s stayed in this run: the tag stays with it", a.digest);
+	}
 	rc_harbor_artifact_release(&a);
+	if (*res == RC_CHECK_CHANGED && it->kind == RC_KIND_MANIFEST)
+		return stay(hs, it, repo, 1, err);
 	return 0;
 }
 
@@ -248,7 +396,6 @@ static int harbor_remove(struct rc_source *s, const struct rc_plan_item *it, enu
 	const char *ref;
 	int tag = it->kind == RC_KIND_TAG;
 
-	(void)err;
 	*res = RC_REMOVAL_FAILED;
 	if (split_item(it->object, repo, sizeof(repo), &ref) < 0) {
 		snprintf(reason, reasonsz, "not a Harbor item");
@@ -267,6 +414,8 @@ static int harbor_remove(struct rc_source *s, const struct rc_plan_item *it, enu
 	} else if (d == RC_HARBOR_CHANGED) {
 		*res = RC_REMOVAL_CHANGED;
 	}
+	if (!tag && *res != RC_REMOVED && *res != RC_REMOVAL_ABSENT)
+		return stay(hb_of(s), it, repo, 1, err);
 	return 0;
 }
 

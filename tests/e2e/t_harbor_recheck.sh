@@ -3,7 +3,8 @@
 # reclaim-apply, the details t_harbor_apply leaves: exact outcomes and
 # reasons, the request sequence, a tag moved, 412 and 500, --dry-run. Each item is re-checked by a GET of its artifact just
 # before its DELETE: pulled between plan and apply -> changed; a tag pushed
-# onto a candidate artifact -> changed; a tag moved -> changed; gone ->
+# onto a candidate artifact -> changed, and its tag planned to go with it
+# stays with it; a tag moved -> changed; gone ->
 # already-absent. A tag item deletes the tag alone (DELETE .../tags/T), an
 # artifact item the artifact, whose accessory and untagged index children
 # Harbor deletes with it. The second apply is a no-op. --trigger-gc starts
@@ -42,7 +43,7 @@ changed manifest lib/team/app@$(D app-old)
 already-absent manifest ops/tools@$(D tools-1)
 already-absent tag lib/multi:multi-1
 already-absent tag lib/signed:s-1
-deleted tag lib/team/app:1.0
+changed tag lib/team/app:1.0
 changed tag lib/team/app:rc-2
 changed tag lib/team/app:stable
 already-absent tag ops/tools:t-1" "$(report_outcomes "$T/report.json")"
@@ -52,13 +53,15 @@ check "pulled since planning: changed, saying so" \
 check "a tag pushed onto the artifact: changed, naming it" \
 	grep -q "^changed: gained tag 'hotfix' since planning: the artifact stays$" \
 	<<<"$(report_reason "$T/report.json" "lib/team/app@$(D app-old)")"
-check "... the tag 1.0 went alone: a candidate of its own, its artifact stays for hotfix" \
-	grep -q "^deleted: " <<<"$(report_reason "$T/report.json" lib/team/app:1.0)"
+check "... the tag 1.0, planned to go with its artifact, stays with it" \
+	grep -q "^changed: its artifact sha256:[0-9a-f]\{12\} stayed in this run: the tag stays with it$" \
+	<<<"$(report_reason "$T/report.json" lib/team/app:1.0)"
 check_eq "what remains: the changed, the kept, the immutable; the index's children went with it" \
 	"$(printf 'lib/team/app@%s\n' "$(D app-frozen)" "$(D app-new)" "$(D app-old)" \
 		"$(D app-pulled)" "$(D app-rc)" | sort)" "$(harbor_digests)"
-check_eq "... and the tags: 1.0 gone, hotfix on app-old" \
-	"$(printf '%s\n' "lib/team/app:1.1 $(D app-pulled)" "lib/team/app:hotfix $(D app-old)" \
+check_eq "... and the tags: 1.0 and hotfix on app-old" \
+	"$(printf '%s\n' "lib/team/app:1.0 $(D app-old)" "lib/team/app:1.1 $(D app-pulled)" \
+		"lib/team/app:hotfix $(D app-old)" \
 		"lib/team/app:latest $(D app-new)" "lib/team/app:rc-2 $(D app-rc)" \
 		"lib/team/app:release-1 $(D app-frozen)" "lib/team/app:stable $(D app-rc)" | sort)" \
 	"$(harbor_tags)"
@@ -76,7 +79,6 @@ GET $(D tools-1)
 GET multi-1
 GET s-1
 GET 1.0
-DELETE 1.0
 GET rc-2
 GET stable
 GET t-1" \

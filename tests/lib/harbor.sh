@@ -89,6 +89,11 @@ harbor_pull() {
 harbor_push() {
 	harbor_control push "$(/usr/bin/python3 -c 'import json,sys; d={"project": sys.argv[1], "repo": sys.argv[2], "tag": sys.argv[3], "digest": sys.argv[4]}; d.update({"size": int(sys.argv[5])} if len(sys.argv) > 5 else {}); print(json.dumps(d))' "$@")"
 }
+# harbor_sign PROJECT REPO SUBJECT DIGEST: a new accessory DIGEST (a cosign
+# signature) of artifact SUBJECT (tag or digest).
+harbor_sign() {
+	harbor_control sign "$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({"project": sys.argv[1], "repo": sys.argv[2], "subject": sys.argv[3], "digest": sys.argv[4]}))' "$@")"
+}
 # harbor_immutable PROJECT REPO TAG [true|false]: an immutability rule now
 # matches TAG (or no longer does).
 harbor_immutable() {

@@ -24,7 +24,8 @@
 #define ZERO "0001-01-01T00:00:00.000Z"
 
 /* D1: tags "latest" (pulled) and "1.0" (never), an accessory DA; D2: an
- * index of D3 (listed, tagged "arm") and of an unlisted child; D3. */
+ * index of D3 (listed) and of an unlisted child; D3, tagged "arm" (never
+ * pulled, the tag pushed later than D3). */
 static const char page[] =
     "[{\"id\":1,\"type\":\"IMAGE\",\"digest\":\"" D1 "\",\"size\":1000,"
     "\"push_time\":\"2026-01-01T00:00:00.000Z\",\"pull_time\":\"2026-03-01T00:00:00.000Z\","
@@ -40,7 +41,7 @@ static const char page[] =
     "{\"child_digest\":\"" D3 "\"},{\"child_digest\":\"sha256:"
     "4444444444444444444444444444444444444444444444444444444444444444\"}]},"
     "{\"digest\":\"" D3 "\",\"size\":300,\"push_time\":\"2026-02-01T00:00:00Z\","
-    "\"tags\":[{\"name\":\"arm\"}]}]";
+    "\"tags\":[{\"name\":\"arm\",\"push_time\":\"2026-03-05T00:00:00Z\"}]}]";
 
 static void parse_page(struct rc_harbor_repo *r)
 {
@@ -96,6 +97,11 @@ static void test_page(void **state)
 	assert_string_equal(rc_harbor_pulled_at(a, NULL, &when), "2026-02-01T00:00:00Z");
 	assert_int_equal(when, a->push_time);
 	assert_int_equal(a->children.n, 2); /* listed twice, kept once */
+	/* never pulled, a tag pushed later than its artifact: from the tag's push */
+	a = &r.artifacts[2];
+	assert_string_equal(rc_harbor_pulled_at(a, &a->tags[0], &when), "2026-03-05T00:00:00Z");
+	assert_int_equal(when, a->tags[0].push_time);
+	assert_string_equal(rc_harbor_pulled_at(a, NULL, &when), "2026-02-01T00:00:00Z");
 	/* absent members */
 	a = &r.artifacts[2];
 	assert_null(a->type);
@@ -299,7 +305,13 @@ static void test_objects(void **state)
 	assert_int_equal(idx->last_pulled, idx->last_used); /* never pulled */
 	assert_true(idx->flags & RC_OBJ_NEVER_PULLED);
 	arm = find_obj(&inv, "lib/team/app:arm");
-	assert_int_equal(arm->last_used, child->last_used); /* no tag push time */
+	/* the tag's own push time, later than its artifact's: its age, and
+	 * never pulled, its pull age */
+	assert_int_equal(arm->last_used, 1772668800);
+	assert_true(arm->last_used > child->last_used);
+	assert_int_equal(arm->last_pulled, arm->last_used);
+	assert_string_equal(arm->pulled_at, "2026-03-05T00:00:00Z");
+	assert_int_equal(child->last_pulled, child->last_used);
 	rc_inventory_release(&inv);
 
 	/* keep_by pull: the artifact's pull time, shared by its tags; never

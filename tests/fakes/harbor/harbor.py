@@ -46,6 +46,8 @@ Test control, NOT Harbor API (no auth, never logged):
   POST /_fake/pull   {"project","repo","reference"}   pull_time := now
   POST /_fake/push   {"project","repo","tag","digest","size"?}
   POST /_fake/immutable {"project","repo","tag","immutable"?: true}
+  POST /_fake/sign   {"project","repo","subject","digest","type"?}  a new
+                     accessory (cosign signature by default) of subject
   POST /_fake/fault  {"path_regex","method"?,"status"?,"count"? (-1: always),
                       "retry_after"?,"body"?,"hang_seconds"?,"truncate"?,
                       "headers"? (set on the real answer, e.g. a Link)}
@@ -765,6 +767,12 @@ def control(method, path, op):
         for tag in art["tags"]:
             if tag["name"] == op["tag"]:
                 tag["immutable"] = bool(op.get("immutable", True))
+        return 200, {"result": "ok"}
+    if path == "/_fake/sign":
+        subj = by_reference(repo, proj["name"], op.get("repo", ""), op.get("subject", ""))
+        add_accessory(repo, subj, {"digest": op["digest"],
+                                   "type": op.get("type", "signature.cosign"),
+                                   "creation_time": now()})
         return 200, {"result": "ok"}
     if path == "/_fake/push":
         if repo is None:
