@@ -177,6 +177,35 @@ static int harbor_connect(struct rc_source *s, struct rc_err *err)
 	return rc_harbor_ping(hb_of(s)->c, err);
 }
 
+/* At least this many artifacts, none of them ever pulled: the Harbor may
+ * not be recording pulls at all. */
+#define NO_PULLS_MIN 10
+
+/* Warns when a Harbor records no pull for any of many artifacts: with
+ * PULL_TIME_UPDATE_DISABLE set, or pulls by digest only (which some Harbor
+ * versions do not count), every pull age would count from the push and
+ * not_pulled_for would select images in daily use (docs/harbor.md). */
+static void warn_no_pulls(const struct rc_harbor_scan *scan)
+{
+	size_t i, k, t, n = 0;
+
+	for (i = 0; i < scan->n_repos; i++)
+		for (k = 0; k < scan->repos[i].n_artifacts; k++) {
+			const struct rc_harbor_artifact *a = &scan->repos[i].artifacts[k];
+			if (a->pull_time > 0)
+				return;
+			for (t = 0; t < a->n_tags; t++)
+				if (a->tags[t].pull_time > 0)
+					return;
+			n++;
+		}
+	if (n >= NO_PULLS_MIN)
+		rc_log_warn("Harbor '%s': none of its %zu artifacts records a pull; if it records "
+			    "none (PULL_TIME_UPDATE_DISABLE, or pulls by digest only), pull ages "
+			    "count from pushes (docs/harbor.md)",
+			    scan->url, n);
+}
+
 static int harbor_scan(struct rc_source *s, struct rc_inventory *inv, struct rc_err *err)
 {
 	struct rc_harbor_scan scan;
@@ -188,6 +217,7 @@ static int harbor_scan(struct rc_source *s, struct rc_inventory *inv, struct rc_
 		rc_log_verbose("Harbor '%s': %zu repositories, %zu list pages, %zu requests",
 			       scan.url, scan.n_repos, scan.pages,
 			       rc_harbor_requests_sent(hb_of(s)->c));
+		warn_no_pulls(&scan);
 		rc = rc_harbor_objects(inv, &scan, hb_of(s)->keep_by, err);
 	}
 	rc_harbor_scan_release(&scan);

@@ -118,10 +118,11 @@ def basic(user, password, public):
     return doc
 
 
-def bench(user, password, nproj, nrepo, nart):
+def bench(user, password, nproj, nrepo, nart, pulls=True):
     """nproj x nrepo x nart artifacts of one tag each; every other repository
-    name holds a '/'; a third of the artifacts pulled within 10 days, the
-    rest never; push times spread over 400 days."""
+    name holds a '/'; a third of the artifacts pulled within 10 days (none
+    without pulls: a Harbor that records no pull), the rest never; push
+    times spread over 400 days."""
     projects = []
     for p in range(nproj):
         repos = []
@@ -130,7 +131,7 @@ def bench(user, password, nproj, nrepo, nart):
             for a in range(nart):
                 label = "bench-%d-%d-%d" % (p, r, a)
                 pushed = 400 - (a * 397 // max(nart, 1))
-                pulled = (a % 10) if a % 3 == 0 else None
+                pulled = (a % 10) if pulls and a % 3 == 0 else None
                 arts.append(art(label, 10000 + a * 100, pushed, pulled, tags=["v%d" % a]))
             repos.append({"name": ("team/r%03d" if r % 2 else "r%03d") % r, "artifacts": arts})
         projects.append({"name": "p%03d" % p, "repositories": repos})
@@ -146,6 +147,7 @@ def main():
     ap.add_argument("--projects", type=int, default=50)
     ap.add_argument("--repos", type=int, default=20)
     ap.add_argument("--artifacts", type=int, default=20)
+    ap.add_argument("--no-pulls", action="store_true", help="bench: no artifact ever pulled")
     ap.add_argument("--digest", metavar="LABEL")
     a = ap.parse_args()
     if a.digest:
@@ -154,7 +156,7 @@ def main():
     if a.scenario == "basic":
         doc = basic(a.user, a.password, a.public)
     elif a.scenario == "bench":
-        doc = bench(a.user, a.password, a.projects, a.repos, a.artifacts)
+        doc = bench(a.user, a.password, a.projects, a.repos, a.artifacts, not a.no_pulls)
     else:
         ap.error("--scenario basic|bench or --digest LABEL")
     json.dump(doc, sys.stdout)
