@@ -22,6 +22,7 @@
 #include "policy.h"
 #include "rate.h"
 #include "registry/creds.h"
+#include "registry/parse.h"
 #include "report.h"
 #include "units.h"
 
@@ -679,6 +680,37 @@ struct scan_target {
  * The engine goes first so that its containers protect what they use in
  * the registries. 0; 1 after reporting an error; 2 with err for a usage
  * error. */
+/* 1 with a usage error when two --registry, --dtr or --harbor name the same
+ * source (the same canonical URL): it would be scanned twice, and its plan
+ * refused only then. A URL that is not canonical yet is left to open. */
+static int same_source_twice(const struct scan_target *t, size_t n, struct rc_err *err)
+{
+	char **canon = calloc(n ? n : 1, sizeof(*canon));
+	struct rc_err ignored = RC_ERR_INIT;
+	size_t i, k;
+	int dup = 0;
+
+	if (!canon)
+		return 0; /* out of memory here surfaces in the scan */
+	for (i = 0; i < n && !dup; i++) {
+		if (!t[i].url || strcmp(t[i].type, "engine") == 0 ||
+		    rc_reg_canonical_url(t[i].url, &canon[i], &ignored) < 0)
+			continue;
+		for (k = 0; k < i && !dup; k++)
+			if (canon[k] && strcmp(t[k].type, t[i].type) == 0 &&
+			    strcmp(canon[k], canon[i]) == 0) {
+				rc_err_set(err, RC_ERR_USAGE,
+					   "--%s '%.200s' and '%.200s' are the same source (%.200s)",
+					   t[i].type, t[k].url, t[i].url, canon[i]);
+				dup = 1;
+			}
+	}
+	for (i = 0; i < n; i++)
+		free(canon[i]);
+	free(canon);
+	return dup;
+}
+
 static int scan_sources(const struct opts *o, const struct rp_policy *pol, const char *password,
 			struct rc_cache *cache, struct rc_inventory *inv, struct rc_err *err)
 {
@@ -702,6 +734,11 @@ static int scan_sources(const struct opts *o, const struct rp_policy *pol, const
 		t[n++] = (struct scan_target){"dtr", NULL, o->dtrs.v[i]};
 	for (i = 0; i < o->harbors.n; i++)
 		t[n++] = (struct scan_target){"harbor", NULL, o->harbors.v[i]};
+	if (same_source_twice(t, n, err)) {
+		free(t);
+		rc_rate_free(pace);
+		return 2;
+	}
 	for (i = 0; i < n && !rc; i++) {
 		const struct rc_source_ops *ops = rc_source_find(t[i].type);
 		struct rc_source_opts so;

@@ -40,6 +40,11 @@ expect "unsupported scheme" 2 "error: .*ssh" -- --engine ssh://user@host
 DOCKER_HOST=ssh://user@host expect "unsupported DOCKER_HOST scheme" 2 "ssh" --
 expect "tcp port with nothing listening" 1 "error: .*127.0.0.1" -- --engine tcp://127.0.0.1:9
 expect "unknown flag" 2 "error: .*--bogus" -- --bogus
+# the same source twice is refused before any request (nothing listens there)
+expect "the same Harbor twice" 2 "error: --harbor 'http://127.0.0.1:9' and 'HTTP://127.0.0.1:9/' are the same source \(http://127.0.0.1:9\)" -- \
+	--harbor http://127.0.0.1:9 --harbor HTTP://127.0.0.1:9/ --not-pulled-for 30d
+expect "the same registry twice" 2 "error: --registry .* are the same source \(https://reg.example\)" -- \
+	--registry reg.example --registry https://REG.example:443 --keep-last 1
 expect "invalid duration" 2 "error: .*'3x'" -- --min-age 3x
 expect "invalid container age" 2 "error: .*'-5d'" -- --containers-older-than -5d
 expect "invalid --images value" 2 "error: .*'sometimes'" -- --images=sometimes
