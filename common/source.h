@@ -1,8 +1,8 @@
 /* source.h: the one seam between reclaim's generic code and the things it
  * cleans up.
  *
- * Each source type (the Docker Engine now; Registry v2 / OCI, DTR/MSR and
- * Harbor later) is one table of operations, in the manner of curl's protocol
+ * Each source type (the Docker Engine, Registry v2 / OCI, DTR / MSR 2-3 and
+ * Harbor / MSR 4) is one table of operations, in the manner of curl's protocol
  * handlers or SQLite's VFS. The planner opens a source and scans it into the
  * inventory; the plan names it with its identity; the executor opens it
  * again, verifies that identity, and re-checks and deletes each item through
