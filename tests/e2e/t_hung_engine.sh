@@ -3,8 +3,8 @@
 # answers) ends a run with one clear error line, quickly, and leaves no file
 # behind: reclaim-plan and reclaim-apply with --timeout 2s, on a unix socket
 # and on 127.0.0.1; the request is sent once, never retried. With default
-# settings reclaim-plan gives up within 2 minutes (skipped under SANITIZE:
-# it costs a minute).
+# settings reclaim-plan and reclaim-apply give up within 2 minutes (skipped
+# under SANITIZE: it costs a minute).
 set -u
 source "$(dirname "$0")/../lib/engine.sh"
 engine_start || exit 1
@@ -31,9 +31,18 @@ start_hung() {
 	return 1
 }
 
+# hang_run OUT CMD...: runs CMD, its stderr to OUT.err, "rc seconds" to OUT.rc.
+hang_run() {
+	local out=$1 t0=$SECONDS
+	shift
+	"$@" >/dev/null 2>"$out.err"
+	echo "$? $((SECONDS - t0))" >"$out.rc"
+}
+
 # expect_hang NAME MAXSECONDS PATTERN LOG FILE... -- CMD...: runs CMD; ok
 # when it exits 1 within MAXSECONDS with one stderr line matching PATTERN,
-# LOG records exactly one request, and none of FILE... exists.
+# LOG records exactly one request, and none of FILE... exists. With
+# HANG_OUT=OUT set, CMD is not run: the result hang_run left in OUT is judged.
 expect_hang() {
 	local name=$1 max=$2 pat=$3 log=$4
 	shift 4
@@ -43,16 +52,19 @@ expect_hang() {
 		shift
 	done
 	shift
-	: >"$log"
-	local t0=$SECONDS
-	"$@" >"$W/stdout" 2>"$W/stderr"
-	local rc=$? took=$((SECONDS - t0)) why="" f
+	local out=${HANG_OUT:-$W/run}
+	if [ -z "${HANG_OUT:-}" ]; then
+		: >"$log"
+		hang_run "$out" "$@"
+	fi
+	local rc took why="" f
+	read -r rc took <"$out.rc"
 	local lines
-	lines=$(grep -vc '^Try ' "$W/stderr")
+	lines=$(grep -vc '^Try ' "$out.err")
 	[ "$rc" = 1 ] || why="$why rc $rc, want 1;"
 	[ "$took" -lt "$max" ] || why="$why took ${took}s, want < ${max}s;"
 	[ "$lines" = 1 ] || why="$why $lines stderr lines, want 1;"
-	grep -Eq "$pat" "$W/stderr" || why="$why stderr does not match '$pat';"
+	grep -Eq "$pat" "$out.err" || why="$why stderr does not match '$pat';"
 	[ "$(wc -l <"$log")" = 1 ] || why="$why $(wc -l <"$log") requests, want 1;"
 	for f in "${files[@]}"; do
 		[ ! -e "$f" ] || why="$why '$f' exists;"
@@ -62,7 +74,7 @@ expect_hang() {
 		ok "$name (${took}s)"
 	else
 		not_ok "$name:$why"
-		sed 's/^/  stderr: /' "$W/stderr" | head -5
+		sed 's/^/  stderr: /' "$out.err" | head -5
 		sed 's/^/  request: /' "$log" | head -5
 	fi
 }
@@ -112,10 +124,20 @@ check "reclaim-plan --help documents --timeout" sh -c "'$PLAN' --help | grep -q 
 check "reclaim-apply --help documents --timeout" sh -c "'$APPLY' --help | grep -q -- '--timeout D'"
 
 if [ -n "${SANITIZE:-}" ]; then
-	echo "# skipped under SANITIZE: the default-timeout run (about 60s)"
+	echo "# skipped under SANITIZE: the default-timeout runs (about 60s)"
 else
+	# reclaim-apply at the same time, on the other hung engine: one minute for both
+	: >"$W/hung-tcp.log"
+	hang_run "$W/apply-default" "$APPLY" --engine "tcp://127.0.0.1:$PORT" --dry-run \
+		--auto-approve "$W/plan.json" &
+	apply_pid=$!
 	expect_hang "reclaim-plan with default settings gives up within 2 minutes" 120 \
 		"^reclaim-plan: error: .* did not answer GET '/_ping' within 60s$" "$W/hung.log" \
 		"$W/p.json" -- "$PLAN" --engine "unix://$W/hung.sock" -o "$W/p.json"
+	wait "$apply_pid"
+	HANG_OUT=$W/apply-default expect_hang \
+		"reclaim-apply with default settings gives up within 2 minutes" 120 \
+		"^reclaim-apply: error: 'tcp://127\.0\.0\.1:$PORT' did not answer GET '/_ping' within 60s$" \
+		"$W/hung-tcp.log" "$W/plan.journal" -- :
 fi
 finish
