@@ -99,6 +99,7 @@ static int sources_add(struct ra_sources *out, const struct rc_plan_source *s,
 	out->v[out->n].planned = s;
 	out->v[out->n].ops = ops;
 	out->v[out->n].s = NULL;
+	out->v[out->n].hung = NULL;
 	out->n++;
 	return 0;
 }
@@ -164,9 +165,11 @@ void ra_sources_release(struct ra_sources *srcs)
 
 	if (!srcs)
 		return;
-	for (i = 0; i < srcs->n; i++)
+	for (i = 0; i < srcs->n; i++) {
 		if (srcs->v[i].s)
 			srcs->v[i].ops->free(srcs->v[i].s);
+		free(srcs->v[i].hung);
+	}
 	free(srcs->v);
 	srcs->v = NULL;
 	srcs->n = 0;
@@ -273,9 +276,20 @@ static int check_item(const struct rc_plan_item *it, struct ra_source *src, stru
 			 ra_journal_last_outcome(j, it->id));
 		return 0;
 	}
+	if (src->hung) {
+		r->outcome = RA_NOT_ATTEMPTED;
+		snprintf(r->reason, sizeof(r->reason),
+			 "not attempted: an earlier re-check of its source timed out (%.300s); a "
+			 "rerun goes on",
+			 src->hung);
+		return 0;
+	}
 	if (src->ops->recheck(src->s, it, &check, r->reason, sizeof(r->reason), &cerr) < 0) {
 		r->outcome = RA_FAILED;
 		snprintf(r->reason, sizeof(r->reason), "re-check failed: %.400s", cerr.msg);
+		/* a source that no longer answers is not asked again */
+		if (cerr.kind == RC_ERR_CONNECT && cerr.sys_errno == ETIMEDOUT)
+			src->hung = strdup(cerr.msg[0] ? cerr.msg : "timed out");
 		return 0;
 	}
 	if (check != RC_CHECK_OK) {

@@ -79,6 +79,11 @@ struct ra_source {
 	const struct rc_plan_source *planned; /* borrowed from the plan */
 	const struct rc_source_ops *ops; /* its type's table */
 	struct rc_source *s; /* open; NULL until main opens it */
+	/* A re-check of it timed out (--timeout): it is not asked again in
+	 * this run, its later items are not attempted (a rerun goes on), so a
+	 * source that hangs in the middle of a run ends it within one timeout,
+	 * not one per item. The message of that timeout. */
+	char *hung;
 };
 
 struct ra_sources {

@@ -31,6 +31,11 @@
 #                  wrongly; the journal holds the crashed run's 5 intents,
 #                  the rerun's intents of the 2 it deletes, and one outcome
 #                  per manifest, all written by the rerun
+#   hung         : every request about one repository hangs past --timeout
+#                  (1s): the first re-check fails, saying so, and the
+#                  registry is not asked again in this run: the other items
+#                  are not attempted (one timeout, not one per item); a
+#                  rerun after the registry recovers deletes them all
 set -u
 source "$(dirname "$0")/../lib/registry.sh"
 PLAN="$ROOT/$BUILD/reclaim-plan"
@@ -216,4 +221,26 @@ for line in open(sys.argv[1]):
 print("|".join(sorted("%d %d" % tuple(v) for v in n.values())))
 PY
 )"
+# --- hung: a registry that stops answering in the middle of a run ---
+oci_push tags hung h 3 >/dev/null || { not_ok "seed hung"; exit 1; }
+plan_of hung '^h[0-9]$'
+echo '* /v2/hung/ slow:4 *' >"$W/rules"
+SECONDS=0
+apply hung --timeout 1s --journal "$W/hung.journal"
+rc=$?
+took=$SECONDS
+check_eq "hung: exit 3 (a failed item)" "3" "$rc"
+check "hung: ended within one timeout or two, not one per item (${took}s)" test "$took" -le 4
+check_eq "hung: the first item failed, the others not attempted" \
+	"failed not-attempted not-attempted not-attempted not-attempted not-attempted" \
+	"$(/usr/bin/python3 -c 'import json,sys; print(" ".join(i["outcome"] for i in json.load(open(sys.argv[1]))["items"]))' "$W/hung.report.json")"
+check "hung: the first says it timed out" grep -q "re-check failed: .*within 1s" <<<"$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][0]["reason"])' "$W/hung.report.json")"
+check "hung: the others say why" grep -q "not attempted: an earlier re-check of its source timed out" \
+	<<<"$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][1]["reason"])' "$W/hung.report.json")"
+check_eq "hung: no DELETE was sent" "0" "$(grep -c '^DELETE' "$W/proxy.log")"
+: >"$W/rules"
+apply hung --timeout 1s --journal "$W/hung.journal"
+check_eq "hung: a rerun after the registry recovers exits 0" "0" "$?"
+check_eq "hung: ... and deletes what the plan holds" "absent absent absent" \
+	"$(for t in h1 h2 h3; do head_ref hung "$t" | grep -q sha256 && echo present || echo absent; done | xargs)"
 finish
