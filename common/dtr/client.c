@@ -26,22 +26,13 @@ struct rc_dtr_client {
 struct rc_dtr_client *rc_dtr_open(const struct rc_dtr_opts *o, struct rc_err *err)
 {
 	struct rc_dtr_client *c = calloc(1, sizeof(*c));
-	struct rc_api_opts ao = {
-	    .title = "DTR",
-	    .flag = "--dtr",
-	    .prefix = "dtr",
-	    .token_hint = "which DTR does not take: give a user with a password or an access "
-			  "token",
-	    .url = o->url,
-	    .username = o->username,
-	    .password = o->password,
-	    .ca_file = o->ca_file,
-	    .insecure = o->insecure,
-	    .read_only = o->read_only,
-	    .timeout_ms = o->timeout_ms,
-	    .max_body = BODY_MAX,
-	    .pace = o->pace,
-	};
+	struct rc_api_opts ao = o->api;
+
+	ao.title = "DTR";
+	ao.flag = "--dtr";
+	ao.prefix = "dtr";
+	ao.token_hint = "which DTR does not take: give a user with a password or an access token";
+	ao.max_body = BODY_MAX;
 
 	if (!c) {
 		rc_err_nomem(err);

@@ -19,6 +19,7 @@
 
 #include "err.h"
 #include "registry/creds.h"
+#include "registry/api.h"
 #include "strv.h"
 
 /* ---- the scan model ---------------------------------------------------------- */
@@ -97,16 +98,11 @@ int rc_dtr_parse_tags(const char *body, size_t len, struct rc_dtr_repo *r, struc
 #define RC_DTR_MAX_PAGES 100000 /* of one listing, whatever X-Resource-Count says */
 
 struct rc_dtr_opts {
-	const char *url; /* as given; https:// unless it says http:// */
-	const char *username; /* --username, NULL: the lookup's other sources */
-	const char *password; /* --password-stdin */
-	const char *ca_file; /* --tls-ca */
-	int insecure; /* --tls-insecure */
-	int read_only; /* the planner: the HTTP layer refuses DELETE */
-	long timeout_ms; /* 0: default */
+	/* the connection (rc_api_opts_from): https:// unless the URL says
+	 * http://; the client sets the naming and the body cap */
+	struct rc_api_opts api;
 	size_t page_size; /* 0: RC_DTR_PAGE_SIZE */
 	const struct rc_strv *repos; /* fnmatch globs over "ns/repo"; NULL: all */
-	struct rc_rate *pace; /* borrowed, may be NULL (rc_http_opts.pace) */
 };
 
 struct rc_dtr_client;

@@ -91,16 +91,9 @@ static struct rc_source *dtr_open(const struct rc_source_opts *o, struct rc_err 
 	}
 	memset(&d, 0, sizeof(d));
 	/* reclaim-apply reaches the DTR its plan names */
-	d.url = o->url ? o->url : rc_plan_source_str(o->planned, "url");
-	d.username = o->username;
-	d.password = o->password;
-	d.ca_file = o->tls_ca;
-	d.insecure = o->tls_insecure;
-	d.read_only = o->read_only;
-	d.timeout_ms = o->timeout_ms;
+	rc_api_opts_from(&d.api, o);
 	d.repos = o->repos;
 	ds->age = o->age_created ? RC_DTR_AGE_CREATED : RC_DTR_AGE_UPDATED;
-	d.pace = o->pace;
 	if (!(ds->c = rc_dtr_open(&d, err))) {
 		free(ds);
 		return NULL;

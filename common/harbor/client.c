@@ -28,22 +28,14 @@ struct rc_harbor_client {
 struct rc_harbor_client *rc_harbor_open(const struct rc_harbor_opts *o, struct rc_err *err)
 {
 	struct rc_harbor_client *c = calloc(1, sizeof(*c));
-	struct rc_api_opts ao = {
-	    .title = "Harbor",
-	    .flag = "--harbor",
-	    .prefix = "harbor",
-	    .token_hint = "which Harbor's API does not take: give a user or robot account with "
-			  "a password",
-	    .url = o->url,
-	    .username = o->username,
-	    .password = o->password,
-	    .ca_file = o->ca_file,
-	    .insecure = o->insecure,
-	    .read_only = o->read_only,
-	    .timeout_ms = o->timeout_ms,
-	    .max_body = BODY_MAX,
-	    .pace = o->pace,
-	};
+	struct rc_api_opts ao = o->api;
+
+	ao.title = "Harbor";
+	ao.flag = "--harbor";
+	ao.prefix = "harbor";
+	ao.token_hint = "which Harbor's API does not take: give a user or robot account with a "
+			"password";
+	ao.max_body = BODY_MAX;
 
 	if (!c) {
 		rc_err_nomem(err);

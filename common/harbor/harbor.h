@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "registry/api.h"
 #include "strv.h"
 
 /* ---- the scan model ---------------------------------------------------------- */
@@ -113,16 +114,12 @@ const char *rc_harbor_pulled_at(const struct rc_harbor_artifact *a, const struct
 #define RC_HARBOR_MAX_PAGES 100000 /* of one listing, whatever X-Total-Count says */
 
 struct rc_harbor_opts {
-	const char *url; /* as given; https:// unless it says http:// on loopback */
-	const char *username, *password;
-	const char *ca_file;
-	int insecure;
-	int read_only;
-	long timeout_ms;
+	/* the connection (rc_api_opts_from): https:// unless the URL says
+	 * http:// on loopback; the client sets the naming and the body cap */
+	struct rc_api_opts api;
 	size_t page_size; /* 0: RC_HARBOR_PAGE_SIZE */
 	const struct rc_strv *projects; /* fnmatch globs over project names */
 	const struct rc_strv *repos; /* fnmatch globs over "project/repo" */
-	struct rc_rate *pace;
 };
 
 struct rc_harbor_client;

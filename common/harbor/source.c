@@ -140,16 +140,9 @@ static struct rc_source *harbor_open(const struct rc_source_opts *o, struct rc_e
 	}
 	memset(&h, 0, sizeof(h));
 	/* reclaim-apply reaches the Harbor its plan names */
-	h.url = o->url ? o->url : rc_plan_source_str(o->planned, "url");
-	h.username = o->username;
-	h.password = o->password;
-	h.ca_file = o->tls_ca;
-	h.insecure = o->tls_insecure;
-	h.read_only = o->read_only;
-	h.timeout_ms = o->timeout_ms;
+	rc_api_opts_from(&h.api, o);
 	h.projects = o->projects;
 	h.repos = o->repos;
-	h.pace = o->pace;
 	hs->keep_by = o->keep_by_pull ? RC_HARBOR_KEEP_BY_PULL : RC_HARBOR_KEEP_BY_PUSH;
 	if (planned_manifests(o, &hs->planned, err) < 0 || !(hs->c = rc_harbor_open(&h, err))) {
 		rc_strv_release(&hs->planned);

@@ -8,6 +8,20 @@
 #include "registry/api.h"
 #include "registry/creds.h"
 #include "registry/parse.h"
+#include "source.h"
+
+void rc_api_opts_from(struct rc_api_opts *out, const struct rc_source_opts *o)
+{
+	memset(out, 0, sizeof(*out));
+	out->url = o->url ? o->url : rc_plan_source_str(o->planned, "url");
+	out->username = o->username;
+	out->password = o->password;
+	out->ca_file = o->tls_ca;
+	out->insecure = o->tls_insecure;
+	out->read_only = o->read_only;
+	out->timeout_ms = o->timeout_ms;
+	out->pace = o->pace;
+}
 
 static int is_loopback_host(const char *h, size_t n)
 {

@@ -41,6 +41,14 @@ struct rc_api {
 	struct rc_http *http;
 };
 
+struct rc_source_opts; /* source.h */
+
+/* The connection members of out (url, credentials, TLS, read_only,
+ * timeout_ms, pace) from a source's options, the rest zeroed: the URL
+ * given, else (reclaim-apply) the url the plan names for the source. The
+ * client adds its title, flag, prefix, token_hint and max_body. */
+void rc_api_opts_from(struct rc_api_opts *out, const struct rc_source_opts *o);
+
 /* Fills a (zeroed here) and creates its HTTP client; sends nothing. -1 with
  * err (RC_ERR_USAGE for a bad URL or an identity token); a is then
  * released. */
